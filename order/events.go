@@ -1,0 +1,308 @@
+package order
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Event is something the engine tells its front end (the TUI or the
+// headless log). Every event carries its time and a severity; the concrete
+// types below carry the details. Events that must not be lost (orders) are
+// never dropped; frequent ones may be coalesced.
+type Event interface {
+	// At is when the event happened.
+	At() time.Time
+	// Level is the severity to log it with.
+	Level() slog.Level
+	// Message is a one-line human description.
+	Message() string
+	// Attrs are the structured fields for slog.
+	Attrs() []slog.Attr
+}
+
+// Base holds what every event has. Entry is the prefs.Server Key of the
+// entry concerned ("" for engine-wide events); DC is the datacenter ("" when
+// not about one).
+type Base struct {
+	Time  time.Time
+	Entry string
+	DC    string
+}
+
+// At implements Event.
+func (b Base) At() time.Time { return b.Time }
+
+func (b Base) attrs(extra ...slog.Attr) []slog.Attr {
+	var out []slog.Attr
+	if b.Entry != "" {
+		out = append(out, slog.String("entry", b.Entry))
+	}
+	if b.DC != "" {
+		out = append(out, slog.String("dc", b.DC))
+	}
+	return append(out, extra...)
+}
+
+// Status is what the engine is doing with one entry in one DC.
+type Status string
+
+// Statuses shown per entry and DC.
+const (
+	StatusWatching      Status = "watching"
+	StatusBuildingCart  Status = "building cart"
+	StatusReady         Status = "ready"
+	StatusOrdering      Status = "ordering"
+	StatusOrdered       Status = "ordered"
+	StatusOverCeiling   Status = "over ceiling"
+	StatusRetired       Status = "retired"
+	StatusNeedsDecision Status = "needs your decision"
+	StatusError         Status = "error"
+	StatusIdle          Status = "idle" // qty 0 or nothing to do
+)
+
+// Money is an amount in 1e-8 of Currency, as OVH counts it.
+type Money struct {
+	Ucents   int64
+	Currency string
+}
+
+// String formats the amount with two decimals and the currency code.
+func (m Money) String() string {
+	sign := ""
+	u := m.Ucents
+	if u < 0 {
+		sign, u = "-", -u
+	}
+	cents := (u + 500000) / 1000000
+	return fmt.Sprintf("%s%d.%02d %s", sign, cents/100, cents%100, m.Currency)
+}
+
+// PollOK reports a successful availability poll.
+type PollOK struct {
+	Base
+	Duration time.Duration
+	Entries  int // availability entries received
+}
+
+// AvailabilityChanged reports a new availability value for an entry's fqn in a DC.
+type AvailabilityChanged struct {
+	Base
+	FQN       string
+	Old, New  string // OVH values, e.g. "unavailable", "1H-high"; Old is "" at first sight
+	Orderable bool   // New is a delivery window within the entry's max_delivery_hours
+}
+
+// StatusChanged reports the status of an entry in a DC.
+type StatusChanged struct {
+	Base
+	Status Status
+	Detail string
+}
+
+// CartReady reports a cart built (or re-validated) and its validated price.
+type CartReady struct {
+	Base
+	CartID     string
+	Expire     time.Time
+	Price      Money // first invoice excluding tax, all units
+	PriceTax   Money // tax included
+	Ceiling    Money
+	SkipCheck  bool // skip_validate: the ceiling is not enforced
+	Revalidate bool // true when this is a background re-read of an existing cart
+}
+
+// CartRenewed reports a cart replaced before expiry or rebuilt after it died.
+type CartRenewed struct {
+	Base
+	OldCartID, NewCartID string
+	Reason               string
+}
+
+// PriceOverCeiling reports a validated price above the ceiling.
+type PriceOverCeiling struct {
+	Base
+	Price, Ceiling Money
+	Retired        bool // the entry was retired (qty 0, ceiling 0)
+}
+
+// OrderAttempted reports that the latch was saved and the checkout is leaving.
+type OrderAttempted struct {
+	Base
+	CartID  string
+	Price   Money
+	Autopay bool
+	DryRun  bool // place_order false: GET checkout only
+}
+
+// OrderPlaced reports an order OVH created.
+type OrderPlaced struct {
+	Base
+	OrderID     int64
+	URL         string
+	Price       Money
+	OverCeiling bool // the checkout total itself is above the ceiling: flag loudly
+	Reconciled  bool // found through /me/order after a restart
+}
+
+// WouldHaveOrdered reports a dry-run checkout for an entry with place_order false.
+type WouldHaveOrdered struct {
+	Base
+	Price Money
+}
+
+// OrderFailed reports a checkout that did not create an order (Definitive)
+// or whose outcome is unknown (not Definitive: the latch stays, nothing is
+// retried blind).
+type OrderFailed struct {
+	Base
+	Definitive bool
+	Err        string
+}
+
+// NeedsDecision reports an entry latched without an order: the user must
+// re-arm it or leave it.
+type NeedsDecision struct {
+	Base
+	Reason string
+}
+
+// APIError reports a failed OVH call the engine will retry.
+type APIError struct {
+	Base
+	Call       string // e.g. "GET /dedicated/server/datacenter/availabilities"
+	Err        string // never holds secrets
+	RetryAfter time.Duration
+}
+
+// PrefsSaved reports a save of preferences.json.
+type PrefsSaved struct {
+	Base
+	Reason string
+}
+
+// Info is a plain log line.
+type Info struct {
+	Base
+	Text string
+	Sev  slog.Level
+}
+
+// Level implementations.
+func (PollOK) Level() slog.Level              { return slog.LevelDebug }
+func (AvailabilityChanged) Level() slog.Level { return slog.LevelInfo }
+func (StatusChanged) Level() slog.Level       { return slog.LevelDebug }
+func (CartReady) Level() slog.Level           { return slog.LevelInfo }
+func (CartRenewed) Level() slog.Level         { return slog.LevelInfo }
+func (PriceOverCeiling) Level() slog.Level    { return slog.LevelWarn }
+func (OrderAttempted) Level() slog.Level      { return slog.LevelWarn }
+func (e OrderPlaced) Level() slog.Level {
+	if e.OverCeiling {
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+func (WouldHaveOrdered) Level() slog.Level { return slog.LevelWarn }
+func (OrderFailed) Level() slog.Level      { return slog.LevelError }
+func (NeedsDecision) Level() slog.Level    { return slog.LevelWarn }
+func (APIError) Level() slog.Level         { return slog.LevelError }
+func (PrefsSaved) Level() slog.Level       { return slog.LevelInfo }
+func (e Info) Level() slog.Level           { return e.Sev }
+
+// Message implementations.
+func (e PollOK) Message() string { return fmt.Sprintf("poll ok (%d entries, %s)", e.Entries, e.Duration) }
+func (e AvailabilityChanged) Message() string {
+	return fmt.Sprintf("%s in %s: %s -> %s", e.FQN, e.DC, orDash(e.Old), e.New)
+}
+func (e StatusChanged) Message() string { return fmt.Sprintf("%s: %s %s", e.DC, e.Status, e.Detail) }
+func (e CartReady) Message() string {
+	return fmt.Sprintf("cart %s ready in %s: %s (ceiling %s), expires %s", e.CartID, e.DC, e.Price, e.Ceiling, e.Expire.UTC().Format(time.RFC3339))
+}
+func (e CartRenewed) Message() string {
+	return fmt.Sprintf("cart in %s renewed (%s): %s -> %s", e.DC, e.Reason, orDash(e.OldCartID), e.NewCartID)
+}
+func (e PriceOverCeiling) Message() string {
+	s := fmt.Sprintf("price in %s is %s, over the ceiling %s", e.DC, e.Price, e.Ceiling)
+	if e.Retired {
+		s += ": entry retired (qty 0, ceiling 0)"
+	}
+	return s
+}
+func (e OrderAttempted) Message() string {
+	if e.DryRun {
+		return fmt.Sprintf("dry-run checkout of cart %s in %s at %s", e.CartID, e.DC, e.Price)
+	}
+	return fmt.Sprintf("ordering in %s: checkout of cart %s at %s (autopay %v)", e.DC, e.CartID, e.Price, e.Autopay)
+}
+func (e OrderPlaced) Message() string {
+	s := fmt.Sprintf("ORDER PLACED in %s: order %d at %s %s", e.DC, e.OrderID, e.Price, e.URL)
+	if e.OverCeiling {
+		s += " — TOTAL ABOVE YOUR CEILING, check it now"
+	}
+	if e.Reconciled {
+		s += " (found after restart)"
+	}
+	return s
+}
+func (e WouldHaveOrdered) Message() string {
+	return fmt.Sprintf("would have ordered in %s at %s (place_order is off): entry stopped", e.DC, e.Price)
+}
+func (e OrderFailed) Message() string {
+	if e.Definitive {
+		return fmt.Sprintf("order in %s refused by OVH: %s", e.DC, e.Err)
+	}
+	return fmt.Sprintf("order in %s: outcome unknown (%s); not retried, waiting for reconciliation or your decision", e.DC, e.Err)
+}
+func (e NeedsDecision) Message() string { return "needs your decision: " + e.Reason }
+func (e APIError) Message() string {
+	s := fmt.Sprintf("%s failed: %s", e.Call, e.Err)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry in %s)", e.RetryAfter)
+	}
+	return s
+}
+func (e PrefsSaved) Message() string { return "preferences saved: " + e.Reason }
+func (e Info) Message() string       { return e.Text }
+
+// Attrs implementations.
+func (e PollOK) Attrs() []slog.Attr {
+	return e.attrs(slog.Duration("took", e.Duration), slog.Int("entries", e.Entries))
+}
+func (e AvailabilityChanged) Attrs() []slog.Attr {
+	return e.attrs(slog.String("fqn", e.FQN), slog.String("old", e.Old), slog.String("new", e.New), slog.Bool("orderable", e.Orderable))
+}
+func (e StatusChanged) Attrs() []slog.Attr {
+	return e.attrs(slog.String("status", string(e.Status)), slog.String("detail", e.Detail))
+}
+func (e CartReady) Attrs() []slog.Attr {
+	return e.attrs(slog.String("cart", e.CartID), slog.Time("expire", e.Expire), slog.String("price", e.Price.String()), slog.String("ceiling", e.Ceiling.String()))
+}
+func (e CartRenewed) Attrs() []slog.Attr {
+	return e.attrs(slog.String("old_cart", e.OldCartID), slog.String("new_cart", e.NewCartID), slog.String("reason", e.Reason))
+}
+func (e PriceOverCeiling) Attrs() []slog.Attr {
+	return e.attrs(slog.String("price", e.Price.String()), slog.String("ceiling", e.Ceiling.String()), slog.Bool("retired", e.Retired))
+}
+func (e OrderAttempted) Attrs() []slog.Attr {
+	return e.attrs(slog.String("cart", e.CartID), slog.String("price", e.Price.String()), slog.Bool("autopay", e.Autopay), slog.Bool("dry_run", e.DryRun))
+}
+func (e OrderPlaced) Attrs() []slog.Attr {
+	return e.attrs(slog.Int64("order_id", e.OrderID), slog.String("url", e.URL), slog.String("price", e.Price.String()), slog.Bool("over_ceiling", e.OverCeiling), slog.Bool("reconciled", e.Reconciled))
+}
+func (e WouldHaveOrdered) Attrs() []slog.Attr { return e.attrs(slog.String("price", e.Price.String())) }
+func (e OrderFailed) Attrs() []slog.Attr {
+	return e.attrs(slog.Bool("definitive", e.Definitive), slog.String("error", e.Err))
+}
+func (e NeedsDecision) Attrs() []slog.Attr { return e.attrs(slog.String("reason", e.Reason)) }
+func (e APIError) Attrs() []slog.Attr {
+	return e.attrs(slog.String("call", e.Call), slog.String("error", e.Err), slog.Duration("retry_after", e.RetryAfter))
+}
+func (e PrefsSaved) Attrs() []slog.Attr { return e.attrs(slog.String("reason", e.Reason)) }
+func (e Info) Attrs() []slog.Attr       { return e.attrs() }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

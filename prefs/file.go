@@ -1,0 +1,690 @@
+// Package prefs reads, validates and writes preferences.json, the file that
+// says what ovhtui buys and records what it did.
+//
+// Data flow: Load parses the file into a File (typed fields plus every key
+// this version does not know, in file order); Validate lists problems as
+// "path: message"; a Store owns the file while ovhtui runs (exclusive lock,
+// serialized atomic saves, merge of external edits) and is the only writer.
+// Marshal writes the keys back in their original order, 2-space indented.
+package prefs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// DefaultMaxDeliveryHours is used when an entry has no max_delivery_hours.
+const DefaultMaxDeliveryHours = 72
+
+// File is the content of preferences.json.
+type File struct {
+	// Subsidiary is the OVH subsidiary orders are placed with (upper case, e.g. "IE").
+	Subsidiary string
+	// Servers are the entries of user_servers, in file order.
+	Servers []Server
+
+	raw rawObject
+}
+
+// Datacenter is one element of an entry's datacenters list.
+type Datacenter struct {
+	Region     string // region, e.g. "europe"
+	Datacenter string // dedicated_datacenter, e.g. "fra"
+
+	raw rawObject
+}
+
+// Server is one entry of user_servers: one server model to buy.
+type Server struct {
+	PlanCode       string
+	FQN            string
+	SkipValidate   bool
+	PlaceOrder     bool
+	Autopay        bool
+	Coupons        []string
+	FetchCatalog   *StringMap // nil when absent
+	Datacenters    []Datacenter
+	Labels         StringMap
+	AddonPlanCodes []string
+	Qty            int
+	// CeilingPrice is the maximum first-invoice total excluding tax, in the
+	// subsidiary's currency, for all Qty units.
+	CeilingPrice float64
+	DCCarts      DCCarts
+
+	// MaxDeliveryHours bounds the delivery window accepted as orderable;
+	// nil means DefaultMaxDeliveryHours.
+	MaxDeliveryHours  *int
+	WaiveRetractation bool
+
+	OrderAttempted   bool
+	OrderAttemptedAt time.Time
+	OrderAttemptedIn string
+	// OrderAttemptedQty is the qty the latch took away, restored when OVH
+	// refuses the checkout for good.
+	OrderAttemptedQty int
+	// OrderAttemptedCart is the cart whose checkout was attempted.
+	OrderAttemptedCart string
+
+	OrderedAt  time.Time
+	OrderedIn  string
+	OrderID    int64
+	OrderURL   string
+	OrderError string
+
+	raw rawObject
+}
+
+// DCCart is what ovhtui keeps of the cart prepared for one DC of an entry.
+type DCCart struct {
+	DC         string    // the dc_carts key
+	CartID     string    // cartId
+	CartExpire time.Time // cartExpire
+	ItemIDs    []int64   // itemIds: the eco item first, then its options
+	Summary    *Summary  // last validated summary, nil when never validated
+
+	raw rawObject
+}
+
+// Summary is the last validated price of a cart.
+type Summary struct {
+	// WithoutTaxUcents is the first-invoice total excluding tax, in 1e-8 of the currency.
+	WithoutTaxUcents int64
+	WithTaxUcents    int64
+	Currency         string
+	Text             string
+	ValidatedAt      time.Time
+
+	raw rawObject
+}
+
+// DCCarts is the dc_carts object, in file order.
+type DCCarts []DCCart
+
+// Get returns the cart kept for dc.
+func (c DCCarts) Get(dc string) (DCCart, bool) {
+	for _, x := range c {
+		if x.DC == dc {
+			return x, true
+		}
+	}
+	return DCCart{}, false
+}
+
+// Set replaces or appends the cart of cart.DC, keeping unknown keys of the
+// replaced one.
+func (c *DCCarts) Set(cart DCCart) {
+	for i := range *c {
+		if (*c)[i].DC == cart.DC {
+			if cart.raw == nil {
+				cart.raw = (*c)[i].raw
+			}
+			(*c)[i] = cart
+			return
+		}
+	}
+	*c = append(*c, cart)
+}
+
+// Delete removes the cart of dc.
+func (c *DCCarts) Delete(dc string) {
+	out := (*c)[:0]
+	for _, x := range *c {
+		if x.DC != dc {
+			out = append(out, x)
+		}
+	}
+	*c = out
+}
+
+// StringMap is a JSON object of strings that keeps its key order.
+type StringMap struct {
+	keys []string
+	vals map[string]string
+}
+
+// Get returns the value of key.
+func (m StringMap) Get(key string) (string, bool) {
+	v, ok := m.vals[key]
+	return v, ok
+}
+
+// Set sets key, appending it when new.
+func (m *StringMap) Set(key, val string) {
+	if m.vals == nil {
+		m.vals = map[string]string{}
+	}
+	if _, ok := m.vals[key]; !ok {
+		m.keys = append(m.keys, key)
+	}
+	m.vals[key] = val
+}
+
+// Keys returns the keys in order.
+func (m StringMap) Keys() []string { return append([]string(nil), m.keys...) }
+
+// Len is the number of keys.
+func (m StringMap) Len() int { return len(m.keys) }
+
+// MarshalJSON writes the object in key order.
+func (m StringMap) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, k := range m.keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		kb, _ := marshalNoEscape(k)
+		vb, _ := marshalNoEscape(m.vals[k])
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(vb)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// UnmarshalJSON reads an object of strings, keeping key order.
+func (m *StringMap) UnmarshalJSON(b []byte) error {
+	obj, err := splitObject(b, "")
+	if err != nil {
+		return err
+	}
+	*m = StringMap{vals: map[string]string{}}
+	for _, f := range obj {
+		var s string
+		if err := json.Unmarshal(f.Value, &s); err != nil {
+			return fmt.Errorf("%s: must be a string, got %s", f.Key, describe(f.Value))
+		}
+		m.Set(f.Key, s)
+	}
+	return nil
+}
+
+// Key identifies an entry across reloads of the file: planCode, fqn and its
+// DCs in order. Two entries with the same key would buy the same thing.
+func (s Server) Key() string {
+	var b strings.Builder
+	b.WriteString(s.PlanCode)
+	b.WriteByte('|')
+	b.WriteString(s.FQN)
+	for _, d := range s.Datacenters {
+		b.WriteByte('|')
+		b.WriteString(d.Datacenter)
+	}
+	return b.String()
+}
+
+// MaxDelivery returns the accepted delivery window in hours.
+func (s Server) MaxDelivery() int {
+	if s.MaxDeliveryHours == nil {
+		return DefaultMaxDeliveryHours
+	}
+	return *s.MaxDeliveryHours
+}
+
+// CeilingUcents is the ceiling in 1e-8 of the currency, as OVH counts money.
+func (s Server) CeilingUcents() int64 { return ToUcents(s.CeilingPrice) }
+
+// ToUcents converts an amount of currency to 1e-8 units, rounding to the cent
+// fraction OVH uses.
+func ToUcents(amount float64) int64 {
+	if amount >= 0 {
+		return int64(amount*1e8 + 0.5)
+	}
+	return int64(amount*1e8 - 0.5)
+}
+
+// DCNames returns the entry's DC codes in preference order.
+func (s Server) DCNames() []string {
+	out := make([]string, len(s.Datacenters))
+	for i, d := range s.Datacenters {
+		out[i] = d.Datacenter
+	}
+	return out
+}
+
+// Find returns the index of the entry with key, or -1.
+func (f *File) Find(key string) int {
+	for i := range f.Servers {
+		if f.Servers[i].Key() == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Clone returns a deep copy of f, safe to hand to another goroutine.
+func (f *File) Clone() *File {
+	b, err := f.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("prefs: clone: %v", err)) // Marshal of a loaded File cannot fail
+	}
+	c, err := Parse("clone", b)
+	if err != nil {
+		panic(fmt.Sprintf("prefs: clone: %v", err))
+	}
+	return c
+}
+
+// ParseError says why a file could not be read as preferences: invalid JSON
+// (with line and column) or a value of the wrong type (with its field path).
+type ParseError struct {
+	File   string
+	Line   int // 1-based; 0 when unknown
+	Column int // 1-based
+	Path   string
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// Load reads and parses the preferences file at path.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read preferences: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses the content of a preferences file; name is used in errors.
+func Parse(name string, data []byte) (*File, error) {
+	if err := checkSyntax(name, data); err != nil {
+		return nil, err
+	}
+	f, err := parseFile(data)
+	if err != nil {
+		var te *typeError
+		if errors.As(err, &te) {
+			return nil, &ParseError{File: name, Path: te.Path, Msg: te.Msg}
+		}
+		return nil, &ParseError{File: name, Msg: err.Error()}
+	}
+	return f, nil
+}
+
+// checkSyntax reports invalid JSON with its line and column.
+func checkSyntax(name string, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		// Anything but white space after the value is an error too.
+		if dec.More() {
+			off := int(dec.InputOffset())
+			line, col := lineCol(data, off)
+			return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level value"}
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return &ParseError{File: name, Line: 1, Column: 1, Msg: "the top level must be an object"}
+		}
+		return nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, int(se.Offset))
+		return &ParseError{File: name, Line: line, Column: col, Msg: se.Error()}
+	}
+	line, col := lineCol(data, len(data))
+	return &ParseError{File: name, Line: line, Column: col, Msg: "invalid JSON: " + err.Error()}
+}
+
+// lineCol converts a byte offset to a 1-based line and column.
+func lineCol(data []byte, off int) (int, int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+var fileKeys = []string{"subsidiary", "user_servers"}
+
+func parseFile(data []byte) (*File, error) {
+	obj, err := splitObject(data, "")
+	if err != nil {
+		return nil, err
+	}
+	f := &File{raw: obj}
+	if raw, ok := obj.get("subsidiary"); ok {
+		if err := decodeField(raw, &f.Subsidiary, "subsidiary", "a string"); err != nil {
+			return nil, err
+		}
+	}
+	if raw, ok := obj.get("user_servers"); ok && string(bytes.TrimSpace(raw)) != "null" {
+		var items []json.RawMessage
+		if err := decodeField(raw, &items, "user_servers", "an array"); err != nil {
+			return nil, err
+		}
+		for i, it := range items {
+			s, err := parseServer(it, indexPath("user_servers", i))
+			if err != nil {
+				return nil, err
+			}
+			f.Servers = append(f.Servers, s)
+		}
+	}
+	return f, nil
+}
+
+var serverKeys = []string{
+	"planCode", "fqn", "skip_validate", "place_order", "autopay", "coupons", "fetch_catalog",
+	"datacenters", "labels", "addon_planCodes", "qty", "ceiling_price", "dc_carts",
+	"max_delivery_hours", "waive_retractation",
+	"order_attempted", "order_attempted_at", "order_attempted_in", "order_attempted_qty", "order_attempted_cart",
+	"ordered_at", "ordered_in", "order_id", "order_url", "order_error",
+}
+
+func parseServer(data []byte, path string) (Server, error) {
+	obj, err := splitObject(data, path)
+	if err != nil {
+		return Server{}, err
+	}
+	s := Server{raw: obj}
+	fields := []struct {
+		key  string
+		dst  any
+		want string
+	}{
+		{"planCode", &s.PlanCode, "a string"},
+		{"fqn", &s.FQN, "a string"},
+		{"skip_validate", &s.SkipValidate, "true or false"},
+		{"place_order", &s.PlaceOrder, "true or false"},
+		{"autopay", &s.Autopay, "true or false"},
+		{"coupons", &s.Coupons, "an array of strings"},
+		{"labels", &s.Labels, "an object of strings"},
+		{"addon_planCodes", &s.AddonPlanCodes, "an array of strings"},
+		{"qty", &s.Qty, "an integer"},
+		{"ceiling_price", &s.CeilingPrice, "a number"},
+		{"max_delivery_hours", &s.MaxDeliveryHours, "an integer"},
+		{"waive_retractation", &s.WaiveRetractation, "true or false"},
+		{"order_attempted", &s.OrderAttempted, "true or false"},
+		{"order_attempted_at", &s.OrderAttemptedAt, "an RFC 3339 time"},
+		{"order_attempted_in", &s.OrderAttemptedIn, "a string"},
+		{"order_attempted_qty", &s.OrderAttemptedQty, "an integer"},
+		{"order_attempted_cart", &s.OrderAttemptedCart, "a string"},
+		{"ordered_at", &s.OrderedAt, "an RFC 3339 time"},
+		{"ordered_in", &s.OrderedIn, "a string"},
+		{"order_id", &s.OrderID, "an integer"},
+		{"order_url", &s.OrderURL, "a string"},
+		{"order_error", &s.OrderError, "a string"},
+	}
+	for _, fd := range fields {
+		raw, ok := obj.get(fd.key)
+		if !ok || isNull(raw) {
+			continue
+		}
+		if err := decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want); err != nil {
+			return Server{}, err
+		}
+	}
+	if raw, ok := obj.get("fetch_catalog"); ok && !isNull(raw) {
+		s.FetchCatalog = &StringMap{}
+		if err := decodeField(raw, s.FetchCatalog, joinPath(path, "fetch_catalog"), "an object of strings"); err != nil {
+			return Server{}, err
+		}
+	}
+	if raw, ok := obj.get("datacenters"); ok && !isNull(raw) {
+		var items []json.RawMessage
+		if err := decodeField(raw, &items, joinPath(path, "datacenters"), "an array"); err != nil {
+			return Server{}, err
+		}
+		for i, it := range items {
+			p := indexPath(joinPath(path, "datacenters"), i)
+			dobj, err := splitObject(it, p)
+			if err != nil {
+				return Server{}, err
+			}
+			d := Datacenter{raw: dobj}
+			if r, ok := dobj.get("region"); ok && !isNull(r) {
+				if err := decodeField(r, &d.Region, joinPath(p, "region"), "a string"); err != nil {
+					return Server{}, err
+				}
+			}
+			if r, ok := dobj.get("dedicated_datacenter"); ok && !isNull(r) {
+				if err := decodeField(r, &d.Datacenter, joinPath(p, "dedicated_datacenter"), "a string"); err != nil {
+					return Server{}, err
+				}
+			}
+			s.Datacenters = append(s.Datacenters, d)
+		}
+	}
+	if raw, ok := obj.get("dc_carts"); ok && !isNull(raw) {
+		p := joinPath(path, "dc_carts")
+		cobj, err := splitObject(raw, p)
+		if err != nil {
+			return Server{}, err
+		}
+		for _, cf := range cobj {
+			c, err := parseCart(cf.Key, cf.Value, joinPath(p, cf.Key))
+			if err != nil {
+				return Server{}, err
+			}
+			s.DCCarts = append(s.DCCarts, c)
+		}
+	}
+	return s, nil
+}
+
+var cartKeys = []string{"cartId", "cartExpire", "itemIds", "summary"}
+
+func parseCart(dc string, data []byte, path string) (DCCart, error) {
+	obj, err := splitObject(data, path)
+	if err != nil {
+		return DCCart{}, err
+	}
+	c := DCCart{DC: dc, raw: obj}
+	for _, fd := range []struct {
+		key  string
+		dst  any
+		want string
+	}{
+		{"cartId", &c.CartID, "a string"},
+		{"cartExpire", &c.CartExpire, "an RFC 3339 time"},
+		{"itemIds", &c.ItemIDs, "an array of integers"},
+	} {
+		if raw, ok := obj.get(fd.key); ok && !isNull(raw) {
+			if err := decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want); err != nil {
+				return DCCart{}, err
+			}
+		}
+	}
+	if raw, ok := obj.get("summary"); ok && !isNull(raw) {
+		p := joinPath(path, "summary")
+		sobj, err := splitObject(raw, p)
+		if err != nil {
+			return DCCart{}, err
+		}
+		sum := &Summary{raw: sobj}
+		for _, fd := range []struct {
+			key  string
+			dst  any
+			want string
+		}{
+			{"withoutTaxUcents", &sum.WithoutTaxUcents, "an integer"},
+			{"withTaxUcents", &sum.WithTaxUcents, "an integer"},
+			{"currencyCode", &sum.Currency, "a string"},
+			{"text", &sum.Text, "a string"},
+			{"validatedAt", &sum.ValidatedAt, "an RFC 3339 time"},
+		} {
+			if r, ok := sobj.get(fd.key); ok && !isNull(r) {
+				if err := decodeField(r, fd.dst, joinPath(p, fd.key), fd.want); err != nil {
+					return DCCart{}, err
+				}
+			}
+		}
+		c.Summary = sum
+	}
+	return c, nil
+}
+
+var summaryKeys = []string{"withoutTaxUcents", "withTaxUcents", "currencyCode", "text", "validatedAt"}
+
+func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// Marshal encodes the file as 2-space indented JSON with a final newline,
+// keeping unknown keys and the original key order.
+func (f *File) Marshal() ([]byte, error) {
+	w := newObjectWriter(f.raw, fileKeys)
+	w.set("subsidiary", f.Subsidiary, true)
+	items := make([]json.RawMessage, 0, len(f.Servers))
+	for i := range f.Servers {
+		b, err := f.Servers[i].marshal()
+		if err != nil {
+			return nil, fmt.Errorf("user_servers[%d]: %w", i, err)
+		}
+		items = append(items, b)
+	}
+	arr, err := json.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	w.setRaw("user_servers", arr)
+	compact, err := w.bytes()
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact, "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+func (s *Server) marshal() ([]byte, error) {
+	w := newObjectWriter(s.raw, serverKeys)
+	isNew := s.raw == nil
+	w.set("planCode", s.PlanCode, true)
+	w.set("fqn", s.FQN, true)
+	w.set("skip_validate", s.SkipValidate, true)
+	w.set("place_order", s.PlaceOrder, true)
+	w.set("autopay", s.Autopay, true)
+	coupons := s.Coupons
+	if coupons == nil {
+		coupons = []string{}
+	}
+	w.set("coupons", coupons, true)
+	if s.FetchCatalog != nil {
+		w.set("fetch_catalog", *s.FetchCatalog, true)
+	}
+	dcs := make([]json.RawMessage, 0, len(s.Datacenters))
+	for _, d := range s.Datacenters {
+		dw := newObjectWriter(d.raw, []string{"region", "dedicated_datacenter"})
+		dw.set("region", d.Region, true)
+		dw.set("dedicated_datacenter", d.Datacenter, true)
+		b, err := dw.bytes()
+		if err != nil {
+			return nil, err
+		}
+		dcs = append(dcs, b)
+	}
+	dcsb, _ := json.Marshal(dcs)
+	w.setRaw("datacenters", dcsb)
+	w.set("labels", s.Labels, true)
+	addons := s.AddonPlanCodes
+	if addons == nil {
+		addons = []string{}
+	}
+	w.set("addon_planCodes", addons, true)
+	w.set("qty", s.Qty, true)
+	w.set("ceiling_price", s.CeilingPrice, true)
+	carts, err := s.DCCarts.marshal()
+	if err != nil {
+		return nil, err
+	}
+	w.setRaw("dc_carts", carts)
+	if s.MaxDeliveryHours != nil {
+		w.set("max_delivery_hours", *s.MaxDeliveryHours, true)
+	}
+	w.set("waive_retractation", s.WaiveRetractation, s.WaiveRetractation || isNew)
+	w.set("order_attempted", s.OrderAttempted, s.OrderAttempted)
+	setTime(w, "order_attempted_at", s.OrderAttemptedAt)
+	w.set("order_attempted_in", s.OrderAttemptedIn, s.OrderAttemptedIn != "")
+	w.set("order_attempted_qty", s.OrderAttemptedQty, s.OrderAttemptedQty != 0)
+	w.set("order_attempted_cart", s.OrderAttemptedCart, s.OrderAttemptedCart != "")
+	setTime(w, "ordered_at", s.OrderedAt)
+	w.set("ordered_in", s.OrderedIn, s.OrderedIn != "")
+	w.set("order_id", s.OrderID, s.OrderID != 0)
+	w.set("order_url", s.OrderURL, s.OrderURL != "")
+	w.set("order_error", s.OrderError, s.OrderError != "")
+	return w.bytes()
+}
+
+// setTime writes a time key; a zero time is written as null when the key was
+// already there and left out otherwise.
+func setTime(w *objectWriter, key string, t time.Time) {
+	if t.IsZero() {
+		if w.orig.has(key) {
+			w.setRaw(key, []byte("null"))
+		}
+		return
+	}
+	w.set(key, t.UTC(), true)
+}
+
+func (c DCCarts) marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, x := range c {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		w := newObjectWriter(x.raw, cartKeys)
+		w.set("cartId", x.CartID, true)
+		setTime(w, "cartExpire", x.CartExpire)
+		ids := x.ItemIDs
+		if ids == nil {
+			ids = []int64{}
+		}
+		w.set("itemIds", ids, true)
+		if x.Summary != nil {
+			sw := newObjectWriter(x.Summary.raw, summaryKeys)
+			sw.set("withoutTaxUcents", x.Summary.WithoutTaxUcents, true)
+			sw.set("withTaxUcents", x.Summary.WithTaxUcents, true)
+			sw.set("currencyCode", x.Summary.Currency, true)
+			sw.set("text", x.Summary.Text, true)
+			setTime(sw, "validatedAt", x.Summary.ValidatedAt)
+			sb, err := sw.bytes()
+			if err != nil {
+				return nil, err
+			}
+			w.setRaw("summary", sb)
+		} else if x.raw.has("summary") {
+			w.setRaw("summary", []byte("null"))
+		}
+		b, err := w.bytes()
+		if err != nil {
+			return nil, fmt.Errorf("dc_carts.%s: %w", x.DC, err)
+		}
+		kb, _ := marshalNoEscape(x.DC)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(b)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
