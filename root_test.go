@@ -1,0 +1,6 @@
+package main
+
+import "os"
+
+// rootDir is the repository root, captured before tests change directory.
+var rootDir, _ = os.Getwd()
