@@ -210,7 +210,9 @@ func (PrefsSaved) Level() slog.Level       { return slog.LevelInfo }
 func (e Info) Level() slog.Level           { return e.Sev }
 
 // Message implementations.
-func (e PollOK) Message() string { return fmt.Sprintf("poll ok (%d entries, %s)", e.Entries, e.Duration) }
+func (e PollOK) Message() string {
+	return fmt.Sprintf("poll ok (%d entries, %s)", e.Entries, e.Duration)
+}
 func (e AvailabilityChanged) Message() string {
 	return fmt.Sprintf("%s in %s: %s -> %s", e.FQN, e.DC, orDash(e.Old), e.New)
 }

@@ -1,0 +1,609 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
+)
+
+// OVH API strings, named once.
+const (
+	durationMonthly    = "P1M"
+	pricingModeDefault = "default"
+	labelDatacenter    = "dedicated_datacenter"
+	labelRegion        = "region"
+)
+
+// API is the set of OVH calls the engine makes. OVHClient implements it over
+// go-ovh; tests may substitute anything else. Every method takes a context
+// and returns a *CallError for an OVH refusal or a transport failure.
+type API interface {
+	// Availability lists the availability of planCode in dcs
+	// (GET /dedicated/server/datacenter/availabilities, unsigned). No match
+	// (OVH's 404 "No availabilities found") is an empty result, not an error.
+	Availability(ctx context.Context, planCode string, dcs []string) ([]Availability, error)
+	// CreateCart creates a cart (POST /order/cart, unsigned). A zero expire
+	// leaves OVH's default (one day).
+	CreateCart(ctx context.Context, subsidiary string, expire time.Time) (Cart, error)
+	// GetCart reads a cart (GET /order/cart/{id}, unsigned).
+	GetCart(ctx context.Context, cartID string) (Cart, error)
+	// DeleteCart deletes a cart (DELETE /order/cart/{id}, unsigned).
+	DeleteCart(ctx context.Context, cartID string) error
+	// AssignCart assigns a cart to the account (POST /order/cart/{id}/assign, signed).
+	AssignCart(ctx context.Context, cartID string) error
+	// AddEcoItem adds a plan (POST /order/cart/{id}/eco, unsigned).
+	AddEcoItem(ctx context.Context, cartID string, req EcoItemRequest) (CartItem, error)
+	// AddEcoOption adds an addon to an item (POST /order/cart/{id}/eco/options, unsigned).
+	AddEcoOption(ctx context.Context, cartID string, req EcoOptionRequest) (CartItem, error)
+	// GetItem reads an item (GET /order/cart/{id}/item/{itemId}, unsigned).
+	GetItem(ctx context.Context, cartID string, itemID int64) (CartItem, error)
+	// AddConfiguration sets a configuration label on an item
+	// (POST /order/cart/{id}/item/{itemId}/configuration, unsigned).
+	AddConfiguration(ctx context.Context, cartID string, itemID int64, label, value string) (ItemConfiguration, error)
+	// AddCoupon adds a coupon (POST /order/cart/{id}/coupon, signed: whether
+	// OVH needs a signature here is uncertain, so it is sent signed).
+	AddCoupon(ctx context.Context, cartID, coupon string) error
+	// Summary reads the first invoice of the cart (GET /order/cart/{id}/summary, unsigned).
+	Summary(ctx context.Context, cartID string) (CartOrder, error)
+	// CheckoutPreview is the dry-run checkout (GET /order/cart/{id}/checkout, signed).
+	CheckoutPreview(ctx context.Context, cartID string) (CartOrder, error)
+	// Checkout places the order (POST /order/cart/{id}/checkout, signed).
+	Checkout(ctx context.Context, cartID string, req CheckoutRequest) (CartOrder, error)
+	// MyOrders lists the account's order ids created between from and to
+	// (GET /me/order, signed).
+	MyOrders(ctx context.Context, from, to time.Time) ([]int64, error)
+	// MyOrder reads one order (GET /me/order/{id}, signed).
+	MyOrder(ctx context.Context, orderID int64) (MyOrder, error)
+	// MyOrderItems describes what an order bought: plan, addons and
+	// configuration, read from its details
+	// (GET /me/order/{id}/details[/{detailId}[/extension]], signed).
+	MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error)
+}
+
+// Availability is one item of the availability feed.
+type Availability struct {
+	FQN         string           `json:"fqn"`
+	PlanCode    string           `json:"planCode"`
+	Server      string           `json:"server"`
+	Memory      string           `json:"memory"`
+	Storage     string           `json:"storage"`
+	Datacenters []DCAvailability `json:"datacenters"`
+}
+
+// DCAvailability is the availability of one DC.
+type DCAvailability struct {
+	Datacenter   string `json:"datacenter"`
+	Availability string `json:"availability"`
+}
+
+// Cart is an OVH cart.
+type Cart struct {
+	CartID   string    `json:"cartId"`
+	Expire   time.Time `json:"expire"`
+	Items    []int64   `json:"items"`
+	ReadOnly bool      `json:"readOnly"`
+}
+
+// EcoItemRequest is the body of POST /order/cart/{id}/eco.
+type EcoItemRequest struct {
+	PlanCode    string `json:"planCode"`
+	Duration    string `json:"duration"`
+	PricingMode string `json:"pricingMode"`
+	Quantity    int    `json:"quantity"`
+}
+
+// EcoOptionRequest is the body of POST /order/cart/{id}/eco/options.
+type EcoOptionRequest struct {
+	ItemID      int64  `json:"itemId"`
+	PlanCode    string `json:"planCode"`
+	Duration    string `json:"duration"`
+	PricingMode string `json:"pricingMode"`
+	Quantity    int    `json:"quantity"`
+}
+
+// CartItem is an item of a cart.
+type CartItem struct {
+	ItemID         int64        `json:"itemId"`
+	CartID         string       `json:"cartId"`
+	Settings       ItemSettings `json:"settings"`
+	Duration       string       `json:"duration"`
+	ParentItemID   *int64       `json:"parentItemId"`
+	Configurations []int64      `json:"configurations"`
+	Options        []int64      `json:"options"`
+}
+
+// ItemSettings are the plan settings of an item.
+type ItemSettings struct {
+	PlanCode    string `json:"planCode"`
+	PricingMode string `json:"pricingMode"`
+	Quantity    int    `json:"quantity"`
+}
+
+// ItemConfiguration is a configuration label of an item.
+type ItemConfiguration struct {
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// CheckoutRequest is the body of POST /order/cart/{id}/checkout.
+type CheckoutRequest struct {
+	AutoPayWithPreferredPaymentMethod bool `json:"autoPayWithPreferredPaymentMethod"`
+	WaiveRetractationPeriod           bool `json:"waiveRetractationPeriod"`
+}
+
+// CartOrder is what summary and checkout return.
+type CartOrder struct {
+	OrderID *int64      `json:"orderId"`
+	URL     string      `json:"url"`
+	Prices  OrderPrices `json:"prices"`
+}
+
+// OrderPrices are the totals of a cart order.
+type OrderPrices struct {
+	WithoutTax OVHPrice `json:"withoutTax"`
+	WithTax    OVHPrice `json:"withTax"`
+	Tax        OVHPrice `json:"tax"`
+}
+
+// OVHPrice is an amount as OVH writes it; PriceInUcents is the one to compute with.
+type OVHPrice struct {
+	Value         float64 `json:"value"` // display only, never computed with
+	PriceInUcents int64   `json:"priceInUcents"`
+	Text          string  `json:"text"`
+	CurrencyCode  string  `json:"currencyCode"`
+}
+
+// Money returns the amount as Money.
+func (p OVHPrice) Money() Money { return Money{Ucents: p.PriceInUcents, Currency: p.CurrencyCode} }
+
+// MyOrder is an order of the account (GET /me/order/{id}).
+type MyOrder struct {
+	OrderID         int64     `json:"orderId"`
+	Date            time.Time `json:"date"`
+	URL             string    `json:"url"`
+	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
+}
+
+// OrderItem is one thing an order bought, as far as its details tell.
+type OrderItem struct {
+	PlanCode       string
+	Quantity       int
+	Configurations map[string]string // e.g. dedicated_datacenter -> "fra"
+	Addons         []string          // option plan codes
+}
+
+// CallError is a failed OVH call: a refusal with OVH's status, class and
+// message, or a transport failure (Status 0). It never holds secrets.
+type CallError struct {
+	Call       string // e.g. "POST /order/cart/{id}/checkout"
+	Status     int    // HTTP status; 0 when no response arrived
+	Class      string // OVH error class, e.g. "Client::BadRequest"
+	Message    string // OVH message
+	QueryID    string // X-Ovh-Queryid, for OVH support
+	RetryAfter time.Duration
+	Malformed  bool  // a 2xx whose body could not be read
+	Err        error // the transport or decoding error, if any
+}
+
+func (e *CallError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Call)
+	switch {
+	case e.Status != 0 && !e.Malformed:
+		fmt.Fprintf(&b, ": %d", e.Status)
+		if e.Class != "" {
+			b.WriteString(" " + e.Class)
+		}
+		if e.Message != "" {
+			fmt.Fprintf(&b, ": %s", e.Message)
+		}
+	case e.Malformed:
+		fmt.Fprintf(&b, ": malformed response (status %d)", e.Status)
+		if e.Err != nil {
+			b.WriteString(": " + e.Err.Error())
+		}
+	case e.Err != nil:
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.QueryID != "" {
+		b.WriteString(" (query " + e.QueryID + ")")
+	}
+	return b.String()
+}
+
+func (e *CallError) Unwrap() error { return e.Err }
+
+// IsDefinitive reports an OVH refusal that settles the outcome: any 4xx but 408.
+func IsDefinitive(err error) bool {
+	var ce *CallError
+	return errors.As(err, &ce) && !ce.Malformed && ce.Status >= 400 && ce.Status < 500 && ce.Status != http.StatusRequestTimeout
+}
+
+// IsAmbiguous reports a call whose effect is unknown: 408, 5xx, a timeout,
+// a lost connection or an unreadable 2xx body. Any error that is not a
+// *CallError counts as ambiguous too.
+func IsAmbiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	return !IsDefinitive(err)
+}
+
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsRateLimited reports a 429.
+func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+
+// RetryAfterOf returns the Retry-After OVH asked for, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce.RetryAfter
+	}
+	return 0
+}
+
+func statusOf(err error) int {
+	var ce *CallError
+	if errors.As(err, &ce) && !ce.Malformed {
+		return ce.Status
+	}
+	return 0
+}
+
+// messageOf returns OVH's message of a refusal, or the error text.
+func messageOf(err error) string {
+	var ce *CallError
+	if errors.As(err, &ce) && ce.Message != "" {
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// ClientOptions tunes OVHClient.
+type ClientOptions struct {
+	// CallTimeout bounds every call but the checkout (default 10 s).
+	CallTimeout time.Duration
+	// CheckoutTimeout bounds POST checkout (default 30 s).
+	CheckoutTimeout time.Duration
+	// MaxBodyBytes bounds a response body (default 64 MiB).
+	MaxBodyBytes int64
+}
+
+// OVHClient implements API over a go-ovh client.
+//
+// go-ovh's (*Client).NewRequest writes c.Client.Timeout on every call, a data
+// race when one client serves several goroutines. OVHClient therefore never
+// calls the caller's client concurrently: each call runs on a shallow copy of
+// it whose *http.Client is private to the call but shares one keep-alive
+// *http.Transport, so connections are reused and no call waits on a new TLS
+// handshake. The server time delta used for signatures is computed once, on
+// the original under a mutex, before the first signed call; copies made after
+// that inherit it.
+type OVHClient struct {
+	opts      ClientOptions
+	transport *http.Transport
+
+	mu        sync.Mutex // guards base
+	base      *ovh.Client
+	deltaDone bool
+}
+
+// NewOVHClient wraps c. c must not be used elsewhere while the OVHClient is.
+func NewOVHClient(c *ovh.Client, opts ClientOptions) *OVHClient {
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 10 * time.Second
+	}
+	if opts.CheckoutTimeout <= 0 {
+		opts.CheckoutTimeout = 30 * time.Second
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 20
+	}
+	var tr *http.Transport
+	if c.Client != nil {
+		if t, ok := c.Client.Transport.(*http.Transport); ok {
+			tr = t.Clone()
+		}
+	}
+	if tr == nil {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	tr.MaxIdleConnsPerHost = 8
+	tr.MaxIdleConns = 16
+	tr.IdleConnTimeout = 5 * time.Minute
+	tr.ForceAttemptHTTP2 = true
+	c.Timeout = opts.CallTimeout
+	c.Client = &http.Client{Transport: tr, Timeout: opts.CallTimeout}
+	return &OVHClient{opts: opts, transport: tr, base: c}
+}
+
+// Transport is the shared keep-alive transport (for tests and benchmarks).
+func (o *OVHClient) Transport() *http.Transport { return o.transport }
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (o *OVHClient) CloseIdleConnections() { o.transport.CloseIdleConnections() }
+
+// client returns a private shallow copy of the go-ovh client. For a signed
+// call the server time delta is computed first on the original.
+func (o *OVHClient) client(ctx context.Context, signed bool, timeout time.Duration) (*ovh.Client, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if signed && !o.deltaDone && o.base.AppKey != "" {
+		// go-ovh's TimeDelta has no context: bound it with the call timeout
+		// set on the original.
+		if _, err := o.base.TimeDelta(); err != nil {
+			return nil, &CallError{Call: "GET /auth/time", Err: err}
+		}
+		o.deltaDone = true
+	}
+	cp := *o.base // a shallow copy per call: see the type comment
+	cp.Timeout = timeout
+	cp.Client = &http.Client{Transport: o.transport, Timeout: timeout}
+	return &cp, nil
+}
+
+// call runs one request and decodes a 2xx body into out (nil: discard).
+func (o *OVHClient) call(ctx context.Context, method, path, name string, body any, signed bool, timeout time.Duration, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cl, err := o.client(ctx, signed, timeout)
+	if err != nil {
+		return err
+	}
+	req, err := cl.NewRequest(method, path, body, signed)
+	if err != nil {
+		return &CallError{Call: name, Err: err}
+	}
+	req = req.WithContext(ctx)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return &CallError{Call: name, Err: cleanTransportErr(err)}
+	}
+	defer resp.Body.Close()
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, o.opts.MaxBodyBytes))
+	ce := &CallError{Call: name, Status: resp.StatusCode, QueryID: resp.Header.Get("X-Ovh-Queryid")}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ce.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		var apiErr struct {
+			Class   string `json:"class"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(data, &apiErr) == nil {
+			ce.Class, ce.Message = apiErr.Class, apiErr.Message
+		}
+		if ce.Message == "" {
+			ce.Message = http.StatusText(resp.StatusCode)
+		}
+		return ce
+	}
+	if rerr != nil {
+		ce.Malformed, ce.Err = true, cleanTransportErr(rerr)
+		return ce
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		ce.Malformed, ce.Err = true, err
+		return ce
+	}
+	return nil
+}
+
+// cleanTransportErr drops the *url.Error wrapper, whose text repeats the
+// URL (which holds no secret, but is noise).
+func cleanTransportErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("timeout: %w", err)
+	}
+	return err
+}
+
+// parseRetryAfter reads seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func cartPath(cartID string, rest ...string) string {
+	p := "/order/cart/" + url.PathEscape(cartID)
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+// Availability implements API.
+func (o *OVHClient) Availability(ctx context.Context, planCode string, dcs []string) ([]Availability, error) {
+	q := url.Values{}
+	q.Set("planCode", planCode)
+	if len(dcs) > 0 {
+		q.Set("datacenters", strings.Join(dcs, ","))
+	}
+	var out []Availability
+	err := o.call(ctx, http.MethodGet, "/dedicated/server/datacenter/availabilities?"+q.Encode(),
+		"GET /dedicated/server/datacenter/availabilities", nil, false, o.opts.CallTimeout, &out)
+	if IsNotFound(err) {
+		return nil, nil // "No availabilities found"
+	}
+	return out, err
+}
+
+// CreateCart implements API.
+func (o *OVHClient) CreateCart(ctx context.Context, subsidiary string, expire time.Time) (Cart, error) {
+	body := map[string]any{"ovhSubsidiary": subsidiary}
+	if !expire.IsZero() {
+		body["expire"] = expire.UTC().Format(time.RFC3339)
+	}
+	var out Cart
+	err := o.call(ctx, http.MethodPost, "/order/cart", "POST /order/cart", body, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// GetCart implements API.
+func (o *OVHClient) GetCart(ctx context.Context, cartID string) (Cart, error) {
+	var out Cart
+	err := o.call(ctx, http.MethodGet, cartPath(cartID), "GET /order/cart/{id}", nil, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// DeleteCart implements API.
+func (o *OVHClient) DeleteCart(ctx context.Context, cartID string) error {
+	return o.call(ctx, http.MethodDelete, cartPath(cartID), "DELETE /order/cart/{id}", nil, false, o.opts.CallTimeout, nil)
+}
+
+// AssignCart implements API.
+func (o *OVHClient) AssignCart(ctx context.Context, cartID string) error {
+	return o.call(ctx, http.MethodPost, cartPath(cartID, "assign"), "POST /order/cart/{id}/assign", nil, true, o.opts.CallTimeout, nil)
+}
+
+// AddEcoItem implements API.
+func (o *OVHClient) AddEcoItem(ctx context.Context, cartID string, req EcoItemRequest) (CartItem, error) {
+	var out CartItem
+	err := o.call(ctx, http.MethodPost, cartPath(cartID, "eco"), "POST /order/cart/{id}/eco", req, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// AddEcoOption implements API.
+func (o *OVHClient) AddEcoOption(ctx context.Context, cartID string, req EcoOptionRequest) (CartItem, error) {
+	var out CartItem
+	err := o.call(ctx, http.MethodPost, cartPath(cartID, "eco", "options"), "POST /order/cart/{id}/eco/options", req, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// GetItem implements API.
+func (o *OVHClient) GetItem(ctx context.Context, cartID string, itemID int64) (CartItem, error) {
+	var out CartItem
+	err := o.call(ctx, http.MethodGet, cartPath(cartID, "item", strconv.FormatInt(itemID, 10)), "GET /order/cart/{id}/item/{itemId}", nil, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// AddConfiguration implements API.
+func (o *OVHClient) AddConfiguration(ctx context.Context, cartID string, itemID int64, label, value string) (ItemConfiguration, error) {
+	var out ItemConfiguration
+	body := map[string]string{"label": label, "value": value}
+	err := o.call(ctx, http.MethodPost, cartPath(cartID, "item", strconv.FormatInt(itemID, 10), "configuration"),
+		"POST /order/cart/{id}/item/{itemId}/configuration", body, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// AddCoupon implements API.
+func (o *OVHClient) AddCoupon(ctx context.Context, cartID, coupon string) error {
+	return o.call(ctx, http.MethodPost, cartPath(cartID, "coupon"), "POST /order/cart/{id}/coupon",
+		map[string]string{"coupon": coupon}, true, o.opts.CallTimeout, nil)
+}
+
+// Summary implements API.
+func (o *OVHClient) Summary(ctx context.Context, cartID string) (CartOrder, error) {
+	var out CartOrder
+	err := o.call(ctx, http.MethodGet, cartPath(cartID, "summary"), "GET /order/cart/{id}/summary", nil, false, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// CheckoutPreview implements API.
+func (o *OVHClient) CheckoutPreview(ctx context.Context, cartID string) (CartOrder, error) {
+	var out CartOrder
+	err := o.call(ctx, http.MethodGet, cartPath(cartID, "checkout"), "GET /order/cart/{id}/checkout", nil, true, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// Checkout implements API.
+func (o *OVHClient) Checkout(ctx context.Context, cartID string, req CheckoutRequest) (CartOrder, error) {
+	var out CartOrder
+	err := o.call(ctx, http.MethodPost, cartPath(cartID, "checkout"), "POST /order/cart/{id}/checkout", req, true, o.opts.CheckoutTimeout, &out)
+	return out, err
+}
+
+// MyOrders implements API.
+func (o *OVHClient) MyOrders(ctx context.Context, from, to time.Time) ([]int64, error) {
+	q := url.Values{}
+	q.Set("date.from", from.UTC().Format(time.RFC3339))
+	q.Set("date.to", to.UTC().Format(time.RFC3339))
+	var out []int64
+	err := o.call(ctx, http.MethodGet, "/me/order?"+q.Encode(), "GET /me/order", nil, true, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// MyOrder implements API.
+func (o *OVHClient) MyOrder(ctx context.Context, orderID int64) (MyOrder, error) {
+	var out MyOrder
+	err := o.call(ctx, http.MethodGet, "/me/order/"+strconv.FormatInt(orderID, 10), "GET /me/order/{id}", nil, true, o.opts.CallTimeout, &out)
+	return out, err
+}
+
+// MyOrderItems implements API.
+func (o *OVHClient) MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
+	base := "/me/order/" + strconv.FormatInt(orderID, 10) + "/details"
+	var ids []int64
+	if err := o.call(ctx, http.MethodGet, base, "GET /me/order/{id}/details", nil, true, o.opts.CallTimeout, &ids); err != nil {
+		return nil, err
+	}
+	var out []OrderItem
+	for _, id := range ids {
+		var ext orderDetailExtension
+		p := base + "/" + strconv.FormatInt(id, 10) + "/extension"
+		if err := o.call(ctx, http.MethodGet, p, "GET /me/order/{id}/details/{detailId}/extension", nil, true, o.opts.CallTimeout, &ext); err != nil {
+			return nil, err
+		}
+		out = append(out, ext.item())
+	}
+	return out, nil
+}
+
+// orderDetailExtension mirrors GET /me/order/{id}/details/{detailId}/extension.
+type orderDetailExtension struct {
+	Order struct {
+		Plan struct {
+			Code string `json:"code"`
+		} `json:"plan"`
+		Quantity       int `json:"quantity"`
+		Configurations []struct {
+			Label string `json:"label"`
+			Value string `json:"value"`
+		} `json:"configurations"`
+		Options []struct {
+			Plan struct {
+				Code string `json:"code"`
+			} `json:"plan"`
+		} `json:"options"`
+	} `json:"order"`
+}
+
+func (x orderDetailExtension) item() OrderItem {
+	it := OrderItem{PlanCode: x.Order.Plan.Code, Quantity: x.Order.Quantity, Configurations: map[string]string{}}
+	for _, c := range x.Order.Configurations {
+		it.Configurations[c.Label] = c.Value
+	}
+	for _, o := range x.Order.Options {
+		it.Addons = append(it.Addons, o.Plan.Code)
+	}
+	return it
+}
