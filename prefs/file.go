@@ -13,7 +13,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -199,7 +202,7 @@ func (m *StringMap) UnmarshalJSON(b []byte) error {
 	for _, f := range obj {
 		var s string
 		if err := json.Unmarshal(f.Value, &s); err != nil {
-			return fmt.Errorf("%s: must be a string, got %s", f.Key, describe(f.Value))
+			return &typeError{Path: f.Key, Msg: "must be a string, got " + describe(f.Value)}
 		}
 		m.Set(f.Key, s)
 	}
@@ -259,17 +262,64 @@ func (f *File) Find(key string) int {
 	return -1
 }
 
-// Clone returns a deep copy of f, safe to hand to another goroutine.
+// Clone returns a deep copy of f, safe to hand to another goroutine. The raw
+// JSON text kept for unknown keys is shared: it is never modified after
+// Parse.
 func (f *File) Clone() *File {
-	b, err := f.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("prefs: clone: %v", err)) // Marshal of a loaded File cannot fail
+	if f == nil {
+		return nil
 	}
-	c, err := Parse("clone", b)
-	if err != nil {
-		panic(fmt.Sprintf("prefs: clone: %v", err))
+	c := &File{Subsidiary: f.Subsidiary, raw: slices.Clone(f.raw)}
+	if f.Servers != nil {
+		c.Servers = make([]Server, len(f.Servers))
+		for i := range f.Servers {
+			c.Servers[i] = f.Servers[i].clone()
+		}
 	}
 	return c
+}
+
+// clone returns a deep copy of s.
+func (s Server) clone() Server {
+	c := s // copies every value field
+	c.Coupons = slices.Clone(s.Coupons)
+	c.AddonPlanCodes = slices.Clone(s.AddonPlanCodes)
+	c.Labels = s.Labels.clone()
+	if s.FetchCatalog != nil {
+		fc := s.FetchCatalog.clone()
+		c.FetchCatalog = &fc
+	}
+	if s.MaxDeliveryHours != nil {
+		h := *s.MaxDeliveryHours
+		c.MaxDeliveryHours = &h
+	}
+	if s.Datacenters != nil {
+		c.Datacenters = make([]Datacenter, len(s.Datacenters))
+		for i, d := range s.Datacenters {
+			d.raw = slices.Clone(d.raw)
+			c.Datacenters[i] = d
+		}
+	}
+	if s.DCCarts != nil {
+		c.DCCarts = make(DCCarts, len(s.DCCarts))
+		for i, x := range s.DCCarts {
+			x.ItemIDs = slices.Clone(x.ItemIDs)
+			x.raw = slices.Clone(x.raw)
+			if x.Summary != nil {
+				sum := *x.Summary
+				sum.raw = slices.Clone(sum.raw)
+				x.Summary = &sum
+			}
+			c.DCCarts[i] = x
+		}
+	}
+	c.raw = slices.Clone(s.raw)
+	return c
+}
+
+// clone returns a deep copy of m.
+func (m StringMap) clone() StringMap {
+	return StringMap{keys: slices.Clone(m.keys), vals: maps.Clone(m.vals)}
 }
 
 // ParseError says why a file could not be read as preferences: invalid JSON
@@ -318,37 +368,44 @@ func Parse(name string, data []byte) (*File, error) {
 	return f, nil
 }
 
-// checkSyntax reports invalid JSON with its line and column.
+// checkSyntax reports invalid JSON with the line and column of the first
+// offending byte, and a top level that is not a single object.
 func checkSyntax(name string, data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var v any
-	err := dec.Decode(&v)
-	if err == nil {
-		// Anything but white space after the value is an error too.
-		if dec.More() {
-			off := int(dec.InputOffset())
-			line, col := lineCol(data, off)
-			return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level value"}
+	var v json.RawMessage // syntax only: no number range or UTF-8 checks
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			// Offset counts the offending byte: point at it.
+			line, col := lineCol(data, int(se.Offset)-1)
+			return &ParseError{File: name, Line: line, Column: col, Msg: se.Error()}
+		case errors.Is(err, io.EOF):
+			return &ParseError{File: name, Line: 1, Column: 1, Msg: "empty file: expected a JSON object"}
+		default: // io.ErrUnexpectedEOF: the file ends inside a value
+			line, col := lineCol(data, len(data))
+			return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected end of file (truncated JSON?)"}
 		}
-		if _, ok := v.(map[string]any); !ok {
-			return &ParseError{File: name, Line: 1, Column: 1, Msg: "the top level must be an object"}
+	}
+	off := int(dec.InputOffset())
+	for i := off; i < len(data); i++ {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			continue
 		}
-		return nil
+		line, col := lineCol(data, i)
+		return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level object"}
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := lineCol(data, int(se.Offset))
-		return &ParseError{File: name, Line: line, Column: col, Msg: se.Error()}
+	if len(v) == 0 || v[0] != '{' {
+		line, col := lineCol(data, off-len(v))
+		return &ParseError{File: name, Line: line, Column: col, Msg: "the top level must be an object, got " + describe(v)}
 	}
-	line, col := lineCol(data, len(data))
-	return &ParseError{File: name, Line: line, Column: col, Msg: "invalid JSON: " + err.Error()}
+	return nil
 }
 
 // lineCol converts a byte offset to a 1-based line and column.
 func lineCol(data []byte, off int) (int, int) {
-	if off > len(data) {
-		off = len(data)
-	}
+	off = max(0, min(off, len(data)))
 	line, col := 1, 1
 	for _, c := range data[:off] {
 		if c == '\n' {
@@ -558,11 +615,7 @@ func (f *File) Marshal() ([]byte, error) {
 		}
 		items = append(items, b)
 	}
-	arr, err := json.Marshal(items)
-	if err != nil {
-		return nil, err
-	}
-	w.setRaw("user_servers", arr)
+	w.setRaw("user_servers", joinArray(items))
 	compact, err := w.bytes()
 	if err != nil {
 		return nil, err
@@ -602,8 +655,7 @@ func (s *Server) marshal() ([]byte, error) {
 		}
 		dcs = append(dcs, b)
 	}
-	dcsb, _ := json.Marshal(dcs)
-	w.setRaw("datacenters", dcsb)
+	w.setRaw("datacenters", joinArray(dcs))
 	w.set("labels", s.Labels, true)
 	addons := s.AddonPlanCodes
 	if addons == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"time"
 )
 
 // rawField is one key of a JSON object as it was read, with its raw value.
@@ -128,6 +129,10 @@ func indexPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i
 // type on a mismatch.
 func decodeField(raw json.RawMessage, v any, path, want string) error {
 	if err := json.Unmarshal(raw, v); err != nil {
+		var te *typeError // from StringMap: names the key inside
+		if errors.As(err, &te) && te.Path != "" {
+			return &typeError{Path: joinPath(path, te.Path), Msg: te.Msg}
+		}
 		return &typeError{Path: path, Msg: "must be " + want + ", got " + describe(raw)}
 	}
 	return nil
@@ -160,7 +165,7 @@ func (w *objectWriter) set(key string, v any, include bool) {
 	}
 	if present {
 		same := reflect.New(reflect.TypeOf(v))
-		if json.Unmarshal(raw, same.Interface()) == nil && reflect.DeepEqual(same.Elem().Interface(), v) {
+		if json.Unmarshal(raw, same.Interface()) == nil && sameValue(same.Elem().Interface(), v) {
 			w.known[key] = raw
 			return
 		}
@@ -171,6 +176,17 @@ func (w *objectWriter) set(key string, v any, include bool) {
 		return
 	}
 	w.known[key] = b
+}
+
+// sameValue reports whether a value decoded from the file equals v. Times
+// are equal when they are the same instant, whatever their zone, so that
+// "2026-01-02T03:04:05+01:00" is kept as the user wrote it.
+func sameValue(decoded, v any) bool {
+	if t, ok := v.(time.Time); ok {
+		d, ok := decoded.(time.Time)
+		return ok && d.Equal(t)
+	}
+	return reflect.DeepEqual(decoded, v)
 }
 
 // setRaw records an already encoded value for a known key.
@@ -234,4 +250,19 @@ func marshalNoEscape(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// joinArray writes already encoded values as a JSON array, verbatim
+// (json.Marshal of []json.RawMessage would HTML-escape "<", ">" and "&").
+func joinArray(items []json.RawMessage) []byte {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(it)
+	}
+	buf.WriteByte(']')
+	return buf.Bytes()
 }

@@ -1,9 +1,15 @@
 package prefs
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -11,34 +17,128 @@ import (
 // keeps the last loaded content, and is the only writer. Every change goes
 // through Update, which is serialized, merges external edits and saves
 // atomically before it returns.
+//
+// External edits are found by comparing the file with what the Store last
+// read or wrote. Refresh, called every poll, compares only the stat
+// (identity, size, mtime) and reads the file when that differs: one stat per
+// poll. Update, which runs before money moves, always reads and hashes the
+// file (a few kilobytes: microseconds), so an edit that kept size and mtime
+// (coarse-mtime file systems) is never overwritten.
 type Store struct {
-	path string
+	path string // the preferences file, symlinks resolved
 	log  *slog.Logger
+	lock *os.File
 
-	mu      sync.Mutex
+	mu      sync.Mutex // serializes saves and guards the fields below
+	closed  bool
 	file    *File
+	disk    diskState // what the Store last read or wrote
+	bad     diskState // the last content that failed to parse (sum zero if none)
+	badErr  error
 	changed chan struct{}
-	// TODO(prefs): lock, on-disk fingerprint for external edits.
 }
 
-// Open loads path and takes the exclusive lock beside it
-// (preferences.lock). It fails when another instance holds the lock.
+// diskState identifies one content of the file on disk.
+type diskState struct {
+	info os.FileInfo // nil when unknown
+	sum  [sha256.Size]byte
+}
+
+// sameStat reports whether info is the same file, size and mtime as s.
+func (s diskState) sameStat(info os.FileInfo) bool {
+	return s.info != nil && os.SameFile(s.info, info) &&
+		s.info.Size() == info.Size() && s.info.ModTime().Equal(info.ModTime())
+}
+
+// LockedError is returned by Open when another process (or another Store
+// in this one) holds the lock on the preferences file.
+type LockedError struct {
+	// Path is the lock file.
+	Path string
+	// PID is the process holding it, 0 when it could not be read.
+	PID int
+}
+
+// Error says that another instance holds the lock, and its PID.
+func (e *LockedError) Error() string {
+	who := "another ovhtui instance"
+	if e.PID > 0 {
+		who = fmt.Sprintf("another ovhtui instance (PID %d)", e.PID)
+	}
+	return fmt.Sprintf("%s holds the lock %s: only one ovhtui may use a preferences file at a time", who, e.Path)
+}
+
+// LockPath returns the lock file of the preferences file path: in the same
+// folder, the file name without its extension plus ".lock"
+// (preferences.json → preferences.lock).
+func LockPath(path string) string {
+	dir, base := filepath.Split(path)
+	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".lock")
+}
+
+// tempPattern is the os.CreateTemp pattern of the temp files SaveAtomic
+// writes beside path; Open removes leftovers of a crash.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
+// Open loads path and takes the exclusive lock beside it (LockPath). It
+// fails with *LockedError when another instance holds the lock, and with
+// *ParseError when the file is not valid preferences; it never writes the
+// preferences file. Temp files left by a crash during a save are removed.
+// log may be nil.
 func Open(path string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f, err := Load(path)
+	// Write through a symlink to its target, so that the link survives
+	// and two links to one file share one lock.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	lock, err := acquireLock(LockPath(path))
 	if err != nil {
 		return nil, err
 	}
-	return &Store{path: path, log: log, file: f, changed: make(chan struct{}, 1)}, nil
+	s := &Store{path: path, log: log, lock: lock, changed: make(chan struct{}, 1)}
+	data, info, err := readFile(path)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("read preferences: %w", err)
+	}
+	f, err := Parse(path, data)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.file = f
+	s.disk = diskState{info: info, sum: sha256.Sum256(data)}
+	s.removeLeftovers()
+	return s, nil
 }
 
-// Path is the preferences file path.
+// removeLeftovers deletes temp files of interrupted saves. Only the lock
+// holder saves, so any such file is a leftover.
+func (s *Store) removeLeftovers() {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(s.path), tempPattern(s.path)))
+	for _, m := range matches {
+		if err := os.Remove(m); err == nil {
+			s.log.Info("removed the temp file of an interrupted save", "file", m)
+		}
+	}
+}
+
+// Path is the preferences file path (symlinks resolved).
 func (s *Store) Path() string { return s.path }
 
-// Close releases the lock.
-func (s *Store) Close() error { return nil }
+// Close releases the lock. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return releaseLock(s.lock)
+}
 
 // Snapshot returns a deep copy of the current content.
 func (s *Store) Snapshot() *File {
@@ -51,36 +151,174 @@ func (s *Store) Snapshot() *File {
 // save or reload that changed the content.
 func (s *Store) Changed() <-chan struct{} { return s.changed }
 
+// ErrClosed is returned by Update and Refresh after Close.
+var ErrClosed = errors.New("preferences store is closed")
+
 // Update applies change to the current content and saves the result
 // durably before returning. When the file changed on disk since it was last
 // read or written, it is reloaded first and change is applied to the
 // reloaded content, so an external edit is never overwritten. change must
 // find its entry by Key, not by index. reason is logged. If change returns
-// an error, nothing is saved.
+// an error, nothing is saved. When the changed file no longer parses,
+// Update saves nothing and returns an error wrapping *ParseError: the caller
+// must not act as if the change were recorded. A change that leaves the
+// content as it was writes nothing (see Apply).
 func (s *Store) Update(reason string, change func(*File) error) error {
+	_, err := s.Apply(reason, change)
+	return err
+}
+
+// maxMergeRounds bounds how often Apply starts over because the file
+// changed on disk while it was saving.
+const maxMergeRounds = 3
+
+// Apply is Update that also reports whether anything was written: saved is
+// false, with a nil error, when change left the content as it was.
+func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	next := s.file.Clone()
-	if err := change(next); err != nil {
-		return err
+	if s.closed {
+		return false, ErrClosed
 	}
-	data, err := next.Marshal()
+	for range maxMergeRounds {
+		if err := s.mergeDisk(reason); err != nil {
+			return false, err
+		}
+		cur, err := s.file.Marshal()
+		if err != nil {
+			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+		}
+		next := s.file.Clone()
+		if err := change(next); err != nil {
+			return false, err
+		}
+		data, err := next.Marshal()
+		if err != nil {
+			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+		}
+		if bytes.Equal(data, cur) {
+			s.log.Debug("preferences unchanged; not saved", "file", s.path, "reason", reason)
+			return false, nil
+		}
+		tmp, err := writeTemp(s.path, data)
+		if err != nil {
+			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+		}
+		// Writing and syncing takes milliseconds: look again just before
+		// the rename, so that an edit made meanwhile is merged, not lost.
+		if changed, err := s.diskChanged(); err != nil || changed {
+			tmp.abort()
+			if err != nil {
+				return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+			}
+			continue
+		}
+		renamed, err := tmp.commit(s.path)
+		if renamed {
+			s.file = next
+			s.disk = diskState{info: tmp.info, sum: sha256.Sum256(data)}
+			s.notify()
+		}
+		if err != nil {
+			return renamed, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+		}
+		s.log.Info("preferences saved", "file", s.path, "reason", reason)
+		return true, nil
+	}
+	return false, fmt.Errorf("save %s (%s): the file keeps changing on disk; not saved", s.path, reason)
+}
+
+// diskChanged reports whether the bytes on disk differ from what the Store
+// last read or wrote.
+func (s *Store) diskChanged() (bool, error) {
+	data, _, err := readFile(s.path)
+	if err != nil {
+		return false, err
+	}
+	return sha256.Sum256(data) != s.disk.sum, nil
+}
+
+// mergeDisk reloads the file when its bytes differ from what the Store last
+// read or wrote. A file that no longer parses is an error and nothing is
+// loaded.
+func (s *Store) mergeDisk(reason string) error {
+	data, info, err := readFile(s.path)
 	if err != nil {
 		return fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 	}
-	if err := SaveAtomic(s.path, data); err != nil {
-		return fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+	sum := sha256.Sum256(data)
+	if sum == s.disk.sum {
+		s.disk.info = info
+		s.bad = diskState{}
+		return nil
 	}
-	s.file = next
+	f, err := Parse(s.path, data)
+	if err != nil {
+		s.noteBad(info, sum, err)
+		return fmt.Errorf("%s changed on disk and no longer parses, so %s is not saved; fix the file: %w",
+			s.path, reason, err)
+	}
+	s.file = f
+	s.disk = diskState{info: info, sum: sum}
+	s.bad = diskState{}
 	s.notify()
-	s.log.Info("preferences saved", "file", s.path, "reason", reason)
+	s.log.Warn("preferences.json changed on disk; merged", "file", s.path, "reason", reason)
 	return nil
 }
 
+// noteBad remembers content that failed to parse and logs it once per
+// distinct content.
+func (s *Store) noteBad(info os.FileInfo, sum [sha256.Size]byte, err error) {
+	if s.bad.sum != sum {
+		s.log.Error("preferences file changed on disk and no longer parses; keeping the last good content",
+			"file", s.path, "err", err)
+	}
+	s.bad = diskState{info: info, sum: sum}
+	s.badErr = err
+}
+
 // Refresh reloads the file when it changed on disk. It reports whether the
-// content changed; a file that no longer parses is reported as an error and
-// the last good content is kept.
-func (s *Store) Refresh() (bool, error) { return false, nil }
+// content was reloaded; a file that no longer parses is reported as an error
+// (wrapping *ParseError, logged once per distinct content) and the last good
+// content is kept. When the file is unchanged it costs one stat.
+func (s *Store) Refresh() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false, ErrClosed
+	}
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return false, fmt.Errorf("refresh preferences: %w", err)
+	}
+	if s.disk.sameStat(info) {
+		return false, nil
+	}
+	if s.bad.sameStat(info) {
+		return false, s.badErr
+	}
+	data, info, err := readFile(s.path)
+	if err != nil {
+		return false, fmt.Errorf("refresh preferences: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	if sum == s.disk.sum {
+		s.disk.info = info // touched, or restored: not changed
+		s.bad = diskState{}
+		return false, nil
+	}
+	f, err := Parse(s.path, data)
+	if err != nil {
+		s.noteBad(info, sum, err)
+		return false, err
+	}
+	s.file = f
+	s.disk = diskState{info: info, sum: sum}
+	s.bad = diskState{}
+	s.notify()
+	s.log.Info("preferences.json changed on disk; reloaded", "file", s.path)
+	return true, nil
+}
 
 func (s *Store) notify() {
 	select {
@@ -89,10 +327,100 @@ func (s *Store) notify() {
 	}
 }
 
+// readFile reads path and stats the open file, so that the stat describes
+// the bytes read even when the file is replaced meanwhile.
+func readFile(path string) ([]byte, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, info, nil
+}
+
 // SaveAtomic writes data to path so that a crash at any instant leaves either
 // the old or the new file: temp file in the same folder, fsync, rename, fsync
-// of the folder. The file mode is 0600.
+// of the folder. The file mode is 0600. On failure the temp file is removed
+// and path is untouched. It does not lock: within ovhtui, save through
+// Store.Update.
 func SaveAtomic(path string, data []byte) error {
-	// TODO(prefs): temp + fsync + rename + dir fsync.
-	return os.WriteFile(path, data, 0o600)
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	_, err = tmp.commit(path)
+	return err
+}
+
+// tempFile is a fully written and synced temp file waiting to be renamed.
+type tempFile struct {
+	name string
+	info os.FileInfo // stat of the temp file, which is the file's after the rename
+}
+
+// writeTemp writes data to a new temp file beside path, syncs it and sets
+// mode 0600.
+func writeTemp(path string, data []byte) (_ *tempFile, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
+	if err != nil {
+		return nil, fmt.Errorf("create temp file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return nil, fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("sync %s: %w", f.Name(), err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("close %s: %w", f.Name(), err)
+	}
+	return &tempFile{name: f.Name(), info: info}, nil
+}
+
+// commit renames the temp file over path and syncs the folder, so that the
+// rename itself survives a power loss. renamed reports whether path now has
+// the new content (true with an error when only the folder sync failed).
+func (t *tempFile) commit(path string) (renamed bool, err error) {
+	if err := os.Rename(t.name, path); err != nil {
+		t.abort()
+		return false, fmt.Errorf("rename %s: %w", t.name, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return true, fmt.Errorf("sync folder of %s: %w", path, err)
+	}
+	return true, nil
+}
+
+// abort removes the temp file.
+func (t *tempFile) abort() { os.Remove(t.name) }
+
+// syncDir fsyncs a folder so that renames in it are durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

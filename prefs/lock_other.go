@@ -1,0 +1,17 @@
+//go:build !(linux || darwin || freebsd || openbsd || netbsd || dragonfly)
+
+package prefs
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// acquireLock refuses: without flock, two instances could order the same
+// server twice.
+func acquireLock(path string) (*os.File, error) {
+	return nil, fmt.Errorf("lock %s: not supported on %s (ovhtui needs flock to run as a single instance)", path, runtime.GOOS)
+}
+
+func releaseLock(f *os.File) error { return nil }
