@@ -2,9 +2,15 @@
 // catalog (GET /order/catalog/public/eco).
 //
 // Data flow: a Source serves the cached raw catalog at once and refreshes it
-// in the background; Parse turns raw bytes into a Catalog (offers, addon
-// families, prices, every variant with its fqn); Resolve picks the addon
-// plan codes of every mandatory family for a planCode and fqn.
+// in the background (a Fetcher does the HTTP call, NewOVHFetcher through
+// go-ovh); Parse turns raw bytes into a Catalog (offers, addon families,
+// prices, one variant per fqn); Resolve picks the addon plan codes of every
+// mandatory family for a planCode and fqn. Consumers read Source.Current
+// (never blocks) or Source.Catalog (waits for the first one) and listen on
+// Source.Updates for newer catalogs.
+//
+// Money is int64 in 1e-8 of the currency, excluding tax, as OVH writes it in
+// the catalog; FormatMoney formats it at the edge.
 package catalog
 
 import "time"
@@ -15,23 +21,41 @@ const DefaultPricingMode = "default"
 // Catalog is the parsed eco catalog of one subsidiary. It is immutable once
 // built and safe for concurrent use.
 type Catalog struct {
-	Subsidiary  string
-	Currency    string // e.g. "EUR"
-	TaxRate     int    // percent, from locale.taxRate
+	Subsidiary string
+	Currency   string // e.g. "EUR"
+	// TaxRate is locale.taxRate in percent, rounded down (23 for IE). The
+	// exact rate is kept internally for WithTax; per-price tax amounts as
+	// OVH computed them are in Price.MonthlyTax and Price.SetupTax.
+	TaxRate     int
 	PricingMode string
-	FetchedAt   time.Time
-	Offers      []*Offer // sorted by planCode
+	// PricingModes lists every pricing mode the catalog's plans use, sorted.
+	PricingModes []string
+	FetchedAt    time.Time
+	Offers       []*Offer // sorted by planCode
 
-	// Skipped lists plans or addons left out, with the reason.
+	// Skipped lists plans, addons or variants left out, with the reason.
 	Skipped []Skip
+
+	taxMilliPercent int64 // locale.taxRate in 1/1000 of a percent
 
 	byPlan  map[string]*Offer
 	byFQN   map[string]*Variant
 	byAddon map[string]*Addon
 }
 
+// SkipKind says what kind of catalog item a Skip is about.
+type SkipKind string
+
+// Kinds of skipped items.
+const (
+	SkipPlan    SkipKind = "plan"    // Item is a planCode; no Offer was built
+	SkipAddon   SkipKind = "addon"   // Item is an addon planCode; it is in no family
+	SkipVariant SkipKind = "variant" // Item is an fqn; a duplicate was dropped
+)
+
 // Skip is an item of the catalog that was left out and why.
 type Skip struct {
+	Kind   SkipKind
 	Item   string
 	Reason string
 }
@@ -57,14 +81,15 @@ type ConfigLabel struct {
 type Offer struct {
 	PlanCode    string
 	Name        string // invoiceName, e.g. "KS-LE-B"
-	Range       string // "kimsufi", "soyoustart", "rise" (or what the catalog says)
+	Range       string // "kimsufi", "soyoustart", "rise" (or what the catalog says, lower case)
 	CPU         CPU
-	Datacenters []string // dedicated_datacenter values
-	Regions     []string // region values
+	Datacenters []string // dedicated_datacenter values, catalog order
+	Regions     []string // region values, catalog order
 	Configs     []ConfigLabel
-	Families    []Family
-	Price       Price // the plan alone, without addons
-	Variants    []*Variant
+	Families    []Family // catalog order (alphabetical in OVH's catalogs)
+	Price       Price    // the plan alone, without addons
+	// Variants has one entry per fqn, sorted by first invoice then fqn.
+	Variants []*Variant
 }
 
 // Family is an addon family of a plan.
@@ -72,11 +97,13 @@ type Family struct {
 	Name      string // "memory", "storage", "bandwidth", ...
 	Mandatory bool
 	Exclusive bool
-	Default   string // addon planCode, "" when none
+	Default   string // addon planCode, "" when none (or when the catalog's default is unusable)
 	Addons    []*Addon
 }
 
-// Addon is an option of a plan.
+// Addon is an option of a plan. One Addon value is shared by every plan
+// whose families list its planCode: OVH prices an addon planCode once, in
+// the catalog's top-level addons list, whatever the plan.
 type Addon struct {
 	PlanCode string // e.g. "ram-32g-ecc-2400-25skle"
 	Name     string // invoiceName
@@ -86,19 +113,39 @@ type Addon struct {
 }
 
 // Price is a monthly renew price and a setup fee in 1e-8 of the currency,
-// excluding tax.
+// excluding tax, with the tax OVH states for each.
 type Price struct {
-	Monthly int64
-	Setup   int64
+	Monthly    int64
+	Setup      int64
+	MonthlyTax int64
+	SetupTax   int64
 }
 
-// FirstInvoice is setup plus the first month.
+// FirstInvoice is setup plus the first month, excluding tax.
 func (p Price) FirstInvoice() int64 { return p.Monthly + p.Setup }
 
-// Variant is one orderable combination: one addon per mandatory exclusive family.
+// FirstInvoiceWithTax is setup plus the first month, tax included.
+func (p Price) FirstInvoiceWithTax() int64 {
+	return p.Monthly + p.Setup + p.MonthlyTax + p.SetupTax
+}
+
+// Add returns the sum of p and q.
+func (p Price) Add(q Price) Price {
+	return Price{
+		Monthly:    p.Monthly + q.Monthly,
+		Setup:      p.Setup + q.Setup,
+		MonthlyTax: p.MonthlyTax + q.MonthlyTax,
+		SetupTax:   p.SetupTax + q.SetupTax,
+	}
+}
+
+// Variant is one orderable combination: one addon per mandatory family,
+// identified by its fqn.
 type Variant struct {
 	FQN      string // planCode.memory.storage, as the availability API writes it
 	PlanCode string
+	Memory   string   // memory addon product ("" when the plan has no memory family)
+	Storage  string   // storage addon product ("" when the plan has no storage family)
 	Addons   []string // addon planCodes, one per mandatory family, in family order
 	Price    Price    // plan + addons
 }
@@ -106,8 +153,15 @@ type Variant struct {
 // FirstInvoice is the first invoice of one unit excluding tax.
 func (v *Variant) FirstInvoice() int64 { return v.Price.FirstInvoice() }
 
-// WithTax returns amount with the catalog's tax rate added.
-func (c *Catalog) WithTax(amount int64) int64 { return amount + amount*int64(c.TaxRate)/100 }
+// WithTax returns amount with the catalog's tax rate added, rounded to the
+// nearest unit.
+func (c *Catalog) WithTax(amount int64) int64 {
+	rate := c.taxMilliPercent
+	if rate == 0 {
+		rate = int64(c.TaxRate) * 1000
+	}
+	return amount + divRound(amount*rate, 100_000)
+}
 
 // Offer returns the offer of planCode.
 func (c *Catalog) Offer(planCode string) (*Offer, bool) { o, ok := c.byPlan[planCode]; return o, ok }
@@ -115,5 +169,6 @@ func (c *Catalog) Offer(planCode string) (*Offer, bool) { o, ok := c.byPlan[plan
 // Variant returns the variant of fqn.
 func (c *Catalog) Variant(fqn string) (*Variant, bool) { v, ok := c.byFQN[fqn]; return v, ok }
 
-// Addon returns the addon of planCode.
+// Addon returns the addon of planCode. The same Addon serves every plan
+// that lists it; use Offer.Addon to also check that a plan offers it.
 func (c *Catalog) Addon(planCode string) (*Addon, bool) { a, ok := c.byAddon[planCode]; return a, ok }
