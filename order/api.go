@@ -51,6 +51,10 @@ type API interface {
 	// AddConfiguration sets a configuration label on an item
 	// (POST /order/cart/{id}/item/{itemId}/configuration, unsigned).
 	AddConfiguration(ctx context.Context, cartID string, itemID int64, label, value string) (ItemConfiguration, error)
+	// ItemConfigurations lists the configuration labels of an item (unsigned).
+	ItemConfigurations(ctx context.Context, cartID string, itemID int64) ([]ItemConfiguration, error)
+	// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon, signed).
+	Coupons(ctx context.Context, cartID string) ([]string, error)
 	// AddCoupon adds a coupon (POST /order/cart/{id}/coupon, signed: whether
 	// OVH needs a signature here is uncertain, so it is sent signed).
 	AddCoupon(ctx context.Context, cartID, coupon string) error
@@ -559,51 +563,92 @@ func (o *OVHClient) MyOrder(ctx context.Context, orderID int64) (MyOrder, error)
 	return out, err
 }
 
-// MyOrderItems implements API.
+// MyOrderItems implements API. Each detail's extension names its plan; an
+// option's extension names its parent plan (parentPlanCode) and is folded
+// into that plan's OrderItem. (The real extension's exact fields are
+// uncertain: the simulator's shape is followed.)
 func (o *OVHClient) MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
 	base := "/me/order/" + strconv.FormatInt(orderID, 10) + "/details"
 	var ids []int64
 	if err := o.call(ctx, http.MethodGet, base, "GET /me/order/{id}/details", nil, true, o.opts.CallTimeout, &ids); err != nil {
 		return nil, err
 	}
-	var out []OrderItem
+	var exts []orderDetailExtension
 	for _, id := range ids {
 		var ext orderDetailExtension
 		p := base + "/" + strconv.FormatInt(id, 10) + "/extension"
 		if err := o.call(ctx, http.MethodGet, p, "GET /me/order/{id}/details/{detailId}/extension", nil, true, o.opts.CallTimeout, &ext); err != nil {
 			return nil, err
 		}
-		out = append(out, ext.item())
+		exts = append(exts, ext)
 	}
-	return out, nil
+	return foldOrderDetails(exts), nil
 }
 
 // orderDetailExtension mirrors GET /me/order/{id}/details/{detailId}/extension.
 type orderDetailExtension struct {
 	Order struct {
 		Plan struct {
-			Code string `json:"code"`
+			Code     string `json:"code"`
+			Quantity int    `json:"quantity"`
 		} `json:"plan"`
-		Quantity       int `json:"quantity"`
+		ParentPlanCode *string `json:"parentPlanCode"`
 		Configurations []struct {
 			Label string `json:"label"`
 			Value string `json:"value"`
 		} `json:"configurations"`
-		Options []struct {
-			Plan struct {
-				Code string `json:"code"`
-			} `json:"plan"`
-		} `json:"options"`
 	} `json:"order"`
 }
 
-func (x orderDetailExtension) item() OrderItem {
-	it := OrderItem{PlanCode: x.Order.Plan.Code, Quantity: x.Order.Quantity, Configurations: map[string]string{}}
-	for _, c := range x.Order.Configurations {
-		it.Configurations[c.Label] = c.Value
+// foldOrderDetails groups option details under their parent plan.
+func foldOrderDetails(exts []orderDetailExtension) []OrderItem {
+	var out []OrderItem
+	for _, x := range exts {
+		if x.Order.ParentPlanCode != nil && *x.Order.ParentPlanCode != "" {
+			continue
+		}
+		it := OrderItem{PlanCode: x.Order.Plan.Code, Quantity: x.Order.Plan.Quantity, Configurations: map[string]string{}}
+		for _, c := range x.Order.Configurations {
+			it.Configurations[c.Label] = c.Value
+		}
+		out = append(out, it)
 	}
-	for _, o := range x.Order.Options {
-		it.Addons = append(it.Addons, o.Plan.Code)
+	for _, x := range exts {
+		if x.Order.ParentPlanCode == nil || *x.Order.ParentPlanCode == "" {
+			continue
+		}
+		for i := range out {
+			if out[i].PlanCode == *x.Order.ParentPlanCode {
+				out[i].Addons = append(out[i].Addons, x.Order.Plan.Code)
+				break
+			}
+		}
 	}
-	return it
+	return out
+}
+
+// ItemConfigurations lists the configuration labels of an item
+// (GET .../item/{itemId}/configuration, then each id; unsigned).
+func (o *OVHClient) ItemConfigurations(ctx context.Context, cartID string, itemID int64) ([]ItemConfiguration, error) {
+	base := cartPath(cartID, "item", strconv.FormatInt(itemID, 10), "configuration")
+	var ids []int64
+	if err := o.call(ctx, http.MethodGet, base, "GET /order/cart/{id}/item/{itemId}/configuration", nil, false, o.opts.CallTimeout, &ids); err != nil {
+		return nil, err
+	}
+	out := make([]ItemConfiguration, 0, len(ids))
+	for _, id := range ids {
+		var c ItemConfiguration
+		if err := o.call(ctx, http.MethodGet, base+"/"+strconv.FormatInt(id, 10), "GET /order/cart/{id}/item/{itemId}/configuration/{configId}", nil, false, o.opts.CallTimeout, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon, signed).
+func (o *OVHClient) Coupons(ctx context.Context, cartID string) ([]string, error) {
+	var out []string
+	err := o.call(ctx, http.MethodGet, cartPath(cartID, "coupon"), "GET /order/cart/{id}/coupon", nil, true, o.opts.CallTimeout, &out)
+	return out, err
 }

@@ -1,0 +1,574 @@
+// Package order is the ordering engine: it watches OVH availability for the
+// entries of preferences.json, keeps a ready cart per entry and DC, and
+// checks out the moment a wanted DC becomes orderable, exactly once.
+//
+// Data flow: the poller (poller.go) reads availability filtered to what the
+// preferences want and stores it; after every poll, and whenever a cart
+// becomes ready, the engine runs Decide (decide.go), a pure function of
+// (preferences, availability, carts, now) that returns Actions. A checkout
+// action goes to checkout.go, which saves the latch in preferences.json
+// through prefs.Store before POST checkout and records the outcome; an
+// ambiguous outcome goes to reconcile.go, which looks the order up in
+// /me/order. The cart keeper (cartkeeper.go) runs in its own goroutine: it
+// builds, verifies, re-validates and renews carts ahead of time, so the
+// checkout is the very next request once a DC is seen orderable. Everything
+// the engine does is reported as typed Events (events.go) on one channel,
+// which the TUI or the headless printer (headless.go) drains.
+package order
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// DefaultPoll is the availability poll interval when Config.Poll is zero.
+const DefaultPoll = 3 * time.Second
+
+// MinPoll is the shortest accepted poll interval.
+const MinPoll = time.Second
+
+// CatalogProvider serves the parsed eco catalog (catalog.Source does).
+type CatalogProvider interface {
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Config is what the engine needs. API and Store are required.
+type Config struct {
+	API     API
+	Store   *prefs.Store
+	Catalog CatalogProvider // nil: entries with fetch_catalog get an error
+	// Poll is the availability poll interval (default DefaultPoll, at least MinPoll).
+	Poll time.Duration
+	// Endpoint is the OVH endpoint name or URL, for validation messages.
+	Endpoint string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Log receives the engine's own diagnostics (default: discard). Events
+	// are the engine's output; Log is for what does not fit an event.
+	Log *slog.Logger
+	// ExitWhenIdle makes Run return nil once no entry has anything left to
+	// do: every entry has qty 0, an order, or a latch awaiting the user's
+	// decision (or a problem that stops it).
+	ExitWhenIdle bool
+}
+
+// Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
+type Engine struct {
+	api     API
+	store   *prefs.Store
+	catalog CatalogProvider
+	log     *slog.Logger
+	now     func() time.Time
+	poll    time.Duration
+	cfg     Config
+
+	// test hooks
+	minPoll         time.Duration
+	revalidateEvery time.Duration
+	verifyEvery     time.Duration
+	renewBefore     time.Duration
+
+	events *eventQueue
+
+	mu        sync.Mutex
+	file      *prefs.File // last snapshot of the store
+	blocked   map[string]string
+	avail     map[AvailKey]string
+	carts     map[CartKey]*cartInfo
+	inFlight  map[string]bool
+	cooldown  map[CartKey]time.Time
+	status    map[CartKey]Status
+	rush      map[CartKey]bool
+	reval     map[CartKey]bool
+	reported  map[string]string // entry -> last reported blocking problem / catalog error
+	pollFails int
+	runCtx    context.Context // Run's context, for work that outlives a checkout's
+
+	keeperWake chan struct{}
+	idleCh     chan struct{}
+	wg         sync.WaitGroup
+}
+
+// New returns an engine for cfg. It does no I/O.
+func New(cfg Config) *Engine {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{
+		api: cfg.API, store: cfg.Store, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now, poll: cfg.Poll, cfg: cfg,
+		minPoll:         MinPoll,
+		revalidateEvery: 4 * time.Minute,
+		verifyEvery:     10 * time.Minute,
+		renewBefore:     24 * time.Hour,
+		events:          newEventQueue(),
+		blocked:         map[string]string{},
+		avail:           map[AvailKey]string{},
+		carts:           map[CartKey]*cartInfo{},
+		inFlight:        map[string]bool{},
+		cooldown:        map[CartKey]time.Time{},
+		status:          map[CartKey]Status{},
+		rush:            map[CartKey]bool{},
+		reval:           map[CartKey]bool{},
+		reported:        map[string]string{},
+		keeperWake:      make(chan struct{}, 1),
+		idleCh:          make(chan struct{}, 1),
+	}
+	return e
+}
+
+// Events is the engine's output. It is closed after Run returns and every
+// queued event was delivered. Order, cart, price, error and status events
+// are never dropped (the engine queues them without bound rather than
+// block); PollOK and AvailabilityChanged events are dropped while more than
+// 1,024 events wait for the consumer.
+func (e *Engine) Events() <-chan Event { return e.events.out }
+
+// Run runs the engine until ctx is cancelled (or, with ExitWhenIdle, until
+// nothing is left to do) and every goroutine has stopped. A checkout in
+// flight is allowed to finish and its outcome saved before Run returns.
+func (e *Engine) Run(ctx context.Context) error {
+	defer e.events.close()
+	if e.api == nil || e.store == nil {
+		return errors.New("order engine: API and Store are required")
+	}
+	if e.poll <= 0 {
+		e.poll = DefaultPoll
+	}
+	if e.poll < e.minPoll {
+		e.poll = e.minPoll
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	e.mu.Lock()
+	e.runCtx = ctx
+	e.mu.Unlock()
+
+	e.reload()
+	e.adoptPersistedCarts()
+	e.emit(Info{Base: e.base("", ""), Text: "engine started, polling every " + e.poll.String(), Sev: slog.LevelInfo})
+
+	// Entries latched without an order id: reconcile before anything else
+	// may touch them (they are not Wanted, so nothing orders them meanwhile).
+	// The first lookup counts as in flight, so ExitWhenIdle waits for it.
+	for _, s := range e.snapshot().Servers {
+		if s.OrderAttempted && s.OrderID == 0 {
+			key := s.Key()
+			e.mu.Lock()
+			e.inFlight[key] = true
+			e.mu.Unlock()
+			e.goTracked(func() {
+				e.reconcile(ctx, key)
+				e.mu.Lock()
+				delete(e.inFlight, key)
+				e.mu.Unlock()
+				e.checkIdle()
+			})
+		}
+	}
+	e.goTracked(func() { e.keeperLoop(ctx) })
+	e.goTracked(func() { e.pollLoop(ctx) })
+
+	select {
+	case <-ctx.Done():
+	case <-e.idleCh:
+		e.emit(Info{Base: e.base("", ""), Text: "nothing left to do", Sev: slog.LevelInfo})
+	}
+	cancel()
+	e.wg.Wait()
+	return nil
+}
+
+func (e *Engine) goTracked(f func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f()
+	}()
+}
+
+// Rearm clears the latch of an entry left waiting for the user's decision
+// and restores its qty from order_attempted_qty, so it is watched again.
+// It refuses an entry that has an order or a checkout in flight.
+func (e *Engine) Rearm(ctx context.Context, key string) error {
+	e.mu.Lock()
+	busy := e.inFlight[key]
+	e.mu.Unlock()
+	if busy {
+		return errors.New("re-arm " + key + ": a checkout is in flight")
+	}
+	err := e.update("re-arm "+key, func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 {
+			return errors.New("re-arm: no entry " + key)
+		}
+		s := &f.Servers[i]
+		if s.OrderID != 0 {
+			return errors.New("re-arm " + key + ": it already has order " + strconv.FormatInt(s.OrderID, 10))
+		}
+		if !s.OrderAttempted {
+			return errors.New("re-arm " + key + ": it is not latched")
+		}
+		qty := s.OrderAttemptedQty
+		if qty <= 0 {
+			qty = 1
+		}
+		clearLatch(s)
+		s.Qty = qty
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, dc := range e.entryDCs(key) {
+		e.setStatus(key, dc, StatusWatching, "re-armed")
+	}
+	e.wakeKeeper()
+	return nil
+}
+
+// EntryState is the engine's view of one entry in one DC.
+type EntryState struct {
+	Entry        string
+	DC           string
+	Status       Status
+	Availability string
+	Cart         CartState
+}
+
+// Snapshot returns the engine's view of every entry and DC it knows.
+func (e *Engine) Snapshot() []EntryState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []EntryState
+	if e.file == nil {
+		return nil
+	}
+	for _, s := range e.file.Servers {
+		for _, dc := range s.DCNames() {
+			k := CartKey{Entry: s.Key(), DC: dc}
+			st := EntryState{Entry: k.Entry, DC: dc, Status: e.status[k], Availability: e.avail[AvailKey{FQN: s.FQN, DC: dc}]}
+			if c := e.carts[k]; c != nil {
+				st.Cart = c.CartState
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// --- state helpers -------------------------------------------------------
+
+func (e *Engine) base(entry, dc string) Base { return Base{Time: e.now(), Entry: entry, DC: dc} }
+
+func (e *Engine) emit(ev Event) { e.events.push(ev) }
+
+// setStatus emits StatusChanged when the status of entry/dc changes.
+func (e *Engine) setStatus(entry, dc string, st Status, detail string) {
+	k := CartKey{Entry: entry, DC: dc}
+	e.mu.Lock()
+	same := e.status[k] == st
+	e.status[k] = st
+	e.mu.Unlock()
+	if !same {
+		e.emit(StatusChanged{Base: e.base(entry, dc), Status: st, Detail: detail})
+	}
+}
+
+func (e *Engine) setEntryStatus(entry string, st Status, detail string) {
+	for _, dc := range e.entryDCs(entry) {
+		e.setStatus(entry, dc, st, detail)
+	}
+}
+
+// entryDCs returns the DCs of the entry with key, from its key.
+func (e *Engine) entryDCs(key string) []string {
+	parts := strings.Split(key, "|")
+	if len(parts) <= 2 {
+		return nil
+	}
+	return parts[2:]
+}
+
+func (e *Engine) snapshot() *prefs.File {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.file
+}
+
+// reload takes a fresh snapshot of the store and recomputes blocked entries.
+func (e *Engine) reload() {
+	f := e.store.Snapshot()
+	blocked := entryProblems(f, e.cfg.Endpoint)
+	e.mu.Lock()
+	e.file = f
+	e.blocked = blocked
+	e.mu.Unlock()
+	for key, why := range blocked {
+		e.mu.Lock()
+		seen := e.reported[key] == why
+		e.reported[key] = why
+		e.mu.Unlock()
+		if !seen {
+			e.setEntryStatus(key, StatusError, why)
+			e.emit(Info{Base: e.base(key, ""), Text: "entry not watched: " + why, Sev: slog.LevelError})
+		}
+	}
+}
+
+// update saves a change through the store, emits PrefsSaved and refreshes
+// the snapshot.
+func (e *Engine) update(reason string, change func(*prefs.File) error) error {
+	if err := e.store.Update(reason, change); err != nil {
+		return err
+	}
+	e.emit(PrefsSaved{Base: e.base("", ""), Reason: reason})
+	e.reload()
+	return nil
+}
+
+// entryProblems maps entries with validation problems to a summary of them.
+func entryProblems(f *prefs.File, endpoint string) map[string]string {
+	out := map[string]string{}
+	for _, p := range prefs.Validate(f, endpoint) {
+		idx, ok := entryIndex(p.Path)
+		if !ok || idx >= len(f.Servers) {
+			continue
+		}
+		k := f.Servers[idx].Key()
+		if out[k] != "" {
+			out[k] += "; "
+		}
+		out[k] += p.String()
+	}
+	return out
+}
+
+// entryIndex reads i from a path "user_servers[i]...".
+func entryIndex(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "user_servers[")
+	if !ok {
+		return 0, false
+	}
+	n, _, ok := strings.Cut(rest, "]")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(n)
+	return i, err == nil
+}
+
+func (e *Engine) wakeKeeper() {
+	select {
+	case e.keeperWake <- struct{}{}:
+	default:
+	}
+}
+
+// evaluate runs Decide on the current state and starts its actions.
+func (e *Engine) evaluate(ctx context.Context) {
+	e.mu.Lock()
+	in := DecideInput{
+		File: e.file, Blocked: e.blocked, Avail: e.avail, InFlight: e.inFlight, Cooldown: e.cooldown,
+		Now: e.now(), Carts: make(map[CartKey]CartState, len(e.carts)),
+	}
+	for k, c := range e.carts {
+		in.Carts[k] = c.CartState
+	}
+	acts := Decide(in)
+	wake := false
+	var start []Action
+	for _, a := range acts {
+		k := CartKey{Entry: a.Entry, DC: a.DC}
+		switch a.Kind {
+		case ActCheckout, ActDryRun, ActRetire:
+			e.inFlight[a.Entry] = true
+			start = append(start, a)
+		case ActBuildCart:
+			if !e.rush[k] {
+				e.rush[k] = true
+				wake = true
+			}
+		case ActRevalidate:
+			if !e.reval[k] {
+				e.reval[k] = true
+				wake = true
+			}
+		}
+	}
+	e.mu.Unlock()
+	for _, a := range start {
+		a := a
+		// The checkout outlives ctx so its outcome is saved: Run waits for it.
+		e.goTracked(func() { e.act(context.WithoutCancel(ctx), a) })
+	}
+	if wake {
+		e.wakeKeeper()
+	}
+}
+
+// act runs one action that settles an entry: checkout, dry run or retire.
+func (e *Engine) act(ctx context.Context, a Action) {
+	defer func() {
+		e.mu.Lock()
+		delete(e.inFlight, a.Entry)
+		e.mu.Unlock()
+		e.checkIdle()
+	}()
+	switch a.Kind {
+	case ActCheckout:
+		e.checkout(ctx, a)
+	case ActDryRun:
+		e.dryRun(ctx, a)
+	case ActRetire:
+		e.retire(a)
+	}
+}
+
+// checkIdle signals Run when ExitWhenIdle and nothing is left to do.
+func (e *Engine) checkIdle() {
+	if !e.cfg.ExitWhenIdle {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.inFlight) > 0 || e.file == nil {
+		return
+	}
+	for _, s := range e.file.Servers {
+		if _, bad := e.blocked[s.Key()]; bad {
+			continue
+		}
+		if Wanted(s) {
+			return
+		}
+		if NeedsCatalog(s) && s.Qty > 0 && s.OrderID == 0 && !s.OrderAttempted && e.catalog != nil {
+			return
+		}
+	}
+	select {
+	case e.idleCh <- struct{}{}:
+	default:
+	}
+}
+
+// clearLatch removes the latch fields of s.
+func clearLatch(s *prefs.Server) {
+	s.OrderAttempted = false
+	s.OrderAttemptedAt = time.Time{}
+	s.OrderAttemptedIn = ""
+	s.OrderAttemptedQty = 0
+	s.OrderAttemptedCart = ""
+}
+
+// backoff returns the delay after n consecutive failures: base doubled per
+// failure up to max, with +-20% jitter, and at least retryAfter.
+func backoff(base, max time.Duration, n int, retryAfter time.Duration) time.Duration {
+	d := base
+	for i := 0; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	j := time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	if j < retryAfter {
+		j = retryAfter
+	}
+	return j
+}
+
+// --- event queue ---------------------------------------------------------
+
+// maxQueuedDroppable is the queue length above which frequent events are dropped.
+const maxQueuedDroppable = 1024
+
+// eventQueue decouples the engine from its consumer: push never blocks.
+type eventQueue struct {
+	mu     sync.Mutex
+	q      []Event
+	closed bool
+	signal chan struct{}
+	out    chan Event
+}
+
+func newEventQueue() *eventQueue {
+	q := &eventQueue{signal: make(chan struct{}, 1), out: make(chan Event, 256)}
+	go q.pump()
+	return q
+}
+
+func droppable(ev Event) bool {
+	switch ev.(type) {
+	case PollOK, AvailabilityChanged:
+		return true
+	}
+	return false
+}
+
+func (q *eventQueue) push(ev Event) {
+	q.mu.Lock()
+	if q.closed || (len(q.q) >= maxQueuedDroppable && droppable(ev)) {
+		q.mu.Unlock()
+		return
+	}
+	q.q = append(q.q, ev)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) pump() {
+	for {
+		q.mu.Lock()
+		if len(q.q) == 0 {
+			closed := q.closed
+			q.mu.Unlock()
+			if closed {
+				close(q.out)
+				return
+			}
+			<-q.signal
+			continue
+		}
+		ev := q.q[0]
+		q.q[0] = nil
+		q.q = q.q[1:]
+		q.mu.Unlock()
+		q.out <- ev
+	}
+}
+
+// sortedKeys returns the keys of m in order (for stable iteration).
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
