@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -237,10 +238,22 @@ func (s Server) CeilingUcents() int64 { return ToUcents(s.CeilingPrice) }
 // ToUcents converts an amount of currency to 1e-8 units, rounding to the cent
 // fraction OVH uses.
 func ToUcents(amount float64) int64 {
-	if amount >= 0 {
+	// Near ±92 billion the product no longer fits in an int64: saturate
+	// rather than wrap (a wrapped ceiling could change sign). NaN, which no
+	// JSON number yields, is 0: nothing is below it.
+	const limit = 9e10
+	switch {
+	case math.IsNaN(amount):
+		return 0
+	case amount >= limit:
+		return math.MaxInt64
+	case amount <= -limit:
+		return math.MinInt64
+	case amount >= 0:
 		return int64(amount*1e8 + 0.5)
+	default:
+		return int64(amount*1e8 - 0.5)
 	}
-	return int64(amount*1e8 - 0.5)
 }
 
 // DCNames returns the entry's DC codes in preference order.

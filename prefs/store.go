@@ -94,6 +94,9 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("read preferences: %w", err)
+	}
 	lock, err := acquireLock(LockPath(path))
 	if err != nil {
 		return nil, err
@@ -158,8 +161,10 @@ var ErrClosed = errors.New("preferences store is closed")
 // durably before returning. When the file changed on disk since it was last
 // read or written, it is reloaded first and change is applied to the
 // reloaded content, so an external edit is never overwritten. change must
-// find its entry by Key, not by index. reason is logged. If change returns
-// an error, nothing is saved. When the changed file no longer parses,
+// find its entry by Key, not by index, and only modify its argument: it
+// may be called again on freshly reloaded content when the file changes on
+// disk during the save. reason is logged. If change returns an error,
+// nothing is saved. When the changed file no longer parses,
 // Update saves nothing and returns an error wrapping *ParseError: the caller
 // must not act as if the change were recorded. A change that leaves the
 // content as it was writes nothing (see Apply).
