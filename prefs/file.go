@@ -135,9 +135,10 @@ func (c *DCCarts) Set(cart DCCart) {
 	*c = append(*c, cart)
 }
 
-// Delete removes the cart of dc.
+// Delete removes the cart of dc. It builds a new slice, so copies of c
+// made before are left as they were.
 func (c *DCCarts) Delete(dc string) {
-	out := (*c)[:0]
+	out := make(DCCarts, 0, len(*c))
 	for _, x := range *c {
 		if x.DC != dc {
 			out = append(out, x)
@@ -146,7 +147,8 @@ func (c *DCCarts) Delete(dc string) {
 	*c = out
 }
 
-// StringMap is a JSON object of strings that keeps its key order.
+// StringMap is a JSON object of strings that keeps its key order. A copy
+// of a StringMap value shares its content: use Clone before changing a copy.
 type StringMap struct {
 	keys []string
 	vals map[string]string
@@ -329,6 +331,9 @@ func (s Server) clone() Server {
 	c.raw = slices.Clone(s.raw)
 	return c
 }
+
+// Clone returns an independent copy of m.
+func (m StringMap) Clone() StringMap { return m.clone() }
 
 // clone returns a deep copy of m.
 func (m StringMap) clone() StringMap {

@@ -416,3 +416,38 @@ func TestToUcents(t *testing.T) {
 		}
 	}
 }
+
+func TestDCCartsAndStringMap(t *testing.T) {
+	f := mustParse(t, indent(t, []byte(unknownKeysJSON)))
+	s := &f.Servers[0]
+	saved := s.DCCarts
+	s.DCCarts.Set(DCCart{DC: "gra", CartID: "g"})
+	s.DCCarts.Set(DCCart{DC: "fra", CartID: "f2"}) // keeps the unknown keys of the old fra cart
+	if c, ok := s.DCCarts.Get("fra"); !ok || c.CartID != "f2" {
+		t.Fatalf("Get fra: %+v %v", c, ok)
+	}
+	out := mustMarshal(t, f)
+	if !bytes.Contains(out, []byte(`"x_cart": 1.50`)) || !bytes.Contains(out, []byte(`"gra": {`)) {
+		t.Fatalf("Set lost data:\n%s", out)
+	}
+	s.DCCarts.Delete("fra")
+	if _, ok := s.DCCarts.Get("fra"); ok || len(s.DCCarts) != 1 {
+		t.Fatalf("Delete: %+v", s.DCCarts)
+	}
+	if saved[0].DC != "fra" || saved[0].CartID != "abc" {
+		t.Fatalf("Delete changed an earlier copy: %+v", saved)
+	}
+	if _, ok := s.DCCarts.Get("nope"); ok {
+		t.Fatal("Get of a missing DC")
+	}
+
+	m := s.Labels.Clone()
+	m.Set("dedicated_os", "x")
+	m.Set("new", "y")
+	if v, _ := s.Labels.Get("dedicated_os"); v != "none_64.en" || s.Labels.Len() != 2 {
+		t.Fatal("Clone shares content")
+	}
+	if strings.Join(m.Keys(), ",") != "dedicated_os,x_label,new" || m.Len() != 3 {
+		t.Fatalf("keys %v", m.Keys())
+	}
+}

@@ -89,6 +89,7 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	given := path // named in errors, as the user knows it
 	// Write through a symlink to its target, so that the link survives
 	// and two links to one file share one lock.
 	if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -107,7 +108,7 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("read preferences: %w", err)
 	}
-	f, err := Parse(path, data)
+	f, err := Parse(given, data)
 	if err != nil {
 		s.Close()
 		return nil, err
