@@ -1,0 +1,406 @@
+package tui
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// offerConfig configures one offer: one addon per mandatory family, the
+// wanted DCs in preference order, and the ceiling.
+type offerConfig struct {
+	cat      *catalog.Catalog
+	offer    *catalog.Offer
+	families []*catalog.Family // mandatory ones
+	choice   []int             // chosen addon per family
+
+	dcs   []dcChoice
+	field int // families, then DCs, then the ceiling
+
+	qty            int
+	ceiling        lineInput
+	ceilingTouched bool
+
+	avail        map[string]map[string]string
+	availLoading bool
+	availErr     string
+	err          string
+}
+
+type dcChoice struct {
+	dc, region string
+	want       bool
+}
+
+// newOfferConfig starts from the defaults, or from entry s when changing it.
+func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offerConfig {
+	cfg := &offerConfig{cat: c, offer: o, qty: 1, ceiling: lineInput{limit: 16, accept: amountRune}}
+	for i := range o.Families {
+		f := &o.Families[i]
+		if !f.Mandatory || len(f.Addons) == 0 {
+			continue
+		}
+		pick := 0
+		for j, a := range f.Addons {
+			if a.PlanCode == f.Default {
+				pick = j
+			}
+		}
+		if s != nil {
+			for j, a := range f.Addons {
+				if slices.Contains(s.AddonPlanCodes, a.PlanCode) {
+					pick = j
+				}
+			}
+		}
+		cfg.families = append(cfg.families, f)
+		cfg.choice = append(cfg.choice, pick)
+	}
+	if s != nil {
+		for _, d := range s.Datacenters {
+			cfg.dcs = append(cfg.dcs, dcChoice{dc: d.Datacenter, region: d.Region, want: true})
+		}
+		cfg.qty = max(s.Qty, 1)
+	}
+	for _, dc := range o.Datacenters {
+		if !slices.ContainsFunc(cfg.dcs, func(d dcChoice) bool { return d.dc == dc }) {
+			cfg.dcs = append(cfg.dcs, dcChoice{dc: dc, region: dcRegion(o, dc)})
+		}
+	}
+	if s != nil {
+		cfg.ceiling.set(fmtAmount(s.CeilingUcents()))
+		cfg.ceilingTouched = true
+	} else {
+		cfg.ceiling.set(fmtAmount(cfg.firstInvoice() * int64(cfg.qty)))
+	}
+	return cfg
+}
+
+// dcRegion is the region configuration for a DC of an offer. The catalog
+// lists an offer's regions, not which DC is in which: with one region it
+// is that one; otherwise North American DCs are "canada" and the others
+// "europe", as the catalog's offers sold in both say.
+func dcRegion(o *catalog.Offer, dc string) string {
+	if len(o.Regions) == 1 {
+		return o.Regions[0]
+	}
+	want := "europe"
+	switch dc {
+	case "bhs", "yyz", "hil", "vin":
+		want = "canada"
+	}
+	if len(o.Regions) == 0 || slices.Contains(o.Regions, want) {
+		return want
+	}
+	return o.Regions[0]
+}
+
+// addons are the chosen addon plan codes, in family order.
+func (c *offerConfig) addons() []*catalog.Addon {
+	out := make([]*catalog.Addon, len(c.families))
+	for i, f := range c.families {
+		out[i] = f.Addons[c.choice[i]]
+	}
+	return out
+}
+
+// variant returns the catalog variant of the chosen addons, or nil.
+func (c *offerConfig) variant() *catalog.Variant {
+	var codes []string
+	for _, a := range c.addons() {
+		codes = append(codes, a.PlanCode)
+	}
+	for _, v := range c.offer.Variants {
+		if len(v.Addons) != len(codes) {
+			continue
+		}
+		all := true
+		for _, a := range v.Addons {
+			if !slices.Contains(codes, a) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return v
+		}
+	}
+	return nil
+}
+
+// fqn is the chosen variant's fqn (planCode.memory.storage).
+func (c *offerConfig) fqn() string {
+	if v := c.variant(); v != nil {
+		return v.FQN
+	}
+	var mem, sto string
+	for i, f := range c.families {
+		a := f.Addons[c.choice[i]]
+		switch f.Name {
+		case "memory":
+			mem = cmpOr(a.Product, a.PlanCode)
+		case "storage":
+			sto = cmpOr(a.Product, a.PlanCode)
+		}
+	}
+	return catalog.FQN(c.offer.PlanCode, mem, sto)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// price is the price of one unit with the chosen addons.
+func (c *offerConfig) price() catalog.Price {
+	if v := c.variant(); v != nil {
+		return v.Price
+	}
+	p := c.offer.Price
+	for _, a := range c.addons() {
+		p = p.Add(a.Price)
+	}
+	return p
+}
+
+func (c *offerConfig) firstInvoice() int64 { return c.price().FirstInvoice() }
+
+// os is the dedicated_os label: the offer's single (or first) allowed value.
+func (c *offerConfig) os() string {
+	for _, l := range c.offer.Configs {
+		if l.Name == "dedicated_os" && len(l.Values) > 0 {
+			return l.Values[0]
+		}
+	}
+	return "none_64.en"
+}
+
+func (c *offerConfig) nFields() int      { return len(c.families) + len(c.dcs) + 1 }
+func (c *offerConfig) ceilingField() int { return len(c.families) + len(c.dcs) }
+
+// entry is what will be written to preferences.json.
+func (c *offerConfig) entry() (newEntry, error) {
+	n := newEntry{PlanCode: c.offer.PlanCode, FQN: c.fqn(), OS: c.os(), Qty: c.qty}
+	for _, a := range c.addons() {
+		n.Addons = append(n.Addons, a.PlanCode)
+	}
+	for _, d := range c.dcs {
+		if d.want {
+			n.Datacenters = append(n.Datacenters, prefs.Datacenter{Region: d.region, Datacenter: d.dc})
+		}
+	}
+	if len(n.Datacenters) == 0 {
+		return n, fmt.Errorf("choose at least one DC (space on a DC line)")
+	}
+	ceil, err := parseAmount(c.ceiling.String())
+	if err != nil {
+		return n, fmt.Errorf("ceiling: %w", err)
+	}
+	if ceil == 0 {
+		return n, fmt.Errorf("ceiling: 0 would never order; set the most you accept to pay")
+	}
+	n.Ceiling = ceil
+	return n, nil
+}
+
+func (m Model) updateConfig(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	b := m.browser
+	c := b.config
+	k := m.keys
+	nf := len(c.families)
+	switch {
+	case msg.String() == "esc":
+		b.config = nil
+		b.availGen++
+		if b.editOnly {
+			m.browser = nil
+			m.ensureVisible()
+		}
+		return m, nil
+	case key.Matches(msg, k.ListUp):
+		c.field = max(c.field-1, 0)
+		return m, nil
+	case key.Matches(msg, k.ListDown):
+		c.field = min(c.field+1, c.nFields()-1)
+		return m, nil
+	case key.Matches(msg, k.Add):
+		return m.saveConfig()
+	}
+	switch {
+	case c.field < nf: // a family
+		f := c.families[c.field]
+		switch {
+		case key.Matches(msg, k.Prev):
+			c.choice[c.field] = (c.choice[c.field] + len(f.Addons) - 1) % len(f.Addons)
+		case key.Matches(msg, k.Next), msg.String() == "space":
+			c.choice[c.field] = (c.choice[c.field] + 1) % len(f.Addons)
+		default:
+			return m, nil
+		}
+		if !c.ceilingTouched {
+			c.ceiling.set(fmtAmount(c.firstInvoice() * int64(c.qty)))
+		}
+		c.err = ""
+	case c.field < c.ceilingField(): // a DC
+		i := c.field - nf
+		switch {
+		case key.Matches(msg, k.Toggle), msg.String() == "x":
+			c.dcs[i].want = !c.dcs[i].want
+		case key.Matches(msg, k.MoveUp):
+			if i > 0 {
+				c.dcs[i], c.dcs[i-1] = c.dcs[i-1], c.dcs[i]
+				c.field--
+			}
+		case key.Matches(msg, k.MoveDn):
+			if i < len(c.dcs)-1 {
+				c.dcs[i], c.dcs[i+1] = c.dcs[i+1], c.dcs[i]
+				c.field++
+			}
+		}
+		c.err = ""
+	default: // the ceiling
+		if c.ceiling.update(msg) {
+			c.ceilingTouched = true
+			c.err = ""
+		}
+	}
+	return m, nil
+}
+
+// saveConfig queues the new entry (or the change of the edited one).
+func (m Model) saveConfig() (tea.Model, tea.Cmd) {
+	b := m.browser
+	c := b.config
+	n, err := c.entry()
+	if err != nil {
+		c.err = err.Error()
+		return m, nil
+	}
+	label := shortName(c.offer.Name) + " " + shortFQN(n.PlanCode, n.FQN)
+	dcs := make([]string, len(n.Datacenters))
+	for i, d := range n.Datacenters {
+		dcs[i] = d.Datacenter
+	}
+	req := saveReq{
+		reason:    fmt.Sprintf("new entry %s in %s, ceiling %s, place_order off", label, strings.Join(dcs, ">"), fmtAmount(n.Ceiling)),
+		change:    addEntry(n),
+		selectKey: n.serverKey(),
+	}
+	if b.editKey != "" {
+		req.reason = fmt.Sprintf("entry %s changed: addons %s, DCs %s, ceiling %s", label, strings.Join(n.Addons, ","), strings.Join(dcs, ">"), fmtAmount(n.Ceiling))
+		req.change = changeEntry(b.editKey, n)
+	}
+	m.browser = nil
+	m.logf(slog.LevelInfo, "saving %s…", label)
+	m.ensureVisible()
+	return m, m.queueSave(req)
+}
+
+// view renders the configuration, scrolled so the focused field shows.
+func (c *offerConfig) view(st *Styles, width, height int) string {
+	o := c.offer
+	cur := c.cat.Currency
+	title := fmt.Sprintf(" %s (%s) · %s · %s ", shortName(o.Name), o.PlanCode, cpuText(o), orAll(o.Range))
+	lines := []string{st.PaneTitleFocused.Render(fit(title, width))}
+	focusLine := 0
+	mark := func(i int) string {
+		if i == c.field {
+			focusLine = len(lines)
+			return st.Selected.Render("▸ ")
+		}
+		return "  "
+	}
+	for i, f := range c.families {
+		a := f.Addons[c.choice[i]]
+		choice := fmt.Sprintf("◂ %s ▸", addonLabel(a))
+		if len(f.Addons) == 1 {
+			choice = "  " + addonLabel(a)
+		}
+		if i == c.field {
+			choice = st.Cursor.Render(choice)
+		}
+		extra := ""
+		if a.Price.Monthly > 0 {
+			extra = st.Dim.Render(" +" + fmtAmount(a.Price.Monthly) + "/month")
+		}
+		lines = append(lines, cut(mark(i)+fit(f.Name, 10)+" "+choice+extra, width))
+	}
+	p := c.price()
+	first := p.FirstInvoice()
+	lines = append(lines,
+		cut("  fqn       "+c.fqn(), width),
+		cut(fmt.Sprintf("  monthly %s · setup %s · first invoice %s %s excl. tax (%s incl. %d%% tax)",
+			fmtAmount(p.Monthly), fmtAmount(p.Setup), fmtAmount(first), cur, fmtAmount(p.FirstInvoiceWithTax()), c.cat.TaxRate), width),
+	)
+	availNote := ""
+	switch {
+	case c.availLoading:
+		availNote = " (availability loading…)"
+	case c.availErr != "":
+		availNote = " (availability: " + c.availErr + ")"
+	}
+	lines = append(lines, st.Dim.Render(cut("  DCs: space wants it · K/J moves it · the first wanted DC in stock wins"+availNote, width)))
+	fqn := c.fqn()
+	rank := 0
+	for i, d := range c.dcs {
+		box := "[ ]"
+		num := "  "
+		if d.want {
+			rank++
+			box, num = "[x]", fmt.Sprintf("%d.", rank)
+		}
+		v := ""
+		if c.avail != nil {
+			v = c.avail[fqn][d.dc]
+			if v == "" {
+				v = "unknown"
+			}
+		}
+		av := fit(availText(v), 8)
+		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 5) + fit(d.region, 8) + availStyleOf(st, v).Render(av)
+		lines = append(lines, cut(line, width))
+	}
+	ceilHint := fmt.Sprintf(" %s, first invoice x qty %d excl. tax; place_order starts off", cur, c.qty)
+	lines = append(lines, cut(mark(c.ceilingField())+"ceiling   "+c.ceiling.view(st.Input, 12, c.field == c.ceilingField())+st.Dim.Render(ceilHint), width))
+	if c.err != "" {
+		lines = append(lines, st.Danger.Render(cut("  "+c.err, width)))
+	}
+	lines = append(lines, st.Dim.Render(cut("  enter adds it to preferences.json · esc goes back", width)))
+	// Scroll so the focused line is visible, keeping the title.
+	if len(lines) > height && height > 2 {
+		body := lines[1:]
+		top := max(min(focusLine-1-(height-1)/2, len(body)-(height-1)), 0)
+		lines = append([]string{lines[0]}, body[top:top+height-1]...)
+	}
+	return padLines(lines, height)
+}
+
+func addonLabel(a *catalog.Addon) string {
+	return cmpOr(a.Product, a.PlanCode)
+}
+
+func availStyleOf(st *Styles, v string) lipgloss.Style {
+	switch classifyAvail(v) {
+	case availNow:
+		return st.AvailNow
+	case availSoon:
+		return st.AvailSoon
+	case availLater:
+		return st.AvailLater
+	case availNone:
+		return st.AvailNone
+	case availUnknown:
+		return st.AvailUnknown
+	}
+	return st.Dim
+}

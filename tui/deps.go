@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// Deps is everything the UI needs from the rest of the program. The UI
+// never reaches into the engine: it reads events, reads and updates
+// preferences through the Store, and calls the functions given here from
+// commands (never from Update).
+type Deps struct {
+	// Store owns preferences.json; every change the user makes goes through
+	// Store.Update.
+	Store *prefs.Store
+	// Events is the engine's event channel. The UI drains it with one
+	// re-arming command; a closed channel ends the draining.
+	Events <-chan order.Event
+	// Rearm re-arms an entry latched without an order ("needs your
+	// decision"), after the user confirmed. When nil the UI clears
+	// order_attempted through the Store, which the engine reads as a re-arm.
+	Rearm func(ctx context.Context, entryKey string) error
+	// Catalog returns the current catalog, or nil while none is loaded. It
+	// must never block.
+	Catalog func() *catalog.Catalog
+	// CatalogUpdates delivers each new catalog (may be nil).
+	CatalogUpdates <-chan *catalog.Catalog
+	// RefreshCatalog fetches the catalog again (the `r` key). May be nil.
+	RefreshCatalog func(ctx context.Context) error
+	// Availability returns the current availability of a planCode as
+	// fqn -> DC -> value, for the catalog browser. May be nil.
+	Availability func(ctx context.Context, planCode string) (map[string]map[string]string, error)
+
+	// Endpoint and Subsidiary are shown in the header.
+	Endpoint, Subsidiary string
+	// Poll is the availability poll interval, shown in the header.
+	Poll time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives the UI's own log lines and every engine event (from
+	// commands, never from Update). It must not write to the terminal.
+	// Nil discards.
+	Log *slog.Logger
+	// NoColor renders without any colour (NO_COLOR is set).
+	NoColor bool
+}
+
+func (d *Deps) defaults() {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Catalog == nil {
+		d.Catalog = func() *catalog.Catalog { return nil }
+	}
+}
+
+// Run runs the UI on the terminal, in the alternate screen, until the user
+// quits or ctx is cancelled. It returns nil on either; the caller then waits
+// for a checkout in flight, saves and releases the lock.
+func Run(ctx context.Context, d Deps) error {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if d.NoColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	m := New(d)
+	m.ctx = ctx
+	_, err := tea.NewProgram(m, opts...).Run()
+	switch {
+	case err == nil, errors.Is(err, tea.ErrInterrupted):
+		return nil
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,152 @@
+package tui
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// ceilingEditor edits an entry's ceiling_price.
+type ceilingEditor struct {
+	key   string
+	name  string
+	from  int64
+	input lineInput
+	err   string
+}
+
+func (m *Model) openCeiling(s *prefs.Server) {
+	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents()}
+	ed.input = lineInput{limit: 16, accept: amountRune}
+	ed.input.set(fmtAmount(ed.from))
+	m.ceiling = ed
+	m.relayout()
+}
+
+func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	ed := m.ceiling
+	switch {
+	case key.Matches(msg, m.keys.Cancel) && msg.String() == "esc":
+		m.ceiling = nil
+		m.relayout()
+		return m, nil
+	case key.Matches(msg, m.keys.Save):
+		to, err := parseAmount(ed.input.String())
+		if err != nil {
+			ed.err = err.Error()
+			return m, nil
+		}
+		m.ceiling = nil
+		m.relayout()
+		if to == ed.from {
+			return m, nil
+		}
+		return m, m.queueSave(saveReq{
+			reason: "ceiling_price of " + ed.name + " " + fmtAmount(ed.from) + " -> " + fmtAmount(to),
+			change: setCeiling(ed.key, ed.from, to),
+		})
+	}
+	if ed.input.update(msg) {
+		ed.err = ""
+	}
+	return m, nil
+}
+
+func (m *Model) ceilingView() string {
+	ed := m.ceiling
+	st := &m.styles
+	w := m.layout.width - 4
+	lines := []string{
+		st.DialogTitle.Render(cut("Ceiling of "+ed.name, w)),
+		cut("Most you accept for the first invoice (excl. tax, setup included, all units).", w),
+		cut("The engine never checks out above it.", w),
+		"ceiling: " + ed.input.view(st.Input, min(20, max(w-9, 1)), true),
+	}
+	if ed.err != "" {
+		lines = append(lines, st.Danger.Render(cut(ed.err, w)))
+	}
+	lines = append(lines, st.Dim.Render(cut("enter saves · esc cancels", w)))
+	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
+}
+
+// dcEditor reorders an entry's datacenters.
+type dcEditor struct {
+	key    string
+	name   string
+	dcs    []string
+	orig   []string
+	cursor int
+}
+
+func (m *Model) openDCOrder(s *prefs.Server) {
+	dcs := s.DCNames()
+	m.dcOrder = &dcEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), dcs: dcs, orig: slices.Clone(dcs)}
+	m.relayout()
+}
+
+func (m Model) updateDCOrder(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	ed := m.dcOrder
+	n := len(ed.dcs)
+	switch {
+	case msg.String() == "esc" || msg.String() == "n":
+		m.dcOrder = nil
+		m.relayout()
+	case key.Matches(msg, m.keys.MoveUp):
+		if ed.cursor > 0 {
+			ed.dcs[ed.cursor], ed.dcs[ed.cursor-1] = ed.dcs[ed.cursor-1], ed.dcs[ed.cursor]
+			ed.cursor--
+		}
+	case key.Matches(msg, m.keys.MoveDn):
+		if ed.cursor < n-1 {
+			ed.dcs[ed.cursor], ed.dcs[ed.cursor+1] = ed.dcs[ed.cursor+1], ed.dcs[ed.cursor]
+			ed.cursor++
+		}
+	case key.Matches(msg, m.keys.Up):
+		ed.cursor = max(ed.cursor-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		ed.cursor = min(ed.cursor+1, n-1)
+	case key.Matches(msg, m.keys.Save):
+		m.dcOrder = nil
+		m.relayout()
+		if slices.Equal(ed.dcs, ed.orig) {
+			return m, nil
+		}
+		i := m.file.Find(ed.key)
+		if i < 0 {
+			m.logf(slog.LevelError, "not saved: %v", errEntryGone)
+			return m, nil
+		}
+		next := m.file.Servers[i]
+		next.Datacenters = make([]prefs.Datacenter, len(ed.dcs))
+		for j, dc := range ed.dcs {
+			next.Datacenters[j] = prefs.Datacenter{Datacenter: dc}
+		}
+		return m, m.queueSave(saveReq{
+			reason:    "DC order of " + ed.name + ": " + strings.Join(ed.dcs, " > "),
+			change:    setDCOrder(ed.key, ed.dcs),
+			selectKey: next.Key(),
+		})
+	}
+	return m, nil
+}
+
+func (m *Model) dcOrderView() string {
+	ed := m.dcOrder
+	st := &m.styles
+	w := m.layout.width - 4
+	lines := []string{st.DialogTitle.Render(cut("DC preference order of "+ed.name+" (first in stock wins)", w))}
+	for i, dc := range ed.dcs {
+		line := fit(" "+itoa(i+1)+". "+dc, 16)
+		if i == ed.cursor {
+			line = st.Cursor.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, st.Dim.Render(cut("↑/↓ select · K/J or shift+↑/↓ move · enter saves · esc cancels", w)))
+	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
+}

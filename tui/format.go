@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// ucentsPerUnit is how many OVH ucents make one unit of currency.
+const ucentsPerUnit = 100_000_000
+
+// fmtAmount formats an amount in ucents with two decimals and no currency,
+// rounding half away from zero to the cent.
+func fmtAmount(u int64) string {
+	sign := ""
+	if u < 0 {
+		sign, u = "-", -u
+	}
+	cents := (u + 500_000) / 1_000_000
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+}
+
+// fmtMoney formats an amount with its currency.
+func fmtMoney(u int64, currency string) string {
+	if currency == "" {
+		return fmtAmount(u)
+	}
+	return fmtAmount(u) + " " + currency
+}
+
+// parseAmount reads a decimal amount typed by the user ("20", "19.99",
+// "19,99") into ucents, exactly (no float).
+func parseAmount(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
+	if s == "" {
+		return 0, errors.New("empty amount")
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, errors.New("the amount cannot be negative")
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if len(frac) > 8 {
+		return 0, fmt.Errorf("%q: at most 8 decimals", s)
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w > 1_000_000_000 {
+		return 0, fmt.Errorf("%q is not an amount", s)
+	}
+	var f int64
+	if frac != "" {
+		f, err = strconv.ParseInt(frac+strings.Repeat("0", 8-len(frac)), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not an amount", s)
+		}
+	}
+	return w*ucentsPerUnit + f, nil
+}
+
+// ucentsToFloat converts ucents to the float prefs stores ceiling_price as.
+func ucentsToFloat(u int64) float64 { return float64(u) / ucentsPerUnit }
+
+// fmtCountdown formats the time left until an expiry: "12d3h", "5h07m",
+// "4m09s", "expired".
+func fmtCountdown(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	d = d.Truncate(time.Second)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd%dh", d/(24*time.Hour), (d%(24*time.Hour))/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, (d%time.Hour)/time.Minute)
+	default:
+		return fmt.Sprintf("%dm%02ds", d/time.Minute, (d%time.Minute)/time.Second)
+	}
+}
+
+// fmtAge formats how long ago something happened: "3s", "2m", "5h", "3d".
+func fmtAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", d/time.Second)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	default:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+}
+
+// availClass is what an availability value means for the user.
+type availClass int
+
+const (
+	availNoData  availClass = iota // nothing heard yet
+	availNow                       // 1H-high, 1H-low
+	availSoon                      // 24H, 72H
+	availLater                     // longer windows, comingSoon
+	availNone                      // unavailable
+	availUnknown                   // "unknown" or a value ovhtui does not know
+)
+
+// classifyAvail maps an OVH availability value to its meaning. A value this
+// version does not know is "unknown": never shown as in stock.
+func classifyAvail(v string) availClass {
+	switch v {
+	case "":
+		return availNoData
+	case "1H-high", "1H-low":
+		return availNow
+	case "unavailable":
+		return availNone
+	case "comingSoon":
+		return availLater
+	case "unknown":
+		return availUnknown
+	}
+	if h, ok := strings.CutSuffix(v, "H"); ok {
+		if n, err := strconv.Atoi(h); err == nil && n > 0 {
+			if n <= 72 {
+				return availSoon
+			}
+			return availLater
+		}
+	}
+	return availUnknown
+}
+
+// availText is the short text of an availability value.
+func availText(v string) string {
+	switch classifyAvail(v) {
+	case availNoData:
+		return "…"
+	case availNone:
+		return "none"
+	case availUnknown:
+		if v == "unknown" {
+			return v
+		}
+		return v + "?" // a value this version does not know
+	}
+	if v == "comingSoon" {
+		return "soon"
+	}
+	return v
+}
+
+// shortFQN shortens an fqn for display: the planCode prefix is dropped and
+// each addon keeps its distinctive part, e.g.
+// "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme" -> "32g/2x450nvme".
+func shortFQN(planCode, fqn string) string {
+	rest, ok := strings.CutPrefix(fqn, planCode+".")
+	if !ok {
+		return fqn
+	}
+	parts := strings.Split(rest, ".")
+	for i, p := range parts {
+		switch {
+		case strings.HasPrefix(p, "ram-"):
+			p = strings.TrimPrefix(p, "ram-")
+			if j := strings.IndexByte(p, '-'); j > 0 {
+				p = p[:j]
+			}
+		default:
+			for _, pre := range []string{"hybridsoftraid-", "softraid-", "hardraid-", "noraid-", "raid-"} {
+				if q, ok := strings.CutPrefix(p, pre); ok {
+					p = q
+					break
+				}
+			}
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, "/")
+}
+
+// fit cuts s to width cells (with an ellipsis) and pads it with spaces to
+// exactly width cells. s must be plain text.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	}
+	if w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// fitRight is fit with the text aligned right.
+func fitRight(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return strings.Repeat(" ", width-w) + s
+}
+
+// cut truncates styled or plain s to width cells without padding.
+func cut(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fmtTime formats a time of the file in UTC, "-" when zero.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

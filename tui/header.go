@@ -1,0 +1,161 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ovhtui/ovhtui/order"
+)
+
+// headerView renders two lines: where ovhtui orders and how fresh its data
+// is, then the API health.
+func (m *Model) headerView() string {
+	st := &m.styles
+	w := m.layout.width
+	sub := m.deps.Subsidiary
+	if sub == "" && m.file != nil {
+		sub = m.file.Subsidiary
+	}
+	endpoint := m.deps.Endpoint
+	if endpoint == "" {
+		endpoint = "?"
+	}
+	parts := []string{
+		st.Header.Render("ovhtui"),
+		endpoint + " " + st.Header.Render(sub),
+	}
+	poll := "poll " + m.deps.Poll.String()
+	h := m.live.health
+	if h.lastPoll.IsZero() {
+		poll += ", no poll yet"
+	} else {
+		poll += ", last " + fmtAge(m.now.Sub(h.lastPoll)) + " ago"
+	}
+	parts = append(parts, poll)
+	if m.cat == nil {
+		cat := "catalog not loaded"
+		if m.catBusy {
+			cat = "catalog loading…"
+		}
+		parts = append(parts, st.HeaderDim.Render(cat))
+	} else {
+		cat := "catalog " + fmtAge(m.now.Sub(m.cat.FetchedAt)) + " old"
+		if m.catBusy {
+			cat += " (refreshing…)"
+		}
+		parts = append(parts, st.HeaderDim.Render(cat))
+	}
+	line1 := cut(strings.Join(parts, st.HeaderDim.Render(" │ ")), w)
+
+	var line2 string
+	if h.lastErrAt.IsZero() {
+		line2 = st.HealthOK.Render("API ok")
+	} else {
+		age := m.now.Sub(h.lastErrAt)
+		msg := fmt.Sprintf("API error %s ago: %s: %s", fmtAge(age), h.lastErrCall, h.lastErr)
+		if !h.lastPoll.IsZero() && h.lastPoll.After(h.lastErrAt) {
+			line2 = st.HealthOK.Render("API ok") + st.HeaderDim.Render(" (last error "+fmtAge(age)+" ago: "+h.lastErrCall+": "+h.lastErr+")")
+		} else {
+			line2 = st.HealthBad.Render(msg)
+		}
+	}
+	if n := m.live.health.ordersPlaced; n > 0 {
+		line2 = st.StatusOK.Render(fmt.Sprintf("%d order(s) placed", n)) + st.HeaderDim.Render(" │ ") + line2
+	}
+	if m.file != nil {
+		line2 = st.HeaderDim.Render(fmt.Sprintf("%d entries │ ", len(m.file.Servers))) + line2
+	}
+	return line1 + "\n" + cut(line2, w)
+}
+
+// orderBanner is shown when an order is placed, until dismissed.
+type orderBanner struct {
+	ev    order.OrderPlaced
+	label string
+	count int // orders placed since the banner was last dismissed
+}
+
+func newOrderBanner(e order.OrderPlaced, label string, prev *orderBanner) *orderBanner {
+	b := &orderBanner{ev: e, label: label, count: 1}
+	if prev != nil {
+		b.count = prev.count + 1
+	}
+	return b
+}
+
+// bannerView renders the order banner over the full width: what was ordered,
+// then the order URL (wrapped, never cut: the user needs all of it).
+func (m *Model) bannerView() string {
+	b := m.banner
+	w := m.layout.width
+	st := m.styles.Banner
+	line1 := fmt.Sprintf(" ★ ORDER PLACED: #%d  %s in %s at %s", b.ev.OrderID, b.label, b.ev.DC, b.ev.Price)
+	if b.ev.Reconciled {
+		line1 += " (found after restart)"
+	}
+	if b.count > 1 {
+		line1 += fmt.Sprintf("  (+%d more, see log)", b.count-1)
+	}
+	lines := []string{line1}
+	if b.ev.OverCeiling {
+		st = m.styles.BannerAlarm
+		lines = append(lines, " ! THE CHECKOUT TOTAL IS ABOVE YOUR CEILING: check this order in your OVH account now")
+	}
+	url := b.ev.URL
+	if url == "" {
+		url = "(no URL returned)"
+	}
+	lines = append(lines, wrapHard(" "+url, w)...)
+	lines = append(lines, " x dismisses this banner")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = st.Render(fit(l, w))
+	}
+	return strings.Join(out, "\n")
+}
+
+// wrapHard cuts s into lines of at most width cells (for URLs: no spaces to
+// break at).
+func wrapHard(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	var out []string
+	r := []rune(s)
+	for len(r) > width {
+		out = append(out, string(r[:width]))
+		r = r[width:]
+	}
+	return append(out, string(r))
+}
+
+// labelOf names an entry from an event's Entry key: server name and short
+// fqn ("KS-LE-B 32g/2x450nvme").
+func (m *Model) labelOf(key string) string {
+	id := entryID(key)
+	if m.file != nil {
+		for _, s := range m.file.Servers {
+			if entryID(s.Key()) == id {
+				return m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN)
+			}
+		}
+	}
+	plan, fqn, _ := strings.Cut(id, "|")
+	return m.serverName(plan) + " " + shortFQN(plan, fqn)
+}
+
+// serverName is the catalog's name of a plan ("KS-LE-B", the part of the
+// invoiceName before " | "), or the planCode when the catalog does not say.
+func (m *Model) serverName(planCode string) string {
+	if o := findOffer(m.cat, planCode); o != nil && o.Name != "" {
+		return shortName(o.Name)
+	}
+	return planCode
+}
+
+// shortName keeps the model name of an invoiceName ("RISE-1 | Intel
+// Xeon-E 2386G" -> "RISE-1").
+func shortName(invoiceName string) string {
+	name, _, _ := strings.Cut(invoiceName, " | ")
+	return strings.TrimSpace(name)
+}

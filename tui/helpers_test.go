@@ -1,0 +1,173 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// fixedNow is the clock of every test: goldens do not move.
+var fixedNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+var (
+	catOnce sync.Once
+	catIE   *catalog.Catalog
+	catErr  error
+)
+
+// testCatalog is the real IE catalog, parsed once.
+func testCatalog(t testing.TB) *catalog.Catalog {
+	t.Helper()
+	catOnce.Do(func() {
+		data, err := os.ReadFile("../testdata/eco-catalog-IE.json")
+		if err != nil {
+			catErr = err
+			return
+		}
+		catIE, catErr = catalog.Parse(data, catalog.ParseOptions{Subsidiary: "IE", FetchedAt: fixedNow.Add(-5 * time.Minute)})
+	})
+	if catErr != nil {
+		t.Fatalf("catalog: %v", catErr)
+	}
+	return catIE
+}
+
+// openStore opens a Store on a temp copy of src.
+func openStore(t testing.TB, src string) *prefs.Store {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "preferences.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := prefs.Open(path, nil)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// testDeps are deps with a fixed clock, the IE catalog and canned
+// availability.
+func testDeps(t testing.TB, store *prefs.Store) Deps {
+	cat := testCatalog(t)
+	return Deps{
+		Store:      store,
+		Catalog:    func() *catalog.Catalog { return cat },
+		Endpoint:   "ovh-eu",
+		Subsidiary: "IE",
+		Poll:       3 * time.Second,
+		Now:        func() time.Time { return fixedNow },
+		Availability: func(_ context.Context, plan string) (map[string]map[string]string, error) {
+			return map[string]map[string]string{
+				plan + ".ram-32g-ecc-2400.softraid-2x450nvme": {"fra": "1H-high", "gra": "unavailable"},
+				plan + ".ram-32g-ecc-2400.softraid-2x2000sa":  {"fra": "72H", "gra": "comingSoon"},
+			}, nil
+		},
+	}
+}
+
+// send applies messages to a model and returns it.
+func send(m Model, msgs ...tea.Msg) Model {
+	for _, msg := range msgs {
+		next, _ := m.Update(msg)
+		m = next.(Model)
+	}
+	return m
+}
+
+// press builds key presses from key names ("p", "enter", "esc", "+").
+func press(keys ...string) []tea.Msg {
+	var out []tea.Msg
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "esc":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyEscape})
+		case "tab":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyTab})
+		case "shift+tab":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+		case "up":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyUp})
+		case "down":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyDown})
+		case "left":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyLeft})
+		case "right":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyRight})
+		case "space":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+		case "backspace":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		case "pgup":
+			out = append(out, tea.KeyPressMsg{Code: tea.KeyPgUp})
+		default:
+			r := []rune(k)
+			out = append(out, tea.KeyPressMsg{Code: r[0], Text: k})
+		}
+	}
+	return out
+}
+
+// typeText builds key presses for each rune of s.
+func typeText(s string) []tea.Msg {
+	var out []tea.Msg
+	for _, r := range s {
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return out
+}
+
+// screenText is the view without escape sequences, trailing spaces trimmed.
+func screenText(m Model) string {
+	lines := strings.Split(ansi.Strip(m.View().Content), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// dashboardEvents is a realistic burst of engine reports for
+// testdata/dashboard-prefs.json.
+func dashboardEvents(f *prefs.File) []order.Event {
+	key := func(i int) string { return f.Servers[i].Key() }
+	at := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
+	eur := func(u int64) order.Money { return order.Money{Ucents: u, Currency: "EUR"} }
+	return []order.Event{
+		order.Info{Base: order.Base{Time: at(10 * time.Minute)}, Text: "engine started: 4 entries, poll 3s", Sev: 0},
+		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "fra"}, FQN: f.Servers[0].FQN, New: "unavailable"},
+		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "gra"}, FQN: f.Servers[0].FQN, New: "72H", Orderable: true},
+		order.StatusChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "fra"}, Status: order.StatusBuildingCart},
+		order.CartReady{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "fra"}, CartID: "c-fra-1", Expire: fixedNow.Add(29*24*time.Hour + 5*time.Hour), Price: eur(1998000000), Ceiling: eur(2000000000)},
+		order.StatusChanged{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "fra"}, Status: order.StatusReady},
+		order.CartReady{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "gra"}, CartID: "c-gra-1", Expire: fixedNow.Add(7*time.Minute + 12*time.Second), Price: eur(1998000000), Ceiling: eur(2000000000)},
+		order.StatusChanged{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "gra"}, Status: order.StatusReady},
+		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "rbx"}, FQN: f.Servers[1].FQN, New: "1H-low", Orderable: true},
+		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "sbg"}, FQN: f.Servers[1].FQN, New: "2160H"},
+		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "bhs"}, FQN: f.Servers[1].FQN, New: "unknown"},
+		order.PriceOverCeiling{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "rbx"}, Price: eur(10396000000), Ceiling: eur(9000000000)},
+		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "rbx"}, Status: order.StatusOverCeiling},
+		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "sbg"}, Status: order.StatusWatching},
+		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "bhs"}, Status: order.StatusError, Detail: "cart creation refused: 400 Invalid subsidiary"},
+		order.NeedsDecision{Base: order.Base{Time: at(2 * time.Minute), Entry: key(2)}, Reason: "checkout in gra timed out; no matching order in /me/order"},
+		order.APIError{Base: order.Base{Time: at(40 * time.Second)}, Call: "GET /dedicated/server/datacenter/availabilities", Err: "503 Service Unavailable", RetryAfter: 2 * time.Second},
+		order.PollOK{Base: order.Base{Time: at(2 * time.Second)}, Duration: 180 * time.Millisecond, Entries: 3},
+	}
+}

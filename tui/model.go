@@ -1,0 +1,326 @@
+// Package tui is ovhtui's terminal user interface: a live dashboard of the
+// entries of preferences.json per datacenter, a log pane of engine events,
+// editors for the entries, and a catalog browser to add servers.
+//
+// Data flow: the engine's events arrive on Deps.Events and are drained by
+// one re-arming command into a liveState (availability, carts, prices,
+// statuses per entry and DC) and the log pane; preferences are read from
+// Deps.Store snapshots, re-read whenever the Store signals a change; every
+// change the user makes is a compare-and-set function queued for
+// Store.Update and run by a command, one at a time. Update never blocks and
+// never does I/O; View is a pure function of the model (a 1 Hz tick puts the
+// time into the model while something on screen counts).
+package tui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// screen is what has the keyboard.
+type screen int
+
+const (
+	screenDashboard screen = iota
+	screenLog
+	screenConfirm
+	screenCeiling
+	screenDCOrder
+	screenBrowserList
+	screenBrowserConfig
+)
+
+// Model is the root model of the UI (a tea.Model).
+type Model struct {
+	deps   Deps
+	ctx    context.Context
+	keys   keyMap
+	styles Styles
+	help   help.Model
+	isDark bool
+	layout layout
+
+	now     time.Time
+	ticking bool
+
+	file    *prefs.File // last snapshot of preferences.json; never mutated
+	live    liveState
+	cat     *catalog.Catalog
+	catBusy bool
+
+	log      logPane
+	logFocus bool
+	fullHelp bool
+
+	sel     int    // selected entry
+	selKey  string // its Key, to keep the selection across reloads
+	dashTop int    // first dashboard row shown
+
+	banner  *orderBanner
+	confirm *confirmDialog
+	ceiling *ceilingEditor
+	dcOrder *dcEditor
+	browser *browser
+
+	saves    []saveReq // waiting to run, in order
+	saving   bool
+	quitting bool
+	evClosed bool
+}
+
+// New builds the root model. It reads the Store snapshot and the current
+// catalog (neither blocks).
+func New(d Deps) Model {
+	d.defaults()
+	m := Model{
+		deps:   d,
+		ctx:    context.Background(),
+		keys:   newKeyMap(),
+		isDark: true,
+		help:   help.New(),
+		now:    d.Now(),
+		live:   newLiveState(),
+		cat:    d.Catalog(),
+	}
+	m.setStyles()
+	if d.Store != nil {
+		m.file = d.Store.Snapshot()
+	} else {
+		m.file = &prefs.File{}
+	}
+	m.setSize(80, 24)
+	return m
+}
+
+func (m *Model) setStyles() {
+	if m.deps.NoColor {
+		m.styles = plainStyles()
+	} else {
+		m.styles = newStyles(m.isDark)
+	}
+	m.help.Styles = m.styles.Help
+}
+
+// Init starts the readers of events, preference changes and catalogs.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{
+		tea.RequestBackgroundColor,
+		waitEvents(m.ctx, m.deps.Events, m.deps.Now, m.deps.Log),
+		waitPrefs(m.deps.Store),
+		waitCatalog(m.deps.CatalogUpdates),
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update applies a message to the model.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.setStyles()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case eventsMsg:
+		return m.handleEvents(msg)
+	case prefsMsg:
+		m.setFile(msg.file)
+		return m, waitPrefs(m.deps.Store)
+	case savedMsg:
+		return m.handleSaved(msg)
+	case tickMsg:
+		m.now = msg.now
+		if m.live.tickNeeded() {
+			return m, tickCmd(m.now, m.deps.Now)
+		}
+		m.ticking = false
+		return m, nil
+	case catalogMsg:
+		if msg.closed {
+			return m, nil
+		}
+		m.setCatalog(msg.cat)
+		return m, waitCatalog(m.deps.CatalogUpdates)
+	case catalogRefreshedMsg:
+		m.catBusy = false
+		if msg.err != nil {
+			m.logf(slog.LevelError, "catalog refresh failed: %v", msg.err)
+		} else {
+			m.logf(slog.LevelInfo, "catalog refreshed")
+		}
+		if msg.cat != nil {
+			m.setCatalog(msg.cat)
+		}
+		return m, nil
+	case availMsg:
+		if m.browser != nil {
+			m.browser.setAvailability(msg)
+		}
+		return m, nil
+	case rearmMsg:
+		if msg.err != nil {
+			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)
+		} else {
+			m.logf(slog.LevelWarn, "%s re-armed: the engine watches it again", msg.name)
+		}
+		return m, snapshotCmd(m.deps.Store)
+	}
+	return m, nil
+}
+
+// handleEvents applies engine events and re-arms the reader.
+func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
+	m.now = msg.now
+	var cmds []tea.Cmd
+	reload := false
+	for _, ev := range msg.events {
+		m.live.apply(ev)
+		m.addEventLine(ev)
+		switch e := ev.(type) {
+		case order.OrderPlaced:
+			m.banner = newOrderBanner(e, m.labelOf(e.Entry), m.banner)
+			cmds = append(cmds, tea.Raw("\a"))
+			m.relayout()
+		case order.PrefsSaved:
+			reload = true
+		}
+	}
+	if reload {
+		cmds = append(cmds, snapshotCmd(m.deps.Store))
+	}
+	if msg.closed {
+		m.evClosed = true
+		m.logf(slog.LevelWarn, "the engine stopped sending events")
+	} else {
+		cmds = append(cmds, waitEvents(m.ctx, m.deps.Events, m.deps.Now, m.deps.Log))
+	}
+	cmds = append(cmds, m.startTick())
+	return m, tea.Batch(cmds...)
+}
+
+// startTick starts the 1 Hz tick if something counts and it is not running.
+func (m *Model) startTick() tea.Cmd {
+	if m.ticking || !m.live.tickNeeded() {
+		return nil
+	}
+	m.ticking = true
+	return tickCmd(m.now, m.deps.Now)
+}
+
+// handleSaved ends one save, starts the next, and quits when quitting and
+// nothing is left to save.
+func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
+	m.saving = false
+	m.now = msg.now
+	if msg.err != nil {
+		m.logf(slog.LevelError, "not saved (%s): %v", msg.req.reason, msg.err)
+	} else if !msg.req.quiet {
+		m.logf(slog.LevelInfo, "saved: %s", msg.req.reason)
+	}
+	if msg.err == nil && msg.req.selectKey != "" {
+		m.selKey = msg.req.selectKey
+	}
+	if msg.file != nil {
+		m.setFile(msg.file)
+	}
+	if len(m.saves) > 0 {
+		return m, m.nextSave()
+	}
+	if m.quitting {
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+// queueSave asks for a change to preferences.json. Saves run one at a time
+// in the order asked, so two quick key presses apply in order.
+func (m *Model) queueSave(req saveReq) tea.Cmd {
+	m.saves = append(m.saves, req)
+	if m.saving {
+		return nil
+	}
+	return m.nextSave()
+}
+
+func (m *Model) nextSave() tea.Cmd {
+	req := m.saves[0]
+	m.saves = m.saves[1:]
+	m.saving = true
+	return saveCmd(m.deps.Store, req, m.deps.Now, m.deps.Log)
+}
+
+// setFile installs a new snapshot and keeps the selection on the same entry.
+func (m *Model) setFile(f *prefs.File) {
+	if f == nil {
+		return
+	}
+	m.file = f
+	if m.selKey != "" {
+		if i := f.Find(m.selKey); i >= 0 {
+			m.sel = i
+		}
+	}
+	m.sel = min(max(m.sel, 0), max(len(f.Servers)-1, 0))
+	m.selKey = ""
+	if e := m.selected(); e != nil {
+		m.selKey = e.Key()
+	}
+	m.ensureVisible()
+	if m.browser != nil {
+		m.browser.setFile(f)
+	}
+}
+
+func (m *Model) setCatalog(c *catalog.Catalog) {
+	if c == nil {
+		return
+	}
+	m.cat = c
+	if m.browser != nil {
+		m.browser.setCatalog(c)
+	}
+}
+
+// selected returns the selected entry, or nil when there is none.
+func (m *Model) selected() *prefs.Server {
+	if m.file == nil || m.sel < 0 || m.sel >= len(m.file.Servers) {
+		return nil
+	}
+	return &m.file.Servers[m.sel]
+}
+
+// logf adds a line of the UI's own to the log pane.
+func (m *Model) logf(level slog.Level, format string, args ...any) {
+	m.log.add(logLine{at: m.now, level: level, text: fmt.Sprintf(format, args...)})
+}
+
+// screen returns what has the keyboard.
+func (m *Model) screen() screen {
+	switch {
+	case m.confirm != nil:
+		return screenConfirm
+	case m.ceiling != nil:
+		return screenCeiling
+	case m.dcOrder != nil:
+		return screenDCOrder
+	case m.browser != nil && m.browser.config != nil:
+		return screenBrowserConfig
+	case m.browser != nil:
+		return screenBrowserList
+	case m.logFocus:
+		return screenLog
+	}
+	return screenDashboard
+}

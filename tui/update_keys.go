@@ -1,0 +1,289 @@
+package tui
+
+import (
+	"fmt"
+	"log/slog"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ovhtui/ovhtui/order"
+)
+
+// handleKey routes a key press to the screen that has the keyboard.
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.quitting {
+		return m, nil
+	}
+	switch m.screen() {
+	case screenConfirm:
+		return m.updateConfirm(msg)
+	case screenCeiling:
+		return m.updateCeiling(msg)
+	case screenDCOrder:
+		return m.updateDCOrder(msg)
+	case screenBrowserList, screenBrowserConfig:
+		return m.updateBrowser(msg)
+	case screenLog:
+		return m.updateLog(msg)
+	}
+	return m.updateDashboard(msg)
+}
+
+// quit ends the UI once the saves asked for are done.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.quitting = true
+	m.confirm, m.ceiling, m.dcOrder = nil, nil, nil
+	if m.saving || len(m.saves) > 0 {
+		return m, nil // handleSaved quits after the last one
+	}
+	return m, tea.Quit
+}
+
+func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	s := m.selected()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.relayout()
+	case key.Matches(msg, k.Focus):
+		m.logFocus = true
+		m.fullHelp = false
+		m.relayout()
+	case key.Matches(msg, k.Dismiss):
+		if m.banner != nil {
+			m.banner = nil
+			m.setSize(m.layout.width, m.layout.height)
+		}
+	case msg.String() == "esc":
+		m.fullHelp = false
+		m.relayout()
+	case key.Matches(msg, k.Up):
+		m.moveSel(-1)
+	case key.Matches(msg, k.Down):
+		m.moveSel(1)
+	case key.Matches(msg, k.Browse):
+		return m.openBrowser(nil)
+	case key.Matches(msg, k.Refresh):
+		return m.refreshCatalog()
+	}
+	if s == nil {
+		return m, nil
+	}
+	name := m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN)
+	switch {
+	case key.Matches(msg, k.PlaceOrder):
+		to := !s.PlaceOrder
+		if to && s.Autopay {
+			m.confirm = &confirmDialog{kind: confirmPlaceOrder, key: s.Key(), name: name, fromPlace: s.PlaceOrder, fromPay: s.Autopay}
+			m.relayout()
+			return m, nil
+		}
+		return m, m.queueSave(saveReq{
+			reason: fmt.Sprintf("place_order %s for %s", onOff(to), name),
+			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, to, s.Autopay),
+		})
+	case key.Matches(msg, k.Autopay):
+		to := !s.Autopay
+		if to && s.PlaceOrder {
+			m.confirm = &confirmDialog{kind: confirmAutopay, key: s.Key(), name: name, fromPlace: s.PlaceOrder, fromPay: s.Autopay}
+			m.relayout()
+			return m, nil
+		}
+		return m, m.queueSave(saveReq{
+			reason: fmt.Sprintf("autopay %s for %s", onOff(to), name),
+			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, s.PlaceOrder, to),
+		})
+	case key.Matches(msg, k.QtyUp), key.Matches(msg, k.QtyDown):
+		to := s.Qty + 1
+		if key.Matches(msg, k.QtyDown) {
+			to = s.Qty - 1
+		}
+		if to < 0 {
+			return m, nil
+		}
+		return m, m.queueSave(saveReq{
+			reason: fmt.Sprintf("qty of %s %d -> %d", name, s.Qty, to),
+			change: setQty(s.Key(), s.Qty, to),
+		})
+	case key.Matches(msg, k.Ceiling):
+		m.openCeiling(s)
+	case key.Matches(msg, k.DCOrder):
+		if len(s.Datacenters) < 2 {
+			m.logf(slog.LevelInfo, "%s has %d DC: nothing to reorder (add DCs with C)", name, len(s.Datacenters))
+			return m, nil
+		}
+		m.openDCOrder(s)
+	case key.Matches(msg, k.EditAddons):
+		return m.openBrowser(s)
+	case key.Matches(msg, k.Rearm):
+		if !m.needsDecision(s.Key()) {
+			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm", name)
+			return m, nil
+		}
+		m.confirm = &confirmDialog{kind: confirmRearm, key: s.Key(), name: name}
+		m.relayout()
+	}
+	return m, nil
+}
+
+func onOff(v bool) string {
+	if v {
+		return "on"
+	}
+	return "off"
+}
+
+// needsDecision reports whether the entry is latched without an order.
+func (m *Model) needsDecision(key string) bool {
+	i := m.file.Find(key)
+	if i < 0 {
+		return false
+	}
+	s := &m.file.Servers[i]
+	if s.OrderAttempted && s.OrderID == 0 {
+		return true
+	}
+	c := m.live.lookup(entryID(key), "")
+	return c != nil && c.status == order.StatusNeedsDecision && s.OrderID == 0
+}
+
+func (m *Model) moveSel(d int) {
+	if m.file == nil || len(m.file.Servers) == 0 {
+		return
+	}
+	m.sel = min(max(m.sel+d, 0), len(m.file.Servers)-1)
+	m.selKey = m.file.Servers[m.sel].Key()
+	m.ensureVisible()
+}
+
+func (m Model) refreshCatalog() (tea.Model, tea.Cmd) {
+	if m.deps.RefreshCatalog == nil {
+		m.logf(slog.LevelWarn, "catalog refresh is not available")
+		return m, nil
+	}
+	if m.catBusy {
+		return m, nil
+	}
+	m.catBusy = true
+	m.logf(slog.LevelInfo, "refreshing the catalog…")
+	return m, refreshCatalogCmd(m.ctx, m.deps.RefreshCatalog, m.deps.Catalog)
+}
+
+func (m Model) updateConfirm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	d := m.confirm
+	switch msg.String() {
+	case "y", "Y":
+		m.confirm = nil
+		m.relayout()
+		switch d.kind {
+		case confirmPlaceOrder:
+			return m, m.queueSave(saveReq{
+				reason: "place_order on with autopay on for " + d.name + " (confirmed)",
+				change: setFlags(d.key, d.fromPlace, d.fromPay, true, d.fromPay),
+			})
+		case confirmAutopay:
+			return m, m.queueSave(saveReq{
+				reason: "autopay on with place_order on for " + d.name + " (confirmed)",
+				change: setFlags(d.key, d.fromPlace, d.fromPay, d.fromPlace, true),
+			})
+		case confirmRearm:
+			if m.deps.Rearm != nil {
+				m.logf(slog.LevelWarn, "re-arming %s…", d.name)
+				return m, rearmCmd(m.ctx, m.deps.Rearm, d.key, d.name)
+			}
+			return m, m.queueSave(saveReq{reason: "re-arm " + d.name + " (confirmed)", change: clearLatch(d.key)})
+		}
+	case "n", "N", "esc", "q":
+		m.confirm = nil
+		m.logf(slog.LevelInfo, "cancelled: nothing changed for %s", d.name)
+		m.relayout()
+	}
+	return m, nil
+}
+
+func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	h := m.logHeight() - 1
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Focus), msg.String() == "esc":
+		m.logFocus = false
+		m.relayout()
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.logFocus = false
+		m.relayout()
+	case key.Matches(msg, k.Up):
+		m.log.scroll(1, h)
+	case key.Matches(msg, k.Down):
+		m.log.scroll(-1, h)
+	case key.Matches(msg, k.PageUp):
+		m.log.scroll(h, h)
+	case key.Matches(msg, k.PageDown):
+		m.log.scroll(-h, h)
+	case key.Matches(msg, k.Top):
+		m.log.scroll(m.log.ring.len(), h)
+	case key.Matches(msg, k.Bottom):
+		m.log.offset = 0
+	case key.Matches(msg, k.Dismiss):
+		m.banner = nil
+		m.setSize(m.layout.width, m.layout.height)
+	}
+	return m, nil
+}
+
+// addEventLine adds an engine event to the log pane. Successful polls are
+// shown in the header only.
+func (m *Model) addEventLine(ev order.Event) {
+	if _, ok := ev.(order.PollOK); ok {
+		return
+	}
+	text := ev.Message()
+	if b := eventBase(ev); b.Entry != "" {
+		text = m.labelOf(b.Entry) + ": " + text
+	}
+	m.log.add(logLine{at: ev.At(), level: ev.Level(), text: text})
+}
+
+// eventBase returns the Base of the known event types.
+func eventBase(ev order.Event) order.Base {
+	switch e := ev.(type) {
+	case order.AvailabilityChanged:
+		return e.Base
+	case order.StatusChanged:
+		return e.Base
+	case order.CartReady:
+		return e.Base
+	case order.CartRenewed:
+		return e.Base
+	case order.PriceOverCeiling:
+		return e.Base
+	case order.OrderAttempted:
+		return e.Base
+	case order.OrderPlaced:
+		return e.Base
+	case order.WouldHaveOrdered:
+		return e.Base
+	case order.OrderFailed:
+		return e.Base
+	case order.NeedsDecision:
+		return e.Base
+	case order.APIError:
+		return e.Base
+	case order.PrefsSaved:
+		return e.Base
+	case order.Info:
+		return e.Base
+	case order.PollOK:
+		return e.Base
+	}
+	return order.Base{}
+}

@@ -1,0 +1,142 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// layout holds what is computed once per window size.
+type layout struct {
+	width, height int
+	cols          dashCols
+}
+
+// Fixed heights of the frame.
+const (
+	headerHeight = 2
+	helpHeight   = 1
+	minLogHeight = 4
+)
+
+// setSize computes the layout for a new window size.
+func (m *Model) setSize(w, h int) {
+	w, h = max(w, 20), max(h, 8)
+	m.layout = layout{width: w, height: h, cols: computeDashCols(w)}
+	m.help.SetWidth(w)
+	if m.browser != nil {
+		m.browser.setSize(w, m.bodyHeight())
+	}
+	m.ensureVisible()
+}
+
+// relayout recomputes what depends on the panes shown (banner, dialogs).
+func (m *Model) relayout() { m.ensureVisible() }
+
+// bodyHeight is the height between the header (and banner) and the help line.
+func (m *Model) bodyHeight() int {
+	h := m.layout.height - headerHeight - helpHeight
+	if m.banner != nil {
+		h -= lipgloss.Height(m.bannerView())
+	}
+	return max(h, 1)
+}
+
+// logHeight is the height of the log pane under the dashboard: a third of
+// the body (two thirds with the focus), and whatever the dashboard's rows
+// leave free.
+func (m *Model) logHeight() int {
+	body := m.bodyHeight()
+	h := max(body*35/100, minLogHeight)
+	if m.logFocus {
+		h = max(body*2/3, minLogHeight)
+	}
+	free := body - 1 - max(m.totalRows(), 1)
+	return min(max(h, free), body)
+}
+
+// bottomView is what is shown under the dashboard: a dialog, the full help
+// or the log pane.
+func (m *Model) bottomView() string {
+	switch {
+	case m.confirm != nil:
+		return m.confirmView()
+	case m.ceiling != nil:
+		return m.ceilingView()
+	case m.dcOrder != nil:
+		return m.dcOrderView()
+	case m.fullHelp:
+		return m.fullHelpView()
+	}
+	return m.log.view(&m.styles, m.layout.width, m.logHeight(), m.logFocus)
+}
+
+// dashHeight is the number of lines of the dashboard (column titles included).
+func (m *Model) dashHeight(bottom string) int {
+	return max(m.bodyHeight()-lipgloss.Height(bottom), 2)
+}
+
+// ensureVisible scrolls the dashboard so the selected entry is in view.
+func (m *Model) ensureVisible() {
+	if m.file == nil {
+		return
+	}
+	rows := m.dashHeight(m.bottomView()) - 1
+	start, n := m.entryRows(m.sel)
+	if start < m.dashTop {
+		m.dashTop = start
+	}
+	if start+n > m.dashTop+rows {
+		m.dashTop = max(start+n-rows, 0)
+		if start < m.dashTop { // entry taller than the pane: show its top
+			m.dashTop = start
+		}
+	}
+	total := m.totalRows()
+	m.dashTop = max(min(m.dashTop, total-rows), 0)
+}
+
+// View renders the model. It is a pure function of the model.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "ovhtui"
+	return v
+}
+
+func (m *Model) render() string {
+	var b strings.Builder
+	b.Grow(m.layout.width * m.layout.height * 2)
+	b.WriteString(m.headerView())
+	if m.banner != nil {
+		b.WriteByte('\n')
+		b.WriteString(m.bannerView())
+	}
+	b.WriteByte('\n')
+	if m.browser != nil {
+		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
+	} else {
+		bottom := m.bottomView()
+		b.WriteString(m.dashboardView(m.dashHeight(bottom)))
+		b.WriteByte('\n')
+		b.WriteString(bottom)
+	}
+	b.WriteByte('\n')
+	b.WriteString(m.helpLineView())
+	return b.String()
+}
+
+// helpLineView is the short help, always visible.
+func (m *Model) helpLineView() string {
+	if m.quitting {
+		return m.styles.Danger.Render(cut("quitting… (finishing saves; an order in flight completes before exit)", m.layout.width))
+	}
+	return cut(m.help.ShortHelpView(m.keys.helpFor(m.screen()).short), m.layout.width)
+}
+
+// fullHelpView is the full key map, shown by ?.
+func (m *Model) fullHelpView() string {
+	title := m.styles.PaneTitleFocused.Render(fit(" keys (? closes) ", m.layout.width))
+	return title + "\n" + m.help.FullHelpView(m.keys.helpFor(screenDashboard).full) + "\n"
+}
