@@ -334,8 +334,10 @@ func TestSourceDamagedCacheIgnored(t *testing.T) {
 			}
 			return os.WriteFile(p, data[:len(data)/2], 0o600)
 		},
-		"garbage":  func(p string) error { return os.WriteFile(p, []byte("garbage"), 0o600) },
-		"other IE": func(p string) error { return writeCache(p, cacheHeader{FetchedAt: time.Now(), Endpoint: "ovh-ca", Subsidiary: "IE"}, fixture(t)) },
+		"garbage": func(p string) error { return os.WriteFile(p, []byte("garbage"), 0o600) },
+		"other IE": func(p string) error {
+			return writeCache(p, cacheHeader{FetchedAt: time.Now(), Endpoint: "ovh-ca", Subsidiary: "IE"}, fixture(t))
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
