@@ -343,13 +343,15 @@ func (m StringMap) clone() StringMap {
 // ParseError says why a file could not be read as preferences: invalid JSON
 // (with line and column) or a value of the wrong type (with its field path).
 type ParseError struct {
-	File   string
-	Line   int // 1-based; 0 when unknown
-	Column int // 1-based
-	Path   string
-	Msg    string
+	File   string // the file name given to Parse
+	Line   int    // 1-based; 0 for type errors
+	Column int    // 1-based
+	Path   string // field path of a type error, e.g. "user_servers[0].qty"
+	Msg    string // the reason
 }
 
+// Error formats the error as "file:line:column: reason" for invalid JSON
+// and "file: field.path: reason" for a value of the wrong type.
 func (e *ParseError) Error() string {
 	loc := e.File
 	if e.Line > 0 {

@@ -83,6 +83,7 @@ type typeError struct {
 	Msg  string
 }
 
+// Error formats the error as "path: message".
 func (e *typeError) Error() string { return e.Path + ": " + e.Msg }
 
 // describe names the JSON type of a raw value for error messages.
