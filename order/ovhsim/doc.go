@@ -1,0 +1,84 @@
+// Package ovhsim simulates the parts of the OVHcloud API
+// (https://eu.api.ovh.com/1.0) that ovhtui calls, built from a real eco
+// catalog, so that the ordering engine can be tested, benchmarked and
+// demonstrated without touching OVH. It models OVH on its own and imports
+// nothing from ovhtui.
+//
+// A Sim is an http.Handler serving the API under /1.0/ (and /v1/, the same
+// API) and a control API under /_sim/. Tests serve it with httptest and
+// point the real go-ovh client at srv.URL+"/1.0"; `ovhtui --demo` serves it
+// on a loopback port (Serve) and animates it (RunDemo). Every request goes
+// through: request log and OnRequest hooks -> injected faults (Fault) ->
+// authentication -> the route's handler under one mutex -> AfterHandler
+// faults -> response (with X-Ovh-Queryid) -> OnResponse hooks.
+//
+// # Modelled
+//
+//   - Authentication as OVH v1 does it: X-Ovh-Application, X-Ovh-Consumer,
+//     X-Ovh-Timestamp and X-Ovh-Signature = "$1$" + hex(sha1(AS+"+"+CK+"+"+
+//     METHOD+"+"+fullURL+"+"+body+"+"+timestamp)) with fullURL =
+//     scheme://Host + request URI, as go-ovh signs. Bad signature: 400
+//     Client::BadRequest "Invalid signature" (INVALID_SIGNATURE); unknown
+//     application key: 403 INVALID_KEY; unknown consumer key: 403
+//     INVALID_CREDENTIAL; no rule of the consumer key matches: 403
+//     NOT_GRANTED_CALL "This call has not been granted"; signed route
+//     without credentials: 401 Client::Unauthorized "You must login first".
+//     Rules are checked on every signed call, public routes included (why
+//     ovhtui sends public calls unsigned). GET /auth/time, GET
+//     /auth/currentCredential. An OAuth2 bearer token equal to
+//     Options.AccessToken stands for the default credential.
+//   - Public routes (work unsigned): /auth/time, the availability feed, the
+//     eco catalog, creating and building carts (eco, eco/options, item,
+//     requiredConfiguration, configuration), the summary. Signed: assign,
+//     GET/POST checkout, coupons (uncertain: stricter), GET /order/cart
+//     (the account's carts), everything under /me.
+//   - Errors: status + {"class", "message"} (+ "errorCode"/"httpCode" on
+//     authentication errors), X-Ovh-Queryid on every response.
+//   - Availability feed synthesized from the catalog (one entry per memory x
+//     storage variant of each plan, DCs from the plan's
+//     dedicated_datacenter values, "unavailable" until set), padded with
+//     deterministic synthetic plans to the real feed's ~9,000 entries
+//     (megabytes; pre-encoded). Filters planCode, server, memory, storage,
+//     datacenters, excludeDatacenters; 404 "No availabilities found".
+//   - Carts: expiry (default now + 1 day; 404 everywhere once past), items,
+//     options checked against the plan's addon families, configurations
+//     checked against the catalog's allowed values, duplicate labels
+//     refused ("Custom field <label> is duplicated for product <planCode>"),
+//     coupons, summary (first invoice = installation + first period of the
+//     item's pricing mode, times quantity; tax from locale.taxRate),
+//     checkout validation (assigned, mandatory families, required
+//     configurations, fqn orderable in the DC right now), orders,
+//     read-only carts after checkout, /me/order and payment.
+//   - Money: integer ucents (1e-8); JSON money is {value (2-decimal float),
+//     priceInUcents, text ("19.98 €"), currencyCode}.
+//
+// # Uncertain, and what the simulator chose (stricter where it could)
+//
+//   - Max cart expiry: refused beyond 60 days (400); an expire in the past
+//     or without a time zone is refused (400).
+//   - ovhSubsidiary of a cart other than the account's: 400 at creation.
+//   - Timestamp skew: 400 "Invalid timestamp" beyond Options.TimestampWindow
+//     (5 minutes with the real clock; off with an injected clock).
+//   - Unknown X-Ovh-Application is refused even on public routes (403).
+//   - Unknown JSON body fields and wrong types are refused (400).
+//   - Assigned carts remain usable unsigned (the cart id is the
+//     capability) unless Options.AssignedCartsNeedAuth; another account's
+//     signed call is refused (403).
+//   - Option items must use their plan item's pricing mode and quantity.
+//   - Checkout requires dedicated_datacenter although the catalog marks it
+//     not mandatory (it needs the DC to check availability).
+//   - Checkout of an unassigned cart: 400. Read-only (checked-out) cart:
+//     403 on any change and on a second checkout.
+//   - POST checkout requires both autoPayWithPreferredPaymentMethod and
+//     waiveRetractationPeriod; autopay without a valid preferred payment
+//     method refuses the whole checkout (400 "You do not have preferred
+//     payment method" / "Your preferred payment method is not valid"):
+//     no order is made.
+//   - Tax is rounded to the cent on the total.
+//   - excludeDatacenters=true returns every DC except those listed in
+//     datacenters; a planCode filter takes exactly one value.
+//   - Invalid coupon: 400 "Coupon <code> is not valid".
+//   - An unpaid order lapses to "cancelled" one day after checkout.
+//   - /me/order/{id}/details/{detailId}/extension's fields (see
+//     getOrderDetailExtension).
+package ovhsim
