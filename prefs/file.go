@@ -344,7 +344,7 @@ func (m StringMap) clone() StringMap {
 // (with line and column) or a value of the wrong type (with its field path).
 type ParseError struct {
 	File   string // the file name given to Parse
-	Line   int    // 1-based; 0 for type errors
+	Line   int    // 1-based; 0 when unknown
 	Column int    // 1-based
 	Path   string // field path of a type error, e.g. "user_servers[0].qty"
 	Msg    string // the reason
@@ -381,7 +381,11 @@ func Parse(name string, data []byte) (*File, error) {
 	if err != nil {
 		var te *typeError
 		if errors.As(err, &te) {
-			return nil, &ParseError{File: name, Path: te.Path, Msg: te.Msg}
+			pe := &ParseError{File: name, Path: te.Path, Msg: te.Msg}
+			if off, ok := locate(data, te.Path); ok {
+				pe.Line, pe.Column = lineCol(data, off)
+			}
+			return nil, pe
 		}
 		return nil, &ParseError{File: name, Msg: err.Error()}
 	}

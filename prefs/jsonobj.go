@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -266,4 +268,91 @@ func joinArray(items []json.RawMessage) []byte {
 	}
 	buf.WriteByte(']')
 	return buf.Bytes()
+}
+
+// pathStep is one step of a field path: an object key or an array index.
+type pathStep struct {
+	key   string
+	index int // -1 for a key
+}
+
+// splitPath splits "user_servers[0].dc_carts.fra" into its steps. Keys
+// that contain "." or "[" cannot be told apart: locate then fails.
+func splitPath(path string) []pathStep {
+	var out []pathStep
+	for path != "" {
+		switch path[0] {
+		case '.':
+			path = path[1:]
+		case '[':
+			end := strings.IndexByte(path, ']')
+			i, err := strconv.Atoi(path[1:max(end, 1)])
+			if end < 0 || err != nil {
+				return nil
+			}
+			out = append(out, pathStep{index: i})
+			path = path[end+1:]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			out = append(out, pathStep{key: path[:end], index: -1})
+			path = path[end:]
+		}
+	}
+	return out
+}
+
+// locate returns the byte offset of the value at a field path in a JSON
+// document, to give type errors a line and column.
+func locate(data []byte, path string) (int, bool) {
+	steps := splitPath(path)
+	if len(steps) == 0 {
+		return 0, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	skip := func() bool { var v json.RawMessage; return dec.Decode(&v) == nil }
+	for _, st := range steps {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		d, _ := tok.(json.Delim)
+		switch {
+		case st.index >= 0 && d == '[':
+			for range st.index {
+				if !dec.More() || !skip() {
+					return 0, false
+				}
+			}
+			if !dec.More() {
+				return 0, false
+			}
+		case st.index < 0 && d == '{':
+			found := false
+			for !found && dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return 0, false
+				}
+				if k == st.key {
+					found = true
+				} else if !skip() {
+					return 0, false
+				}
+			}
+			if !found {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+	}
+	// The decoder stopped before the separator (":" or ",") and the value.
+	off := int(dec.InputOffset())
+	for off < len(data) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
+		off++
+	}
+	return off, off < len(data)
 }
