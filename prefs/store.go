@@ -32,6 +32,7 @@ type Store struct {
 	mu      sync.Mutex // serializes saves and guards the fields below
 	closed  bool
 	file    *File
+	encoded []byte    // file.Marshal(), nil until needed
 	disk    diskState // what the Store last read or wrote
 	bad     diskState // the last content that failed to parse (sum zero if none)
 	badErr  error
@@ -161,14 +162,18 @@ var ErrClosed = errors.New("preferences store is closed")
 // Update applies change to the current content and saves the result
 // durably before returning. When the file changed on disk since it was last
 // read or written, it is reloaded first and change is applied to the
-// reloaded content, so an external edit is never overwritten. change must
-// find its entry by Key, not by index, and only modify its argument: it
-// may be called again on freshly reloaded content when the file changes on
-// disk during the save. reason is logged. If change returns an error,
-// nothing is saved. When the changed file no longer parses,
-// Update saves nothing and returns an error wrapping *ParseError: the caller
-// must not act as if the change were recorded. A change that leaves the
-// content as it was writes nothing (see Apply).
+// reloaded content, so an external edit is never overwritten.
+//
+// change must find its entry by Key, not by index; it must only modify its
+// argument and not keep it after returning (it becomes the Store's
+// content). It may be called again, on freshly reloaded content, when the
+// file changes on disk during the save. If change returns an error,
+// nothing is saved and that error is returned. reason is logged.
+//
+// When the file on disk no longer parses, Update saves nothing (the file
+// stays byte-identical) and returns an error wrapping *ParseError: the
+// caller must not act as if the change were recorded. A change that leaves
+// the content as it was writes nothing (see Apply).
 func (s *Store) Update(reason string, change func(*File) error) error {
 	_, err := s.Apply(reason, change)
 	return err
@@ -190,9 +195,10 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 		if err := s.mergeDisk(reason); err != nil {
 			return false, err
 		}
-		cur, err := s.file.Marshal()
-		if err != nil {
-			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+		if s.encoded == nil {
+			if s.encoded, err = s.file.Marshal(); err != nil {
+				return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+			}
 		}
 		next := s.file.Clone()
 		if err := change(next); err != nil {
@@ -202,7 +208,7 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 		if err != nil {
 			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 		}
-		if bytes.Equal(data, cur) {
+		if bytes.Equal(data, s.encoded) {
 			s.log.Debug("preferences unchanged; not saved", "file", s.path, "reason", reason)
 			return false, nil
 		}
@@ -221,7 +227,7 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 		}
 		renamed, err := tmp.commit(s.path)
 		if renamed {
-			s.file = next
+			s.file, s.encoded = next, data
 			s.disk = diskState{info: tmp.info, sum: sha256.Sum256(data)}
 			s.notify()
 		}
@@ -264,7 +270,7 @@ func (s *Store) mergeDisk(reason string) error {
 		return fmt.Errorf("%s changed on disk and no longer parses, so %s is not saved; fix the file: %w",
 			s.path, reason, err)
 	}
-	s.file = f
+	s.file, s.encoded = f, nil
 	s.disk = diskState{info: info, sum: sum}
 	s.bad = diskState{}
 	s.notify()
@@ -318,7 +324,7 @@ func (s *Store) Refresh() (bool, error) {
 		s.noteBad(info, sum, err)
 		return false, err
 	}
-	s.file = f
+	s.file, s.encoded = f, nil
 	s.disk = diskState{info: info, sum: sum}
 	s.bad = diskState{}
 	s.notify()
