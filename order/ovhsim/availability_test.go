@@ -1,6 +1,7 @@
 package ovhsim
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -127,13 +128,16 @@ func TestAvailabilityUnfilteredIsRealSize(t *testing.T) {
 	}
 	// The pre-encoded feed follows changes.
 	e.sim.SetAvailability(testFQN, "gra", Avail1HLow)
-	var again []availResp
-	if err := e.client.GetUnAuth("/dedicated/server/datacenter/availabilities", &again); err != nil {
+	resp, err = http.Get(e.srv.URL + "/1.0/dedicated/server/datacenter/availabilities")
+	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(again, func(a availResp) bool { return a.FQN == testFQN })
-	if i < 0 || dcValues(again[i])["gra"] != Avail1HLow {
-		t.Fatalf("unfiltered feed does not show the change")
+	again, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	i := bytes.Index(again, []byte(`{"fqn":"`+testFQN+`"`))
+	var entry availResp
+	if i < 0 || json.NewDecoder(bytes.NewReader(again[i:])).Decode(&entry) != nil || dcValues(entry)["gra"] != Avail1HLow {
+		t.Fatalf("unfiltered feed does not show the change: %+v", entry)
 	}
 	// A filtered poll for one plan is a tiny fraction of it.
 	reqs := e.sim.Requests()

@@ -420,7 +420,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.appendRequestLocked(req)
 	before := s.takeFaultLocked(r.Method, rel, false)
-	after := s.takeFaultLocked(r.Method, rel, true)
+	var after *Fault
+	if before == nil || before.waitOnly() {
+		after = s.takeFaultLocked(r.Method, rel, true)
+	}
 	s.mu.Unlock()
 
 	s.cbMu.Lock()
