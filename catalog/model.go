@@ -108,7 +108,7 @@ type Addon struct {
 	PlanCode string // e.g. "ram-32g-ecc-2400-25skle"
 	Name     string // invoiceName
 	Product  string // generic name used in fqn, e.g. "ram-32g-ecc-2400"
-	Family   string
+	Family   string // family of the first plan listing it (OVH keeps one family per addon)
 	Price    Price
 }
 
@@ -140,7 +140,10 @@ func (p Price) Add(q Price) Price {
 }
 
 // Variant is one orderable combination: one addon per mandatory family,
-// identified by its fqn.
+// identified by its fqn. Memory and storage vary across an offer's
+// variants; every other mandatory family (bandwidth, vrack, ...) takes its
+// default, or its first addon when the catalog names no usable default
+// (Resolve then reports that family as ambiguous instead of guessing).
 type Variant struct {
 	FQN      string // planCode.memory.storage, as the availability API writes it
 	PlanCode string

@@ -265,6 +265,9 @@ func (b *builder) addon(plan, family, code string) *Addon {
 	return a
 }
 
+// maxPrice bounds any single price: 10 million currency units.
+const maxPrice = 10_000_000 * 100 * unitsPerCent
+
 // price picks the monthly renew price and the setup fee of the chosen mode,
 // by capacity, mode and interval, never by position. When several pricings
 // match (none do in OVH's catalogs so far), the highest is kept: a price
@@ -299,6 +302,9 @@ func (b *builder) price(pricings []wirePricing) (Price, error) {
 		return p, fmt.Errorf("no installation price in pricing mode %s", b.mode)
 	case p.Monthly < 0 || p.Setup < 0 || p.MonthlyTax < 0 || p.SetupTax < 0:
 		return p, fmt.Errorf("negative price in pricing mode %s", b.mode)
+	case p.Monthly > maxPrice || p.Setup > maxPrice || p.MonthlyTax > maxPrice || p.SetupTax > maxPrice:
+		// Also keeps sums of a plan and its addons far from overflow.
+		return p, fmt.Errorf("implausible price above %d in pricing mode %s", int64(maxPrice), b.mode)
 	}
 	return p, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +25,18 @@ func readFixture(tb testing.TB) []byte {
 	return data
 }
 
+// parsedFixture is the IE fixture parsed once; a Catalog is immutable.
+var parsedFixture = sync.OnceValues(func() (*Catalog, error) {
+	data, err := os.ReadFile(fixturePath)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, ParseOptions{Subsidiary: "IE"})
+})
+
 func parseFixture(tb testing.TB) *Catalog {
 	tb.Helper()
-	c, err := Parse(readFixture(tb), ParseOptions{Subsidiary: "IE"})
+	c, err := parsedFixture()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -258,6 +268,10 @@ func TestParseMalformed(t *testing.T) {
 		"no currency": []byte(`{"locale":{"subsidiary":"IE"},"plans":[{"planCode":"x"}]}`),
 		"bad tax":     []byte(`{"locale":{"currencyCode":"EUR","taxRate":230},"plans":[{"planCode":"x"}]}`),
 		"price type":  []byte(`{"locale":{"currencyCode":"EUR"},"plans":[{"planCode":"x","pricings":[{"price":"9.99"}]}]}`),
+		"price float": []byte(`{"locale":{"currencyCode":"EUR"},"plans":[{"planCode":"x","pricings":[{"price":9.99}]}]}`),
+		"huge price": []byte(`{"locale":{"currencyCode":"EUR"},"plans":[{"planCode":"x","pricings":[
+			{"capacities":["installation"],"mode":"default","price":0},
+			{"capacities":["renew"],"mode":"default","interval":1,"intervalUnit":"month","price":9223372036854775807}]}]}`),
 	} {
 		c, err := Parse(in, ParseOptions{})
 		if err == nil {

@@ -59,8 +59,9 @@ type SourceOptions struct {
 //
 // Lifecycle: Start(ctx) launches the background work; cancel ctx, then
 // call Wait to be sure no goroutine of the Source is left. Current,
-// Catalog, Refresh and Updates work with or without Start (without it,
-// nothing refreshes on its own). All methods are safe for concurrent use.
+// Catalog, Refresh and Updates work with or without Start: without it the
+// cache is read on first use and a stale catalog is refreshed only when
+// Catalog or Refresh is called. All methods are safe for concurrent use.
 type Source struct {
 	opts      SourceOptions
 	log       *slog.Logger
@@ -182,14 +183,19 @@ func (s *Source) LastError() error {
 // Catalog returns the current catalog, waiting for the first one: from the
 // cache or, when there is none, from a download (subject to the same
 // limits as Refresh). It returns an error when neither gives a catalog.
+// When the catalog it returns is older than MaxAge it also starts a
+// background refresh (same limits), so a Source used without Start stays
+// fresh for as long as someone asks for it.
 func (s *Source) Catalog(ctx context.Context) (*Catalog, error) {
 	if c := s.cur.Load(); c != nil {
+		s.begin(ctx, false)
 		return c, nil
 	}
 	if err := s.waitLoaded(ctx); err != nil {
 		return nil, err
 	}
 	if c := s.cur.Load(); c != nil {
+		s.begin(ctx, false)
 		return c, nil
 	}
 	err := s.Refresh(ctx)
@@ -217,30 +223,38 @@ func (s *Source) refresh(ctx context.Context, force bool) error {
 	if err := s.waitLoaded(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	d := s.inflight
+	d, err := s.begin(ctx, force)
 	if d == nil {
-		if !force && s.opts.Now().Before(s.nextFetch) {
-			err := s.lastErr
-			s.mu.Unlock()
-			return err
-		}
-		d = &download{done: make(chan struct{})}
-		s.inflight = d
-		fctx := s.runCtx
-		if fctx == nil {
-			fctx = context.WithoutCancel(ctx)
-		}
-		s.wg.Add(1)
-		go s.download(fctx, d)
+		return err
 	}
-	s.mu.Unlock()
 	select {
 	case <-d.done:
 		return d.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// begin returns the download in flight, or starts one when forced or due.
+// When none is due it returns nil and the last download's error.
+func (s *Source) begin(ctx context.Context, force bool) (*download, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight != nil {
+		return s.inflight, nil
+	}
+	if !force && s.opts.Now().Before(s.nextFetch) {
+		return nil, s.lastErr
+	}
+	d := &download{done: make(chan struct{})}
+	s.inflight = d
+	fctx := s.runCtx
+	if fctx == nil {
+		fctx = context.WithoutCancel(ctx)
+	}
+	s.wg.Add(1)
+	go s.download(fctx, d)
+	return d, nil
 }
 
 // download fetches, parses, caches and publishes one catalog.

@@ -403,3 +403,31 @@ func TestCacheFileName(t *testing.T) {
 		t.Error("endpoint escapes the cache directory")
 	}
 }
+
+// Without Start, Catalog serves a stale cache and refreshes it in the
+// background, once.
+func TestSourceWithoutStartRefreshesOnDemand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newSourceEnv(t, time.Now().Add(-90*time.Minute), SourceOptions{})
+		c, err := e.s.Catalog(e.ctx)
+		if err != nil || c == nil {
+			t.Fatal(c, err)
+		}
+		call := <-e.f
+		if c2, _ := e.s.Catalog(e.ctx); c2 != c {
+			t.Error("Catalog during the refresh did not return the cached catalog")
+		}
+		call.reply <- fetchReply{body: fixture(t)}
+		c3 := <-e.s.Updates() // the cache's
+		if c3 == c {
+			c3 = <-e.s.Updates()
+		}
+		if c3 == c || e.s.Age() != 0 {
+			t.Errorf("not refreshed: age %v", e.s.Age())
+		}
+		for range 3 {
+			e.s.Catalog(e.ctx)
+		}
+		e.f.noFetch(t)
+	})
+}
