@@ -523,13 +523,16 @@ func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(code int)        { d.status = code }
 
-// jsonReply encodes v as a 200 reply.
+// jsonReply encodes v as a 200 reply (without HTML escaping: OVH writes
+// "&" in URLs as is).
 func jsonReply(v any) *reply {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return errReply(&apiError{status: 500, class: "Server::InternalServerError", message: "encode: " + err.Error()})
 	}
-	return &reply{status: http.StatusOK, body: b}
+	return &reply{status: http.StatusOK, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}
 }
 
 // route describes one API route.
