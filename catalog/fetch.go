@@ -31,22 +31,22 @@ const catalogPath = "/order/catalog/public/eco"
 // error wrapping *ovh.APIError (status, OVH's message and query id).
 //
 // go-ovh's NewRequest writes c.Client.Timeout on every call, a data race
-// when one *ovh.Client serves several goroutines. So the fetcher copies c
-// once here and, for every call, uses a shallow copy of that with its own
-// *http.Client sharing c's Transport (connection pool, proxy, TLS config):
-// it never writes to c or to c.Client. Call NewOVHFetcher before c is used
-// concurrently (the copy reads c's fields once); the returned Fetcher is
-// safe for concurrent use.
+// when one *ovh.Client serves several goroutines. So each call uses its own
+// *ovh.Client, with its own *http.Client sharing c's Transport (connection
+// pool, proxy, TLS config), c's endpoint, application key, user agent and
+// logger, and no credentials: it never writes to c or c.Client, and cannot
+// sign. (A shallow copy, cp := *c, also passes go vet, but it reads c's
+// time-delta atomic.Value non-atomically and copies the secrets.) c's
+// fields are read once, here; the returned Fetcher is safe for concurrent
+// use.
 func NewOVHFetcher(c *ovh.Client, timeout time.Duration) Fetcher {
-	base := *c // only read from now on; see above
+	endpoint, appKey, userAgent, logger := c.Endpoint(), c.AppKey, c.UserAgent, c.Logger
 	var transport http.RoundTripper
 	var jar http.CookieJar
 	var checkRedirect func(*http.Request, []*http.Request) error
 	if c.Client != nil {
 		transport, jar, checkRedirect = c.Client.Transport, c.Client.Jar, c.Client.CheckRedirect
 	}
-	base.Client = nil
-	base.Timeout = timeout
 	return func(ctx context.Context, subsidiary string) ([]byte, error) {
 		if subsidiary == "" {
 			return nil, errors.New("fetch eco catalog: no subsidiary")
@@ -56,8 +56,16 @@ func NewOVHFetcher(c *ovh.Client, timeout time.Duration) Fetcher {
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		call := base
-		call.Client = &http.Client{Transport: transport, Jar: jar, CheckRedirect: checkRedirect}
+		call := &ovh.Client{
+			AppKey:    appKey,
+			UserAgent: userAgent,
+			Logger:    logger,
+			Timeout:   timeout,
+			Client:    &http.Client{Transport: transport, Jar: jar, CheckRedirect: checkRedirect},
+		}
+		if err := call.SetEndpoint(endpoint); err != nil {
+			return nil, fmt.Errorf("fetch eco catalog: endpoint %q: %w", endpoint, err)
+		}
 		path := catalogPath + "?ovhSubsidiary=" + url.QueryEscape(subsidiary)
 		req, err := call.NewRequest(http.MethodGet, path, nil, false)
 		if err != nil {
