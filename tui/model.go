@@ -52,7 +52,13 @@ type Model struct {
 	now     time.Time
 	ticking bool
 
-	file    *prefs.File // last snapshot of preferences.json; never mutated
+	// base is the last snapshot of preferences.json; file is what is shown:
+	// base with the changes not saved yet applied (the same compare-and-set
+	// functions the Store runs, so what the user sees is what will be
+	// saved unless the engine or an editor changed it meanwhile). Neither
+	// is mutated once installed.
+	base *prefs.File
+	file *prefs.File
 	live    liveState
 	cat     *catalog.Catalog
 	catBusy bool
@@ -72,6 +78,7 @@ type Model struct {
 	browser *browser
 
 	saves    []saveReq // waiting to run, in order
+	inflight *saveReq  // running
 	saving   bool
 	quitting bool
 	evClosed bool
@@ -93,10 +100,11 @@ func New(d Deps) Model {
 	}
 	m.setStyles()
 	if d.Store != nil {
-		m.file = d.Store.Snapshot()
+		m.base = d.Store.Snapshot()
 	} else {
-		m.file = &prefs.File{}
+		m.base = &prefs.File{}
 	}
+	m.file = m.base
 	m.setSize(80, 24)
 	return m
 }
@@ -222,7 +230,7 @@ func (m *Model) startTick() tea.Cmd {
 // handleSaved ends one save, starts the next, and quits when quitting and
 // nothing is left to save.
 func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
-	m.saving = false
+	m.saving, m.inflight = false, nil
 	m.now = msg.now
 	if msg.err != nil {
 		m.logf(slog.LevelError, "not saved (%s): %v", msg.req.reason, msg.err)
@@ -232,9 +240,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if msg.err == nil && msg.req.selectKey != "" {
 		m.selKey = msg.req.selectKey
 	}
-	if msg.file != nil {
-		m.setFile(msg.file)
-	}
+	m.setFile(msg.file)
 	if len(m.saves) > 0 {
 		return m, m.nextSave()
 	}
@@ -248,6 +254,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 // in the order asked, so two quick key presses apply in order.
 func (m *Model) queueSave(req saveReq) tea.Cmd {
 	m.saves = append(m.saves, req)
+	m.setFile(nil)
 	if m.saving {
 		return nil
 	}
@@ -257,29 +264,40 @@ func (m *Model) queueSave(req saveReq) tea.Cmd {
 func (m *Model) nextSave() tea.Cmd {
 	req := m.saves[0]
 	m.saves = m.saves[1:]
-	m.saving = true
+	m.saving, m.inflight = true, &req
 	return saveCmd(m.deps.Store, req, m.deps.Now, m.deps.Log)
 }
 
-// setFile installs a new snapshot and keeps the selection on the same entry.
+// setFile installs a new snapshot (nil keeps the current one), applies
+// the changes not saved yet, and keeps the selection on the same entry.
 func (m *Model) setFile(f *prefs.File) {
-	if f == nil {
-		return
+	if f != nil {
+		m.base = f
 	}
-	m.file = f
+	m.file = m.base
+	if m.inflight != nil || len(m.saves) > 0 {
+		view := m.base.Clone()
+		if m.inflight != nil {
+			_ = m.inflight.change(view) // fails when the snapshot already has it
+		}
+		for _, req := range m.saves {
+			_ = req.change(view)
+		}
+		m.file = view
+	}
 	if m.selKey != "" {
-		if i := f.Find(m.selKey); i >= 0 {
+		if i := m.file.Find(m.selKey); i >= 0 {
 			m.sel = i
 		}
 	}
-	m.sel = min(max(m.sel, 0), max(len(f.Servers)-1, 0))
+	m.sel = min(max(m.sel, 0), max(len(m.file.Servers)-1, 0))
 	m.selKey = ""
 	if e := m.selected(); e != nil {
 		m.selKey = e.Key()
 	}
 	m.ensureVisible()
 	if m.browser != nil {
-		m.browser.setFile(f)
+		m.browser.setFile(m.file)
 	}
 }
 
