@@ -1,15 +1,210 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/tui"
 )
 
-// runEngine runs the engine with the UI, or headless.
+// runEngine runs the engine with the UI, or headless, against OVH or (with
+// --demo) the built-in simulator.
 func runEngine(opts options, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ovhtui: engine not wired yet")
-	return exitProblems
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// Logs: --log-file, else stdout when headless; the UI never writes to
+	// the terminal outside its screen.
+	var logOut io.Writer = io.Discard
+	if opts.headless {
+		logOut = stdout
+	}
+	if opts.logFile != "" {
+		lf, err := openLogFile(opts.logFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "ovhtui:", err)
+			return exitUsage
+		}
+		defer lf.Close()
+		logOut = lf
+		if opts.headless {
+			logOut = io.MultiWriter(stdout, lf)
+		}
+	}
+	log := newLogger(logOut, opts.logFormat, slog.LevelInfo)
+
+	var (
+		client   *ovh.Client
+		endpoint string
+		cacheDir string // "" = the user's cache dir
+		demo     *demoEnv
+	)
+	if opts.demo {
+		var err error
+		demo, err = startDemo(ctx, opts, log)
+		if err != nil {
+			fmt.Fprintln(stderr, "ovhtui: demo:", err)
+			return exitProblems
+		}
+		defer demo.close()
+		client, endpoint, cacheDir = demo.client, demo.endpoint, demo.cacheDir
+		opts.prefsPath = demo.prefsPath
+		if !opts.headless {
+			fmt.Fprintf(stderr, "demo: simulator at %s, preferences in %s\n", demo.endpoint, demo.prefsPath)
+		}
+	} else {
+		w, err := loadEnvFile(opts.envPath)
+		if err != nil {
+			fmt.Fprintln(stderr, "ovhtui:", err)
+			return exitUsage
+		}
+		collectSecrets()
+		if w != "" {
+			fmt.Fprintln(stderr, "warning:", w)
+			log.Warn(w)
+		}
+		client, err = newOVHClient()
+		if err != nil {
+			fmt.Fprintln(stderr, "ovhtui:", err)
+			return exitUsage
+		}
+		endpoint = endpointName()
+	}
+
+	// The store logs only what the engine's PrefsSaved events do not say
+	// (merges of external edits, refused saves).
+	store, err := prefs.Open(opts.prefsPath, newLogger(logOut, opts.logFormat, slog.LevelWarn))
+	if err != nil {
+		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
+		var pe *prefs.ParseError
+		var le *prefs.LockedError
+		switch {
+		case errors.As(err, &le):
+			return exitProblems
+		case errors.As(err, &pe), errors.Is(err, os.ErrNotExist):
+			return exitUsage
+		}
+		return exitUsage
+	}
+	defer store.Close()
+
+	snap := store.Snapshot()
+	for _, p := range prefs.Validate(snap, endpoint) {
+		// The engine leaves entries with problems alone; say why.
+		log.Warn("preferences problem: "+p.String(), "file", opts.prefsPath)
+		if opts.headless {
+			continue
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", opts.prefsPath, p)
+	}
+
+	api := order.NewOVHClient(client, order.ClientOptions{})
+	src := catalog.NewSource(catalog.SourceOptions{
+		Fetch:      catalog.NewOVHFetcher(client, 30*time.Second),
+		CacheDir:   cacheDir,
+		Endpoint:   endpoint,
+		Subsidiary: snap.Subsidiary,
+		Log:        log,
+	})
+	srcCtx, stopSrc := context.WithCancel(context.Background())
+	defer func() { stopSrc(); src.Wait() }()
+	src.Start(srcCtx)
+
+	eng := order.New(order.Config{
+		API:          api,
+		Store:        store,
+		Catalog:      src,
+		Poll:         opts.poll,
+		Endpoint:     endpoint,
+		Log:          log,
+		ExitWhenIdle: opts.headless,
+	})
+
+	if opts.headless {
+		printed := make(chan struct{})
+		go func() {
+			// Drains until Run closes the channel: no order event is lost.
+			order.RunHeadless(context.Background(), eng.Events(), log)
+			close(printed)
+		}()
+		runErr := eng.Run(ctx)
+		<-printed
+		for _, line := range order.Summary(store.Snapshot()) {
+			log.Info("final: " + line)
+		}
+		if runErr != nil {
+			log.Error("engine stopped", "err", runErr)
+			return exitProblems
+		}
+		return exitOK
+	}
+
+	// The engine gets its own context: quitting the UI cancels it, and Run
+	// returns only once a checkout in flight has finished and been saved.
+	engCtx, stopEng := context.WithCancel(context.Background())
+	engDone := make(chan error, 1)
+	go func() { engDone <- eng.Run(engCtx) }()
+	uiErr := tui.Run(ctx, tui.Deps{
+		Store:          store,
+		Events:         eng.Events(),
+		Rearm:          eng.Rearm,
+		Catalog:        src.Current,
+		CatalogUpdates: src.Updates(),
+		RefreshCatalog: src.ForceRefresh,
+		Availability:   availabilityLookup(api),
+		Endpoint:       endpoint,
+		Subsidiary:     snap.Subsidiary,
+		Poll:           opts.poll,
+		Log:            log,
+		NoColor:        os.Getenv("NO_COLOR") != "",
+	})
+	stopEng()
+	engErr := <-engDone
+	if uiErr != nil {
+		fmt.Fprintln(stderr, "ovhtui:", redactString(uiErr.Error()))
+		return exitProblems
+	}
+	if engErr != nil {
+		fmt.Fprintln(stderr, "ovhtui: engine:", redactString(engErr.Error()))
+		return exitProblems
+	}
+	if demo != nil {
+		fmt.Fprintf(stderr, "demo preferences left in %s\n", filepath.Dir(demo.prefsPath))
+	}
+	return exitOK
+}
+
+// availabilityLookup serves the catalog browser: fqn -> DC -> value for a
+// planCode, one filtered request.
+func availabilityLookup(api order.API) func(context.Context, string) (map[string]map[string]string, error) {
+	return func(ctx context.Context, planCode string) (map[string]map[string]string, error) {
+		items, err := api.Availability(ctx, planCode, nil)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]map[string]string, len(items))
+		for _, it := range items {
+			m := make(map[string]string, len(it.Datacenters))
+			for _, d := range it.Datacenters {
+				m[d.Datacenter] = d.Availability
+			}
+			out[it.FQN] = m
+		}
+		return out, nil
+	}
 }
 
 func lookupNonEmpty(k string) bool { v, ok := os.LookupEnv(k); return ok && v != "" }
