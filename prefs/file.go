@@ -185,8 +185,8 @@ func (m StringMap) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		kb, _ := marshalNoEscape(k)
-		vb, _ := marshalNoEscape(m.vals[k])
+		kb := quoteKey(k)
+		vb := quoteKey(m.vals[k]) // a string value quotes like a key
 		buf.Write(kb)
 		buf.WriteByte(':')
 		buf.Write(vb)
@@ -374,9 +374,13 @@ func Load(path string) (*File, error) {
 
 // Parse parses the content of a preferences file; name is used in errors.
 func Parse(name string, data []byte) (*File, error) {
+	// Some editors start UTF-8 files with a byte order mark; JSON has none.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if err := checkSyntax(name, data); err != nil {
 		return nil, err
 	}
+	// The File keeps sub-slices of the text for unknown keys: own it.
+	data = bytes.Clone(data)
 	f, err := parseFile(data)
 	if err != nil {
 		var te *typeError
@@ -395,6 +399,14 @@ func Parse(name string, data []byte) (*File, error) {
 // checkSyntax reports invalid JSON with the line and column of the first
 // offending byte, and a top level that is not a single object.
 func checkSyntax(name string, data []byte) error {
+	if json.Valid(data) {
+		if i := skipSpace(data, 0); data[i] != '{' {
+			line, col := lineCol(data, i)
+			return &ParseError{File: name, Line: line, Column: col, Msg: "the top level must be an object, got " + describe(data[i:])}
+		}
+		return nil
+	}
+	// Invalid: decode to find where and why.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var v json.RawMessage // syntax only: no number range or UTF-8 checks
 	if err := dec.Decode(&v); err != nil {
@@ -418,24 +430,22 @@ func checkSyntax(name string, data []byte) error {
 			continue
 		}
 		line, col := lineCol(data, i)
-		return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level object"}
+		return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level value"}
 	}
-	if len(v) == 0 || v[0] != '{' {
-		line, col := lineCol(data, off-len(v))
-		return &ParseError{File: name, Line: line, Column: col, Msg: "the top level must be an object, got " + describe(v)}
-	}
-	return nil
+	return &ParseError{File: name, Msg: "invalid JSON"} // json.Valid and the decoder disagree: not seen
 }
 
-// lineCol converts a byte offset to a 1-based line and column.
+// lineCol converts a byte offset to a 1-based line and column (in
+// characters, as editors count).
 func lineCol(data []byte, off int) (int, int) {
 	off = max(0, min(off, len(data)))
 	line, col := 1, 1
 	for _, c := range data[:off] {
-		if c == '\n' {
+		switch {
+		case c == '\n':
 			line++
 			col = 1
-		} else {
+		case c&0xC0 != 0x80: // count characters, not UTF-8 continuation bytes
 			col++
 		}
 	}
@@ -456,8 +466,8 @@ func parseFile(data []byte) (*File, error) {
 		}
 	}
 	if raw, ok := obj.get("user_servers"); ok && string(bytes.TrimSpace(raw)) != "null" {
-		var items []json.RawMessage
-		if err := decodeField(raw, &items, "user_servers", "an array"); err != nil {
+		items, err := splitArray(raw, "user_servers")
+		if err != nil {
 			return nil, err
 		}
 		for i, it := range items {
@@ -529,8 +539,8 @@ func parseServer(data []byte, path string) (Server, error) {
 		}
 	}
 	if raw, ok := obj.get("datacenters"); ok && !isNull(raw) {
-		var items []json.RawMessage
-		if err := decodeField(raw, &items, joinPath(path, "datacenters"), "an array"); err != nil {
+		items, err := splitArray(raw, joinPath(path, "datacenters"))
+		if err != nil {
 			return Server{}, err
 		}
 		for i, it := range items {
@@ -756,7 +766,7 @@ func (c DCCarts) marshal() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dc_carts.%s: %w", x.DC, err)
 		}
-		kb, _ := marshalNoEscape(x.DC)
+		kb := quoteKey(x.DC)
 		buf.Write(kb)
 		buf.WriteByte(':')
 		buf.Write(b)

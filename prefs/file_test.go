@@ -239,7 +239,9 @@ func TestParseErrors(t *testing.T) {
 		{"trailing comma", "{\"a\": [1,]}", `f.json:1:10: invalid character ']' looking for beginning of value`},
 		{"truncated", "{\n  \"a\": [1,\n", `f.json:3:1: unexpected end of file (truncated JSON?)`},
 		{"empty", "", `f.json:1:1: empty file: expected a JSON object`},
-		{"trailing data", "{}\n}", `f.json:2:1: unexpected data after the top-level object`},
+		{"trailing data", "{}\n}", `f.json:2:1: unexpected data after the top-level value`},
+		{"byte order mark", "\xef\xbb\xbf{\"subsidiary\": \"IE\", \"x\": é}", `f.json:1:27: invalid character 'Ã' looking for beginning of value`},
+		{"column in characters", "{\"subsidiary\": \"IÉ\", \"x\": é}", `f.json:1:27: invalid character 'Ã' looking for beginning of value`},
 		{"not an object", "[1]", `f.json:1:1: the top level must be an object, got an array`},
 		{"qty type", `{"user_servers": [{"qty": "1"}]}`, `f.json:1:27: user_servers[0].qty: must be an integer, got a string "1"`},
 		{"qty fraction", `{"user_servers": [{"qty": 1.5}]}`, `f.json:1:27: user_servers[0].qty: must be an integer, got the number 1.5`},
@@ -453,5 +455,13 @@ func TestDCCartsAndStringMap(t *testing.T) {
 	}
 	if strings.Join(m.Keys(), ",") != "dedicated_os,x_label,new" || m.Len() != 3 {
 		t.Fatalf("keys %v", m.Keys())
+	}
+}
+
+func TestByteOrderMarkAccepted(t *testing.T) {
+	orig, _ := os.ReadFile(examples[0])
+	f := mustParse(t, append([]byte("\xef\xbb\xbf"), orig...))
+	if got := mustMarshal(t, f); !bytes.Equal(got, indent(t, orig)) {
+		t.Fatalf("saved:\n%s", got)
 	}
 }

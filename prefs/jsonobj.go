@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -38,45 +37,206 @@ func (o rawObject) has(key string) bool {
 	return ok
 }
 
-// splitObject reads a JSON object into its fields in order. A value that is
-// not an object is an error naming path.
+// splitObject reads a JSON object into its fields in order; the values
+// are sub-slices of data. A value that is not an object is an error naming
+// path. It scans by hand (Parse already checked the syntax) and stays safe
+// on invalid input: it then returns an error, never panics.
 func splitObject(data []byte, path string) (rawObject, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, &typeError{Path: path, Msg: "invalid JSON: " + err.Error()}
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	invalid := func() error { return &typeError{Path: path, Msg: "invalid JSON"} }
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
 		return nil, &typeError{Path: path, Msg: "must be an object, got " + describe(data)}
 	}
-	var out rawObject
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, &typeError{Path: path, Msg: "invalid JSON: " + err.Error()}
+	out := rawObject{} // present, even when empty
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return out, checkEnd(data, i+1, invalid)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return nil, invalid()
 		}
-		key, _ := kt.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, &typeError{Path: joinPath(path, key), Msg: "invalid JSON: " + err.Error()}
+		end, ok := stringEnd(data, i)
+		if !ok {
+			return nil, invalid()
 		}
+		key, ok := decodeString(data[i:end])
+		if !ok {
+			return nil, invalid()
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return nil, invalid()
+		}
+		i = skipSpace(data, i+1)
+		vend, ok := valueEnd(data, i)
+		if !ok {
+			return nil, invalid()
+		}
+		raw := json.RawMessage(data[i:vend:vend])
 		// A duplicated key: the last one wins, as encoding/json does.
 		replaced := false
-		for i := range out {
-			if out[i].Key == key {
-				out[i].Value = raw
+		for j := range out {
+			if out[j].Key == key {
+				out[j].Value = raw
 				replaced = true
 			}
 		}
 		if !replaced {
 			out = append(out, rawField{Key: key, Value: raw})
 		}
+		i = skipSpace(data, vend)
+		if i >= len(data) {
+			return nil, invalid()
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return out, checkEnd(data, i+1, invalid)
+		default:
+			return nil, invalid()
+		}
 	}
-	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &typeError{Path: path, Msg: "invalid JSON: " + err.Error()}
+}
+
+// splitArray reads a JSON array into its elements; the elements are
+// sub-slices of data. A value that is not an array is an error naming path.
+func splitArray(data []byte, path string) ([]json.RawMessage, error) {
+	invalid := func() error { return &typeError{Path: path, Msg: "invalid JSON"} }
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return nil, &typeError{Path: path, Msg: "must be an array, got " + describe(data)}
 	}
-	return out, nil
+	out := []json.RawMessage{}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return out, checkEnd(data, i+1, invalid)
+	}
+	for {
+		end, ok := valueEnd(data, i)
+		if !ok {
+			return nil, invalid()
+		}
+		out = append(out, json.RawMessage(data[i:end:end]))
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return nil, invalid()
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return out, checkEnd(data, i+1, invalid)
+		default:
+			return nil, invalid()
+		}
+	}
+}
+
+// checkEnd returns invalid() unless only white space follows offset i.
+func checkEnd(data []byte, i int, invalid func() error) error {
+	if skipSpace(data, i) != len(data) {
+		return invalid()
+	}
+	return nil
+}
+
+// skipSpace returns the offset of the first non-space byte at or after i.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// stringEnd returns the offset just after the string starting at data[i]
+// (a '"').
+func stringEnd(data []byte, i int) (int, bool) {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++ // skip the escaped byte; \uXXXX has no '"' or '\\' in it
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the offset just after the value starting at data[i].
+func valueEnd(data []byte, i int) (int, bool) {
+	if i >= len(data) {
+		return 0, false
+	}
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				end, ok := stringEnd(data, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	case '}', ']', ',', ':':
+		return 0, false
+	default: // number, true, false, null
+		j := i
+		for j < len(data) {
+			switch data[j] {
+			case ',', '}', ']', ' ', '\t', '\r', '\n':
+				return j, true
+			}
+			j++
+		}
+		return j, true
+	}
+}
+
+// decodeString decodes a JSON string literal (with its quotes). Plain ASCII
+// without escapes, the common case, is sliced without decoding.
+func decodeString(lit []byte) (string, bool) {
+	if len(lit) < 2 {
+		return "", false
+	}
+	if plainString(lit[1 : len(lit)-1]) {
+		return string(lit[1 : len(lit)-1]), true
+	}
+	var s string
+	if err := json.Unmarshal(lit, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// plainString reports whether b can stand between quotes in JSON as is and
+// means itself: printable ASCII without '"' or '\\'.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // typeError is a value of the wrong JSON type at a field path.
@@ -131,6 +291,9 @@ func indexPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i
 // decodeField decodes raw into v (a pointer), naming path and the expected
 // type on a mismatch.
 func decodeField(raw json.RawMessage, v any, path, want string) error {
+	if decodeFast(raw, v) {
+		return nil
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var te *typeError // from StringMap: names the key inside
 		if errors.As(err, &te) && te.Path != "" {
@@ -139,6 +302,113 @@ func decodeField(raw json.RawMessage, v any, path, want string) error {
 		return &typeError{Path: path, Msg: "must be " + want + ", got " + describe(raw)}
 	}
 	return nil
+}
+
+// decodeFast decodes the common simple cases (plain strings, booleans,
+// integers) without reflection and reports whether it did; anything else
+// is left to encoding/json, which gives the same results.
+func decodeFast(raw []byte, v any) bool {
+	switch p := v.(type) {
+	case *string:
+		if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && plainString(raw[1:len(raw)-1]) {
+			*p = string(raw[1 : len(raw)-1])
+			return true
+		}
+	case *bool:
+		switch string(raw) {
+		case "true":
+			*p = true
+			return true
+		case "false":
+			*p = false
+			return true
+		}
+	case *int:
+		if n, ok := plainInt(raw); ok && int64(int(n)) == n {
+			*p = int(n)
+			return true
+		}
+	case *int64:
+		if n, ok := plainInt(raw); ok {
+			*p = n
+			return true
+		}
+	}
+	return false
+}
+
+// plainInt parses a JSON integer without exponent or fraction.
+func plainInt(raw []byte) (int64, bool) {
+	if len(raw) == 0 || len(raw) > 19 {
+		return 0, false
+	}
+	for i, c := range raw {
+		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	return n, err == nil
+}
+
+// sameFast compares a raw value with v for the simple cases and reports
+// (equal, decided); when not decided, set falls back to decoding.
+func sameFast(raw []byte, v any) (equal, decided bool) {
+	switch x := v.(type) {
+	case string:
+		if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && plainString(raw[1:len(raw)-1]) {
+			return string(raw[1:len(raw)-1]) == x, true
+		}
+	case bool:
+		switch string(raw) {
+		case "true":
+			return x, true
+		case "false":
+			return !x, true
+		}
+	case int:
+		if n, ok := plainInt(raw); ok {
+			return n == int64(x), true
+		}
+	case int64:
+		if n, ok := plainInt(raw); ok {
+			return n == x, true
+		}
+	case float64:
+		// encoding/json decodes numbers with strconv.ParseFloat too.
+		if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+			if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+				return f == x, true
+			}
+		}
+	}
+	return false, false
+}
+
+// encodeFast encodes plain strings, booleans and integers without the
+// encoder; ok is false for anything else.
+func encodeFast(v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		if plainString([]byte(x)) {
+			return quotePlain(x), true
+		}
+	case bool:
+		return strconv.AppendBool(nil, x), true
+	case int:
+		return strconv.AppendInt(nil, int64(x), 10), true
+	case int64:
+		return strconv.AppendInt(nil, x, 10), true
+	}
+	return nil, false
+}
+
+// quotePlain quotes a plain string (see plainString).
+func quotePlain(s string) []byte {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // objectWriter builds a JSON object, keeping the order of the original keys
@@ -167,11 +437,19 @@ func (w *objectWriter) set(key string, v any, include bool) {
 		return
 	}
 	if present {
-		same := reflect.New(reflect.TypeOf(v))
-		if json.Unmarshal(raw, same.Interface()) == nil && sameValue(same.Elem().Interface(), v) {
+		if equal, decided := sameFast(raw, v); decided {
+			if equal {
+				w.known[key] = raw
+				return
+			}
+		} else if w.sameDecoded(raw, v) {
 			w.known[key] = raw
 			return
 		}
+	}
+	if b, ok := encodeFast(v); ok {
+		w.known[key] = b
+		return
 	}
 	b, err := marshalNoEscape(v)
 	if err != nil {
@@ -179,6 +457,12 @@ func (w *objectWriter) set(key string, v any, include bool) {
 		return
 	}
 	w.known[key] = b
+}
+
+// sameDecoded reports whether raw decodes to a value equal to v.
+func (w *objectWriter) sameDecoded(raw json.RawMessage, v any) bool {
+	same := reflect.New(reflect.TypeOf(v))
+	return json.Unmarshal(raw, same.Interface()) == nil && sameValue(same.Elem().Interface(), v)
 }
 
 // sameValue reports whether a value decoded from the file equals v. Times
@@ -208,8 +492,7 @@ func (w *objectWriter) bytes() ([]byte, error) {
 			buf.WriteByte(',')
 		}
 		n++
-		kb, _ := marshalNoEscape(k)
-		buf.Write(kb)
+		buf.Write(quoteKey(k))
 		buf.WriteByte(':')
 		buf.Write(v)
 	}
@@ -355,4 +638,14 @@ func locate(data []byte, path string) (int, bool) {
 		off++
 	}
 	return off, off < len(data)
+}
+
+// quoteKey encodes an object key (or any string) as JSON, without HTML
+// escaping.
+func quoteKey(k string) []byte {
+	if plainString([]byte(k)) {
+		return quotePlain(k)
+	}
+	b, _ := marshalNoEscape(k)
+	return b
 }
