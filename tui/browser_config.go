@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -389,7 +388,10 @@ func addonLabel(a *catalog.Addon) string {
 	return cmpOr(a.Product, a.PlanCode)
 }
 
-func availStyleOf(st *Styles, v string) lipgloss.Style {
+func availStyleOf(st *Styles, v string) ink { return availInk(&st.ink, v) }
+
+// availInk is the ink of an availability value, by what it means.
+func availInk(st *inks, v string) ink {
 	switch classifyAvail(v) {
 	case availNow:
 		return st.AvailNow

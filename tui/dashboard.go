@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -57,7 +55,7 @@ func (m *Model) totalRows() int {
 
 // dashboardView renders the column titles and the rows that fit in height.
 func (m *Model) dashboardView(height int) string {
-	st := &m.styles
+	st := &m.styles.ink
 	c := m.layout.cols
 	var b strings.Builder
 	title := "  " + fit("server", c.name) + " " + fit("DC", c.dc) + " " + fit("avail", c.avail) + " " +
@@ -97,7 +95,7 @@ func (m *Model) dashboardView(height int) string {
 
 // dashRow renders row j (the j-th DC) of entry i.
 func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
-	st := &m.styles
+	st := &m.styles.ink
 	c := m.layout.cols
 	var b strings.Builder
 	b.Grow(m.layout.width * 3)
@@ -158,12 +156,12 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	return b.String()
 }
 
-func (m *Model) availStyle(v string) lipgloss.Style { return availStyleOf(&m.styles, v) }
+func (m *Model) availStyle(v string) ink { return availInk(&m.styles.ink, v) }
 
 // cartText is the cart's countdown to expiry, from the engine's last report
 // or, before any, from dc_carts.
-func (m *Model) cartText(s *prefs.Server, dc string, cl *cell) (string, lipgloss.Style) {
-	st := &m.styles
+func (m *Model) cartText(s *prefs.Server, dc string, cl *cell) (string, ink) {
+	st := &m.styles.ink
 	if cl != nil && cl.status == order.StatusBuildingCart {
 		return "build…", st.StatusBusy
 	}
@@ -178,13 +176,13 @@ func (m *Model) cartText(s *prefs.Server, dc string, cl *cell) (string, lipgloss
 	case left < 10*time.Minute:
 		return fmtCountdown(left), st.StatusBusy
 	}
-	return fmtCountdown(left), lipgloss.NewStyle()
+	return fmtCountdown(left), st.Plain
 }
 
 // priceText is the validated price against the ceiling: "19.99≤20.00"
 // within, "21.00>20.00" above.
-func (m *Model) priceText(s *prefs.Server, dc string, cl *cell) (string, lipgloss.Style) {
-	st := &m.styles
+func (m *Model) priceText(s *prefs.Server, dc string, cl *cell) (string, ink) {
+	st := &m.styles.ink
 	ceiling := s.CeilingUcents()
 	price, ok := validatedPrice(s, dc, cl)
 	if !ok {
@@ -223,8 +221,8 @@ func (c *cell) expireOr(s *prefs.Server, dc string) (t time.Time) {
 
 // statusText says what the engine does with the entry in the DC. What the
 // file records (an order, a latch) wins over older live reports.
-func (m *Model) statusText(s *prefs.Server, dc string, cl, entry *cell) (string, lipgloss.Style) {
-	st := &m.styles
+func (m *Model) statusText(s *prefs.Server, dc string, cl, entry *cell) (string, ink) {
+	st := &m.styles.ink
 	if s.OrderID != 0 && (s.OrderedIn == dc || s.OrderedIn == "") {
 		return "ordered #" + strconv.FormatInt(s.OrderID, 10), st.StatusOK
 	}
@@ -267,8 +265,8 @@ func statusWords(s order.Status, detail string) string {
 	return text
 }
 
-func (m *Model) statusStyle(s order.Status) lipgloss.Style {
-	st := &m.styles
+func (m *Model) statusStyle(s order.Status) ink {
+	st := &m.styles.ink
 	switch s {
 	case order.StatusReady, order.StatusOrdered:
 		return st.StatusOK
@@ -281,13 +279,13 @@ func (m *Model) statusStyle(s order.Status) lipgloss.Style {
 	case order.StatusRetired, order.StatusIdle:
 		return st.StatusQuiet
 	}
-	return lipgloss.NewStyle()
+	return st.Plain
 }
 
 // flagsText renders qty, place_order and autopay; flags that spend money
 // stand out.
 func (m *Model) flagsText(s *prefs.Server) string {
-	st := &m.styles
+	st := &m.styles.ink
 	onOff := func(v bool) string {
 		if v {
 			return st.FlagLive.Render("on ")

@@ -95,7 +95,8 @@ func (p *logPane) view(st *Styles, width, height int, focused bool) string {
 }
 
 // renderLogLine renders "15:04:05 WARN message" cut to width.
-func renderLogLine(st *Styles, l logLine, width int) string {
+func renderLogLine(styles *Styles, l logLine, width int) string {
+	st := &styles.ink
 	ts := l.at.Format("15:04:05")
 	lvl, lst := "INFO", st.LogInfo
 	switch {

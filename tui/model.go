@@ -57,8 +57,8 @@ type Model struct {
 	// functions the Store runs, so what the user sees is what will be
 	// saved unless the engine or an editor changed it meanwhile). Neither
 	// is mutated once installed.
-	base *prefs.File
-	file *prefs.File
+	base    *prefs.File
+	file    *prefs.File
 	live    liveState
 	cat     *catalog.Catalog
 	catBusy bool
@@ -115,6 +115,7 @@ func (m *Model) setStyles() {
 	} else {
 		m.styles = newStyles(m.isDark)
 	}
+	m.styles.ink = newInks(&m.styles)
 	m.help.Styles = m.styles.Help
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
@@ -62,6 +63,8 @@ type Styles struct {
 	Cursor      lipgloss.Style // highlighted line in lists
 
 	Help help.Styles
+
+	ink inks // the inline styles above, pre-rendered
 }
 
 // ANSI colours: the terminal's palette decides the exact shade, which keeps
@@ -154,5 +157,51 @@ func plainStyles() Styles {
 		Dialog:      p.Border(lipgloss.NormalBorder()).Padding(0, 1),
 		DialogTitle: b, Danger: b, Input: p.Underline(true), Cursor: p.Reverse(true),
 		Help: help.Styles{},
+	}
+}
+
+// ink is an inline style rendered once to its escape sequences, for the
+// hot paths (dashboard rows, log lines): painting is then a concatenation
+// instead of a lipgloss render.
+type ink struct{ pre, post string }
+
+// inkOf captures an inline style (no width, padding, margin or border).
+func inkOf(st lipgloss.Style) ink {
+	r := st.Render("\x01")
+	i := strings.IndexByte(r, '\x01')
+	if i < 0 {
+		return ink{}
+	}
+	return ink{pre: r[:i], post: r[i+1:]}
+}
+
+// Render paints s, which must be a single line.
+func (k ink) Render(s string) string {
+	if k.pre == "" && k.post == "" {
+		return s
+	}
+	return k.pre + s + k.post
+}
+
+// inks are the inks of the styles used on every row.
+type inks struct {
+	Plain, Name, Dim, Selected, ColumnTitle                          ink
+	AvailNow, AvailSoon, AvailLater, AvailNone, AvailUnknown         ink
+	PriceWithin, PriceAbove                                          ink
+	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet     ink
+	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError ink
+}
+
+func newInks(s *Styles) inks {
+	return inks{
+		Name: inkOf(s.Name), Dim: inkOf(s.Dim), Selected: inkOf(s.Selected), ColumnTitle: inkOf(s.ColumnTitle),
+		AvailNow: inkOf(s.AvailNow), AvailSoon: inkOf(s.AvailSoon), AvailLater: inkOf(s.AvailLater),
+		AvailNone: inkOf(s.AvailNone), AvailUnknown: inkOf(s.AvailUnknown),
+		PriceWithin: inkOf(s.PriceWithin), PriceAbove: inkOf(s.PriceAbove),
+		StatusOK: inkOf(s.StatusOK), StatusBusy: inkOf(s.StatusBusy), StatusBad: inkOf(s.StatusBad),
+		StatusDecision: inkOf(s.StatusDecision), StatusQuiet: inkOf(s.StatusQuiet),
+		FlagLive: inkOf(s.FlagLive), FlagOff: inkOf(s.FlagOff),
+		LogTime: inkOf(s.LogTime), LogDebug: inkOf(s.LogDebug), LogInfo: inkOf(s.LogInfo),
+		LogWarn: inkOf(s.LogWarn), LogError: inkOf(s.LogError),
 	}
 }
