@@ -262,8 +262,13 @@ func (s *Source) download(ctx context.Context, d *download) {
 	defer s.wg.Done()
 	start := s.opts.Now()
 	c, retryable, err := s.fetchAndParse(ctx, start)
-	if err != nil {
-		s.log.Warn("catalog: refresh failed, keeping the previous catalog", "err", err)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		s.log.Debug("catalog: refresh cancelled", "err", err)
+	case err != nil:
+		s.log.Warn("catalog: refresh failed", "kept_previous", s.cur.Load() != nil, "err", err)
+	default:
+		s.log.Info("catalog: refreshed", "offers", len(c.Offers), "skipped", len(c.Skipped))
 	}
 	s.mu.Lock()
 	s.inflight = nil
