@@ -179,6 +179,10 @@ func (s *Store) Update(reason string, change func(*File) error) error {
 	return err
 }
 
+// testHookBeforeCommit runs between writing the temp file and the last
+// look at the file before the rename; tests edit the file there.
+var testHookBeforeCommit = func(path string) {}
+
 // maxMergeRounds bounds how often Apply starts over because the file
 // changed on disk while it was saving.
 const maxMergeRounds = 3
@@ -216,6 +220,7 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 		if err != nil {
 			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 		}
+		testHookBeforeCommit(s.path)
 		// Writing and syncing takes milliseconds: look again just before
 		// the rename, so that an edit made meanwhile is merged, not lost.
 		if changed, err := s.diskChanged(); err != nil || changed {

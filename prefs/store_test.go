@@ -570,3 +570,54 @@ func TestClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An edit that lands while the temp file is being written is merged too:
+// Apply starts over on the edited content.
+func TestEditDuringSaveMerged(t *testing.T) {
+	path, data := writeExample(t)
+	s := openStore(t, path, nil)
+	key := s.Snapshot().Servers[0].Key()
+	edits := [][]byte{
+		bytes.Replace(data, []byte(`"MONDAY"`), []byte(`"SUNDAY"`), 1),
+		bytes.Replace(data, []byte(`"MONDAY"`), []byte(`"SATURDAY"`), 1),
+	}
+	calls := 0
+	testHookBeforeCommit = func(string) {
+		if calls < len(edits) {
+			if err := os.WriteFile(path, edits[calls], 0o600); err != nil {
+				t.Error(err)
+			}
+		}
+		calls++
+	}
+	t.Cleanup(func() { testHookBeforeCommit = func(string) {} })
+	applied := 0
+	if err := s.Update("toggle", func(f *File) error {
+		applied++
+		return setPlaceOrder(key, true)(f)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Load(path)
+	if got.Servers[0].Coupons[0] != "SATURDAY" || !got.Servers[0].PlaceOrder || applied != 3 {
+		t.Fatalf("coupons %v place_order %v, change applied %d times", got.Servers[0].Coupons, got.Servers[0].PlaceOrder, applied)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 2 {
+		t.Fatalf("temp files left: %v", entries)
+	}
+
+	// An edit before every rename: gives up, and the user's last edit stays.
+	calls = 0
+	on := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"place_order": false`), []byte(`"place_order": true`), 1)
+	}
+	edits = [][]byte{on(edits[0]), on(edits[1]), on(edits[0])}
+	err := s.Update("toggle", setPlaceOrder(key, false))
+	if err == nil || !strings.Contains(err.Error(), "keeps changing on disk") {
+		t.Fatalf("Update: %v", err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, edits[2]) {
+		t.Fatal("the user's edit was overwritten")
+	}
+}
