@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Store owns preferences.json while ovhtui runs: it holds the exclusive lock,
@@ -29,9 +30,12 @@ type Store struct {
 	log  *slog.Logger
 	lock *os.File
 
+	// file is the current content. It is replaced, never modified, so
+	// Snapshot reads it without waiting for a save's disk I/O.
+	file atomic.Pointer[File]
+
 	mu      sync.Mutex // serializes saves and guards the fields below
 	closed  bool
-	file    *File
 	encoded []byte    // file.Marshal(), nil until needed
 	disk    diskState // what the Store last read or wrote
 	bad     diskState // the last content that failed to parse (sum zero if none)
@@ -114,7 +118,7 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.file = f
+	s.file.Store(f)
 	s.disk = diskState{info: info, sum: sha256.Sum256(data)}
 	s.removeLeftovers()
 	return s, nil
@@ -145,12 +149,9 @@ func (s *Store) Close() error {
 	return releaseLock(s.lock)
 }
 
-// Snapshot returns a deep copy of the current content.
-func (s *Store) Snapshot() *File {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.file.Clone()
-}
+// Snapshot returns a deep copy of the current content. It does not wait
+// for a save in progress.
+func (s *Store) Snapshot() *File { return s.file.Load().Clone() }
 
 // Changed is signalled (coalesced, never blocking the writer) after every
 // save or reload that changed the content.
@@ -200,11 +201,11 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 			return false, err
 		}
 		if s.encoded == nil {
-			if s.encoded, err = s.file.Marshal(); err != nil {
+			if s.encoded, err = s.file.Load().Marshal(); err != nil {
 				return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 			}
 		}
-		next := s.file.Clone()
+		next := s.file.Load().Clone()
 		if err := change(next); err != nil {
 			return false, err
 		}
@@ -232,7 +233,8 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 		}
 		renamed, err := tmp.commit(s.path)
 		if renamed {
-			s.file, s.encoded = next, data
+			s.file.Store(next)
+			s.encoded = data
 			s.disk = diskState{info: tmp.info, sum: sha256.Sum256(data)}
 			s.notify()
 		}
@@ -275,7 +277,8 @@ func (s *Store) mergeDisk(reason string) error {
 		return fmt.Errorf("%s changed on disk and no longer parses, so %s is not saved; fix the file: %w",
 			s.path, reason, err)
 	}
-	s.file, s.encoded = f, nil
+	s.file.Store(f)
+	s.encoded = nil
 	s.disk = diskState{info: info, sum: sum}
 	s.bad = diskState{}
 	s.notify()
@@ -329,7 +332,8 @@ func (s *Store) Refresh() (bool, error) {
 		s.noteBad(info, sum, err)
 		return false, err
 	}
-	s.file, s.encoded = f, nil
+	s.file.Store(f)
+	s.encoded = nil
 	s.disk = diskState{info: info, sum: sum}
 	s.bad = diskState{}
 	s.notify()
