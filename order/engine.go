@@ -73,6 +73,7 @@ type Engine struct {
 	cfg     Config
 
 	// test hooks
+	cycleHook       func() // called after each poll cycle
 	minPoll         time.Duration
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
@@ -331,43 +332,41 @@ func (e *Engine) reload() {
 // update saves a change through the store, emits PrefsSaved and refreshes
 // the snapshot.
 func (e *Engine) update(reason string, change func(*prefs.File) error) error {
-	if err := e.store.Update(reason, change); err != nil {
+	saved, err := e.store.Apply(reason, change)
+	if err != nil {
 		return err
 	}
-	e.emit(PrefsSaved{Base: e.base("", ""), Reason: reason})
+	if saved {
+		e.emit(PrefsSaved{Base: e.base("", ""), Reason: reason})
+	}
 	e.reload()
 	return nil
 }
 
-// entryProblems maps entries with validation problems to a summary of them.
+// entryProblems maps entries with validation problems to a summary of
+// them. A problem of the file itself (e.g. its subsidiary) blocks every entry.
 func entryProblems(f *prefs.File, endpoint string) map[string]string {
 	out := map[string]string{}
-	for _, p := range prefs.Validate(f, endpoint) {
-		idx, ok := entryIndex(p.Path)
-		if !ok || idx >= len(f.Servers) {
-			continue
+	probs := prefs.EntryProblems(f, endpoint)
+	fileWide := joinProblems(probs[prefs.FileProblems])
+	for i, s := range f.Servers {
+		why := joinProblems(probs[i])
+		if fileWide != "" {
+			why = strings.TrimPrefix(why+"; "+fileWide, "; ")
 		}
-		k := f.Servers[idx].Key()
-		if out[k] != "" {
-			out[k] += "; "
+		if why != "" {
+			out[s.Key()] = why
 		}
-		out[k] += p.String()
 	}
 	return out
 }
 
-// entryIndex reads i from a path "user_servers[i]...".
-func entryIndex(path string) (int, bool) {
-	rest, ok := strings.CutPrefix(path, "user_servers[")
-	if !ok {
-		return 0, false
+func joinProblems(ps []prefs.Problem) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.String()
 	}
-	n, _, ok := strings.Cut(rest, "]")
-	if !ok {
-		return 0, false
-	}
-	i, err := strconv.Atoi(n)
-	return i, err == nil
+	return strings.Join(parts, "; ")
 }
 
 func (e *Engine) wakeKeeper() {

@@ -20,6 +20,9 @@ func (e *Engine) pollLoop(ctx context.Context) {
 		}
 		e.evaluate(ctx)
 		e.checkIdle()
+		if e.cycleHook != nil {
+			e.cycleHook()
+		}
 		wait := delay - time.Since(start)
 		if wait < 0 {
 			wait = 0
