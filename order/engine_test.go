@@ -520,7 +520,10 @@ func TestRefusedPaymentMethodStopsEntry(t *testing.T) {
 	if !f.Definitive || !strings.Contains(f.Err, "payment method") {
 		t.Fatalf("%+v", f)
 	}
-	h.wait("released", func(ev Event) bool { p, ok := ev.(PrefsSaved); return ok && strings.HasPrefix(p.Reason, "checkout refused") })
+	h.wait("released", func(ev Event) bool {
+		p, ok := ev.(PrefsSaved)
+		return ok && strings.HasPrefix(p.Reason, "checkout refused")
+	})
 	s := h.file().Servers[0]
 	if s.Qty != 0 || s.OrderAttempted || !strings.Contains(s.OrderError, "payment method") {
 		t.Fatalf("entry not stopped: qty %d attempted %v error %q", s.Qty, s.OrderAttempted, s.OrderError)
