@@ -621,3 +621,20 @@ func TestEditDuringSaveMerged(t *testing.T) {
 		t.Fatal("the user's edit was overwritten")
 	}
 }
+
+// Snapshot during a save returns the content before it, without waiting
+// for the save (a Snapshot that took the save lock would hang here).
+func TestSnapshotDuringSave(t *testing.T) {
+	path, _ := writeExample(t)
+	s := openStore(t, path, nil)
+	key := s.Snapshot().Servers[0].Key()
+	var during *File
+	testHookBeforeCommit = func(string) { during = s.Snapshot() }
+	t.Cleanup(func() { testHookBeforeCommit = func(string) {} })
+	if err := s.Update("toggle", setPlaceOrder(key, true)); err != nil {
+		t.Fatal(err)
+	}
+	if during == nil || during.Servers[0].PlaceOrder || !s.Snapshot().Servers[0].PlaceOrder {
+		t.Fatalf("snapshot during the save: %+v", during)
+	}
+}
