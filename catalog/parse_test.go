@@ -305,6 +305,12 @@ const mini = `{
   {"planCode": "bare", "pricings": [
     {"capacities": ["installation"], "mode": "default", "price": 0},
     {"capacities": ["renew"], "mode": "default", "interval": 1, "intervalUnit": "month", "price": 1}]},
+  {"planCode": "nonexcl", "addonFamilies": [
+    {"name": "memory", "addons": ["ram-a", "ram-b"], "default": "ram-b", "exclusive": false, "mandatory": true},
+    {"name": "storage", "addons": ["disk-a", "disk-b"], "default": "disk-a", "exclusive": true, "mandatory": true}],
+   "pricings": [
+    {"capacities": ["installation"], "mode": "default", "price": 0},
+    {"capacities": ["renew"], "mode": "default", "interval": 1, "intervalUnit": "month", "price": 1}]},
   {"planCode": "dupdisk", "addonFamilies": [
     {"name": "storage", "addons": ["disk-a", "disk-a2"], "exclusive": true, "mandatory": true}],
    "pricings": [
@@ -315,6 +321,9 @@ const mini = `{
   {"planCode": "ram-a", "product": "ram-8g", "invoiceName": "8 GB", "pricings": [
     {"capacities": ["installation"], "mode": "default", "price": 0},
     {"capacities": ["renew"], "mode": "default", "interval": 1, "intervalUnit": "month", "price": 100000000}]},
+  {"planCode": "ram-b", "product": "ram-16g", "invoiceName": "16 GB", "pricings": [
+    {"capacities": ["installation"], "mode": "default", "price": 0},
+    {"capacities": ["renew"], "mode": "default", "interval": 1, "intervalUnit": "month", "price": 200000000}]},
   {"planCode": "disk-a", "product": "disk-1", "pricings": [
     {"capacities": ["installation"], "mode": "default", "price": 0},
     {"capacities": ["renew"], "mode": "default", "interval": 1, "intervalUnit": "month", "price": 0}]},
@@ -430,3 +439,49 @@ func BenchmarkParse(b *testing.B) {
 }
 
 func jsonUnmarshalForTest(data []byte, v any) error { return json.Unmarshal(data, v, decodeOptions) }
+
+// A mandatory family that is not exclusive: variants take its default (the
+// catalog allows several of its addons together; ovhtui orders one).
+func TestParseMandatoryNonExclusive(t *testing.T) {
+	c, err := Parse([]byte(mini), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := c.Offer("nonexcl")
+	if got := fqns(o); !slices.Equal(got, []string{"nonexcl.ram-16g.disk-1", "nonexcl.ram-16g.disk-2"}) {
+		t.Errorf("variants = %v", got)
+	}
+	if got := len(o.MemoryOptions()); got != 2 {
+		t.Errorf("memory options = %d", got)
+	}
+	if got, err := c.Resolve("nonexcl", "nonexcl.ram-8g.disk-2", nil); err != nil || !slices.Equal(got, []string{"ram-a", "disk-b"}) {
+		t.Errorf("Resolve = %v, %v", got, err)
+	}
+}
+
+func TestOfferHelpers(t *testing.T) {
+	c := parseFixture(t)
+	o, _ := c.Offer("24sk50")
+	var mem, sto []string
+	for _, a := range o.MemoryOptions() {
+		mem = append(mem, a.Product)
+	}
+	for _, a := range o.StorageOptions() {
+		sto = append(sto, a.Product)
+	}
+	if !slices.Equal(mem, []string{"ram-32g-ecc-2400", "ram-64g-ecc-2400"}) || !slices.Equal(sto, []string{"softraid-2x2000sa", "softraid-2x450nvme"}) {
+		t.Errorf("options = %v %v", mem, sto)
+	}
+	if v := o.CheapestVariant(); v == nil || v.FQN != "24sk50.ram-32g-ecc-2400.softraid-2x2000sa" {
+		t.Errorf("cheapest = %+v", v)
+	}
+	if _, ok := o.Addon("ram-32g-ecc-2400-25skle"); ok {
+		t.Error("24sk50 offers an addon of 25skleb01")
+	}
+	if got := o.CPU.String(); got != "Intel Xeon-E3 1270 v6, 4c/8t, 3.8/4.2 GHz" {
+		t.Errorf("CPU = %q (%+v)", got, o.CPU)
+	}
+	if got := FQN("p", "", "s"); got != "p.s" {
+		t.Errorf("FQN = %q", got)
+	}
+}
