@@ -117,6 +117,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		if cerr != nil {
 			why = cerr.Error()
 		}
+		e.dropCart(key, dc) // it may have been checked out
 		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false, Err: why})
 		e.setStatus(key, dc, StatusNeedsDecision, "outcome unknown, looking it up")
 		e.reconcile(ctx, key)
@@ -194,8 +195,10 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		cur.OrderID = orderID
 		cur.OrderURL = url
 		cur.OrderError = ""
+		cur.DCCarts.Delete(dc) // checked out: read-only from now on
 		return nil
 	})
+	e.dropCart(key, dc)
 	if err != nil {
 		// The order exists; the latch stays on disk, so a restart reconciles it.
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
@@ -267,4 +270,12 @@ func (e *Engine) retire(a Action) {
 	}
 	e.emit(PriceOverCeiling{Base: e.base(a.Entry, a.DC), Price: a.Price, Ceiling: a.Ceiling, Retired: true})
 	e.setEntryStatus(a.Entry, StatusRetired, fmt.Sprintf("price %s over ceiling %s", a.Price, a.Ceiling))
+}
+
+// dropCart forgets the cart of key in dc, so the keeper builds a new one
+// should the entry be wanted again.
+func (e *Engine) dropCart(key, dc string) {
+	e.mu.Lock()
+	delete(e.carts, CartKey{Entry: key, DC: dc})
+	e.mu.Unlock()
 }

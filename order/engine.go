@@ -17,6 +17,7 @@
 package order
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -83,6 +84,7 @@ type Engine struct {
 
 	mu        sync.Mutex
 	file      *prefs.File // last snapshot of the store
+	lastData  []byte      // file marshalled, to see changes
 	blocked   map[string]string
 	avail     map[AvailKey]string
 	carts     map[CartKey]*cartInfo
@@ -309,12 +311,16 @@ func (e *Engine) snapshot() *prefs.File {
 	return e.file
 }
 
-// reload takes a fresh snapshot of the store and recomputes blocked entries.
-func (e *Engine) reload() {
+// reload takes a fresh snapshot of the store and recomputes blocked
+// entries. It reports whether the content changed since the last reload.
+func (e *Engine) reload() bool {
 	f := e.store.Snapshot()
+	data, _ := f.Marshal()
 	blocked := entryProblems(f, e.cfg.Endpoint)
 	e.mu.Lock()
+	changed := !bytes.Equal(data, e.lastData)
 	e.file = f
+	e.lastData = data
 	e.blocked = blocked
 	e.mu.Unlock()
 	for key, why := range blocked {
@@ -327,6 +333,7 @@ func (e *Engine) reload() {
 			e.emit(Info{Base: e.base(key, ""), Text: "entry not watched: " + why, Sev: slog.LevelError})
 		}
 	}
+	return changed
 }
 
 // update saves a change through the store, emits PrefsSaved and refreshes

@@ -76,10 +76,12 @@ func (e *Engine) wantedPlans() map[string][]string {
 // filtered request each, in parallel) and records the changes. It returns
 // the delay before the next poll.
 func (e *Engine) pollOnce(ctx context.Context) time.Duration {
-	if changed, err := e.store.Refresh(); err != nil {
+	// Pick up external edits of the file, and changes other users of the
+	// store (the TUI) saved.
+	if _, err := e.store.Refresh(); err != nil {
 		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
-	} else if changed {
-		e.reload()
+	}
+	if e.reload() {
 		e.wakeKeeper()
 	}
 	plans := e.wantedPlans()
