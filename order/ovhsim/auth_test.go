@@ -251,3 +251,22 @@ func rawSigned(t *testing.T, e *env, method, path, body string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+func TestSignedRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{SignedRateLimit: 3})
+	for range 3 {
+		if err := e.client.Get("/me", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantAPIError(t, e.client.Get("/me", nil), 429, "Too many requests")
+	// Unsigned calls are not counted.
+	if err := e.client.GetUnAuth("/auth/time", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if err := e.client.Get("/me", nil); err != nil {
+		t.Fatalf("after a minute: %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,12 @@ type Options struct {
 	// (401). Uncertain how OVH behaves; default false (the cart id is
 	// enough, as for an unassigned cart).
 	AssignedCartsNeedAuth bool
+	// SignedRateLimit, when positive, is how many signed calls per minute
+	// (sliding window, simulator clock) a consumer key may make; beyond it
+	// the call is refused with 429 and a Retry-After. OVH's fair-use limit
+	// is not documented (an OVH maintainer: about 60 per minute); 0 means
+	// no limit.
+	SignedRateLimit int
 	// NoPadding serves only the catalog's own variants in the availability
 	// feed instead of padding it to the real feed's size (~9,000 entries).
 	NoPadding bool
@@ -170,6 +177,7 @@ type Sim struct {
 	seqDetail  int64
 	seqQuery   uint64
 	reqLog     []Request
+	signedLog  map[string][]time.Time // consumer key -> recent signed calls
 	connSeq    uint64
 	conns      int
 	openConns  int
@@ -562,6 +570,14 @@ func (s *Sim) handle(pattern string, rt route) {
 			return
 		}
 		holder.signed = who != nil
+		if who != nil && s.opts.SignedRateLimit > 0 {
+			if wait := s.rateLimit(who.ConsumerKey); wait > 0 {
+				rep := errReply(&apiError{status: 429, class: "Client::TooManyRequests", message: "Too many requests"})
+				rep.header = http.Header{"Retry-After": {strconv.Itoa(int((wait + time.Second - 1) / time.Second))}}
+				holder.rep = rep
+				return
+			}
+		}
 		if rt.signed && who == nil {
 			holder.rep = errReply(&apiError{status: 401, class: "Client::Unauthorized", message: "You must login first"})
 			return
@@ -627,4 +643,25 @@ func (s *Sim) routes() *http.ServeMux {
 	s.handle("GET /me/order/{orderId}/availableRegisteredPaymentMean", signed(s.getPaymentMeans))
 	s.handle("POST /me/order/{orderId}/payWithRegisteredPaymentMean", signed(s.payOrder))
 	return s.mux
+}
+
+// rateLimit records a signed call of consumer key ck and returns 0 when it
+// is within Options.SignedRateLimit, else how long until it would be.
+func (s *Sim) rateLimit(ck string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.signedLog == nil {
+		s.signedLog = map[string][]time.Time{}
+	}
+	log := s.signedLog[ck]
+	for len(log) > 0 && !log[0].After(now.Add(-time.Minute)) {
+		log = log[1:]
+	}
+	if len(log) >= s.opts.SignedRateLimit {
+		s.signedLog[ck] = log
+		return log[0].Add(time.Minute).Sub(now)
+	}
+	s.signedLog[ck] = append(log, now)
+	return 0
 }
