@@ -147,6 +147,9 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	b.WriteByte(' ')
 
 	status, statusSt := m.statusText(s, dc, cl, entryCell)
+	if probs := m.problems[i]; len(probs) > 0 && s.OrderID == 0 {
+		status, statusSt = "invalid, ignored: "+problemText(probs[0]), m.styles.ink.StatusBad
+	}
 	b.WriteString(statusSt.Render(fit(status, c.status)))
 	b.WriteByte(' ')
 
@@ -255,6 +258,18 @@ func (m *Model) statusText(s *prefs.Server, dc string, cl, entry *cell) (string,
 		text += ": " + cl.orderErr
 	}
 	return text, m.statusStyle(cl.status)
+}
+
+// problemText is a validation problem without the entry's path prefix.
+func problemText(p prefs.Problem) string {
+	path := p.Path
+	if i := strings.IndexByte(path, ']'); i >= 0 && strings.HasPrefix(path, "user_servers[") {
+		path = strings.TrimPrefix(path[i+1:], ".")
+	}
+	if path == "" {
+		return p.Msg
+	}
+	return path + ": " + p.Msg
 }
 
 func statusWords(s order.Status, detail string) string {

@@ -21,6 +21,9 @@ type keyMap struct {
 	Help           key.Binding
 	Quit           key.Binding
 
+	// Display-only bindings of the short help lines.
+	MoveHelp, QtyHelp, BackHelp, ScrollHelp, PageHelp, FieldHelp, ChoiceHelp, MoveDCHelp key.Binding
+
 	// Log pane.
 	PageUp, PageDown key.Binding
 	Top, Bottom      key.Binding
@@ -50,24 +53,34 @@ func newKeyMap() keyMap {
 		Up:         b("↑/k", "up", "up", "k"),
 		Down:       b("↓/j", "down", "down", "j"),
 		PlaceOrder: b("p", "place_order", "p"),
+
 		Autopay:    b("a", "autopay", "a"),
 		QtyUp:      b("+", "qty +1", "+", "="),
 		QtyDown:    b("-", "qty -1", "-"),
-		Ceiling:    b("e", "edit ceiling", "e"),
+		Ceiling:    b("e", "ceiling", "e"),
 		DCOrder:    b("o", "DC order", "o"),
-		Browse:     b("/ c", "catalog", "/", "c"),
+		Browse:     b("/", "catalog", "/", "c"),
 		EditAddons: b("C", "change addons", "C"),
 		Refresh:    b("r", "refresh catalog", "r"),
 		Rearm:      b("R", "re-arm (decision)", "R"),
-		Focus:      b("tab", "focus log", "tab"),
+		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
 
+		MoveHelp:   b("↑↓", "move", "up", "down"),
+		QtyHelp:    b("+/-", "qty", "+", "-"),
+		ScrollHelp: b("↑↓", "scroll", "up", "down"),
+		BackHelp:   b("tab", "dashboard", "tab"),
+		PageHelp:   b("pgup/pgdn", "page", "pgup", "pgdown"),
+		FieldHelp:  b("↑↓", "field", "up", "down"),
+		ChoiceHelp: b("←→", "choice", "left", "right"),
+		MoveDCHelp: b("K/J", "move DC", "K", "J"),
+
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
 		Top:      b("g", "oldest", "g", "home"),
-		Bottom:   b("G", "newest (follow)", "G", "end"),
+		Bottom:   b("G", "follow", "G", "end"),
 
 		Confirm: b("y", "confirm", "y"),
 		Cancel:  b("esc", "cancel", "esc", "n"),
@@ -79,20 +92,21 @@ func newKeyMap() keyMap {
 		ListDown:    b("↓", "down", "down"),
 		Choose:      b("enter", "choose", "enter"),
 		Back:        b("esc", "back", "esc"),
-		RangeFilter: b("tab", "range filter", "tab"),
-		DCFilter:    b("shift+tab", "DC filter", "shift+tab"),
+		RangeFilter: b("tab", "range", "tab"),
+		DCFilter:    b("shift+tab", "DC", "shift+tab"),
 		Sort:        b("ctrl+s", "sort", "ctrl+s"),
 		Prev:        b("←", "previous choice", "left"),
 		Next:        b("→", "next choice", "right"),
-		Toggle:      b("space", "want this DC", "space"),
-		Add:         b("enter", "add to preferences", "enter"),
+		Toggle:      b("space", "want DC", "space"),
+		Add:         b("enter", "add", "enter"),
 	}
 }
 
 // helpKeys is the help of one screen, for bubbles/help.
 type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
+	short  []key.Binding
+	narrow []key.Binding // the short help under 110 columns, when set
+	full   [][]key.Binding
 }
 
 // ShortHelp implements help.KeyMap.
@@ -106,8 +120,8 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	switch s {
 	case screenLog:
 		return helpKeys{
-			short: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Bottom, k.Focus, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom}, {k.Focus, k.Help, k.Quit}},
+			short: []key.Binding{k.ScrollHelp, k.PageHelp, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit},
+			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom}, {k.BackHelp, k.Help, k.Quit}},
 		}
 	case screenConfirm:
 		return helpKeys{short: []key.Binding{k.Confirm, k.Cancel}, full: [][]key.Binding{{k.Confirm, k.Cancel}}}
@@ -115,22 +129,23 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		return helpKeys{short: []key.Binding{k.Save, k.Cancel}, full: [][]key.Binding{{k.Save, k.Cancel}}}
 	case screenDCOrder:
 		return helpKeys{
-			short: []key.Binding{k.Up, k.Down, k.MoveUp, k.MoveDn, k.Save, k.Cancel},
+			short: []key.Binding{k.MoveHelp, k.MoveDCHelp, k.Save, k.Cancel},
 			full:  [][]key.Binding{{k.Up, k.Down}, {k.MoveUp, k.MoveDn}, {k.Save, k.Cancel}},
 		}
 	case screenBrowserList:
 		return helpKeys{
-			short: []key.Binding{k.ListUp, k.ListDown, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back},
+			short: []key.Binding{k.MoveHelp, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Choose}, {k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
-			short: []key.Binding{k.ListUp, k.ListDown, k.Prev, k.Next, k.Toggle, k.MoveUp, k.MoveDn, k.Add, k.Back},
+			short: []key.Binding{k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.Add, k.Back},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Prev, k.Next}, {k.Toggle, k.MoveUp, k.MoveDn}, {k.Add, k.Back}},
 		}
 	}
 	return helpKeys{
-		short: []key.Binding{k.Up, k.Down, k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder, k.Browse, k.Focus, k.Help, k.Quit},
+		short:  []key.Binding{k.MoveHelp, k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Browse, k.Focus, k.Help, k.Quit},
+		narrow: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Browse, k.Focus, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Help, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},

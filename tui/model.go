@@ -57,11 +57,14 @@ type Model struct {
 	// functions the Store runs, so what the user sees is what will be
 	// saved unless the engine or an editor changed it meanwhile). Neither
 	// is mutated once installed.
-	base    *prefs.File
-	file    *prefs.File
-	live    liveState
-	cat     *catalog.Catalog
-	catBusy bool
+	base *prefs.File
+	file *prefs.File
+	// problems are the validation problems of each entry (by index in
+	// file): the engine leaves such entries alone, the dashboard says why.
+	problems map[int][]prefs.Problem
+	live     liveState
+	cat      *catalog.Catalog
+	catBusy  bool
 
 	log      logPane
 	logFocus bool
@@ -105,6 +108,7 @@ func New(d Deps) Model {
 		m.base = &prefs.File{}
 	}
 	m.file = m.base
+	m.problems = prefs.EntryProblems(m.file, d.Endpoint)
 	m.setSize(80, 24)
 	return m
 }
@@ -117,6 +121,7 @@ func (m *Model) setStyles() {
 	}
 	m.styles.ink = newInks(&m.styles)
 	m.help.Styles = m.styles.Help
+	m.help.ShortSeparator = " · "
 }
 
 // Init starts the readers of events, preference changes and catalogs.
@@ -286,6 +291,7 @@ func (m *Model) setFile(f *prefs.File) {
 		}
 		m.file = view
 	}
+	m.problems = prefs.EntryProblems(m.file, m.deps.Endpoint)
 	if m.selKey != "" {
 		if i := m.file.Find(m.selKey); i >= 0 {
 			m.sel = i

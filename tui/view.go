@@ -132,7 +132,12 @@ func (m *Model) helpLineView() string {
 	if m.quitting {
 		return m.styles.Danger.Render(cut("quitting… (finishing saves; an order in flight completes before exit)", m.layout.width))
 	}
-	return cut(m.help.ShortHelpView(m.keys.helpFor(m.screen()).short), m.layout.width)
+	h := m.keys.helpFor(m.screen())
+	keys := h.short
+	if h.narrow != nil && m.layout.width < 110 {
+		keys = h.narrow // the keys a newcomer needs first; ? shows the others
+	}
+	return cut(m.help.ShortHelpView(keys), m.layout.width)
 }
 
 // fullHelpView is the full key map, shown by ?.
