@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -331,5 +332,31 @@ func TestDefaultCatalogAndDemo(t *testing.T) {
 	}
 	if orderable == 0 {
 		t.Fatal("demo made nothing orderable")
+	}
+}
+
+func TestServeOnListenerUntilCancelled(t *testing.T) {
+	t.Parallel()
+	sim, err := New(testCatalog(t), Options{NoPadding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sim.Serve(ctx, ln) }()
+	c := newClient(t, "http://"+ln.Addr().String(), "sim-app-key", "sim-app-secret", "sim-consumer-key")
+	if err := c.Get("/me", nil); err != nil {
+		t.Fatalf("signed call on the real clock: %v", err)
+	}
+	if sim.Connections() != 1 {
+		t.Fatalf("connections = %d", sim.Connections())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 }
