@@ -15,6 +15,9 @@ import (
 // them and a 2-cell selection marker starts each row.
 type dashCols struct {
 	name, dc, avail, cart, price, status, flags int
+	// overflow is set when the columns are wider than the window (under
+	// about 70 columns): rows are then cut to the window.
+	overflow bool
 }
 
 // computeDashCols shares the width: fixed columns for short values, the
@@ -28,6 +31,7 @@ func computeDashCols(w int) dashCols {
 	rest := max(w-fixed, 20)
 	c.name = max(rest*2/5, 10)
 	c.status = max(rest-c.name, 10)
+	c.overflow = fixed+c.name+c.status > w
 	return c
 }
 
@@ -155,6 +159,9 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 
 	if j == 0 {
 		b.WriteString(m.flagsText(s))
+	}
+	if c.overflow {
+		return cut(b.String(), m.layout.width)
 	}
 	return b.String()
 }

@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestFmtAmount(t *testing.T) {
+	for _, tc := range []struct {
+		u    int64
+		want string
+	}{
+		{0, "0.00"}, {999000000, "9.99"}, {1998000000, "19.98"}, {-150000000, "-1.50"},
+		{1_000_000 * 99, "0.99"}, {500_000, "0.01"}, {499_999, "0.00"}, {123456789012, "1234.57"},
+	} {
+		if got := fmtAmount(tc.u); got != tc.want {
+			t.Errorf("fmtAmount(%d) = %q, want %q", tc.u, got, tc.want)
+		}
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{"20", 2000000000, false}, {"19.99", 1999000000, false}, {"19,99", 1999000000, false},
+		{".5", 50000000, false}, {" 7.1 ", 710000000, false}, {"0.00000001", 1, false},
+		{"", 0, true}, {"-1", 0, true}, {"1.000000001", 0, true}, {"abc", 0, true}, {"1.2.3", 0, true},
+		{"99999999999", 0, true},
+	} {
+		got, err := parseAmount(tc.in)
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("parseAmount(%q) = %d, %v; want %d, error %v", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestClassifyAvail(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want availClass
+		text string
+	}{
+		{"", availNoData, "…"},
+		{"1H-high", availNow, "1H-high"}, {"1H-low", availNow, "1H-low"},
+		{"24H", availSoon, "24H"}, {"72H", availSoon, "72H"},
+		{"120H", availLater, "120H"}, {"2160H", availLater, "2160H"}, {"comingSoon", availLater, "soon"},
+		{"unavailable", availNone, "none"},
+		{"unknown", availUnknown, "unknown"}, {"3H-medium", availUnknown, "3H-medium?"}, {"H", availUnknown, "H?"},
+	} {
+		if got := classifyAvail(tc.v); got != tc.want {
+			t.Errorf("classifyAvail(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+		if got := availText(tc.v); got != tc.text {
+			t.Errorf("availText(%q) = %q, want %q", tc.v, got, tc.text)
+		}
+	}
+}
+
+func TestShortFQN(t *testing.T) {
+	for _, tc := range []struct{ plan, fqn, want string }{
+		{"25skleb01", "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme", "32g/2x450nvme"},
+		{"24rise01", "24rise01.ram-128g-ecc-2933.hybridsoftraid-2x6000sa-2x512nvme-24rise", "128g/2x6000sa-2x512nvme-24rise"},
+		{"x", "other.fqn", "other.fqn"},
+		{"p", "p", "p"},
+	} {
+		if got := shortFQN(tc.plan, tc.fqn); got != tc.want {
+			t.Errorf("shortFQN(%q, %q) = %q, want %q", tc.plan, tc.fqn, got, tc.want)
+		}
+	}
+}
+
+func TestFmtCountdownAndAge(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "expired"}, {-time.Second, "expired"}, {59 * time.Second, "0m59s"}, {7*time.Minute + 12*time.Second, "7m12s"},
+		{5*time.Hour + 7*time.Minute, "5h07m"}, {47 * time.Hour, "47h00m"}, {29*24*time.Hour + 5*time.Hour, "29d5h"},
+	} {
+		if got := fmtCountdown(tc.d); got != tc.want {
+			t.Errorf("fmtCountdown(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "0s"}, {3 * time.Second, "3s"}, {2 * time.Minute, "2m"}, {5 * time.Hour, "5h"}, {72 * time.Hour, "3d"},
+	} {
+		if got := fmtAge(tc.d); got != tc.want {
+			t.Errorf("fmtAge(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestFitMeasuresCells(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		width int
+		want  string
+	}{
+		{"abc", 5, "abc  "},
+		{"abcdef", 4, "abc…"},
+		{"日本語", 4, "日… "}, // wide runes: cells, not bytes or runes
+		{"日本", 4, "日本"},
+		{"x", 0, ""},
+	} {
+		got := fit(tc.s, tc.width)
+		if got != tc.want || (tc.width > 0 && ansi.StringWidth(got) != tc.width) {
+			t.Errorf("fit(%q, %d) = %q (width %d), want %q", tc.s, tc.width, got, ansi.StringWidth(got), tc.want)
+		}
+	}
+	if got := fitRight("7", 3); got != "  7" {
+		t.Errorf("fitRight = %q", got)
+	}
+	if got := cut("\x1b[1mbold text\x1b[m", 4); ansi.StringWidth(got) != 4 {
+		t.Errorf("cut of styled text = %q, width %d", got, ansi.StringWidth(got))
+	}
+}
