@@ -2,6 +2,7 @@ package ovhsim
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
@@ -81,6 +82,11 @@ func newClient(t testing.TB, base, ak, as, ck string) *ovh.Client {
 	if err != nil {
 		t.Fatalf("ovh.NewClient: %v", err)
 	}
+	// A private transport: http.DefaultTransport's idle pool is shared by
+	// every parallel test and may close this client's idle connection.
+	tr := &http.Transport{}
+	c.Client = &http.Client{Transport: tr}
+	t.Cleanup(tr.CloseIdleConnections)
 	return c
 }
 
