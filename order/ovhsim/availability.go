@@ -186,7 +186,9 @@ func (s *Sim) availabilityLocked(fqn, dc string) string {
 }
 
 // SetAvailability sets the availability of fqn (planCode.memory.storage) in
-// dc. An fqn or DC the catalog does not list is added to the feed.
+// dc. An fqn or DC the catalog does not list is added to the feed (the
+// synthetic padding entries, planCodes "sim..", are static: setting one
+// adds a second entry).
 func (s *Sim) SetAvailability(fqn, dc, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

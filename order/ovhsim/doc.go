@@ -78,6 +78,8 @@
 //   - excludeDatacenters=true returns every DC except those listed in
 //     datacenters; a planCode filter takes exactly one value.
 //   - Invalid coupon: 400 "Coupon <code> is not valid".
+//   - Fair use: no limit by default; Options.SignedRateLimit refuses signed
+//     calls beyond N per minute per consumer key with 429 + Retry-After.
 //   - An unpaid order lapses to "cancelled" one day after checkout.
 //   - /me/order/{id}/details/{detailId}/extension's fields (see
 //     getOrderDetailExtension).

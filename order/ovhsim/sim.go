@@ -128,7 +128,7 @@ type Request struct {
 	RawQuery   string
 	Body       string
 	Signed     bool // carried a valid signature (false until handled)
-	Status     int  // 0 when observed by OnRequest, before handling
+	Status     int  // 0 when observed by OnRequest, and when no answer was sent (dropped, client gone)
 	BytesOut   int
 	RemoteAddr string
 	ConnID     uint64 // 0 unless the server installs ConnContext
