@@ -31,6 +31,9 @@ func (m *Model) headerView() string {
 	} else {
 		poll += ", last " + fmtAge(m.now.Sub(h.lastPoll)) + " ago"
 	}
+	if !m.anyWatched() {
+		poll += " (nothing left to watch)"
+	}
 	parts = append(parts, poll)
 	if m.cat == nil {
 		cat := "catalog not loaded"
@@ -158,4 +161,18 @@ func (m *Model) serverName(planCode string) string {
 func shortName(invoiceName string) string {
 	name, _, _ := strings.Cut(invoiceName, " | ")
 	return strings.TrimSpace(name)
+}
+
+// anyWatched reports whether some entry still wants a server: qty > 0,
+// no order recorded, valid.
+func (m *Model) anyWatched() bool {
+	if m.file == nil {
+		return false
+	}
+	for i, s := range m.file.Servers {
+		if s.Qty > 0 && len(m.problems[i]) == 0 {
+			return true
+		}
+	}
+	return false
 }
