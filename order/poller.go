@@ -3,6 +3,8 @@ package order
 import (
 	"context"
 	"log/slog"
+
+	"github.com/ovhtui/ovhtui/prefs"
 	"sort"
 	"sync"
 	"time"
@@ -82,6 +84,7 @@ func (e *Engine) pollOnce(ctx context.Context) time.Duration {
 		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
 	}
 	if e.reload() {
+		e.rearmFromFile()
 		e.wakeKeeper()
 	}
 	plans := e.wantedPlans()
@@ -190,5 +193,38 @@ func (e *Engine) recordAvailability(byPlan map[string]map[AvailKey]string) {
 	e.mu.Unlock()
 	for _, c := range changes {
 		e.emit(c.ev)
+	}
+}
+
+// rearmFromFile handles a latch the user released by editing the file:
+// order_attempted false while order_attempted_qty still says what the latch
+// took (the engine zeroes it whenever it releases a latch itself). qty is
+// restored from it, as the UI's re-arm does.
+func (e *Engine) rearmFromFile() {
+	f := e.snapshot()
+	var keys []string
+	for _, s := range f.Servers {
+		if !s.OrderAttempted && s.OrderAttemptedQty > 0 && s.Qty == 0 && s.OrderID == 0 {
+			keys = append(keys, s.Key())
+		}
+	}
+	for _, key := range keys {
+		err := e.update("re-armed in the file: "+key, func(f *prefs.File) error {
+			i := f.Find(key)
+			if i < 0 {
+				return errNoEntry
+			}
+			s := &f.Servers[i]
+			if s.OrderAttempted || s.OrderAttemptedQty <= 0 || s.Qty != 0 || s.OrderID != 0 {
+				return errStale
+			}
+			s.Qty = s.OrderAttemptedQty
+			clearLatch(s)
+			return nil
+		})
+		if err == nil {
+			e.emit(Info{Base: e.base(key, ""), Sev: slog.LevelWarn, Text: "re-armed: order_attempted set to false in the file"})
+			e.setEntryStatus(key, StatusWatching, "re-armed in the file")
+		}
 	}
 }
