@@ -201,6 +201,7 @@ type CallError struct {
 	Err        error // the transport or decoding error, if any
 }
 
+// Error says which call failed and OVH's status, class, message and query id.
 func (e *CallError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Call)
@@ -227,6 +228,7 @@ func (e *CallError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the transport or decoding error.
 func (e *CallError) Unwrap() error { return e.Err }
 
 // IsDefinitive reports an OVH refusal that settles the outcome: any 4xx but 408.

@@ -97,6 +97,7 @@ const (
 	ActRevalidate
 )
 
+// String names the kind.
 func (k ActionKind) String() string {
 	switch k {
 	case ActCheckout:
