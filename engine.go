@@ -121,7 +121,12 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	})
 	srcCtx, stopSrc := context.WithCancel(context.Background())
 	defer func() { stopSrc(); src.Wait() }()
-	src.Start(srcCtx)
+	if !opts.headless {
+		// The UI's browser wants the catalog at once (cache first, then a
+		// refresh when older than an hour). Headless, the engine asks for
+		// it only while an entry has fetch_catalog.
+		src.Start(srcCtx)
+	}
 
 	eng := order.New(order.Config{
 		API:          api,
