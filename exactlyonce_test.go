@@ -240,8 +240,8 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 			var killOnce sync.Once
 			sc.arm(sim, func() {
 				killOnce.Do(func() {
+					close(killed) // before the signal: the child may be reaped at once
 					first.cmd.Process.Signal(syscall.SIGKILL)
-					close(killed)
 				})
 			})
 			select {

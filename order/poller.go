@@ -16,7 +16,7 @@ import (
 func (e *Engine) pollLoop(ctx context.Context) {
 	for {
 		start := time.Now()
-		delay := e.pollOnce(ctx)
+		delay, fromNow := e.pollOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -25,7 +25,10 @@ func (e *Engine) pollLoop(ctx context.Context) {
 		if e.cycleHook != nil {
 			e.cycleHook()
 		}
-		wait := delay - time.Since(start)
+		wait := delay
+		if !fromNow {
+			wait -= time.Since(start)
+		}
 		if wait < 0 {
 			wait = 0
 		}
@@ -76,8 +79,9 @@ func (e *Engine) wantedPlans() map[string][]string {
 
 // pollOnce refreshes the preferences, polls every wanted planCode (one
 // filtered request each, in parallel) and records the changes. It returns
-// the delay before the next poll.
-func (e *Engine) pollOnce(ctx context.Context) time.Duration {
+// the delay before the next poll, counted from the start of this poll, or
+// from now when fromNow (a Retry-After counts from OVH's answer).
+func (e *Engine) pollOnce(ctx context.Context) (delay time.Duration, fromNow bool) {
 	// Pick up external edits of the file, and changes other users of the
 	// store (the TUI) saved.
 	if _, err := e.store.Refresh(); err != nil {
@@ -89,7 +93,7 @@ func (e *Engine) pollOnce(ctx context.Context) time.Duration {
 	}
 	plans := e.wantedPlans()
 	if len(plans) == 0 {
-		return e.poll
+		return e.poll, false
 	}
 	type result struct {
 		plan  string
@@ -112,7 +116,7 @@ func (e *Engine) pollOnce(ctx context.Context) time.Duration {
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return 0
+		return 0, false
 	}
 	took := time.Since(started)
 
@@ -153,9 +157,9 @@ func (e *Engine) pollOnce(ctx context.Context) time.Duration {
 		e.emit(PollOK{Base: e.base("", ""), Duration: took, Entries: count})
 	}
 	if fails > 0 {
-		return backoff(e.poll, 2*time.Minute, fails, retryAfter)
+		return backoff(e.poll, 2*time.Minute, fails, retryAfter), retryAfter > 0
 	}
-	return e.poll
+	return e.poll, false
 }
 
 // recordAvailability stores the values of the polled plans for every
