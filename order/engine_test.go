@@ -306,7 +306,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if apiErr.RetryAfter != time.Second {
 		t.Fatalf("RetryAfter %v", apiErr.RetryAfter)
 	}
-	h.waitPolls(1)
+	// The failed cycle itself may not have ended yet: two more cycle ends
+	// guarantee a poll after the 429.
+	h.waitPolls(2)
 	polls := env.requests("GET", "/dedicated/server/datacenter/availabilities")
 	for i, r := range polls {
 		if r.Status == 429 {
