@@ -198,7 +198,7 @@ func (s *Sim) postCart(c *call) *reply {
 		expire = t
 	}
 	s.seqCart++
-	h := sha1.Sum([]byte(fmt.Sprintf("ovhsim-cart-%d-%s", s.seqCart, sub)))
+	h := sha1.Sum([]byte(fmt.Sprintf("ovhsim-cart-%s-%d-%s", s.cartSalt, s.seqCart, sub)))
 	x := hex.EncodeToString(h[:16])
 	id := x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 	cr := &cart{id: id, created: c.now, expire: expire}

@@ -3,6 +3,7 @@ package ovhsim
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -171,6 +172,7 @@ type Sim struct {
 	payment    PaymentMethodState
 	catBySub   map[string][]byte
 	seqCart    int
+	cartSalt   string // random per simulator: cart ids differ between runs, as OVH's do
 	seqItem    int64
 	seqConfig  int64
 	seqOrder   int64
@@ -225,6 +227,7 @@ func New(catalogJSON []byte, opts Options) (*Sim, error) {
 	}
 	s := &Sim{
 		opts:       opts,
+		cartSalt:   rand.Text(),
 		now:        opts.Now,
 		log:        opts.Log,
 		cat:        cat,
