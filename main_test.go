@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ovhtui/ovhtui/prefs"
 )
 
 // isolateEnv clears OVH_* variables for the test and restores them after.
@@ -188,4 +191,29 @@ func TestMissingRights(t *testing.T) {
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	return rootDir
+}
+
+func TestSecondInstanceExits1NamingThePID(t *testing.T) {
+	isolateEnv(t)
+	t.Setenv("OVH_ENDPOINT", "http://127.0.0.1:9/1.0") // never reached: the lock fails first
+	t.Setenv("OVH_APPLICATION_KEY", "k")
+	t.Setenv("OVH_APPLICATION_SECRET", "s")
+	t.Setenv("OVH_CONSUMER_KEY", "c")
+	src, err := os.ReadFile(filepath.Join(rootDir, "prefs", "testdata", "example1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, "preferences.json", string(src))
+	first, err := prefs.Open(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	code, _, errOut := runCLI(t, "--headless", "--prefs", p)
+	if code != exitProblems {
+		t.Fatalf("exit %d, want 1; stderr %q", code, errOut)
+	}
+	if !strings.Contains(errOut, fmt.Sprintf("PID %d", os.Getpid())) {
+		t.Errorf("stderr %q does not name the PID holding the lock", errOut)
+	}
 }
