@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -149,32 +150,9 @@ func ruleCovers(rule, call credentialRule) bool {
 // globMatch matches OVH rule paths, where * matches any run of characters
 // (including /). /order/cart/* does not cover /order/cart.
 func globMatch(pattern, s string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == s
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	for i := 1; i < len(parts)-1; i++ {
-		j := strings.Index(s, parts[i])
-		if j < 0 {
-			return false
-		}
-		s = s[j+len(parts[i]):]
-	}
-	last := parts[len(parts)-1]
-	// A trailing * must match at least one character: /order/cart/* does
-	// not cover /order/cart/ alone, which is no call anyway.
-	return strings.HasSuffix(s, last) && len(s) >= len(last)+btoi(last == "")
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*") + "$"
+	ok, err := regexp.MatchString(re, s)
+	return err == nil && ok
 }
 
 // missingRights lists the needed rights not covered by rules.
