@@ -16,7 +16,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -363,9 +362,11 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", loc, e.Msg)
 }
 
-// Load reads and parses the preferences file at path.
+// Load reads and parses the preferences file at path. A path that is not a
+// regular file, or a file over MaxFileSize, is refused (see ErrNotRegular,
+// ErrTooLarge).
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read preferences: %w", err)
 	}
