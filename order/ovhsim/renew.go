@@ -164,7 +164,7 @@ func (s *Sim) postRenew(c *call) *reply {
 			WithoutTaxUcents: withoutTax, TaxUcents: tax, WithTaxUcents: withoutTax + tax,
 			Date: c.now, Expiration: c.now.Add(orderLife), Status: StatusNotPaid},
 		password: pw, url: url,
-		renew:    &renewWork{serviceID: sv.serviceID, months: months},
+		renew: &renewWork{serviceID: sv.serviceID, months: months},
 		details: []orderDetail{{
 			id: s.seqDetail, description: fmt.Sprintf("Renewal of %s (%s) for %s", sv.name, sv.planCode, *in.Duration),
 			domain: sv.name, quantity: 1, unit: withoutTax, planCode: sv.planCode, duration: *in.Duration,
