@@ -374,11 +374,6 @@ func (s *Sim) orderDetail(cr *cart, it *item, domain string) orderDetail {
 	for _, cf := range it.configs {
 		d.configs[cf.label] = cf.value
 	}
-	if it.parent != 0 {
-		if pa := cr.item(it.parent); pa != nil {
-			d.parentPlanCode = pa.planCode
-		}
-	}
 	return d
 }
 
@@ -439,7 +434,6 @@ type orderDetail struct {
 	quantity                                 int
 	unit                                     int64
 	planCode, product, duration, pricingMode string
-	parentPlanCode                           string
 	configs                                  map[string]string
 }
 
