@@ -91,8 +91,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
 		var pe *prefs.ParseError
 		var le *prefs.LockedError
+		var fe *prefs.ForeignLockFileError
 		switch {
-		case errors.As(err, &le):
+		case errors.As(err, &le), errors.As(err, &fe):
 			return exitProblems
 		case errors.As(err, &pe), errors.Is(err, os.ErrNotExist):
 			return exitUsage

@@ -431,7 +431,7 @@ func TestAutopayWithoutPaymentMethod(t *testing.T) {
 	if err := e.client.Get(fmt.Sprintf("/me/order/%d/status", oid), &st); err != nil || st != StatusNotPaid {
 		t.Fatalf("status = %q, %v", st, err)
 	}
-	if err := e.client.Post(fmt.Sprintf("/me/order/%d/payWithRegisteredPaymentMean", oid), map[string]string{"paymentMean": means[0]["paymentMean"]}, nil); err != nil {
+	if err := e.client.Post(fmt.Sprintf("/me/order/%d/payWithRegisteredPaymentMean", oid), map[string]any{"paymentMean": means[0]["paymentMean"], "paymentMeanId": simPaymentMeanID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.client.Get(fmt.Sprintf("/me/order/%d/status", oid), &st); err != nil || st != StatusDelivering {

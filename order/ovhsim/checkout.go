@@ -318,6 +318,7 @@ func (s *Sim) postCheckout(c *call) *reply {
 	}
 	if *in.AutoPay {
 		ord.Status = StatusDelivering
+		ord.paidAt = c.now
 	}
 	for _, oi := range items {
 		cfg := map[string]string{}
@@ -381,6 +382,7 @@ func (s *Sim) orderDetail(cr *cart, it *item, domain string) orderDetail {
 const (
 	StatusNotPaid    = "notPaid"
 	StatusDelivering = "delivering"
+	StatusDelivered  = "delivered"
 	StatusCancelled  = "cancelled"
 )
 
@@ -426,6 +428,9 @@ type order struct {
 	password string
 	url      string
 	details  []orderDetail
+	paidAt   time.Time  // when it was paid (autopay at checkout, or payWithRegisteredPaymentMean)
+	renew    *renewWork // set for a renewal order (POST /service/{id}/renew)
+	served   bool       // its servers exist (deliverLocked)
 }
 
 type orderDetail struct {
@@ -435,12 +440,17 @@ type orderDetail struct {
 	unit                                     int64
 	planCode, product, duration, pricingMode string
 	configs                                  map[string]string
+	action                                   string // billing.ItemDetail.OrderActionEnum; "" = installation
 }
 
-// statusLocked is the order's status now (an unpaid order lapses).
-func (o *order) statusLocked(now time.Time) string {
+// statusLocked is the order's status now: an unpaid order lapses; a paid
+// purchase order is delivered deliveryDelay after its payment.
+func (o *order) statusLocked(now time.Time, deliveryDelay time.Duration) string {
 	if o.Status == StatusNotPaid && now.After(o.Expiration) {
 		return StatusCancelled
+	}
+	if o.Status == StatusDelivering && !o.paidAt.IsZero() && !now.Before(o.paidAt.Add(deliveryDelay)) {
+		return StatusDelivered
 	}
 	return o.Status
 }
@@ -453,7 +463,7 @@ func (s *Sim) Orders() []Order {
 	out := make([]Order, 0, len(s.orders))
 	for _, o := range s.orders {
 		cp := o.Order
-		cp.Status = o.statusLocked(now)
+		cp.Status = o.statusLocked(now, s.aw.deliveryDelay)
 		cp.Addons = slices.Clone(o.Addons)
 		cp.Items = slices.Clone(o.Items)
 		out = append(out, cp)

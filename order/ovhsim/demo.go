@@ -46,6 +46,7 @@ func (s *Sim) RunDemoEvery(ctx context.Context, fqns []string, every time.Durati
 		}
 		targets = append(targets, target{f, dcs})
 	}
+	s.seedDemoAccountLocked()
 	s.mu.Unlock()
 	if len(targets) == 0 {
 		return
@@ -78,4 +79,53 @@ func (s *Sim) RunDemoEvery(ctx context.Context, fqns []string, every time.Durati
 		case <-t.C:
 		}
 	}
+}
+
+// demoDeliveryDelay is how long a paid demo order takes to deliver its
+// server, so that the demo shows the whole lifecycle in a minute.
+const demoDeliveryDelay = 20 * time.Second
+
+// seedDemoAccountLocked gives the demo account two servers won earlier
+// (one renewing manually and expiring in 4 days, one renewing
+// automatically) and short deliveries. It runs once per simulator.
+func (s *Sim) seedDemoAccountLocked() {
+	if len(s.aw.servers) > 0 {
+		return
+	}
+	s.aw.deliveryDelay = demoDeliveryDelay
+	now := s.now()
+	seed := []struct {
+		plan, dc  string
+		expiresIn time.Duration
+		automatic bool
+	}{
+		{"24sk10", "gra", 4 * 24 * time.Hour, false},
+		{"24ska01", "rbx", 19 * 24 * time.Hour, true},
+	}
+	for _, sd := range seed {
+		if s.lookupPlan(sd.plan) == nil {
+			continue
+		}
+		sv := s.newServerLocked(s.opts.Account, sd.plan, s.defaultAddonsLocked(sd.plan), sd.dc, now.AddDate(0, -5, 0), 0)
+		sv.expiration = dateOf(now.Add(sd.expiresIn))
+		sv.automatic, sv.manualPayment = sd.automatic, !sd.automatic
+	}
+}
+
+// defaultAddonsLocked is the default addon of each mandatory family of plan.
+func (s *Sim) defaultAddonsLocked(plan string) []string {
+	p := s.lookupPlan(plan)
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range p.AddonFamilies {
+		switch {
+		case f.Default != nil && *f.Default != "":
+			out = append(out, *f.Default)
+		case f.Mandatory && len(f.Addons) > 0:
+			out = append(out, f.Addons[0])
+		}
+	}
+	return out
 }

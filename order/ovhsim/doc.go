@@ -65,6 +65,14 @@
 //     checkout validation (assigned, mandatory families, required
 //     configurations, fqn orderable in the DC right now), orders,
 //     read-only carts after checkout, /me/order and payment.
+//   - After the win (servers.go, renew.go, payment.go): the account's
+//     registered payment means (availableRegisteredPaymentMean, GET
+//     /me/payment/method[/{id}]) and paying an order with one; a paid
+//     purchase order delivering its servers after Options.DeliveryDelay;
+//     GET /dedicated/server, /dedicated/server/{name} and its serviceInfos;
+//     GET /service/{id}/renew (periods and prices) and POST
+//     /service/{id}/renew (dry run, or an unpaid renewal order that extends
+//     the service once paid).
 //   - Money: integer ucents (1e-8); JSON money is {value (2-decimal float),
 //     priceInUcents, text ("19.98 €"), currencyCode}.
 //
@@ -97,6 +105,14 @@
 //   - Fair use: no limit by default; Options.SignedRateLimit refuses signed
 //     calls beyond N per minute per consumer key with 429 + Retry-After.
 //   - An unpaid order lapses to "cancelled" one day after checkout.
+//   - Paying with creditCard, bankAccount or paypal needs paymentMeanId
+//     (OVH's order guide says so); a card's is its payment method's
+//     paymentMeanId. SetPaymentDeclined refuses payments with 400 "Payment
+//     refused by your bank" (wording unknown).
+//   - Servers delivered from an order renew manually; renew periods are
+//     1, 3, 6 and 12 months at the monthly price times the months; a
+//     renewal dry run answers orderId 0 and empty url/password/pdfUrl; a
+//     paid renewal order is "delivered" at once.
 //   - /me/order/{id}/details/{detailId}/extension: flat billing.ItemDetail,
 //     one detail per plan and per option, configurations on the plan's
 //     detail only (see getOrderDetailExtension).

@@ -113,7 +113,7 @@ func (s *Sim) getOrderStatus(c *call) *reply {
 	if rep != nil {
 		return rep
 	}
-	return jsonReply(o.statusLocked(c.now))
+	return jsonReply(o.statusLocked(c.now, s.aw.deliveryDelay))
 }
 
 // listOrderDetails serves GET /me/order/{id}/details: detail IDs.
@@ -209,53 +209,10 @@ func (s *Sim) getOrderDetailExtension(c *call) *reply {
 	}
 	return jsonReply(map[string]any{
 		"order": map[string]any{
-			"action": "installation",
+			"action": d.actionOrDefault(),
 			"plan": map[string]any{"code": d.planCode, "duration": d.duration, "pricingMode": d.pricingMode,
 				"quantity": d.quantity, "product": map[string]any{"name": d.product}},
 			"configurations": cfgs,
 		},
 	})
-}
-
-// getPaymentMeans serves GET /me/order/{id}/availableRegisteredPaymentMean.
-func (s *Sim) getPaymentMeans(c *call) *reply {
-	if _, rep := s.orderFor(c); rep != nil {
-		return rep
-	}
-	out := []map[string]string{}
-	if s.payment == PaymentValid {
-		out = append(out, map[string]string{"paymentMean": "creditCard"})
-	}
-	return jsonReply(out)
-}
-
-// payOrder serves POST /me/order/{id}/payWithRegisteredPaymentMean
-// {paymentMean, paymentMeanId?}.
-func (s *Sim) payOrder(c *call) *reply {
-	o, rep := s.orderFor(c)
-	if rep != nil {
-		return rep
-	}
-	var in struct {
-		PaymentMean   *string `json:"paymentMean"`
-		PaymentMeanID *int64  `json:"paymentMeanId"`
-	}
-	if rep := decodeBody(c, &in); rep != nil {
-		return rep
-	}
-	if in.PaymentMean == nil || *in.PaymentMean == "" {
-		return missing("paymentMean")
-	}
-	switch o.statusLocked(c.now) {
-	case StatusNotPaid:
-	case StatusCancelled:
-		return errReply(badRequest("Order %d has expired and can no longer be paid", o.ID))
-	default:
-		return errReply(badRequest("Order %d is already paid", o.ID))
-	}
-	if s.payment != PaymentValid || *in.PaymentMean != "creditCard" {
-		return errReply(badRequest("Payment mean %s is not available for order %d", *in.PaymentMean, o.ID))
-	}
-	o.Status = StatusDelivering
-	return jsonReply(nil)
 }

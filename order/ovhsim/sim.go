@@ -62,6 +62,10 @@ type Options struct {
 	// is not documented (an OVH maintainer: about 60 per minute); 0 means
 	// no limit.
 	SignedRateLimit int
+	// DeliveryDelay is how long a paid purchase order stays "delivering"
+	// before it is "delivered" and its servers appear under
+	// /dedicated/server (default 1 minute; OVH takes minutes to days).
+	DeliveryDelay time.Duration
 	// NoPadding serves only the catalog's own variants in the availability
 	// feed instead of padding it to the real feed's size (~9,000 entries).
 	NoPadding bool
@@ -100,6 +104,14 @@ func DefaultRules() []Rule {
 		{"GET", "/me/order"},
 		{"GET", "/me/order/*"},
 		{"POST", "/me/order/*"},
+		// After the win: pay with a card (its paymentMeanId), servers and
+		// their renewal.
+		{"GET", "/me/payment/method"},
+		{"GET", "/me/payment/method/*"},
+		{"GET", "/dedicated/server"},
+		{"GET", "/dedicated/server/*"},
+		{"GET", "/service/*"},
+		{"POST", "/service/*"},
 	}
 }
 
@@ -183,6 +195,7 @@ type Sim struct {
 	connSeq    uint64
 	conns      int
 	openConns  int
+	aw         accountState // servers, payment methods, renewals (servers.go)
 
 	schema     *Schema
 	declared   []declaredRoute
@@ -266,6 +279,7 @@ func New(catalogJSON []byte, opts Options) (*Sim, error) {
 		s.creds[c.ConsumerKey] = &c
 		s.appSecret[c.AppKey] = c.AppSecret
 	}
+	s.aw = newAccountState(opts)
 	s.schema = OVHSchema()
 	s.bigChecked = map[*Operation]bool{}
 	s.initAvailability()
@@ -730,8 +744,7 @@ func (s *Sim) routes() *http.ServeMux {
 	s.handle("GET /me/order/{orderId}/details", signed(s.listOrderDetails))
 	s.handle("GET /me/order/{orderId}/details/{detailId}", signed(s.getOrderDetail))
 	s.handle("GET /me/order/{orderId}/details/{detailId}/extension", signed(s.getOrderDetailExtension))
-	s.handle("GET /me/order/{orderId}/availableRegisteredPaymentMean", signed(s.getPaymentMeans))
-	s.handle("POST /me/order/{orderId}/payWithRegisteredPaymentMean", signed(s.payOrder))
+	s.accountRoutes() // payment, servers, renewal (servers.go)
 	return s.mux
 }
 
