@@ -174,12 +174,14 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Log:          log,
 		ExitWhenIdle: opts.headless,
 	})
+	// Every consumer sees the same events; none can slow the engine (tap.go).
+	events := tapEvents(eng.Events())
 
 	if opts.headless {
 		printed := make(chan struct{})
 		go func() {
 			// Drains until Run closes the channel: no order event is lost.
-			order.RunHeadless(context.Background(), eng.Events(), log)
+			order.RunHeadless(context.Background(), events, log)
 			close(printed)
 		}()
 		runErr := eng.Run(ctx)
@@ -201,7 +203,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	go func() { engDone <- eng.Run(engCtx) }()
 	uiErr := tui.Run(ctx, tui.Deps{
 		Store:          store,
-		Events:         eng.Events(),
+		Events:         events,
 		Rearm:          eng.Rearm,
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),
