@@ -155,4 +155,3 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
 }
-
