@@ -82,6 +82,8 @@ type Engine struct {
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
 	renewBefore     time.Duration
+	// reconcileRetries: delays of the later /me/order lookups (nil: default)
+	reconcileRetries []time.Duration
 
 	events *eventQueue
 	alerts alertState // alerts.go
@@ -102,6 +104,7 @@ type Engine struct {
 	reval     map[CartKey]bool
 	reported  map[string]string // entry -> last reported blocking problem / catalog error
 	pollFails int
+	lookups   map[string]int  // entry -> pending /me/order lookups (reconcile.go)
 	runCtx    context.Context // Run's context, for work that outlives a checkout's
 
 	keeperWake chan struct{}
@@ -225,6 +228,9 @@ func (e *Engine) Rearm(ctx context.Context, key string) error {
 	e.mu.Unlock()
 	if busy {
 		return errors.New("re-arm " + key + ": a checkout is in flight")
+	}
+	if e.lookingUp(key) {
+		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
 	err := e.update("re-arm "+key, func(f *prefs.File) error {
 		i := f.Find(key)
@@ -446,7 +452,7 @@ func (e *Engine) checkIdle() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.inFlight) > 0 || e.file == nil {
+	if len(e.inFlight) > 0 || len(e.lookups) > 0 || e.file == nil {
 		return
 	}
 	for _, s := range e.file.Servers {
