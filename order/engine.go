@@ -189,6 +189,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			})
 		}
 	}
+	if r, ok := e.api.(interface{ Run(context.Context) }); ok {
+		e.goTracked(func() { r.Run(ctx) }) // client upkeep (OAuth2 token ahead of time)
+	}
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
 
