@@ -184,6 +184,8 @@ type MyOrder struct {
 	Date            time.Time `json:"date"`
 	URL             string    `json:"url"`
 	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
+	// ExpirationDate is when an unpaid order lapses (billing.Order, may be null).
+	ExpirationDate *time.Time `json:"expirationDate"`
 }
 
 // OrderItem is one detail of an order as its extension (billing.ItemDetail)
@@ -350,6 +352,10 @@ type ClientOptions struct {
 	MaxBodyBytes int64
 	// TokenURL overrides the OAuth2 token URL of the endpoint (tests).
 	TokenURL string
+	// OnRefused, when set, is called when a signed call is answered 401 or
+	// 403: OVH refused the credentials or their rights (see
+	// Engine.CredentialsRefused). It must not block.
+	OnRefused func(call string, status int, message string)
 }
 
 // Health checks of the connections to OVH: an HTTP/2 connection idle for
@@ -553,6 +559,9 @@ func (o *OVHClient) callOnce(ctx context.Context, method, path, name string, bod
 		}
 		if ce.Message == "" {
 			ce.Message = http.StatusText(resp.StatusCode)
+		}
+		if signed && o.opts.OnRefused != nil && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden) {
+			o.opts.OnRefused(name, ce.Status, ce.Message)
 		}
 		return ce
 	}
