@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -61,6 +62,27 @@ func newOVHClient() (*ovh.Client, error) {
 		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", redactString(err.Error()))
 	}
 	c.UserAgent = "ovhtui/" + version
+	return c, nil
+}
+
+// newSimClient builds the go-ovh client of --demo: the simulator's
+// credentials and a loopback URL, and nothing else. It fills the client's
+// fields itself because go-ovh's constructors (NewClient and the others) all
+// run its configuration lookup, which reads /etc/ovh.conf, ~/.ovh.conf and
+// ./ovh.conf (secrets included) and lets OVH_* variables override what is
+// given: --demo reads no credential source at all.
+func newSimClient(endpoint string) (*ovh.Client, error) {
+	c := &ovh.Client{
+		AppKey:      demoAppKey,
+		AppSecret:   demoAppSecret,
+		ConsumerKey: demoConsumerKey,
+		Client:      &http.Client{},
+		Timeout:     ovh.DefaultTimeout,
+		UserAgent:   "ovhtui/" + version + " (demo)",
+	}
+	if err := c.SetEndpoint(endpoint); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
