@@ -198,3 +198,79 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvFileErrors: each .env problem says what and where, never a value
+// (issue 12.6).
+func TestEnvFileErrors(t *testing.T) {
+	const secret = "s3cr3t-value-never-shown"
+	for _, tc := range []struct {
+		name    string
+		make    func(t *testing.T, path string)
+		wantErr string // "" = loads fine
+		wantKey string // a variable the file sets, checked when it loads
+	}{
+		{name: "folder", make: func(t *testing.T, p string) { mkdir(t, p) }, wantErr: "is a folder, not a file"},
+		{name: "fifo", make: func(t *testing.T, p string) {
+			if err := syscall.Mkfifo(p, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, wantErr: "is not a regular file"},
+		{name: "byte order mark", make: writeEnv("\xef\xbb\xbfOVH_APPLICATION_KEY=from-bom\n"), wantKey: "OVH_APPLICATION_KEY=from-bom"},
+		{name: "CRLF line ends", make: writeEnv("OVH_ENDPOINT=ovh-eu\r\nOVH_APPLICATION_KEY=crlf\r\n"), wantKey: "OVH_APPLICATION_KEY=crlf"},
+		{name: "bad character in a name", make: writeEnv("OVH_ENDPOINT=ovh-eu\n# comment\nOVH-APPLICATION_KEY=" + secret + "\n"),
+			wantErr: ".env:3: the variable name has a character other than"},
+		{name: "no equals sign", make: writeEnv("OVH_ENDPOINT=ovh-eu\n\nOVH_APPLICATION_SECRET " + secret + "\nOVH_CONSUMER_KEY=x\n"),
+			wantErr: `.env:3: no "=" on this line`},
+		{name: "unterminated quote", make: writeEnv("OVH_ENDPOINT=ovh-eu\nOVH_APPLICATION_SECRET=\"" + secret + "\nOVH_CONSUMER_KEY=x\n"),
+			wantErr: ".env:2: a quoted value opened on this line is never closed"},
+		{name: "multi-line value then a bad line", make: writeEnv("A=\"one\ntwo\"\nB=ok\nC-D=" + secret + "\n"),
+			wantErr: ".env:4: the variable name has a character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			p := filepath.Join(t.TempDir(), ".env")
+			tc.make(t, p)
+			_, err := loadEnvFile(p)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("loadEnvFile: %v", err)
+				}
+				k, v, _ := strings.Cut(tc.wantKey, "=")
+				if got := os.Getenv(k); got != v {
+					t.Fatalf("%s = %q, want %q", k, got, v)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "invalid syntax") {
+				t.Errorf("error %q shows a value or says only invalid syntax", err)
+			}
+		})
+	}
+	// --check says it and exits 2.
+	isolateEnv(t)
+	env := filepath.Join(t.TempDir(), ".env")
+	writeEnv("OVH-X=1\n")(t, env)
+	prefsPath := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
+	if code, _, errOut := runCLI(t, "--check", "--prefs", prefsPath, "--env", env); code != exitUsage || !strings.Contains(errOut, ".env:1:") {
+		t.Errorf("--check with a bad .env: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func writeEnv(content string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mkdir(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+}
