@@ -274,3 +274,72 @@ func mkdir(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckListsEveryProblem: --check goes past type errors and duplicate
+// keys and lists every problem, with the validation problems of what did
+// decode (issue 12.7). Exit 2: the file is unusable as it is.
+func TestCheckListsEveryProblem(t *testing.T) {
+	entry := `{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}`
+	for _, tc := range []struct {
+		name       string
+		content    string
+		wantStderr []string
+		wantStdout []string
+		notStdout  []string
+	}{
+		{
+			name: "two type errors and a validation problem",
+			content: "{\"subsidiary\": \"ie\", \"user_servers\": [\n" +
+				`{"planCode": "24sk50", "qty": "1"},` + "\n" +
+				`{"planCode": "24sk50", "place_order": "yes"}` + "\n]}",
+			wantStderr: []string{":2:31: user_servers[0].qty: must be an integer", ":3:39: user_servers[1].place_order: must be true or false", "2 problem(s) make the file unusable"},
+			wantStdout: []string{"subsidiary: must be upper case", "user_servers[1].fqn: empty"},
+		},
+		{
+			name: "duplicates and a type error",
+			content: "{\"subsidiary\": \"IE\",\n\"subsidiary\": \"IE\", \"user_servers\": [\n" +
+				`{"qty": 1, "qty": 2, "ceiling_price": "20"}` + "\n]}",
+			wantStderr: []string{":2:1: subsidiary: duplicate key: also at line 1", ":3:12: user_servers[0].qty: duplicate key: also at line 3, column 2", ":3:39: user_servers[0].ceiling_price: must be a number", "3 problem(s)"},
+		},
+		{
+			name:       "a datacenter that is not an object keeps the others' indices",
+			content:    `{"subsidiary": "IE", "user_servers": [{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": ["fra", {"region": "europe", "dedicated_datacenter": "GRA"}], "labels": {"dedicated_os": "x"}, "addon_planCodes": ["a"]}]}`,
+			wantStderr: []string{"user_servers[0].datacenters[0]: must be an object"},
+			wantStdout: []string{"user_servers[0].datacenters[1].dedicated_datacenter: must be a lower case code"},
+			notStdout:  []string{"datacenters[0]"},
+		},
+		{
+			name:       "a field in error is not reported again as missing",
+			content:    `{"subsidiary": "IE", "user_servers": [{"planCode": 5, "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": [], "addon_planCodes": ["a"]}, ` + entry + `]}`,
+			wantStderr: []string{"user_servers[0].planCode: must be a string", "user_servers[0].labels: must be an object of strings"},
+			notStdout:  []string{"planCode: empty", "labels.dedicated_os", "user_servers[1]"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			p := writeFile(t, "preferences.json", tc.content)
+			code, out, errOut := runCLI(t, "--check", "--prefs", p)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2; stdout %q stderr %q", code, out, errOut)
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+			for _, w := range tc.wantStdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notStdout {
+				if strings.Contains(out, w) {
+					t.Errorf("stdout has %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, ": ok (") {
+				t.Errorf("says ok:\n%s", out)
+			}
+		})
+	}
+}
