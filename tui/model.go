@@ -84,7 +84,7 @@ type Model struct {
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
 	saving   bool
-	quitting bool
+	leaving  *quitState // set once the user quit
 	evClosed bool
 }
 
@@ -181,6 +181,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.browser.setAvailability(msg)
 		}
 		return m, nil
+	case quitNowMsg:
+		return m, tea.Quit
 	case rearmMsg:
 		if msg.err != nil {
 			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)
@@ -212,6 +214,9 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	if reload {
 		cmds = append(cmds, snapshotCmd(m.deps.Store))
 	}
+	if m.leaving != nil {
+		cmds = append(cmds, m.quitIfDone())
+	}
 	if msg.closed {
 		m.evClosed = true
 		m.logf(slog.LevelWarn, "the engine stopped sending events")
@@ -238,10 +243,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if len(m.saves) > 0 {
 		return m, m.nextSave()
 	}
-	if m.quitting {
-		return m, tea.Quit
-	}
-	return m, nil
+	return m, m.quitIfDone()
 }
 
 // queueSave asks for a change to preferences.json. Saves run one at a time

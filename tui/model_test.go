@@ -64,7 +64,7 @@ func TestQuitWaitsForQueuedSaves(t *testing.T) {
 	if cmd != nil {
 		t.Fatalf("quit while a save runs returned a command (%T)", cmd())
 	}
-	if !m.quitting || !strings.Contains(screenText(m), "quitting") {
+	if m.leaving == nil || !strings.Contains(screenText(m), "quitting") {
 		t.Fatal("quitting is not shown")
 	}
 	// The save ends: now the program quits.
