@@ -173,12 +173,16 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,
 		Availability:   availabilityLookup(api),
-		Endpoint:       endpoint,
-		Subsidiary:     snap.Subsidiary,
-		Poll:           opts.poll,
-		Log:            log,
-		NoColor:        os.Getenv("NO_COLOR") != "",
-		Farewell:       stderr,
+		OrderExpiry: func(ctx context.Context, id int64) (time.Time, error) {
+			o, err := api.MyOrder(ctx, id)
+			return o.ExpirationDate, err
+		},
+		Endpoint:   endpoint,
+		Subsidiary: snap.Subsidiary,
+		Poll:       opts.poll,
+		Log:        log,
+		NoColor:    os.Getenv("NO_COLOR") != "",
+		Farewell:   stderr,
 	})
 	uiDone := time.Now()
 	stopEng()

@@ -178,6 +178,9 @@ type MyOrder struct {
 	Date            time.Time `json:"date"`
 	URL             string    `json:"url"`
 	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
+	// ExpirationDate is when an unpaid order lapses (billing.Order
+	// expirationDate; null reads as zero).
+	ExpirationDate time.Time `json:"expirationDate"`
 }
 
 // OrderItem is one thing an order bought, as far as its details tell.

@@ -42,6 +42,10 @@ type Deps struct {
 	// fqn -> DC -> value, for the catalog browser. May be nil.
 	Availability func(ctx context.Context, planCode string) (map[string]map[string]string, error)
 
+	// OrderExpiry returns when an unpaid order lapses (GET /me/order/{id}
+	// expirationDate), shown with the UNPAID warning. May be nil.
+	OrderExpiry func(ctx context.Context, orderID int64) (time.Time, error)
+
 	// Endpoint and Subsidiary are shown in the header.
 	Endpoint, Subsidiary string
 	// Poll is the availability poll interval, shown in the header.

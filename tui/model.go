@@ -75,7 +75,9 @@ type Model struct {
 	selKey  string // its Key, to keep the selection across reloads
 	dashTop int    // first dashboard row shown
 
-	banner  *orderBanner
+	banner      *orderBanner
+	expiry      map[int64]time.Time // when unpaid orders lapse
+	expiryAsked map[int64]bool
 	confirm *confirmDialog
 	ceiling *ceilingEditor
 	dcOrder *dcEditor
@@ -100,6 +102,9 @@ func New(d Deps) Model {
 		help:   help.New(),
 		now:    d.Now(),
 		live:   newLiveState(),
+
+		expiry:      map[int64]time.Time{},
+		expiryAsked: map[int64]bool{},
 		cat:    d.Catalog(),
 	}
 	m.setStyles()
@@ -181,6 +186,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.browser.setAvailability(msg)
 		}
 		return m, nil
+	case expiryMsg:
+		m.setExpiry(msg)
+		return m, nil
 	case quitNowMsg:
 		return m, tea.Quit
 	case rearmMsg:
@@ -214,6 +222,7 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	if reload {
 		cmds = append(cmds, snapshotCmd(m.deps.Store))
 	}
+	cmds = append(cmds, m.askExpiries())
 	if m.leaving != nil {
 		cmds = append(cmds, m.quitIfDone())
 	}
