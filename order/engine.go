@@ -61,6 +61,9 @@ type Config struct {
 	// do: every entry has qty 0, an order, or a latch awaiting the user's
 	// decision (or a problem that stops it).
 	ExitWhenIdle bool
+	// CredentialExpiry, when set, returns the consumer key's expiration
+	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
+	CredentialExpiry func(ctx context.Context) (time.Time, error)
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -79,8 +82,11 @@ type Engine struct {
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
 	renewBefore     time.Duration
+	// reconcileRetries: delays of the later /me/order lookups (nil: default)
+	reconcileRetries []time.Duration
 
 	events *eventQueue
+	alerts alertState // alerts.go
 
 	mu        sync.Mutex
 	file      *prefs.File // last snapshot of the store
@@ -98,6 +104,7 @@ type Engine struct {
 	reval     map[CartKey]bool
 	reported  map[string]string // entry -> last reported blocking problem / catalog error
 	pollFails int
+	lookups   map[string]int  // entry -> pending /me/order lookups (reconcile.go)
 	runCtx    context.Context // Run's context, for work that outlives a checkout's
 
 	keeperWake chan struct{}
@@ -188,6 +195,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
+	e.goTracked(func() { e.credentialLoop(ctx) })
 
 	e.publish()
 
@@ -199,6 +207,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	cancel()
 	e.wg.Wait()
+	e.reportStillWanted()
 	return nil
 }
 
@@ -219,6 +228,9 @@ func (e *Engine) Rearm(ctx context.Context, key string) error {
 	e.mu.Unlock()
 	if busy {
 		return errors.New("re-arm " + key + ": a checkout is in flight")
+	}
+	if e.lookingUp(key) {
+		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
 	err := e.update("re-arm "+key, func(f *prefs.File) error {
 		i := f.Find(key)
@@ -440,7 +452,7 @@ func (e *Engine) checkIdle() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.inFlight) > 0 || e.file == nil {
+	if len(e.inFlight) > 0 || len(e.lookups) > 0 || e.file == nil {
 		return
 	}
 	for _, s := range e.file.Servers {

@@ -249,7 +249,7 @@ func TestEditorsSaveThroughTheStore(t *testing.T) {
 		t.Fatalf("ceiling %v, want 18.5", got)
 	}
 	m = run(m, press("e", "backspace", "backspace", "backspace", "backspace", "backspace", "enter")...)
-	if m.ceiling == nil || !strings.Contains(screenText(m), "empty amount") {
+	if m.ceiling == nil || !strings.Contains(screenText(m), "type an amount") {
 		t.Fatal("an empty ceiling was not refused in the editor")
 	}
 	m = run(m, press("esc", "j", "o", "down", "down", "K", "K", "enter")...)
