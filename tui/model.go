@@ -78,10 +78,10 @@ type Model struct {
 	banner      *orderBanner
 	expiry      map[int64]time.Time // when unpaid orders lapse
 	expiryAsked map[int64]bool
-	confirm *confirmDialog
-	ceiling *ceilingEditor
-	dcOrder *dcEditor
-	browser *browser
+	confirm     *confirmDialog
+	ceiling     *ceilingEditor
+	dcOrder     *dcEditor
+	browser     *browser
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
@@ -105,7 +105,7 @@ func New(d Deps) Model {
 
 		expiry:      map[int64]time.Time{},
 		expiryAsked: map[int64]bool{},
-		cat:    d.Catalog(),
+		cat:         d.Catalog(),
 	}
 	m.setStyles()
 	if d.Store != nil {

@@ -76,4 +76,3 @@ func (m *Model) setExpiry(msg expiryMsg) {
 		}
 	}
 }
-
