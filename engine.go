@@ -91,8 +91,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
 		var pe *prefs.ParseError
 		var le *prefs.LockedError
+		var fe *prefs.ForeignLockFileError
 		switch {
-		case errors.As(err, &le):
+		case errors.As(err, &le), errors.As(err, &fe):
 			return exitProblems
 		case errors.As(err, &pe), errors.Is(err, os.ErrNotExist):
 			return exitUsage
@@ -137,12 +138,14 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Log:          log,
 		ExitWhenIdle: opts.headless,
 	})
+	// Every consumer sees the same events; none can slow the engine (tap.go).
+	events := tapEvents(eng.Events())
 
 	if opts.headless {
 		printed := make(chan struct{})
 		go func() {
 			// Drains until Run closes the channel: no order event is lost.
-			order.RunHeadless(context.Background(), eng.Events(), log)
+			order.RunHeadless(context.Background(), events, log)
 			close(printed)
 		}()
 		runErr := eng.Run(ctx)
@@ -164,7 +167,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	go func() { engDone <- eng.Run(engCtx) }()
 	uiErr := tui.Run(ctx, tui.Deps{
 		Store:          store,
-		Events:         eng.Events(),
+		Events:         events,
 		Rearm:          eng.Rearm,
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),

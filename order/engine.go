@@ -516,7 +516,9 @@ func newEventQueue() *eventQueue {
 	return q
 }
 
-func droppable(ev Event) bool {
+// Droppable reports the frequent events (polls, availability changes) that
+// a queue may drop while its consumer lags; every other event is kept.
+func Droppable(ev Event) bool {
 	switch ev.(type) {
 	case PollOK, AvailabilityChanged:
 		return true
@@ -526,7 +528,7 @@ func droppable(ev Event) bool {
 
 func (q *eventQueue) push(ev Event) {
 	q.mu.Lock()
-	if q.closed || (len(q.q) >= maxQueuedDroppable && droppable(ev)) {
+	if q.closed || (len(q.q) >= maxQueuedDroppable && Droppable(ev)) {
 		q.mu.Unlock()
 		return
 	}

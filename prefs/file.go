@@ -16,7 +16,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -363,9 +362,11 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", loc, e.Msg)
 }
 
-// Load reads and parses the preferences file at path.
+// Load reads and parses the preferences file at path. A path that is not a
+// regular file, or a file over MaxFileSize, is refused (see ErrNotRegular,
+// ErrTooLarge).
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read preferences: %w", err)
 	}
@@ -397,12 +398,16 @@ func Parse(name string, data []byte) (*File, error) {
 }
 
 // checkSyntax reports invalid JSON with the line and column of the first
-// offending byte, and a top level that is not a single object.
+// offending byte, a top level that is not a single object, and the first
+// key written twice in one object.
 func checkSyntax(name string, data []byte) error {
 	if json.Valid(data) {
 		if i := skipSpace(data, 0); data[i] != '{' {
 			line, col := lineCol(data, i)
 			return &ParseError{File: name, Line: line, Column: col, Msg: "the top level must be an object, got " + describe(data[i:])}
+		}
+		if dups := duplicateKeys(data); len(dups) > 0 {
+			return duplicateError(name, data, dups[0])
 		}
 		return nil
 	}
@@ -433,6 +438,16 @@ func checkSyntax(name string, data []byte) error {
 		return &ParseError{File: name, Line: line, Column: col, Msg: "unexpected data after the top-level value"}
 	}
 	return &ParseError{File: name, Msg: "invalid JSON"} // json.Valid and the decoder disagree: not seen
+}
+
+// duplicateError reports a duplicate key at its second occurrence, naming
+// the line of the first: ovhtui will not guess which one the user meant
+// (a JSON decoder silently keeps the last one).
+func duplicateError(name string, data []byte, d duplicateKey) *ParseError {
+	line, col := lineCol(data, d.Second)
+	fl, fc := lineCol(data, d.First)
+	return &ParseError{File: name, Line: line, Column: col, Path: d.Path,
+		Msg: fmt.Sprintf("duplicate key: also at line %d, column %d; keep only the one you mean", fl, fc)}
 }
 
 // lineCol converts a byte offset to a 1-based line and column (in

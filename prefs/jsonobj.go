@@ -74,17 +74,12 @@ func splitObject(data []byte, path string) (rawObject, error) {
 			return nil, invalid()
 		}
 		raw := json.RawMessage(data[i:vend:vend])
-		// A duplicated key: the last one wins, as encoding/json does.
-		replaced := false
-		for j := range out {
-			if out[j].Key == key {
-				out[j].Value = raw
-				replaced = true
-			}
+		// Parse refuses duplicate keys with both positions (see
+		// duplicateKeys); this is the last line of defence.
+		if out.has(key) {
+			return nil, &typeError{Path: joinPath(path, key), Msg: "duplicate key"}
 		}
-		if !replaced {
-			out = append(out, rawField{Key: key, Value: raw})
-		}
+		out = append(out, rawField{Key: key, Value: raw})
 		i = skipSpace(data, vend)
 		if i >= len(data) {
 			return nil, invalid()
@@ -648,4 +643,104 @@ func quoteKey(k string) []byte {
 	}
 	b, _ := marshalNoEscape(k)
 	return b
+}
+
+// duplicateKey is a key written twice in one JSON object.
+type duplicateKey struct {
+	Path          string // field path of the key, e.g. "user_servers[0].qty"
+	First, Second int    // byte offsets of the two keys
+}
+
+// duplicateKeys lists every key written twice in one object, at any depth
+// (known keys, unknown keys, inside labels, dc_carts or anything else), in
+// file order of the second occurrence. Keys are compared decoded, as JSON
+// decoders do ("a" and "\u0061" are the same key). data must be valid JSON
+// (json.Valid); on anything else it stops early, never panics.
+func duplicateKeys(data []byte) []duplicateKey {
+	var (
+		out   []duplicateKey
+		steps []pathStep // the path to the current value, built into a string only for a duplicate
+	)
+	path := func(key string) string {
+		var b strings.Builder
+		for _, st := range steps {
+			if st.index >= 0 {
+				fmt.Fprintf(&b, "[%d]", st.index)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(st.key)
+		}
+		return joinPath(b.String(), key)
+	}
+	var walk func(i int) int
+	walk = func(i int) int {
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return len(data)
+		}
+		switch data[i] {
+		case '{':
+			var seen map[string]int
+			i = skipSpace(data, i+1)
+			if i < len(data) && data[i] == '}' {
+				return i + 1
+			}
+			for i < len(data) && data[i] == '"' {
+				end, ok := stringEnd(data, i)
+				if !ok {
+					return len(data)
+				}
+				key, ok := decodeString(data[i:end])
+				if !ok {
+					return len(data)
+				}
+				if seen == nil {
+					seen = map[string]int{}
+				}
+				if first, dup := seen[key]; dup {
+					out = append(out, duplicateKey{Path: path(key), First: first, Second: i})
+				} else {
+					seen[key] = i
+				}
+				i = skipSpace(data, end)
+				if i >= len(data) || data[i] != ':' {
+					return len(data)
+				}
+				steps = append(steps, pathStep{key: key, index: -1})
+				i = skipSpace(data, walk(i+1))
+				steps = steps[:len(steps)-1]
+				if i >= len(data) || data[i] != ',' {
+					break
+				}
+				i = skipSpace(data, i+1)
+			}
+			return i + 1 // the '}'
+		case '[':
+			i = skipSpace(data, i+1)
+			if i < len(data) && data[i] == ']' {
+				return i + 1
+			}
+			for n := 0; i < len(data); n++ {
+				steps = append(steps, pathStep{index: n})
+				i = skipSpace(data, walk(i))
+				steps = steps[:len(steps)-1]
+				if i >= len(data) || data[i] != ',' {
+					break
+				}
+				i++
+			}
+			return i + 1 // the ']'
+		default:
+			end, ok := valueEnd(data, i)
+			if !ok {
+				return len(data)
+			}
+			return end
+		}
+	}
+	walk(0)
+	return out
 }

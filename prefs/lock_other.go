@@ -8,6 +8,10 @@ import (
 	"runtime"
 )
 
+// openNonBlock is not needed where flock is missing: ovhtui does not run
+// there (acquireLock refuses).
+const openNonBlock = 0
+
 // acquireLock refuses: without flock, two instances could order the same
 // server twice.
 func acquireLock(path string) (*os.File, error) {

@@ -12,15 +12,45 @@ import (
 	"syscall"
 )
 
-// acquireLock opens (creating it) the lock file and takes an exclusive,
-// non-blocking flock on it, then writes this process's PID into it. The
-// kernel releases the lock when the process dies, however it dies. flock
-// locks belong to the open file, so a second acquireLock in the same process
-// fails too.
+// openNonBlock makes opening a FIFO return at once instead of waiting for a
+// writer; it changes nothing for a regular file.
+const openNonBlock = syscall.O_NONBLOCK
+
+// acquireLock takes an exclusive, non-blocking flock on the lock file and
+// writes this process's PID into it. The kernel releases the lock when the
+// process dies, however it dies. flock locks belong to the open file, so a
+// second acquireLock in the same process fails too.
+//
+// It never changes a file it did not create: the file is created
+// exclusively, or an existing one is opened without truncation (and without
+// following a symlink) and written to only once the lock is held and its
+// content is what an ovhtui lock holds (nothing, or a PID). Anything else
+// is refused with a *ForeignLockFileError and left byte for byte.
 func acquireLock(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	created := err == nil
+	if errors.Is(err, os.ErrExist) {
+		f, err = os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW|openNonBlock, 0)
+	}
 	if err != nil {
+		switch {
+		case errors.Is(err, syscall.ELOOP):
+			return nil, &ForeignLockFileError{Path: path, Why: "it is a symbolic link"}
+		case errors.Is(err, syscall.EISDIR):
+			return nil, &ForeignLockFileError{Path: path, Why: "it is a folder"}
+		}
 		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if !created {
+		info, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open lock file: %w", err)
+		}
+		if !info.Mode().IsRegular() {
+			f.Close()
+			return nil, &ForeignLockFileError{Path: path, Why: "it is " + describeMode(info.Mode())}
+		}
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		defer f.Close()
@@ -28,6 +58,15 @@ func acquireLock(path string) (*os.File, error) {
 			return nil, &LockedError{Path: path, PID: readPID(f)}
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !created {
+		// Held: no ovhtui writes it now. Only an empty file or a PID left by
+		// an ovhtui that ended is ours to write.
+		if !holdsLockContent(f) {
+			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			f.Close()
+			return nil, &ForeignLockFileError{Path: path, Why: "it holds data that is not an ovhtui PID"}
+		}
 	}
 	if err := writePID(f); err != nil {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
@@ -37,9 +76,10 @@ func acquireLock(path string) (*os.File, error) {
 	return f, nil
 }
 
-// releaseLock empties the lock file and unlocks it. The file is not
-// removed: another process may already have it open, waiting to lock it,
-// and removing it would let a third one lock a new file of the same name.
+// releaseLock empties the lock file (ours: acquireLock checked it) and
+// unlocks it. The file is not removed: another process may already have it
+// open, waiting to lock it, and removing it would let a third one lock a new
+// file of the same name.
 func releaseLock(f *os.File) error {
 	f.Truncate(0)
 	err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
@@ -55,6 +95,25 @@ func writePID(f *os.File) error {
 	}
 	_, err := f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	return err
+}
+
+// maxLockContent is the most an ovhtui lock file ever holds: a PID and a
+// newline.
+const maxLockContent = 24
+
+// holdsLockContent reports whether f holds what an ovhtui lock file may
+// hold: nothing, or a PID and a newline.
+func holdsLockContent(f *os.File) bool {
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, maxLockContent+1))
+	if err != nil || len(b) > maxLockContent {
+		return false
+	}
+	if len(b) == 0 {
+		return true
+	}
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	_, err = strconv.ParseUint(string(b), 10, 31)
+	return err == nil
 }
 
 // readPID reads the PID the holder wrote, 0 when it is not there (yet).

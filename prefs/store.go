@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -74,11 +73,72 @@ func (e *LockedError) Error() string {
 }
 
 // LockPath returns the lock file of the preferences file path: in the same
-// folder, the file name without its extension plus ".lock"
-// (preferences.json → preferences.lock).
+// folder, ".ovhtui-" plus the full file name plus ".lock"
+// (preferences.json → .ovhtui-preferences.json.lock). The name cannot be
+// the preferences file itself nor, in practice, a file of another tool.
 func LockPath(path string) string {
 	dir, base := filepath.Split(path)
-	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".lock")
+	return filepath.Join(dir, ".ovhtui-"+base+".lock")
+}
+
+// ForeignLockFileError is returned by Open when the lock file's name is
+// taken by something that is not an ovhtui lock file. ovhtui leaves it as it
+// is and refuses to run.
+type ForeignLockFileError struct {
+	Path string // the lock file
+	Why  string // e.g. "it is a directory"
+}
+
+// Error says which file is in the way and why it is not used.
+func (e *ForeignLockFileError) Error() string {
+	return fmt.Sprintf("%s is in the way of ovhtui's lock file: %s; ovhtui leaves it untouched and will not start (move it away)", e.Path, e.Why)
+}
+
+// MaxFileSize is the largest preferences file ovhtui reads: far more than
+// any real file (a few kilobytes), small enough that a wrong --prefs
+// cannot exhaust memory.
+const MaxFileSize = 64 << 20
+
+// ErrNotRegular is wrapped by the errors of Load and Open for a path that
+// is not a regular file (a folder, a device, a FIFO, a socket).
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTooLarge is wrapped by the errors of Load and Open for a file larger
+// than MaxFileSize.
+var ErrTooLarge = errors.New("file too large")
+
+// checkRegular returns an error wrapping ErrNotRegular or ErrTooLarge when
+// info is not a regular file of at most MaxFileSize bytes.
+func checkRegular(path string, info os.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is %s, %w: ovhtui reads preferences only from a regular file", path, describeMode(info.Mode()), ErrNotRegular)
+	}
+	if info.Size() > MaxFileSize {
+		return fmt.Errorf("%s is %d bytes, over the %d MB limit for a preferences file: %w", path, info.Size(), MaxFileSize>>20, ErrTooLarge)
+	}
+	return nil
+}
+
+// describeMode names the kind of file a mode is, for error messages.
+func describeMode(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m.IsRegular():
+		return "a regular file"
+	default:
+		return "not a regular file"
+	}
 }
 
 // tempPattern is the os.CreateTemp pattern of the temp files SaveAtomic
@@ -100,7 +160,12 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	if _, err := os.Stat(path); err != nil {
+	// Refuse what is not a regular file before creating anything.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read preferences: %w", err)
+	}
+	if err := checkRegular(given, info); err != nil {
 		return nil, fmt.Errorf("read preferences: %w", err)
 	}
 	lock, err := acquireLock(LockPath(path))
@@ -349,9 +414,11 @@ func (s *Store) notify() {
 }
 
 // readFile reads path and stats the open file, so that the stat describes
-// the bytes read even when the file is replaced meanwhile.
+// the bytes read even when the file is replaced meanwhile. Only a regular
+// file of at most MaxFileSize bytes is read: a FIFO neither blocks nor
+// feeds it forever, a device is not read at all.
 func readFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -360,9 +427,15 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := io.ReadAll(f)
+	if err := checkRegular(path, info); err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, nil, fmt.Errorf("%s grew over the %d MB limit for a preferences file while being read: %w", path, MaxFileSize>>20, ErrTooLarge)
 	}
 	return data, info, nil
 }

@@ -196,7 +196,7 @@ func TestCrashDuringSaves(t *testing.T) {
 		entries, _ := os.ReadDir(filepath.Dir(path))
 		for _, e := range entries {
 			n := e.Name()
-			if n != "preferences.json" && n != "preferences.lock" && !strings.HasPrefix(n, ".preferences.json.tmp-") {
+			if n != "preferences.json" && n != ".ovhtui-preferences.json.lock" && !strings.HasPrefix(n, ".preferences.json.tmp-") {
 				t.Fatalf("kill %d: unexpected file %s", i, n)
 			}
 		}
@@ -218,7 +218,7 @@ func TestLockInProcess(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("second Open: %v, want *LockedError", err)
 	}
-	if le.PID != os.Getpid() || le.Path != filepath.Join(filepath.Dir(path), "preferences.lock") {
+	if le.PID != os.Getpid() || le.Path != filepath.Join(filepath.Dir(path), ".ovhtui-preferences.json.lock") {
 		t.Fatalf("LockedError %+v, want PID %d", le, os.Getpid())
 	}
 	if want := fmt.Sprintf("another ovhtui instance (PID %d) holds the lock", os.Getpid()); !strings.Contains(err.Error(), want) {
@@ -385,7 +385,7 @@ func TestOpenMalformedLeavesFile(t *testing.T) {
 		t.Fatal("malformed file was touched")
 	}
 	// The lock was released.
-	if _, err := os.Stat(filepath.Join(dir, "preferences.lock")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, ".ovhtui-preferences.json.lock")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, indent(t, []byte(`{"subsidiary":"IE","user_servers":[]}`)), 0o600); err != nil {
@@ -554,7 +554,7 @@ func TestSaveAtomic(t *testing.T) {
 	if err := SaveAtomic(filepath.Join(dir, "missing", "p.json"), []byte("x")); err == nil {
 		t.Fatal("no error")
 	}
-	if LockPath("/a/preferences.json") != "/a/preferences.lock" || LockPath("/a/prefs") != "/a/prefs.lock" {
+	if LockPath("/a/preferences.json") != "/a/.ovhtui-preferences.json.lock" || LockPath("/a/prefs") != "/a/.ovhtui-prefs.lock" {
 		t.Fatal("LockPath")
 	}
 }
