@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // runEngine runs the engine with the UI, or headless, against OVH or (with
 // --demo) the built-in simulator.
 func runEngine(opts options, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), shutdownSignals...)
 	defer stop()
 
 	// Logs: --log-file, else stdout when headless; the UI never writes to
@@ -33,12 +34,37 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		logOut = stdout
 	}
 	if opts.logFile != "" {
-		lf, err := openLogFile(opts.logFile)
+		// A failing log file is said once: at once headless, after the
+		// UI (which owns the terminal) has ended otherwise.
+		var (
+			reportMu sync.Mutex
+			reported string
+		)
+		report := func(msg string) {
+			if opts.headless {
+				fmt.Fprintln(stderr, "ovhtui:", msg)
+				return
+			}
+			reportMu.Lock()
+			reported = msg
+			reportMu.Unlock()
+		}
+		lf, err := openLogFile(opts.logFile, report)
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui:", err)
 			return exitUsage
 		}
-		defer lf.Close()
+		defer func() {
+			lost := lf.Close()
+			reportMu.Lock()
+			defer reportMu.Unlock()
+			if reported != "" {
+				fmt.Fprintln(stderr, "ovhtui:", reported)
+			}
+			if lost != "" {
+				fmt.Fprintln(stderr, "ovhtui:", lost)
+			}
+		}()
 		logOut = lf
 		if opts.headless {
 			logOut = io.MultiWriter(stdout, lf)
@@ -103,7 +129,17 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	defer store.Close()
 
 	snap := store.Snapshot()
-	for _, p := range prefs.Validate(snap, endpoint) {
+	problems := prefs.Validate(snap, endpoint)
+	if opts.headless && noValidEntry(snap, endpoint) {
+		// Nothing could ever be ordered: a supervisor must see a failure,
+		// with the problems --check lists.
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "%s: %s\n", opts.prefsPath, p)
+		}
+		fmt.Fprintf(stderr, "ovhtui: no entry of %s can be ordered as written: fix the problems above (ovhtui --check lists them)\n", opts.prefsPath)
+		return exitProblems
+	}
+	for _, p := range problems {
 		// The engine leaves entries with problems alone; say why.
 		log.Warn("preferences problem: "+p.String(), "file", opts.prefsPath)
 		if opts.headless {
@@ -194,6 +230,23 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// noValidEntry reports whether the engine would leave every entry of f
+// alone for its problems: a problem of the whole file (e.g. the
+// subsidiary), or a problem in each entry. A file without entries is not
+// invalid: it has nothing to do, which headless reports by exiting 0.
+func noValidEntry(f *prefs.File, endpoint string) bool {
+	byEntry := prefs.EntryProblems(f, endpoint)
+	if len(byEntry[prefs.FileProblems]) > 0 {
+		return true
+	}
+	return len(f.Servers) > 0 && len(byEntry) == len(f.Servers)
+}
+
+// shutdownSignals end ovhtui gracefully: a checkout in flight finishes and
+// is saved, the lock is released. SIGHUP is what a closed SSH session
+// (without tmux) sends.
+var shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 // availabilityLookup serves the catalog browser: fqn -> DC -> value for a
 // planCode, one filtered request.

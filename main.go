@@ -22,12 +22,27 @@ import (
 // install fills it from the module version.
 var version = "dev"
 
-// Exit codes.
+// Exit codes, documented in --help (exitCodesHelp) and the README.
 const (
-	exitOK       = 0 // ok
-	exitProblems = 1 // problems found, or a runtime failure
-	exitUsage    = 2 // unusable input: unreadable or unparsable file, bad flags
+	exitOK       = 0 // ok; --check found nothing; headless stopped by a signal after saving, or had nothing left to do
+	exitProblems = 1 // problems found, no valid entry (headless), the lock taken or in the way, or a runtime failure
+	exitUsage    = 2 // unusable input: unreadable, unparsable or non-regular file, duplicate keys, bad flags
 )
+
+// exitCodesHelp is the exit code table of --help.
+const exitCodesHelp = `Exit codes:
+  0  ok: --check found no problem; --headless stopped on SIGINT, SIGTERM or SIGHUP after saving,
+     or had nothing left to do
+  1  problems found (--check lists them; --headless exits 1 at start, listing them, when no entry
+     can be ordered as written), another ovhtui holds the lock, a file is in the way of the lock file,
+     or a runtime failure
+  2  unusable input: a preferences or .env file that is unreadable, not a regular file, too large,
+     not valid JSON, with a key written twice or a value of the wrong type; bad flags
+`
+
+// maxPoll bounds --poll: a slower poll would miss restocks that sell out
+// in minutes, and a typo (100h for 100s) would silently stop watching.
+const maxPoll = time.Hour
 
 // options are the command-line flags.
 type options struct {
@@ -70,24 +85,29 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.prefsPath, "prefs", "./preferences.json", "preferences file `PATH`")
 	fs.StringVar(&opts.envPath, "env", "./.env", "environment file `PATH` with OVH credentials (missing is fine; never overrides variables already set)")
-	fs.BoolVar(&opts.headless, "headless", false, "run the engine without UI, one log line per event on stdout; exits 0 on SIGINT/SIGTERM after saving, or when no entry has anything left to do")
+	fs.BoolVar(&opts.headless, "headless", false, "run the engine without UI, one log line per event on stdout; exits 0 on SIGINT/SIGTERM/SIGHUP after saving, or when no entry has anything left to do; exits 1 at start when no entry can be ordered as written")
 	fs.BoolVar(&opts.demo, "demo", false, "run everything against the built-in OVH API simulator (no credentials read, OVH never contacted); without --prefs, a demo preferences file in a temp folder is used")
 	fs.BoolVar(&opts.check, "check", false, "validate the preferences file; with credentials, also verify them and list the API rights the consumer key lacks")
-	fs.DurationVar(&opts.poll, "poll", 3*time.Second, "availability poll `interval` (minimum 1s)")
+	fs.DurationVar(&opts.poll, "poll", 3*time.Second, "availability poll `interval` (from 1s to 1h)")
 	fs.StringVar(&opts.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: ovhtui [flags]\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: ovhtui [flags]\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nExit codes: 0 ok, 1 problems found or runtime failure, 2 unusable input (unreadable or unparsable file, bad flags).\n")
+		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
+	// On a bad flag the flag package prints the error and calls Usage
+	// (also on --help): Usage does nothing; a bad flag points to --help,
+	// and --help prints the text once, on stdout.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			usage(stdout)
 			return opts, exitOK, true
 		}
+		fmt.Fprintln(stderr, "run 'ovhtui --help' for the flags")
 		return opts, exitUsage, true
 	}
 	if fs.NArg() > 0 {
@@ -101,6 +121,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	})
 	if opts.poll < time.Second {
 		fmt.Fprintf(stderr, "ovhtui: --poll %s is below the minimum of 1s\n", opts.poll)
+		return opts, exitUsage, true
+	}
+	if opts.poll > maxPoll {
+		fmt.Fprintf(stderr, "ovhtui: --poll %s is above the maximum of 1h (restocks sell out in minutes)\n", opts.poll)
 		return opts, exitUsage, true
 	}
 	if opts.logFormat != "text" && opts.logFormat != "json" {
@@ -133,13 +157,4 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
-}
-
-// openLogFile opens --log-file for appending (0600).
-func openLogFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open log file: %w", err)
-	}
-	return f, nil
 }

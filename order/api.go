@@ -38,7 +38,8 @@ type API interface {
 	CreateCart(ctx context.Context, subsidiary string, expire time.Time) (Cart, error)
 	// GetCart reads a cart (GET /order/cart/{id}, unsigned).
 	GetCart(ctx context.Context, cartID string) (Cart, error)
-	// DeleteCart deletes a cart (DELETE /order/cart/{id}, unsigned).
+	// DeleteCart deletes a cart (DELETE /order/cart/{id}, signed: the schema
+	// says noAuthentication false).
 	DeleteCart(ctx context.Context, cartID string) error
 	// AssignCart assigns a cart to the account (POST /order/cart/{id}/assign, signed).
 	AssignCart(ctx context.Context, cartID string) error
@@ -53,10 +54,11 @@ type API interface {
 	AddConfiguration(ctx context.Context, cartID string, itemID int64, label, value string) (ItemConfiguration, error)
 	// ItemConfigurations lists the configuration labels of an item (unsigned).
 	ItemConfigurations(ctx context.Context, cartID string, itemID int64) ([]ItemConfiguration, error)
-	// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon, signed).
+	// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon,
+	// unsigned: public in the schema).
 	Coupons(ctx context.Context, cartID string) ([]string, error)
-	// AddCoupon adds a coupon (POST /order/cart/{id}/coupon, signed: whether
-	// OVH needs a signature here is uncertain, so it is sent signed).
+	// AddCoupon adds a coupon (POST /order/cart/{id}/coupon, unsigned:
+	// public in the schema).
 	AddCoupon(ctx context.Context, cartID, coupon string) error
 	// Summary reads the first invoice of the cart (GET /order/cart/{id}/summary, unsigned).
 	Summary(ctx context.Context, cartID string) (CartOrder, error)
@@ -69,10 +71,12 @@ type API interface {
 	MyOrders(ctx context.Context, from, to time.Time) ([]int64, error)
 	// MyOrder reads one order (GET /me/order/{id}, signed).
 	MyOrder(ctx context.Context, orderID int64) (MyOrder, error)
-	// MyOrderItems describes what an order bought: plan, addons and
-	// configuration, read from its details
-	// (GET /me/order/{id}/details[/{detailId}[/extension]], signed).
+	// MyOrderItems lists what an order bought, one OrderItem per detail
+	// (plan or option: OVH's details are flat), read from each detail's
+	// extension (GET /me/order/{id}/details[/{detailId}/extension], signed).
 	MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error)
+	// ServerTime reads OVH's clock (GET /auth/time, unsigned).
+	ServerTime(ctx context.Context) (time.Time, error)
 }
 
 // Availability is one item of the availability feed.
@@ -180,12 +184,13 @@ type MyOrder struct {
 	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
 }
 
-// OrderItem is one thing an order bought, as far as its details tell.
+// OrderItem is one detail of an order as its extension (billing.ItemDetail)
+// tells it: a plan or an option, each its own detail. Nothing links an
+// option to its plan; configurations are on the plan's detail.
 type OrderItem struct {
 	PlanCode       string
-	Quantity       int
+	Quantity       int               // 0 when OVH does not say
 	Configurations map[string]string // e.g. dedicated_datacenter -> "fra"
-	Addons         []string          // option plan codes
 }
 
 // CallError is a failed OVH call: a refusal with OVH's status, class and
@@ -483,7 +488,7 @@ func (o *OVHClient) GetCart(ctx context.Context, cartID string) (Cart, error) {
 
 // DeleteCart implements API.
 func (o *OVHClient) DeleteCart(ctx context.Context, cartID string) error {
-	return o.call(ctx, http.MethodDelete, cartPath(cartID), "DELETE /order/cart/{id}", nil, false, o.opts.CallTimeout, nil)
+	return o.call(ctx, http.MethodDelete, cartPath(cartID), "DELETE /order/cart/{id}", nil, true, o.opts.CallTimeout, nil)
 }
 
 // AssignCart implements API.
@@ -524,7 +529,7 @@ func (o *OVHClient) AddConfiguration(ctx context.Context, cartID string, itemID 
 // AddCoupon implements API.
 func (o *OVHClient) AddCoupon(ctx context.Context, cartID, coupon string) error {
 	return o.call(ctx, http.MethodPost, cartPath(cartID, "coupon"), "POST /order/cart/{id}/coupon",
-		map[string]string{"coupon": coupon}, true, o.opts.CallTimeout, nil)
+		map[string]string{"coupon": coupon}, false, o.opts.CallTimeout, nil)
 }
 
 // Summary implements API.
@@ -565,36 +570,40 @@ func (o *OVHClient) MyOrder(ctx context.Context, orderID int64) (MyOrder, error)
 	return out, err
 }
 
-// MyOrderItems implements API. Each detail's extension names its plan; an
-// option's extension names its parent plan (parentPlanCode) and is folded
-// into that plan's OrderItem. (The real extension's exact fields are
-// uncertain: the simulator's shape is followed.)
+// MyOrderItems implements API: one OrderItem per detail, in OVH's order.
 func (o *OVHClient) MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
 	base := "/me/order/" + strconv.FormatInt(orderID, 10) + "/details"
 	var ids []int64
 	if err := o.call(ctx, http.MethodGet, base, "GET /me/order/{id}/details", nil, true, o.opts.CallTimeout, &ids); err != nil {
 		return nil, err
 	}
-	var exts []orderDetailExtension
+	out := make([]OrderItem, 0, len(ids))
 	for _, id := range ids {
 		var ext orderDetailExtension
 		p := base + "/" + strconv.FormatInt(id, 10) + "/extension"
 		if err := o.call(ctx, http.MethodGet, p, "GET /me/order/{id}/details/{detailId}/extension", nil, true, o.opts.CallTimeout, &ext); err != nil {
 			return nil, err
 		}
-		exts = append(exts, ext)
+		it := OrderItem{PlanCode: ext.Order.Plan.Code, Configurations: map[string]string{}}
+		if ext.Order.Plan.Quantity != nil {
+			it.Quantity = int(*ext.Order.Plan.Quantity)
+		}
+		for _, c := range ext.Order.Configurations {
+			it.Configurations[c.Label] = c.Value
+		}
+		out = append(out, it)
 	}
-	return foldOrderDetails(exts), nil
+	return out, nil
 }
 
-// orderDetailExtension mirrors GET /me/order/{id}/details/{detailId}/extension.
+// orderDetailExtension mirrors billing.ItemDetail, the answer of
+// GET /me/order/{id}/details/{detailId}/extension (only what is used).
 type orderDetailExtension struct {
 	Order struct {
 		Plan struct {
 			Code     string `json:"code"`
-			Quantity int    `json:"quantity"`
+			Quantity *int64 `json:"quantity"`
 		} `json:"plan"`
-		ParentPlanCode *string `json:"parentPlanCode"`
 		Configurations []struct {
 			Label string `json:"label"`
 			Value string `json:"value"`
@@ -602,31 +611,13 @@ type orderDetailExtension struct {
 	} `json:"order"`
 }
 
-// foldOrderDetails groups option details under their parent plan.
-func foldOrderDetails(exts []orderDetailExtension) []OrderItem {
-	var out []OrderItem
-	for _, x := range exts {
-		if x.Order.ParentPlanCode != nil && *x.Order.ParentPlanCode != "" {
-			continue
-		}
-		it := OrderItem{PlanCode: x.Order.Plan.Code, Quantity: x.Order.Plan.Quantity, Configurations: map[string]string{}}
-		for _, c := range x.Order.Configurations {
-			it.Configurations[c.Label] = c.Value
-		}
-		out = append(out, it)
+// ServerTime implements API.
+func (o *OVHClient) ServerTime(ctx context.Context) (time.Time, error) {
+	var secs int64
+	if err := o.call(ctx, http.MethodGet, "/auth/time", "GET /auth/time", nil, false, o.opts.CallTimeout, &secs); err != nil {
+		return time.Time{}, err
 	}
-	for _, x := range exts {
-		if x.Order.ParentPlanCode == nil || *x.Order.ParentPlanCode == "" {
-			continue
-		}
-		for i := range out {
-			if out[i].PlanCode == *x.Order.ParentPlanCode {
-				out[i].Addons = append(out[i].Addons, x.Order.Plan.Code)
-				break
-			}
-		}
-	}
-	return out
+	return time.Unix(secs, 0).UTC(), nil
 }
 
 // ItemConfigurations lists the configuration labels of an item
@@ -648,9 +639,9 @@ func (o *OVHClient) ItemConfigurations(ctx context.Context, cartID string, itemI
 	return out, nil
 }
 
-// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon, signed).
+// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon, unsigned).
 func (o *OVHClient) Coupons(ctx context.Context, cartID string) ([]string, error) {
 	var out []string
-	err := o.call(ctx, http.MethodGet, cartPath(cartID, "coupon"), "GET /order/cart/{id}/coupon", nil, true, o.opts.CallTimeout, &out)
+	err := o.call(ctx, http.MethodGet, cartPath(cartID, "coupon"), "GET /order/cart/{id}/coupon", nil, false, o.opts.CallTimeout, &out)
 	return out, err
 }

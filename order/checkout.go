@@ -243,6 +243,7 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 		e.emit(Info{Base: e.base(a.Entry, a.DC), Sev: slog.LevelError, Text: "saving qty 0 after the dry run failed: " + err.Error()})
 	}
 	e.emit(WouldHaveOrdered{Base: e.base(a.Entry, a.DC), Price: price})
+	e.setNote(a.Entry, fmt.Sprintf("dry run done: would have ordered in %s at %s", a.DC, price))
 	e.setEntryStatus(a.Entry, StatusIdle, "dry run done")
 }
 
@@ -269,6 +270,7 @@ func (e *Engine) retire(a Action) {
 		return
 	}
 	e.emit(PriceOverCeiling{Base: e.base(a.Entry, a.DC), Price: a.Price, Ceiling: a.Ceiling, Retired: true})
+	e.setNote(a.Entry, fmt.Sprintf("retired: price in %s %s over the ceiling %s", a.DC, a.Price, a.Ceiling))
 	e.setEntryStatus(a.Entry, StatusRetired, fmt.Sprintf("price %s over ceiling %s", a.Price, a.Ceiling))
 }
 

@@ -79,6 +79,8 @@ type Engine struct {
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
 	renewBefore     time.Duration
+	// reconcileRetries: delays of the later /me/order lookups (nil: default)
+	reconcileRetries []time.Duration
 
 	events *eventQueue
 
@@ -91,10 +93,14 @@ type Engine struct {
 	inFlight  map[string]bool
 	cooldown  map[CartKey]time.Time
 	status    map[CartKey]Status
+	details   map[CartKey]string // detail of the last status per entry and DC
+	notes     map[string]string  // entry -> the engine's last word on stopping it
+	published []EntryView        // last EntryStatesChanged sent
 	rush      map[CartKey]bool
 	reval     map[CartKey]bool
 	reported  map[string]string // entry -> last reported blocking problem / catalog error
 	pollFails int
+	lookups   map[string]int  // entry -> pending /me/order lookups (reconcile.go)
 	runCtx    context.Context // Run's context, for work that outlives a checkout's
 
 	keeperWake chan struct{}
@@ -123,6 +129,8 @@ func New(cfg Config) *Engine {
 		inFlight:        map[string]bool{},
 		cooldown:        map[CartKey]time.Time{},
 		status:          map[CartKey]Status{},
+		details:         map[CartKey]string{},
+		notes:           map[string]string{},
 		rush:            map[CartKey]bool{},
 		reval:           map[CartKey]bool{},
 		reported:        map[string]string{},
@@ -184,8 +192,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
 
+	e.publish()
+
 	select {
 	case <-ctx.Done():
+		e.sayWaiting()
 	case <-e.idleCh:
 		e.emit(Info{Base: e.base("", ""), Text: "nothing left to do", Sev: slog.LevelInfo})
 	}
@@ -211,6 +222,9 @@ func (e *Engine) Rearm(ctx context.Context, key string) error {
 	e.mu.Unlock()
 	if busy {
 		return errors.New("re-arm " + key + ": a checkout is in flight")
+	}
+	if e.lookingUp(key) {
+		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
 	err := e.update("re-arm "+key, func(f *prefs.File) error {
 		i := f.Find(key)
@@ -242,34 +256,12 @@ func (e *Engine) Rearm(ctx context.Context, key string) error {
 	return nil
 }
 
-// EntryState is the engine's view of one entry in one DC.
-type EntryState struct {
-	Entry        string
-	DC           string
-	Status       Status
-	Availability string
-	Cart         CartState
-}
-
-// Snapshot returns the engine's view of every entry and DC it knows.
-func (e *Engine) Snapshot() []EntryState {
+// States returns the state of every entry the engine last published
+// (see EntryStates). The slice is shared: do not modify it.
+func (e *Engine) States() []EntryView {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []EntryState
-	if e.file == nil {
-		return nil
-	}
-	for _, s := range e.file.Servers {
-		for _, dc := range s.DCNames() {
-			k := CartKey{Entry: s.Key(), DC: dc}
-			st := EntryState{Entry: k.Entry, DC: dc, Status: e.status[k], Availability: e.avail[AvailKey{FQN: s.FQN, DC: dc}]}
-			if c := e.carts[k]; c != nil {
-				st.Cart = c.CartState
-			}
-			out = append(out, st)
-		}
-	}
-	return out
+	return e.published
 }
 
 // --- state helpers -------------------------------------------------------
@@ -284,9 +276,11 @@ func (e *Engine) setStatus(entry, dc string, st Status, detail string) {
 	e.mu.Lock()
 	same := e.status[k] == st
 	e.status[k] = st
+	e.details[k] = detail
 	e.mu.Unlock()
 	if !same {
 		e.emit(StatusChanged{Base: e.base(entry, dc), Status: st, Detail: detail})
+		e.publish()
 	}
 }
 
@@ -423,6 +417,7 @@ func (e *Engine) evaluate(ctx context.Context) {
 	if wake {
 		e.wakeKeeper()
 	}
+	e.publish()
 }
 
 // act runs one action that settles an entry: checkout, dry run or retire.
@@ -431,6 +426,7 @@ func (e *Engine) act(ctx context.Context, a Action) {
 		e.mu.Lock()
 		delete(e.inFlight, a.Entry)
 		e.mu.Unlock()
+		e.publish()
 		e.checkIdle()
 	}()
 	switch a.Kind {
@@ -450,7 +446,7 @@ func (e *Engine) checkIdle() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.inFlight) > 0 || e.file == nil {
+	if len(e.inFlight) > 0 || len(e.lookups) > 0 || e.file == nil {
 		return
 	}
 	for _, s := range e.file.Servers {
@@ -531,6 +527,15 @@ func (q *eventQueue) push(ev Event) {
 	if q.closed || (len(q.q) >= maxQueuedDroppable && Droppable(ev)) {
 		q.mu.Unlock()
 		return
+	}
+	if _, ok := ev.(EntryStatesChanged); ok {
+		// Only the latest state matters: drop one still queued.
+		for i, old := range q.q {
+			if _, ok := old.(EntryStatesChanged); ok {
+				q.q = append(q.q[:i], q.q[i+1:]...)
+				break
+			}
+		}
 	}
 	q.q = append(q.q, ev)
 	q.mu.Unlock()

@@ -80,6 +80,13 @@ func newSim(t testing.TB, opts ovhsim.Options) *simEnv {
 	sim.Install(srv.Config)
 	srv.Start()
 	t.Cleanup(srv.Close)
+	// Conformance: every request the engine sent validated against OVH's
+	// schema, and so did every answer of the simulator.
+	t.Cleanup(func() {
+		for _, v := range sim.SchemaViolations() {
+			t.Errorf("OVH schema violation: %s", v)
+		}
+	})
 	return &simEnv{sim: sim, srv: srv}
 }
 
@@ -178,6 +185,7 @@ func startEngine(t testing.TB, env *simEnv, path string, content []byte, opts ..
 	}
 	h.eng = New(cfg)
 	h.eng.minPoll = time.Millisecond
+	h.eng.reconcileRetries = []time.Duration{time.Millisecond}
 	h.eng.cycleHook = func() {
 		h.mu.Lock()
 		h.cycles++

@@ -208,7 +208,9 @@ func (e *Engine) rearmFromFile() {
 	f := e.snapshot()
 	var keys []string
 	for _, s := range f.Servers {
-		if !s.OrderAttempted && s.OrderAttemptedQty > 0 && s.Qty == 0 && s.OrderID == 0 {
+		// Not while its order is being looked up: the lookup may still
+		// find it (re-armed once the lookup is over).
+		if !s.OrderAttempted && s.OrderAttemptedQty > 0 && s.Qty == 0 && s.OrderID == 0 && !e.lookingUp(s.Key()) {
 			keys = append(keys, s.Key())
 		}
 	}

@@ -9,26 +9,59 @@ import (
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
-// reconcileClockSkew widens the /me/order lookup before the attempt: the
-// local clock and OVH's may differ.
-const reconcileClockSkew = 10 * time.Minute
+// reconcileMargin widens the /me/order lookup before the attempt, on
+// OVH's clock: the latch time is converted to OVH's time with the delta
+// read from /auth/time, and OVH dates the order after the latch.
+const reconcileMargin = 5 * time.Minute
 
-// reconcileRetries are the delays of further lookups when the first finds
-// nothing (OVH may list a fresh order late).
-var reconcileRetries = []time.Duration{30 * time.Second, 2 * time.Minute}
+// defaultReconcileRetries are the delays of further lookups when the first
+// finds nothing (OVH may list a fresh order late; how late is uncertain).
+// --headless waits for them before it exits.
+var defaultReconcileRetries = []time.Duration{10 * time.Second, 40 * time.Second}
 
 // reconcile looks up the order of an entry latched without an order id and
 // records it if found. Otherwise the entry needs the user's decision, and
 // a few later lookups run in the background while the engine runs (OVH may
-// list a fresh order late).
+// list a fresh order late). The entry counts as having a lookup pending
+// until the last of them is done: meanwhile it cannot be re-armed and
+// ExitWhenIdle waits.
 func (e *Engine) reconcile(ctx context.Context, key string) {
+	e.lookupPending(key, true)
 	e.setEntryStatus(key, StatusNeedsDecision, "looking the order up in /me/order")
 	found, done, err := e.reconcileOnce(ctx, key)
 	if found || done {
+		e.lookupPending(key, false)
 		return
 	}
 	e.needsDecision(key, reconcileReason(err)+"; looking again shortly")
-	e.goTracked(func() { e.reconcileLater(key) })
+	e.goTracked(func() {
+		defer e.lookupPending(key, false)
+		e.reconcileLater(key)
+	})
+}
+
+// lookupPending marks (or clears) a pending /me/order lookup of key.
+func (e *Engine) lookupPending(key string, on bool) {
+	e.mu.Lock()
+	if e.lookups == nil {
+		e.lookups = map[string]int{}
+	}
+	if on {
+		e.lookups[key]++
+	} else if e.lookups[key]--; e.lookups[key] <= 0 {
+		delete(e.lookups, key)
+	}
+	e.mu.Unlock()
+	if !on {
+		e.checkIdle()
+	}
+}
+
+// lookingUp reports a pending /me/order lookup of key.
+func (e *Engine) lookingUp(key string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lookups[key] > 0
 }
 
 func reconcileReason(err error) string {
@@ -38,16 +71,20 @@ func reconcileReason(err error) string {
 	return "the checkout outcome is unknown and no matching order was found in /me/order"
 }
 
-// reconcileLater retries the lookup after each of reconcileRetries.
+// reconcileLater retries the lookup after each of the retry delays.
 func (e *Engine) reconcileLater(key string) {
 	e.mu.Lock()
 	rc := e.runCtx
+	retries := e.reconcileRetries
 	e.mu.Unlock()
 	if rc == nil {
 		return
 	}
+	if retries == nil {
+		retries = defaultReconcileRetries
+	}
 	var err error
-	for _, d := range reconcileRetries {
+	for _, d := range retries {
 		t := time.NewTimer(d)
 		select {
 		case <-rc.Done():
@@ -71,7 +108,9 @@ func (e *Engine) needsDecision(key, reason string) {
 }
 
 // reconcileOnce does one lookup. done reports that nothing is left to
-// reconcile (the entry is gone, re-armed or already has its order).
+// reconcile (the entry is gone, re-armed or already has its order). An
+// order whose details cannot be read does not stop the lookup: the others
+// are still read, and the error is returned only if nothing matched.
 func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done bool, err error) {
 	f := e.store.Snapshot()
 	i := f.Find(key)
@@ -79,12 +118,18 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		return false, true, nil
 	}
 	s := f.Servers[i]
-	now := e.now()
-	from := s.OrderAttemptedAt.Add(-reconcileClockSkew)
-	if s.OrderAttemptedAt.IsZero() {
-		from = now.AddDate(0, 0, -7)
+	// The window is on OVH's clock: the local one may be off.
+	ovhNow, err := e.api.ServerTime(ctx)
+	if err != nil {
+		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /auth/time", Err: err.Error(), RetryAfter: RetryAfterOf(err)})
+		return false, false, err
 	}
-	ids, err := e.api.MyOrders(ctx, from, now.Add(time.Minute))
+	delta := ovhNow.Sub(e.now())
+	from := s.OrderAttemptedAt.Add(delta - reconcileMargin)
+	if s.OrderAttemptedAt.IsZero() {
+		from = ovhNow.AddDate(0, 0, -7)
+	}
+	ids, err := e.api.MyOrders(ctx, from, ovhNow.Add(time.Minute))
 	if err != nil {
 		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order", Err: err.Error(), RetryAfter: RetryAfterOf(err)})
 		return false, false, err
@@ -98,16 +143,18 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 	// Newest first.
 	slices.Sort(ids)
 	slices.Reverse(ids)
+	var readErr error
 	for _, id := range ids {
 		if taken[id] {
 			continue
 		}
 		items, err := e.api.MyOrderItems(ctx, id)
 		if err != nil {
-			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}/details", Err: err.Error()})
-			return false, false, err
+			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}/details", Err: fmt.Sprintf("order %d: %v", id, err)})
+			readErr = err
+			continue
 		}
-		if !slices.ContainsFunc(items, func(it OrderItem) bool { return orderMatches(it, s) }) {
+		if !orderMatches(items, s) {
 			continue
 		}
 		o, err := e.api.MyOrder(ctx, id)
@@ -118,27 +165,36 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		e.recordOrder(ctx, key, s.OrderAttemptedIn, id, o.URL, o.PriceWithoutTax.Money(), s, true)
 		return true, true, nil
 	}
-	return false, false, nil
+	return false, false, readErr
 }
 
-// orderMatches reports whether an ordered item is what the latched entry
-// attempted: same plan, same DC, same addons, same quantity (when known).
-// Never by date alone.
-func orderMatches(it OrderItem, s prefs.Server) bool {
-	if it.PlanCode != s.PlanCode {
+// orderMatches reports whether an order, given as its flat details, is what
+// the latched entry attempted: one detail is the eco plan in the DC with
+// the quantity attempted (when both are known), and the order's plan codes
+// include every addon of the entry. Never by date alone.
+func orderMatches(items []OrderItem, s prefs.Server) bool {
+	plan := slices.ContainsFunc(items, func(it OrderItem) bool {
+		if it.PlanCode != s.PlanCode {
+			return false
+		}
+		if dc, ok := it.Configurations[labelDatacenter]; !ok || dc != s.OrderAttemptedIn {
+			return false
+		}
+		return s.OrderAttemptedQty <= 0 || it.Quantity <= 0 || it.Quantity == s.OrderAttemptedQty
+	})
+	if !plan {
 		return false
 	}
-	if dc, ok := it.Configurations[labelDatacenter]; !ok || dc != s.OrderAttemptedIn {
-		return false
+	codes := map[string]bool{}
+	for _, it := range items {
+		codes[it.PlanCode] = true
 	}
-	if s.OrderAttemptedQty > 0 && it.Quantity > 0 && it.Quantity != s.OrderAttemptedQty {
-		return false
+	for _, a := range s.AddonPlanCodes {
+		if !codes[a] {
+			return false
+		}
 	}
-	got := slices.Clone(it.Addons)
-	want := slices.Clone(s.AddonPlanCodes)
-	slices.Sort(got)
-	slices.Sort(want)
-	return slices.Equal(got, want)
+	return true
 }
 
 // describeLatch is a one-line summary of an entry's latch for messages.

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -365,8 +366,9 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 				v = "unknown"
 			}
 		}
-		av := fit(availText(v), 8)
-		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 5) + fit(d.region, 8) + availStyleOf(st, v).Render(av)
+		cl := order.ClassifyAvailability(v, prefs.DefaultMaxDeliveryHours)
+		av := fit(availText(v, cl), 8)
+		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 5) + fit(d.region, 8) + availInk(&st.ink, cl).Render(av)
 		lines = append(lines, cut(line, width))
 	}
 	ceilHint := fmt.Sprintf(" %s, first invoice x qty %d excl. tax; place_order starts off", cur, c.qty)
@@ -386,23 +388,4 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 
 func addonLabel(a *catalog.Addon) string {
 	return cmpOr(a.Product, a.PlanCode)
-}
-
-func availStyleOf(st *Styles, v string) ink { return availInk(&st.ink, v) }
-
-// availInk is the ink of an availability value, by what it means.
-func availInk(st *inks, v string) ink {
-	switch classifyAvail(v) {
-	case availNow:
-		return st.AvailNow
-	case availSoon:
-		return st.AvailSoon
-	case availLater:
-		return st.AvailLater
-	case availNone:
-		return st.AvailNone
-	case availUnknown:
-		return st.AvailUnknown
-	}
-	return st.Dim
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -64,10 +65,11 @@ func (m *Model) confirmView() string {
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
 }
 
-// priceLines lists the validated price of each DC against the ceiling.
+// priceLines lists the validated price of each DC against the ceiling,
+// as the engine judged them.
 func (m *Model) priceLines(s *prefs.Server, w int) []string {
 	st := &m.styles
-	id := entryID(s.Key())
+	v := m.live.view(s.Key())
 	ceiling := s.CeilingUcents()
 	cur := ""
 	if m.cat != nil {
@@ -78,18 +80,25 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 		qty = s.OrderAttemptedQty // a latched entry: the qty re-arming restores
 	}
 	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, fmtAmount(ceiling), cur), w)}
-	for _, d := range s.Datacenters {
-		p, ok := validatedPrice(s, d.Datacenter, m.live.lookup(id, d.Datacenter))
-		line := "  " + fit(d.Datacenter, 5)
-		switch {
-		case !ok:
-			line += st.Dim.Render("no validated price yet")
-		case s.SkipValidate:
-			line += st.AvailSoon.Render(fmtAmount(p) + cur + " (skip_validate: the ceiling is not checked)")
-		case p <= ceiling:
-			line += st.PriceWithin.Render(fmtAmount(p) + cur + " validated, within the ceiling")
+	for _, dc := range s.DCNames() {
+		d := dcView(v, dc)
+		line := "  " + fit(dc, 5)
+		if d == nil || !d.HasCart || d.Cart.ValidatedAt.IsZero() {
+			out = append(out, cut(line+st.Dim.Render("no validated price yet"), w))
+			continue
+		}
+		p := fmtAmount(d.Cart.Price.Ucents) + cur
+		switch d.Verdict {
+		case order.PriceUnchecked:
+			line += st.AvailSoon.Render(p + " (skip_validate: the ceiling is not checked)")
+		case order.PriceWithin:
+			line += st.PriceWithin.Render(p + " validated, within the ceiling")
+		case order.PriceOver:
+			line += st.PriceAbove.Render(p + " validated, ABOVE the ceiling: not ordered there")
+		case order.PriceStale:
+			line += st.Dim.Render(p + " validated " + fmtAge(m.now.Sub(d.Cart.ValidatedAt)) + " ago: read again before ordering")
 		default:
-			line += st.PriceAbove.Render(fmtAmount(p) + cur + " validated, ABOVE the ceiling: not ordered there")
+			line += st.Dim.Render(p + " validated " + fmtAge(m.now.Sub(d.Cart.ValidatedAt)) + " ago")
 		}
 		out = append(out, cut(line, w))
 	}

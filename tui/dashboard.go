@@ -6,32 +6,61 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
-// dashCols are the widths of the dashboard's columns; a space separates
-// them and a 2-cell selection marker starts each row.
+// dashCols are the widths of the dashboard's columns (0: not shown); a
+// space separates them and a 2-cell selection marker starts each row.
 type dashCols struct {
 	name, dc, avail, cart, price, status, flags int
-	// overflow is set when the columns are wider than the window (under
-	// about 70 columns): rows are then cut to the window.
-	overflow bool
 }
 
-// computeDashCols shares the width: fixed columns for short values, the
-// rest split between the server name and the status.
+// Minimum widths of the columns that always stay.
+const (
+	minStatusWidth = 14
+	minNameWidth   = 8
+	flagsWidth     = 11 // "qty ord pay"
+)
+
+// computeDashCols shares the width by priority. The status, qty and
+// ord/pay columns always stay; when the window is too narrow the cart
+// countdown goes first, then the price, then the availability, then the DC;
+// what is left is shared between the status (first) and the server name.
 func computeDashCols(w int) dashCols {
-	c := dashCols{dc: 4, avail: 7, cart: 7, price: 13, flags: 11}
+	c := dashCols{name: 14, dc: 4, avail: 7, cart: 7, price: 13, flags: flagsWidth}
 	if w >= 110 {
-		c.price, c.avail, c.cart = 17, 8, 8
+		c.name, c.avail, c.cart, c.price = 20, 8, 8, 17
 	}
-	fixed := 2 + c.dc + c.avail + c.cart + c.price + c.flags + 6
-	rest := max(w-fixed, 20)
-	c.name = max(rest*2/5, 10)
-	c.status = max(rest-c.name, 10)
-	c.overflow = fixed+c.name+c.status > w
+	used := func() int {
+		n := 2 + c.name + c.flags + 1 // marker, name, flags and the space before them
+		for _, x := range []int{c.dc, c.avail, c.cart, c.price} {
+			if x > 0 {
+				n += x + 1
+			}
+		}
+		return n + 1 // the space after the status
+	}
+	wantStatus := 24
+	for _, drop := range []*int{&c.cart, &c.price, &c.avail, &c.dc} {
+		if used()+wantStatus <= w {
+			break
+		}
+		*drop = 0
+		wantStatus = minStatusWidth
+	}
+	if over := used() + minStatusWidth - w; over > 0 {
+		c.name = max(c.name-over, minNameWidth)
+	}
+	c.status = max(w-used(), minStatusWidth)
+	// A wide window: the name takes a share of what the status does not need.
+	if extra := c.status - 48; extra > 0 {
+		c.name += extra / 3
+		c.status -= extra / 3
+	}
 	return c
 }
 
@@ -62,8 +91,16 @@ func (m *Model) dashboardView(height int) string {
 	st := &m.styles.ink
 	c := m.layout.cols
 	var b strings.Builder
-	title := "  " + fit("server", c.name) + " " + fit("DC", c.dc) + " " + fit("avail", c.avail) + " " +
-		fit("cart", c.cart) + " " + fit("price/ceiling", c.price) + " " + fit("status", c.status) + " " + fit("qty ord pay", c.flags)
+	title := "  " + fit("server", c.name) + " "
+	for _, col := range []struct {
+		w    int
+		name string
+	}{{c.dc, "DC"}, {c.avail, "avail"}, {c.cart, "cart"}, {c.price, "price/ceil"}, {c.status, "status"}} {
+		if col.w > 0 {
+			title += fit(col.name, col.w) + " "
+		}
+	}
+	title += "qty ord pay"
 	b.WriteString(st.ColumnTitle.Render(fit(title, m.layout.width)))
 	rows := height - 1
 	if m.file == nil || len(m.file.Servers) == 0 {
@@ -97,7 +134,8 @@ func (m *Model) dashboardView(height int) string {
 	return b.String()
 }
 
-// dashRow renders row j (the j-th DC) of entry i.
+// dashRow renders row j (the j-th DC) of entry i from the engine's
+// published state of the entry: the UI derives nothing about money.
 func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	st := &m.styles.ink
 	c := m.layout.cols
@@ -128,58 +166,65 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	if j < len(s.Datacenters) {
 		dc = s.Datacenters[j].Datacenter
 	}
-	b.WriteString(fit(dc, c.dc))
-	b.WriteByte(' ')
-
-	id := entryID(s.Key())
-	cl := m.live.lookup(id, dc)
-	entryCell := m.live.lookup(id, "")
-
-	avail := ""
-	if cl != nil {
-		avail = cl.avail
+	v := m.live.view(s.Key())
+	pending := v != nil && !engineSees(v, s)
+	d := dcView(v, dc)
+	if c.dc > 0 {
+		b.WriteString(fit(dc, c.dc))
+		b.WriteByte(' ')
 	}
-	b.WriteString(m.availStyle(avail).Render(fit(availText(avail), c.avail)))
-	b.WriteByte(' ')
-
-	cart, cartSt := m.cartText(s, dc, cl)
-	b.WriteString(cartSt.Render(fit(cart, c.cart)))
-	b.WriteByte(' ')
-
-	price, priceSt := m.priceText(s, dc, cl)
-	b.WriteString(priceSt.Render(fit(price, c.price)))
-	b.WriteByte(' ')
-
-	status, statusSt := m.statusText(s, dc, cl, entryCell)
-	if probs := m.problems[i]; len(probs) > 0 && s.OrderID == 0 {
-		status, statusSt = "invalid, ignored: "+problemText(probs[0]), m.styles.ink.StatusBad
+	if c.avail > 0 {
+		avail, class := "", order.AvailNoData
+		if d != nil {
+			avail, class = d.Avail, d.Class
+		}
+		b.WriteString(availInk(st, class).Render(fit(availText(avail, class), c.avail)))
+		b.WriteByte(' ')
+	}
+	if c.cart > 0 {
+		cart, cartSt := m.cartText(d)
+		b.WriteString(cartSt.Render(fit(cart, c.cart)))
+		b.WriteByte(' ')
+	}
+	if c.price > 0 {
+		price, priceSt := m.priceText(s, v, d, pending, c.price)
+		b.WriteString(priceSt.Render(fit(price, c.price)))
+		b.WriteByte(' ')
+	}
+	status, statusSt := m.statusText(s, v, d, pending)
+	if j > 0 && v != nil && v.Lifecycle != order.LifeWatching && v.Lifecycle != order.LifeOrdered {
+		status, statusSt = "", st.Plain // said once, on the entry's first row
 	}
 	b.WriteString(statusSt.Render(fit(status, c.status)))
 	b.WriteByte(' ')
-
 	if j == 0 {
 		b.WriteString(m.flagsText(s))
 	}
-	if c.overflow {
-		return cut(b.String(), m.layout.width)
-	}
-	return b.String()
+	return cut(b.String(), m.layout.width)
 }
 
-func (m *Model) availStyle(v string) ink { return availInk(&m.styles.ink, v) }
+// engineSees reports whether the engine's state was computed from the
+// entry as the UI shows it (a change just saved is not seen until the
+// engine reads the file again).
+func engineSees(v *order.EntryView, s *prefs.Server) bool {
+	return v.Qty == s.Qty && v.PlaceOrder == s.PlaceOrder && v.Autopay == s.Autopay &&
+		v.Ceiling.Ucents == s.CeilingUcents() && v.SkipValidate == s.SkipValidate &&
+		v.OrderID == s.OrderID && len(v.DCs) == len(s.Datacenters)
+}
 
-// cartText is the cart's countdown to expiry, from the engine's last report
-// or, before any, from dc_carts.
-func (m *Model) cartText(s *prefs.Server, dc string, cl *cell) (string, ink) {
+// cartText is the cart's countdown to expiry, from the engine's state.
+func (m *Model) cartText(d *order.DCView) (string, ink) {
 	st := &m.styles.ink
-	if cl != nil && cl.status == order.StatusBuildingCart {
-		return "build…", st.StatusBusy
-	}
-	exp := cl.expireOr(s, dc)
-	if exp.IsZero() {
+	if d == nil {
 		return "—", st.Dim
 	}
-	left := exp.Sub(m.now)
+	if d.Status == order.StatusBuildingCart {
+		return "build…", st.StatusBusy
+	}
+	if !d.HasCart || d.Cart.Expire.IsZero() {
+		return "—", st.Dim
+	}
+	left := d.Cart.Expire.Sub(m.now)
 	switch {
 	case left <= 0:
 		return "expired", st.StatusBad
@@ -189,82 +234,97 @@ func (m *Model) cartText(s *prefs.Server, dc string, cl *cell) (string, ink) {
 	return fmtCountdown(left), st.Plain
 }
 
-// priceText is the validated price against the ceiling: "19.99≤20.00"
-// within, "21.00>20.00" above.
-func (m *Model) priceText(s *prefs.Server, dc string, cl *cell) (string, ink) {
+// priceText is the validated price against the ceiling, judged by the
+// engine: "19.99≤20.00" within, "21.00>20.00" above, "19.99?20.00" when the
+// price must be read again. When the amounts do not fit the column, the
+// ceiling gives way to a word; amounts are never cut.
+func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, pending bool, width int) (string, ink) {
 	st := &m.styles.ink
 	ceiling := s.CeilingUcents()
-	price, ok := validatedPrice(s, dc, cl)
-	if !ok {
-		return "-/" + fmtAmount(ceiling), st.Dim
+	if v != nil && !pending {
+		ceiling = v.Ceiling.Ucents
 	}
-	if s.SkipValidate {
-		return fmtAmount(price) + " nocheck", st.AvailSoon
+	if d == nil || !d.HasCart || d.Cart.Price.Ucents == 0 && d.Cart.ValidatedAt.IsZero() {
+		return fitAmounts("-", "/", fmtAmount(ceiling), "", width), st.Dim
 	}
-	if price <= ceiling {
-		return fmtAmount(price) + "≤" + fmtAmount(ceiling), st.PriceWithin
+	price := fmtAmount(d.Cart.Price.Ucents)
+	verdict := d.Verdict
+	if pending {
+		verdict = order.PriceUnknown
 	}
-	return fmtAmount(price) + ">" + fmtAmount(ceiling), st.PriceAbove
+	switch verdict {
+	case order.PriceWithin:
+		return fitAmounts(price, "≤", fmtAmount(ceiling), " ok", width), st.PriceWithin
+	case order.PriceOver:
+		return fitAmounts(price, ">", fmtAmount(ceiling), " OVER", width), st.PriceAbove
+	case order.PriceUnchecked:
+		return fitAmounts(price, " ", "nocheck", "", width), st.AvailSoon
+	case order.PriceStale:
+		return fitAmounts(price, "?", fmtAmount(ceiling), " old", width), st.Dim
+	}
+	return fitAmounts(price, "/", fmtAmount(ceiling), "", width), st.Dim
 }
 
-// validatedPrice is the engine's last validated price for the DC, or the
-// one saved in dc_carts.
-func validatedPrice(s *prefs.Server, dc string, cl *cell) (int64, bool) {
-	if cl != nil && cl.hasPrice {
-		return cl.price.Ucents, true
+// fitAmounts joins price, sep and ceiling when they fit width; else the
+// price and word; else the price alone (cut only if the price itself does
+// not fit, which a 7-cell column allows up to 9,999,999.99).
+func fitAmounts(price, sep, ceiling, word string, width int) string {
+	if s := price + sep + ceiling; ansi.StringWidth(s) <= width {
+		return s
 	}
-	if cart, ok := s.DCCarts.Get(dc); ok && cart.Summary != nil {
-		return cart.Summary.WithoutTaxUcents, true
+	if s := price + word; ansi.StringWidth(s) <= width {
+		return s
 	}
-	return 0, false
+	return price
 }
 
-func (c *cell) expireOr(s *prefs.Server, dc string) (t time.Time) {
-	if c != nil && !c.cartExpire.IsZero() {
-		return c.cartExpire
-	}
-	if cart, ok := s.DCCarts.Get(dc); ok {
-		return cart.CartExpire
-	}
-	return t
-}
-
-// statusText says what the engine does with the entry in the DC. What the
-// file records (an order, a latch) wins over older live reports.
-func (m *Model) statusText(s *prefs.Server, dc string, cl, entry *cell) (string, ink) {
+// statusText says where the entry stands in the DC, as the engine published
+// it; a change the engine has not read yet says so.
+func (m *Model) statusText(s *prefs.Server, v *order.EntryView, d *order.DCView, pending bool) (string, ink) {
 	st := &m.styles.ink
-	if s.OrderID != 0 && (s.OrderedIn == dc || s.OrderedIn == "") {
-		return "ordered #" + strconv.FormatInt(s.OrderID, 10), st.StatusOK
-	}
-	if cl != nil && cl.status == order.StatusOrdered && cl.orderID != 0 {
-		return "ordered #" + strconv.FormatInt(cl.orderID, 10), st.StatusOK
-	}
-	if s.OrderAttempted && s.OrderID == 0 {
-		if cl != nil && cl.status == order.StatusOrdering {
-			return "ordering…", st.StatusBusy
+	if v == nil || d == nil {
+		if s.OrderID != 0 {
+			return "ordered #" + strconv.FormatInt(s.OrderID, 10), st.StatusOK
 		}
-		return "needs your decision (R)", st.StatusDecision
+		return "waiting for the engine", st.Dim
 	}
-	if entry != nil && entry.status == order.StatusNeedsDecision {
-		return "needs your decision (R)", st.StatusDecision
+	if pending {
+		return "saved; the engine reads it at its next poll", st.StatusBusy
 	}
-	if cl == nil || cl.status == "" {
-		if entry != nil && entry.status != "" {
-			return statusWords(entry.status, entry.statusDetail), m.statusStyle(entry.status)
-		}
-		if s.Qty == 0 {
-			return "idle (qty 0)", st.StatusQuiet
-		}
-		if s.OrderError != "" && s.OrderAttemptedIn == dc {
-			return "refused: " + s.OrderError, st.StatusBad
-		}
-		return "waiting for engine", st.Dim
+	text := d.Note
+	if !d.CoolingUntil.IsZero() && d.CoolingUntil.After(m.now) && !d.OrderNow && v.Target != d.DC {
+		text = "refused as not available: retry in " + fmtAge(d.CoolingUntil.Sub(m.now))
 	}
-	text := statusWords(cl.status, cl.statusDetail)
-	if cl.status == order.StatusError && cl.orderErr != "" && cl.statusDetail == "" {
-		text += ": " + cl.orderErr
+	if v.Lifecycle == order.LifeOrdered && (v.OrderedIn == d.DC || v.OrderedIn == "") && !v.Autopay {
+		text += " UNPAID"
 	}
-	return text, m.statusStyle(cl.status)
+	return text, m.statusInk(v, d)
+}
+
+// statusInk colours a status by what it means.
+func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
+	st := &m.styles.ink
+	switch v.Lifecycle {
+	case order.LifeOrdered:
+		return st.StatusOK
+	case order.LifeInvalid:
+		return st.StatusBad
+	case order.LifeBusy, order.LifeResolving:
+		return st.StatusBusy
+	case order.LifeNeedsDecision:
+		return st.StatusDecision
+	case order.LifeStopped:
+		return st.StatusQuiet
+	}
+	switch {
+	case d.OrderNow || v.Target == d.DC:
+		return st.StatusBusy
+	case d.Status == order.StatusError, d.Verdict == order.PriceOver:
+		return st.StatusBad
+	case d.Verdict == order.PriceWithin || d.Verdict == order.PriceUnchecked:
+		return st.StatusOK
+	}
+	return st.Plain
 }
 
 // problemText is a validation problem without the entry's path prefix.
@@ -277,31 +337,6 @@ func problemText(p prefs.Problem) string {
 		return p.Msg
 	}
 	return path + ": " + p.Msg
-}
-
-func statusWords(s order.Status, detail string) string {
-	text := string(s)
-	if detail != "" {
-		text += ": " + detail
-	}
-	return text
-}
-
-func (m *Model) statusStyle(s order.Status) ink {
-	st := &m.styles.ink
-	switch s {
-	case order.StatusReady, order.StatusOrdered:
-		return st.StatusOK
-	case order.StatusBuildingCart, order.StatusOrdering:
-		return st.StatusBusy
-	case order.StatusOverCeiling, order.StatusError:
-		return st.StatusBad
-	case order.StatusNeedsDecision:
-		return st.StatusDecision
-	case order.StatusRetired, order.StatusIdle:
-		return st.StatusQuiet
-	}
-	return st.Plain
 }
 
 // flagsText renders qty, place_order and autopay; flags that spend money

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ovhtui/ovhtui/order"
 )
 
 // ucentsPerUnit is how many OVH ucents make one unit of currency.
@@ -100,61 +102,41 @@ func fmtAge(d time.Duration) string {
 	}
 }
 
-// availClass is what an availability value means for the user.
-type availClass int
-
-const (
-	availNoData  availClass = iota // nothing heard yet
-	availNow                       // 1H-high, 1H-low
-	availSoon                      // 24H, 72H
-	availLater                     // longer windows, comingSoon
-	availNone                      // unavailable
-	availUnknown                   // "unknown" or a value ovhtui does not know
-)
-
-// classifyAvail maps an OVH availability value to its meaning. A value this
-// version does not know is "unknown": never shown as in stock.
-func classifyAvail(v string) availClass {
-	switch v {
-	case "":
-		return availNoData
-	case "1H-high", "1H-low":
-		return availNow
-	case "unavailable":
-		return availNone
-	case "comingSoon":
-		return availLater
-	case "unknown":
-		return availUnknown
-	}
-	if h, ok := strings.CutSuffix(v, "H"); ok {
-		if n, err := strconv.Atoi(h); err == nil && n > 0 {
-			if n <= 72 {
-				return availSoon
-			}
-			return availLater
-		}
-	}
-	return availUnknown
-}
-
-// availText is the short text of an availability value.
-func availText(v string) string {
-	switch classifyAvail(v) {
-	case availNoData:
+// availText is the short word of an availability value of class c (from
+// order.ClassifyAvailability, the classification the engine orders by):
+// delivery windows as OVH writes them, "out" for unavailable.
+func availText(v string, c order.AvailClass) string {
+	switch c {
+	case order.AvailNoData:
 		return "…"
-	case availNone:
-		return "none"
-	case availUnknown:
+	case order.AvailOut:
+		return "out"
+	case order.AvailComing:
+		return "coming"
+	case order.AvailUnknown:
 		if v == "unknown" {
 			return v
 		}
 		return v + "?" // a value this version does not know
 	}
-	if v == "comingSoon" {
-		return "soon"
-	}
 	return v
+}
+
+// availInk is the ink of an availability class.
+func availInk(st *inks, c order.AvailClass) ink {
+	switch c {
+	case order.AvailOrderable:
+		return st.AvailNow
+	case order.AvailTooSlow:
+		return st.AvailSoon
+	case order.AvailComing:
+		return st.AvailLater
+	case order.AvailOut:
+		return st.AvailNone
+	case order.AvailUnknown:
+		return st.AvailUnknown
+	}
+	return st.Dim
 }
 
 // shortFQN shortens an fqn for display: the planCode prefix is dropped and

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ovhtui/ovhtui/order"
 )
 
 func TestFmtAmount(t *testing.T) {
@@ -39,23 +41,28 @@ func TestParseAmount(t *testing.T) {
 	}
 }
 
-func TestClassifyAvail(t *testing.T) {
+// TestAvailText: the words follow the engine's classes, with
+// max_delivery_hours: 120H is orderable for an entry accepting 240H.
+func TestAvailText(t *testing.T) {
 	for _, tc := range []struct {
-		v    string
-		want availClass
-		text string
+		v     string
+		max   int
+		class order.AvailClass
+		text  string
 	}{
-		{"", availNoData, "…"},
-		{"1H-high", availNow, "1H-high"}, {"1H-low", availNow, "1H-low"},
-		{"24H", availSoon, "24H"}, {"72H", availSoon, "72H"},
-		{"120H", availLater, "120H"}, {"2160H", availLater, "2160H"}, {"comingSoon", availLater, "soon"},
-		{"unavailable", availNone, "none"},
-		{"unknown", availUnknown, "unknown"}, {"3H-medium", availUnknown, "3H-medium?"}, {"H", availUnknown, "H?"},
+		{"", 72, order.AvailNoData, "…"},
+		{"1H-high", 72, order.AvailOrderable, "1H-high"}, {"1H-low", 1, order.AvailOrderable, "1H-low"},
+		{"24H", 72, order.AvailOrderable, "24H"}, {"72H", 72, order.AvailOrderable, "72H"},
+		{"120H", 72, order.AvailTooSlow, "120H"}, {"120H", 240, order.AvailOrderable, "120H"},
+		{"2160H", 240, order.AvailTooSlow, "2160H"}, {"comingSoon", 72, order.AvailComing, "coming"},
+		{"unavailable", 72, order.AvailOut, "out"},
+		{"unknown", 72, order.AvailUnknown, "unknown"}, {"3H-medium", 72, order.AvailUnknown, "3H-medium?"}, {"H", 72, order.AvailUnknown, "H?"},
 	} {
-		if got := classifyAvail(tc.v); got != tc.want {
-			t.Errorf("classifyAvail(%q) = %v, want %v", tc.v, got, tc.want)
+		c := order.ClassifyAvailability(tc.v, tc.max)
+		if c != tc.class {
+			t.Errorf("ClassifyAvailability(%q, %d) = %v, want %v", tc.v, tc.max, c, tc.class)
 		}
-		if got := availText(tc.v); got != tc.text {
+		if got := availText(tc.v, c); got != tc.text {
 			t.Errorf("availText(%q) = %q, want %q", tc.v, got, tc.text)
 		}
 	}

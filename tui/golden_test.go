@@ -50,7 +50,7 @@ func TestGolden(t *testing.T) {
 			return append(append(press("/"), typeText("KS-LE-B")...), press("enter", "down", "down", "right", "down", "space", "down", "down", "space", "up", "K")...)
 		}},
 	}
-	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 50}} {
 		for _, sc := range screens {
 			t.Run(sc.name+"_"+itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
 				m := dashboardModel(t, size.w, size.h)

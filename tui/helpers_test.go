@@ -144,8 +144,94 @@ func screenText(m Model) string {
 	return strings.Join(lines, "\n")
 }
 
+// scenario is what the engine knows, for engineStates: availability,
+// carts (price in ucents, validated ago) and status reports, by entry index
+// and DC.
+type scenario struct {
+	avail    map[int]map[string]string
+	carts    map[int]map[string]testCart
+	status   map[int]map[string]order.Status
+	details  map[int]map[string]string
+	inFlight map[int]bool
+	blocked  map[int]string
+	cooldown map[int]map[string]time.Time
+	notes    map[int]string
+}
+
+// testCart is a ready cart for engineStates.
+type testCart struct {
+	price     int64
+	validated time.Duration // ago; 0: never
+	expires   time.Duration // from now
+	stale     bool          // built for other settings
+}
+
+// engineStates is what the engine publishes for f in scenario sc, computed
+// by order.EntryStates (Decide), as the engine does.
+func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
+	in := order.DecideInput{File: f, Now: fixedNow, Avail: map[order.AvailKey]string{}, Carts: map[order.CartKey]order.CartState{},
+		InFlight: map[string]bool{}, Blocked: map[string]string{}, Cooldown: map[order.CartKey]time.Time{}}
+	status := map[order.CartKey]order.Status{}
+	details := map[order.CartKey]string{}
+	notes := map[string]string{}
+	for i, s := range f.Servers {
+		key := s.Key()
+		for dc, v := range sc.avail[i] {
+			in.Avail[order.AvailKey{FQN: s.FQN, DC: dc}] = v
+		}
+		for dc, c := range sc.carts[i] {
+			cs := order.CartState{CartID: "cart-" + dc, Ready: true, Fingerprint: order.Fingerprint(f.Subsidiary, s, dc),
+				Price: order.Money{Ucents: c.price, Currency: "EUR"}, Expire: fixedNow.Add(c.expires)}
+			if c.validated > 0 {
+				cs.ValidatedAt = fixedNow.Add(-c.validated)
+			}
+			if c.stale {
+				cs.Fingerprint = "other"
+			}
+			in.Carts[order.CartKey{Entry: key, DC: dc}] = cs
+		}
+		for dc, st := range sc.status[i] {
+			status[order.CartKey{Entry: key, DC: dc}] = st
+		}
+		for dc, d := range sc.details[i] {
+			details[order.CartKey{Entry: key, DC: dc}] = d
+		}
+		for dc, u := range sc.cooldown[i] {
+			in.Cooldown[order.CartKey{Entry: key, DC: dc}] = u
+		}
+		if sc.inFlight[i] {
+			in.InFlight[key] = true
+		}
+		if why, ok := sc.blocked[i]; ok {
+			in.Blocked[key] = why
+		}
+		if n, ok := sc.notes[i]; ok {
+			notes[key] = n
+		}
+	}
+	return order.EntryStatesChanged{Base: order.Base{Time: fixedNow}, Entries: order.EntryStates(in, status, details, notes)}
+}
+
+// dashboardScenario goes with dashboardEvents.
+func dashboardScenario() scenario {
+	month := 29*24*time.Hour + 5*time.Hour
+	return scenario{
+		avail: map[int]map[string]string{
+			0: {"fra": "unavailable", "gra": "720H"},
+			1: {"rbx": "2160H", "sbg": "comingSoon", "bhs": "unknown"},
+			3: {"rbx": "1H-low"},
+		},
+		carts: map[int]map[string]testCart{
+			0: {"fra": {1998000000, time.Minute, month, false}, "gra": {1998000000, time.Minute, 7*time.Minute + 12*time.Second, false}},
+			1: {"rbx": {10396000000, 2 * time.Minute, month, false}},
+		},
+		status:  map[int]map[string]order.Status{1: {"bhs": order.StatusError}},
+		details: map[int]map[string]string{1: {"bhs": "cart creation refused: 400 Invalid subsidiary"}},
+	}
+}
+
 // dashboardEvents is a realistic burst of engine reports for
-// testdata/dashboard-prefs.json.
+// testdata/dashboard-prefs.json, ending with the engine's published state.
 func dashboardEvents(f *prefs.File) []order.Event {
 	key := func(i int) string { return f.Servers[i].Key() }
 	at := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
@@ -153,21 +239,17 @@ func dashboardEvents(f *prefs.File) []order.Event {
 	return []order.Event{
 		order.Info{Base: order.Base{Time: at(10 * time.Minute)}, Text: "engine started: 4 entries, poll 3s", Sev: 0},
 		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "fra"}, FQN: f.Servers[0].FQN, New: "unavailable"},
-		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "gra"}, FQN: f.Servers[0].FQN, New: "72H", Orderable: true},
-		order.StatusChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "fra"}, Status: order.StatusBuildingCart},
+		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "gra"}, FQN: f.Servers[0].FQN, New: "720H"},
 		order.CartReady{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "fra"}, CartID: "c-fra-1", Expire: fixedNow.Add(29*24*time.Hour + 5*time.Hour), Price: eur(1998000000), Ceiling: eur(2000000000)},
-		order.StatusChanged{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "fra"}, Status: order.StatusReady},
 		order.CartReady{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "gra"}, CartID: "c-gra-1", Expire: fixedNow.Add(7*time.Minute + 12*time.Second), Price: eur(1998000000), Ceiling: eur(2000000000)},
-		order.StatusChanged{Base: order.Base{Time: at(8 * time.Minute), Entry: key(0), DC: "gra"}, Status: order.StatusReady},
-		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "rbx"}, FQN: f.Servers[1].FQN, New: "1H-low", Orderable: true},
-		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "sbg"}, FQN: f.Servers[1].FQN, New: "2160H"},
+		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "rbx"}, FQN: f.Servers[1].FQN, New: "2160H"},
+		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "sbg"}, FQN: f.Servers[1].FQN, New: "comingSoon"},
 		order.AvailabilityChanged{Base: order.Base{Time: at(7 * time.Minute), Entry: key(1), DC: "bhs"}, FQN: f.Servers[1].FQN, New: "unknown"},
 		order.PriceOverCeiling{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "rbx"}, Price: eur(10396000000), Ceiling: eur(9000000000)},
-		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "rbx"}, Status: order.StatusOverCeiling},
-		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "sbg"}, Status: order.StatusWatching},
 		order.StatusChanged{Base: order.Base{Time: at(6 * time.Minute), Entry: key(1), DC: "bhs"}, Status: order.StatusError, Detail: "cart creation refused: 400 Invalid subsidiary"},
 		order.NeedsDecision{Base: order.Base{Time: at(2 * time.Minute), Entry: key(2)}, Reason: "checkout in gra timed out; no matching order in /me/order"},
 		order.APIError{Base: order.Base{Time: at(40 * time.Second)}, Call: "GET /dedicated/server/datacenter/availabilities", Err: "503 Service Unavailable", RetryAfter: 2 * time.Second},
 		order.PollOK{Base: order.Base{Time: at(2 * time.Second)}, Duration: 180 * time.Millisecond, Entries: 3},
+		engineStates(f, dashboardScenario()),
 	}
 }

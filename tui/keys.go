@@ -104,9 +104,8 @@ func newKeyMap() keyMap {
 
 // helpKeys is the help of one screen, for bubbles/help.
 type helpKeys struct {
-	short  []key.Binding
-	narrow []key.Binding // the short help under 110 columns, when set
-	full   [][]key.Binding
+	short []key.Binding
+	full  [][]key.Binding
 }
 
 // ShortHelp implements help.KeyMap.
@@ -144,8 +143,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		}
 	}
 	return helpKeys{
-		short:  []key.Binding{k.MoveHelp, k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Browse, k.Focus, k.Help, k.Quit},
-		narrow: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Browse, k.Focus, k.Help, k.Quit},
+		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Help, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},

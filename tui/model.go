@@ -49,8 +49,9 @@ type Model struct {
 	isDark bool
 	layout layout
 
-	now     time.Time
-	ticking bool
+	// now is the time shown: the 1 Hz tick puts it into the model whatever
+	// the engine does (View reads no clock).
+	now time.Time
 
 	// base is the last snapshot of preferences.json; file is what is shown:
 	// base with the changes not saved yet applied (the same compare-and-set
@@ -131,6 +132,7 @@ func (m Model) Init() tea.Cmd {
 		waitEvents(m.ctx, m.deps.Events, m.deps.Now, m.deps.Log),
 		waitPrefs(m.deps.Store),
 		waitCatalog(m.deps.CatalogUpdates),
+		tickCmd(m.now, m.deps.Now),
 	}
 	return tea.Batch(cmds...)
 }
@@ -156,11 +158,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleSaved(msg)
 	case tickMsg:
 		m.now = msg.now
-		if m.live.tickNeeded() {
-			return m, tickCmd(m.now, m.deps.Now)
-		}
-		m.ticking = false
-		return m, nil
+		return m, tickCmd(m.now, m.deps.Now)
 	case catalogMsg:
 		if msg.closed {
 			return m, nil
@@ -220,17 +218,7 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	} else {
 		cmds = append(cmds, waitEvents(m.ctx, m.deps.Events, m.deps.Now, m.deps.Log))
 	}
-	cmds = append(cmds, m.startTick())
 	return m, tea.Batch(cmds...)
-}
-
-// startTick starts the 1 Hz tick if something counts and it is not running.
-func (m *Model) startTick() tea.Cmd {
-	if m.ticking || !m.live.tickNeeded() {
-		return nil
-	}
-	m.ticking = true
-	return tickCmd(m.now, m.deps.Now)
 }
 
 // handleSaved ends one save, starts the next, and quits when quitting and
@@ -328,7 +316,7 @@ func (m *Model) selected() *prefs.Server {
 
 // logf adds a line of the UI's own to the log pane.
 func (m *Model) logf(level slog.Level, format string, args ...any) {
-	m.log.add(logLine{at: m.now, level: level, text: fmt.Sprintf(format, args...)})
+	m.log.add(logLine{at: m.deps.Now(), level: level, text: fmt.Sprintf(format, args...)})
 }
 
 // screen returns what has the keyboard.

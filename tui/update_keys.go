@@ -150,8 +150,8 @@ func (m *Model) needsDecision(key string) bool {
 	if s.OrderAttempted && s.OrderID == 0 {
 		return true
 	}
-	c := m.live.lookup(entryID(key), "")
-	return c != nil && c.status == order.StatusNeedsDecision && s.OrderID == 0
+	v := m.live.view(key)
+	return v != nil && v.Lifecycle == order.LifeNeedsDecision && s.OrderID == 0
 }
 
 func (m *Model) moveSel(d int) {
@@ -243,10 +243,15 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // addEventLine adds an engine event to the log pane. Successful polls are
 // shown in the header only.
 func (m *Model) addEventLine(ev order.Event) {
-	if _, ok := ev.(order.PollOK); ok {
+	switch ev.(type) {
+	case order.PollOK, order.EntryStatesChanged:
 		return
 	}
 	text := ev.Message()
+	if a, ok := ev.(order.AvailabilityChanged); ok {
+		// The label names the server: the fqn would say it twice.
+		text = fmt.Sprintf("%s: %s -> %s", a.DC, orDash(a.Old), a.New)
+	}
 	if b := eventBase(ev); b.Entry != "" {
 		text = m.labelOf(b.Entry) + ": " + text
 	}

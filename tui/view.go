@@ -3,6 +3,9 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -127,17 +130,37 @@ func (m *Model) render() string {
 	return b.String()
 }
 
-// helpLineView is the short help, always visible.
+// helpLineView is the short help, always visible. When it does not fit,
+// bindings are dropped from the end, but ? (help) and q (quit) always stay.
 func (m *Model) helpLineView() string {
 	if m.quitting {
 		return m.styles.Danger.Render(cut("quitting… (finishing saves; an order in flight completes before exit)", m.layout.width))
 	}
-	h := m.keys.helpFor(m.screen())
-	keys := h.short
-	if h.narrow != nil && m.layout.width < 110 {
-		keys = h.narrow // the keys a newcomer needs first; ? shows the others
+	keys := m.keys.helpFor(m.screen()).short
+	line := m.help.ShortHelpView(keys)
+	for ansi.StringWidth(line) > m.layout.width && len(keys) > 2 {
+		keep := keys[:0:0]
+		dropped := false
+		for i := len(keys) - 1; i >= 0; i-- {
+			k := keys[i]
+			if !dropped && !isAlwaysShown(k, m.keys) {
+				dropped = true
+				continue
+			}
+			keep = append([]key.Binding{k}, keep...)
+		}
+		if !dropped {
+			break
+		}
+		keys = keep
+		line = m.help.ShortHelpView(keys)
 	}
-	return cut(m.help.ShortHelpView(keys), m.layout.width)
+	return cut(line, m.layout.width)
+}
+
+// isAlwaysShown reports the bindings the short help never drops.
+func isAlwaysShown(b key.Binding, k keyMap) bool {
+	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.Quit.Help().Key
 }
 
 // fullHelpView is the full key map, shown by ?.

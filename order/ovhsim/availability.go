@@ -108,7 +108,8 @@ func paddingFor(n int) ([]*availEntry, []byte) {
 	if p, ok := padCache[n]; ok {
 		return p.entries, p.json
 	}
-	dcPool := []string{"bhs", "fra", "gra", "hil", "lon", "par", "rbx", "sbg", "sgp", "syd", "vin", "waw", "ynm", "yyz", "mum", "lim", "eri"}
+	// DC codes of the schema's dedicated.AvailabilityDatacenterEnum only.
+	dcPool := []string{"bhs", "fra", "gra", "hil", "lon", "rbx", "sbg", "sgp", "syd", "vin", "waw", "ynm"}
 	values := []string{AvailUnavailable, AvailUnavailable, AvailUnavailable, AvailUnavailable, AvailUnavailable,
 		AvailUnavailable, Avail72H, Avail240H, Avail1440H, AvailComingSoon, AvailUnknown, Avail1HLow, Avail24H}
 	mems := []string{"ram-16g-ecc-2133", "ram-32g-ecc-2400", "ram-64g-ecc-2666", "ram-128g-ecc-2933", "ram-256g-ecc-3200", "ram-512g-ecc-3200"}

@@ -71,6 +71,7 @@ func TestAvailabilityFilteredByPlanCode(t *testing.T) {
 func TestAvailabilityFilters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
+	e.badRequests = true // sends requests the schema refuses, on purpose
 	got, err := e.avail(t, "?planCode="+testPlan+"&storage=softraid-2x450nvme&datacenters=fra")
 	if err != nil {
 		t.Fatal(err)

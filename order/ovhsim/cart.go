@@ -305,12 +305,8 @@ func (s *Sim) pricingsJSON(p *catPlan) []pricingJSON {
 // getEcoOffers serves GET /order/cart/{id}/eco: every eco plan, or the
 // one named by the optional planCode query parameter.
 func (s *Sim) getEcoOffers(c *call) *reply {
-	want := c.r.URL.Query().Get("planCode")
 	out := []offerJSON{}
 	for _, code := range s.cat.planOrder {
-		if want != "" && code != want {
-			continue
-		}
 		p := s.cat.plans[code]
 		out = append(out, offerJSON{PlanCode: code, ProductName: p.InvoiceName, ProductType: "delivery", Prices: s.pricingsJSON(p)})
 	}
@@ -715,7 +711,7 @@ func (s *Sim) deleteCoupon(c *call) *reply {
 	if c.cart.readOnly {
 		return errReadOnly(c.cart)
 	}
-	code := c.r.PathValue("coupon")
+	code := c.r.URL.Query().Get("coupon") // DELETE /order/cart/{cartId}/coupon?coupon=
 	if !slices.Contains(c.cart.coupons, code) {
 		return errReply(errObjectNotFound("coupon", code))
 	}

@@ -375,11 +375,6 @@ func (s *Sim) orderDetail(cr *cart, it *item, domain string) orderDetail {
 	for _, cf := range it.configs {
 		d.configs[cf.label] = cf.value
 	}
-	if it.parent != 0 {
-		if pa := cr.item(it.parent); pa != nil {
-			d.parentPlanCode = pa.planCode
-		}
-	}
 	return d
 }
 
@@ -444,7 +439,6 @@ type orderDetail struct {
 	quantity                                 int
 	unit                                     int64
 	planCode, product, duration, pricingMode string
-	parentPlanCode                           string
 	configs                                  map[string]string
 	action                                   string // billing.ItemDetail.OrderActionEnum; "" = installation
 }

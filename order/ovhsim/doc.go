@@ -9,8 +9,24 @@
 // point the real go-ovh client at srv.URL+"/1.0"; `ovhtui --demo` serves it
 // on a loopback port (Serve) and animates it (RunDemo). Every request goes
 // through: request log and OnRequest hooks -> injected faults (Fault) ->
-// authentication -> the route's handler under one mutex -> AfterHandler
-// faults -> response (with X-Ovh-Queryid) -> OnResponse hooks.
+// the schema's operation for the path and method -> authentication ->
+// the schema's check of the request -> the route's handler under one
+// mutex -> the schema's check of the answer -> AfterHandler faults ->
+// response (with X-Ovh-Queryid) -> OnResponse hooks.
+//
+// # OVH's schema is the law
+//
+// testdata/ovh-api-schema.json (a copy of ../shared/spec/ovh-api-schema.json,
+// embedded) decides which routes exist, which need a signature
+// (noAuthentication false: 401 unsigned) and what a request may hold:
+// a path or query parameter, body field or type it does not declare is
+// answered 400. Every 2xx answer is checked against its response model (no
+// field the model lacks, types, enum values, fields that cannot be null
+// present). Departures are listed by SchemaViolations, which the test
+// harnesses assert empty; conformance_test.go checks every registered route
+// against the schema. Fields newer than the schema snapshot are listed in
+// newerThanSnapshot (schema.go), each with the source showing the live API
+// returning it.
 //
 // # Modelled
 //
@@ -27,11 +43,11 @@
 //     ovhtui sends public calls unsigned). GET /auth/time, GET
 //     /auth/currentCredential. An OAuth2 bearer token equal to
 //     Options.AccessToken stands for the default credential.
-//   - Public routes (work unsigned): /auth/time, the availability feed, the
-//     eco catalog, creating and building carts (eco, eco/options, item,
-//     requiredConfiguration, configuration), the summary. Signed: assign,
-//     GET/POST checkout, coupons (uncertain: stricter), GET /order/cart
-//     (the account's carts), everything under /me.
+//   - Public routes (work unsigned), as the schema says: /auth/time, the
+//     availability feed, the eco catalog, creating and building carts (eco,
+//     eco/options, item, requiredConfiguration, configuration), coupons,
+//     the summary. Signed: DELETE of a cart, assign, GET/POST checkout,
+//     GET /order/cart (the account's carts), everything under /me.
 //   - Errors: status + {"class", "message"} (+ "errorCode"/"httpCode" on
 //     authentication errors), X-Ovh-Queryid on every response.
 //   - Availability feed synthesized from the catalog (one entry per memory x
@@ -97,6 +113,8 @@
 //     1, 3, 6 and 12 months at the monthly price times the months; a
 //     renewal dry run answers orderId 0 and empty url/password/pdfUrl; a
 //     paid renewal order is "delivered" at once.
-//   - /me/order/{id}/details/{detailId}/extension's fields (see
-//     getOrderDetailExtension).
+//   - /me/order/{id}/details/{detailId}/extension: flat billing.ItemDetail,
+//     one detail per plan and per option, configurations on the plan's
+//     detail only (see getOrderDetailExtension).
+//   - A repeated query parameter is refused (400).
 package ovhsim

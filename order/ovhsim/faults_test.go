@@ -268,6 +268,7 @@ func TestControlHTTP(t *testing.T) {
 func TestCatalogEndpoint(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
+	e.badRequests = true // sends requests the schema refuses, on purpose
 	get := func(q string) (int, []byte) {
 		resp, err := http.Get(e.srv.URL + "/1.0/order/catalog/public/eco" + q)
 		if err != nil {

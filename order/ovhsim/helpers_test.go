@@ -55,6 +55,9 @@ type env struct {
 	srv    *httptest.Server
 	client *ovh.Client
 	clock  *fakeClock
+	// badRequests: the test sends requests the schema refuses on purpose,
+	// so schema violations are expected.
+	badRequests bool
 }
 
 // newEnv serves a simulator with a fake clock and returns a go-ovh client
@@ -73,7 +76,16 @@ func newEnv(t testing.TB, opts Options) *env {
 	sim.Install(srv.Config)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{sim: sim, srv: srv, client: newClient(t, srv.URL, sim.opts.AppKey, sim.opts.AppSecret, sim.opts.ConsumerKey), clock: clock}
+	e := &env{sim: sim, srv: srv, client: newClient(t, srv.URL, sim.opts.AppKey, sim.opts.AppSecret, sim.opts.ConsumerKey), clock: clock}
+	t.Cleanup(func() {
+		if e.badRequests {
+			return
+		}
+		for _, v := range sim.SchemaViolations() {
+			t.Errorf("schema violation: %s", v)
+		}
+	})
+	return e
 }
 
 func newClient(t testing.TB, base, ak, as, ck string) *ovh.Client {

@@ -1,6 +1,7 @@
 package ovhsim
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -17,6 +18,7 @@ func (s *Sim) getMe(c *call) *reply {
 		"currency":      map[string]string{"code": s.cat.currency, "symbol": currencySymbol(s.cat.currency)},
 		"state":         "complete",
 		"legalform":     "individual",
+		"ovhCompany":    "ovh",
 	})
 }
 
@@ -157,33 +159,29 @@ func (s *Sim) getOrderDetail(c *call) *reply {
 	cur := s.cat.currency
 	total := d.unit * int64(d.quantity)
 	return jsonReply(map[string]any{
-		"orderDetailId":       d.id,
-		"description":         d.description,
-		"detailType":          "DURATION",
-		"domain":              d.domain,
-		"quantity":            strconv.Itoa(d.quantity),
-		"unitPrice":           newMoney(d.unit, cur),
-		"totalPrice":          newMoney(total, cur),
-		"originalTotalPrice":  newMoney(total, cur),
-		"reductionTotalPrice": newMoney(0, cur),
-		"reductions":          []any{},
-		"cancelled":           false,
+		"orderDetailId": d.id,
+		"description":   d.description,
+		"detailType":    "DURATION",
+		"domain":        d.domain,
+		"quantity":      strconv.Itoa(d.quantity),
+		"unitPrice":     newMoney(d.unit, cur),
+		"totalPrice":    newMoney(total, cur),
+		"cancelled":     false,
 	})
 }
 
 // getOrderDetailExtension serves GET /me/order/{id}/details/{detailId}/extension:
-// the structured description of what the detail ordered, the reliable way
-// to match an order to a cart:
+// billing.ItemDetail, the structured description of what the detail
+// ordered. Details are flat, one per plan and one per option, and nothing
+// links an option's detail to its plan (billing.ItemDetail has no such
+// field):
 //
-//	{"order": {"action": "installation",
-//	           "plan": {"code": "25skleb01", "duration": "P1M", "pricingMode": "default", "quantity": 1},
-//	           "product": {"name": "25skleb01"},
-//	           "parentPlanCode": null,
+//	{"order": {"action": "installation", "type": "...",
+//	           "plan": {"code": "25skleb01", "duration": "P1M", "pricingMode": "default",
+//	                    "quantity": 1, "product": {"name": "..."}},
 //	           "configurations": [{"label": "dedicated_datacenter", "value": "fra"}, ...]}}
 //
-// An option's detail has its own plan.code and parentPlanCode set to the
-// plan's; configurations are on the plan's detail only. (The real
-// extension's exact fields are uncertain.)
+// Configurations are on the plan's detail only; an option's list is empty.
 func (s *Sim) getOrderDetailExtension(c *call) *reply {
 	d, rep := s.detailFor(c)
 	if rep != nil {
@@ -199,21 +197,21 @@ func (s *Sim) getOrderDetailExtension(c *call) *reply {
 			cfgs = append(cfgs, kv{l, v})
 		}
 	}
-	for l, v := range d.configs {
+	var rest []string
+	for l := range d.configs {
 		if l != labelDatacenter && l != labelOS && l != labelRegion {
-			cfgs = append(cfgs, kv{l, v})
+			rest = append(rest, l)
 		}
 	}
-	var parent any
-	if d.parentPlanCode != "" {
-		parent = d.parentPlanCode
+	slices.Sort(rest)
+	for _, l := range rest {
+		cfgs = append(cfgs, kv{l, d.configs[l]})
 	}
 	return jsonReply(map[string]any{
 		"order": map[string]any{
-			"action":         d.actionOrDefault(),
-			"plan":           map[string]any{"code": d.planCode, "duration": d.duration, "pricingMode": d.pricingMode, "quantity": d.quantity},
-			"product":        map[string]any{"name": d.product},
-			"parentPlanCode": parent,
+			"action": d.actionOrDefault(),
+			"plan": map[string]any{"code": d.planCode, "duration": d.duration, "pricingMode": d.pricingMode,
+				"quantity": d.quantity, "product": map[string]any{"name": d.product}},
 			"configurations": cfgs,
 		},
 	})

@@ -196,6 +196,11 @@ type Sim struct {
 	conns      int
 	openConns  int
 	aw         accountState // servers, payment methods, renewals (servers.go)
+
+	schema     *Schema
+	declared   []declaredRoute
+	violations []string
+	bigChecked map[*Operation]bool
 }
 
 // New builds a simulator from an eco catalog (the JSON of
@@ -275,6 +280,8 @@ func New(catalogJSON []byte, opts Options) (*Sim, error) {
 		s.appSecret[c.AppKey] = c.AppSecret
 	}
 	s.aw = newAccountState(opts)
+	s.schema = OVHSchema()
+	s.bigChecked = map[*Operation]bool{}
 	s.initAvailability()
 	s.mux = s.routes()
 	s.control = s.controlRoutes()
@@ -577,10 +584,83 @@ type call struct {
 	cart *cart       // set for cart routes
 }
 
+// declaredRoute is a route the simulator registered, with the signature
+// rule its code declares (the conformance test compares both with the schema).
+type declaredRoute struct {
+	Method, Path string
+	Signed       bool
+}
+
+// maxViolations bounds the violation record.
+const maxViolations = 200
+
+// violation records a departure from the schema (by the simulator or by a
+// client) for SchemaViolations, and logs it.
+func (s *Sim) violation(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.log.Error("ovhsim: schema violation", "what", msg)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.violations) < maxViolations {
+		s.violations = append(s.violations, msg)
+	}
+}
+
+// SchemaViolations lists every departure from OVH's schema seen so far:
+// requests a client sent that the schema would not accept (answered 400),
+// routes the simulator serves that the schema lacks (answered 404/405 as
+// OVH would), and answers of the simulator that do not validate against
+// their response model. Tests assert it is empty.
+func (s *Sim) SchemaViolations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.violations)
+}
+
+// bigBody is the answer size above which the schema check of an answer is
+// done once per operation: those are the catalog and the unfiltered feed,
+// whose shape does not change between calls.
+const bigBody = 256 << 10
+
+// checkAnswer records how a 2xx answer to op differs from its model.
+func (s *Sim) checkAnswer(op *Operation, rep *reply) {
+	if rep == nil || rep.status < 200 || rep.status > 299 {
+		return
+	}
+	if len(rep.body) > bigBody {
+		s.mu.Lock()
+		done := s.bigChecked[op]
+		s.bigChecked[op] = true
+		s.mu.Unlock()
+		if done {
+			return
+		}
+	}
+	for i, v := range s.schema.CheckResponse(op, rep.body) {
+		if i == 5 {
+			break
+		}
+		s.violation("answer of %s %s does not match %s: %s", op.Method, op.Path, op.ResponseType, v)
+	}
+}
+
 func (s *Sim) handle(pattern string, rt route) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.declared = append(s.declared, declaredRoute{Method: method, Path: path, Signed: rt.signed})
 	s.mux.HandleFunc(pattern, func(_ http.ResponseWriter, r *http.Request) {
 		holder := r.Context().Value(holderKey{}).(*replyHolder)
 		body, _ := io.ReadAll(r.Body)
+		// OVH's schema decides what exists and what must be signed.
+		op, params, exists := s.schema.Match(r.Method, r.URL.Path)
+		if op == nil {
+			s.violation("ovhsim serves %s, which the schema lacks", pattern)
+			if exists {
+				holder.rep = errReply(&apiError{status: 405, class: "Client::MethodNotAllowed", message: "Method not allowed"})
+			} else {
+				holder.rep = errReply(errInvalidURL())
+			}
+			return
+		}
 		who, aerr := s.authenticate(r, body)
 		if aerr != nil {
 			holder.rep = errReply(aerr)
@@ -595,22 +675,29 @@ func (s *Sim) handle(pattern string, rt route) {
 				return
 			}
 		}
-		if rt.signed && who == nil {
+		if op.Auth && who == nil {
 			holder.rep = errReply(&apiError{status: 401, class: "Client::Unauthorized", message: "You must login first"})
 			return
 		}
+		if err := s.schema.CheckRequest(op, params, r.URL.Query(), body); err != nil {
+			s.violation("request %s %s refused by the schema of %s %s: %v", r.Method, r.URL.RequestURI(), op.Method, op.Path, err)
+			holder.rep = errReply(badRequest("%s", err.Error()))
+			return
+		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		c := &call{s: s, r: r, body: body, now: s.now(), who: who}
 		if rt.cart {
 			cr, aerr := s.cartFor(c, r.PathValue("cartId"))
 			if aerr != nil {
+				s.mu.Unlock()
 				holder.rep = errReply(aerr)
 				return
 			}
 			c.cart = cr
 		}
 		holder.rep = rt.handler(c)
+		s.mu.Unlock()
+		s.checkAnswer(op, holder.rep)
 	})
 }
 
@@ -629,7 +716,7 @@ func (s *Sim) routes() *http.ServeMux {
 	s.handle("POST /order/cart", pub(s.postCart))
 	s.handle("GET /order/cart", signed(s.listCarts))
 	s.handle("GET /order/cart/{cartId}", pubCart(s.getCart))
-	s.handle("DELETE /order/cart/{cartId}", pubCart(s.deleteCart))
+	s.handle("DELETE /order/cart/{cartId}", signedCart(s.deleteCart))
 	s.handle("POST /order/cart/{cartId}/assign", signedCart(s.assignCart))
 	s.handle("GET /order/cart/{cartId}/eco", pubCart(s.getEcoOffers))
 	s.handle("POST /order/cart/{cartId}/eco", pubCart(s.postEcoItem))
@@ -643,9 +730,9 @@ func (s *Sim) routes() *http.ServeMux {
 	s.handle("POST /order/cart/{cartId}/item/{itemId}/configuration", pubCart(s.postConfiguration))
 	s.handle("GET /order/cart/{cartId}/item/{itemId}/configuration/{configId}", pubCart(s.getConfiguration))
 	s.handle("DELETE /order/cart/{cartId}/item/{itemId}/configuration/{configId}", pubCart(s.deleteConfiguration))
-	s.handle("GET /order/cart/{cartId}/coupon", signedCart(s.listCoupons))
-	s.handle("POST /order/cart/{cartId}/coupon", signedCart(s.postCoupon))
-	s.handle("DELETE /order/cart/{cartId}/coupon/{coupon}", signedCart(s.deleteCoupon))
+	s.handle("GET /order/cart/{cartId}/coupon", pubCart(s.listCoupons))
+	s.handle("POST /order/cart/{cartId}/coupon", pubCart(s.postCoupon))
+	s.handle("DELETE /order/cart/{cartId}/coupon", pubCart(s.deleteCoupon))
 	s.handle("GET /order/cart/{cartId}/summary", pubCart(s.getSummary))
 	s.handle("GET /order/cart/{cartId}/checkout", signedCart(s.getCheckout))
 	s.handle("POST /order/cart/{cartId}/checkout", signedCart(s.postCheckout))

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+)
+
+// TestFlagBounds: --poll is bounded on both sides, --help prints its text
+// once on stdout with every exit code, a bad flag points to --help.
+func TestFlagBounds(t *testing.T) {
+	isolateEnv(t)
+	for _, tc := range []struct {
+		args       []string
+		code       int
+		done       bool
+		stdoutHas  string
+		stderrHas  string
+		stderrNone bool
+	}{
+		{args: []string{"--poll", "1h"}, code: exitOK},
+		{args: []string{"--poll", "1s"}, code: exitOK},
+		{args: []string{"--poll", "61m"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
+		{args: []string{"--poll", "100h"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
+		{args: []string{"--poll", "2562047h"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
+		{args: []string{"--poll", "999ms"}, code: exitUsage, done: true, stderrHas: "below the minimum of 1s"},
+		{args: []string{"--no-such-flag"}, code: exitUsage, done: true, stderrHas: "run 'ovhtui --help'"},
+		{args: []string{"--help"}, code: exitOK, done: true, stdoutHas: "Exit codes:", stderrNone: true},
+		{args: []string{"-h"}, code: exitOK, done: true, stdoutHas: "Exit codes:", stderrNone: true},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			_, code, done := parseFlags(tc.args, &out, &errb)
+			if code != tc.code || done != tc.done {
+				t.Fatalf("code %d done %v, want %d %v; stderr %q", code, done, tc.code, tc.done, errb.String())
+			}
+			if !strings.Contains(out.String(), tc.stdoutHas) || !strings.Contains(errb.String(), tc.stderrHas) {
+				t.Errorf("stdout %q, stderr %q; want %q, %q", out.String(), errb.String(), tc.stdoutHas, tc.stderrHas)
+			}
+			if tc.stderrNone && errb.Len() > 0 {
+				t.Errorf("stderr not empty: %q", errb.String())
+			}
+			if n := strings.Count(out.String(), "Usage: ovhtui"); tc.stdoutHas != "" && n != 1 {
+				t.Errorf("usage printed %d times", n)
+			}
+		})
+	}
+	// --help names every exit code.
+	var out bytes.Buffer
+	parseFlags([]string{"--help"}, &out, &bytes.Buffer{})
+	for _, code := range []string{"\n  0  ", "\n  1  ", "\n  2  "} {
+		if !strings.Contains(out.String(), code) {
+			t.Errorf("--help lacks exit code %q", strings.TrimSpace(code))
+		}
+	}
+}
+
+// fakeCredentials points the OVH client at a closed loopback port: the
+// tests using it must end before any API call.
+func fakeCredentials(t *testing.T) {
+	t.Helper()
+	t.Setenv("OVH_ENDPOINT", "http://127.0.0.1:9/1.0")
+	t.Setenv("OVH_APPLICATION_KEY", "k")
+	t.Setenv("OVH_APPLICATION_SECRET", "s")
+	t.Setenv("OVH_CONSUMER_KEY", "c")
+}
+
+// TestHeadlessNoValidEntryExits1: headless with nothing it could ever order
+// exits 1 at start, listing the problems --check lists (issue 12.3).
+func TestHeadlessNoValidEntryExits1(t *testing.T) {
+	for _, tc := range []struct{ name, content string }{
+		{"every entry invalid", `{"subsidiary": "IE", "user_servers": [
+			{"planCode": "", "fqn": "x", "qty": 1, "datacenters": [], "labels": {}},
+			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "FRA"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
+		{"file-level problem", `{"subsidiary": "XX", "user_servers": [
+			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			fakeCredentials(t)
+			p := writeFile(t, "preferences.json", tc.content)
+			code, _, errOut := runCLI(t, "--headless", "--prefs", p)
+			if code != exitProblems {
+				t.Fatalf("exit %d, want 1; stderr %q", code, errOut)
+			}
+			_, checkOut, _ := runCLI(t, "--check", "--prefs", p)
+			for _, line := range strings.Split(strings.TrimSpace(checkOut), "\n") {
+				if strings.HasPrefix(line, p+": ") && !strings.Contains(errOut, line) {
+					t.Errorf("headless does not list the --check problem %q:\n%s", line, errOut)
+				}
+			}
+			if !strings.Contains(errOut, "no entry of "+p+" can be ordered") {
+				t.Errorf("stderr does not say why it exits: %q", errOut)
+			}
+		})
+	}
+}
+
+// TestLogFileWriteErrorsReportedOnce: a log file that cannot be written is
+// said once, then counted (issue 12.8).
+func TestLogFileWriteErrorsReportedOnce(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	for _, tc := range []struct {
+		path        string
+		wantReports int
+		wantLost    string
+	}{
+		{"/dev/full", 1, "3 log line(s) could not be written to /dev/full"},
+		{filepath.Join(t.TempDir(), "ok.log"), 0, ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			var reports []string
+			lf, err := openLogFile(tc.path, func(msg string) { reports = append(reports, msg) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				if n, err := lf.Write([]byte("line\n")); n != 5 || err != nil {
+					t.Fatalf("Write: %d %v; the logger must never see an error", n, err)
+				}
+			}
+			lost := lf.Close()
+			if len(reports) != tc.wantReports || lost != tc.wantLost {
+				t.Fatalf("reports %q, lost %q; want %d report(s), %q", reports, lost, tc.wantReports, tc.wantLost)
+			}
+			if tc.wantReports > 0 && (!strings.Contains(reports[0], "no space left on device") || strings.Count(reports[0], "/dev/full") != 1) {
+				t.Errorf("report %q does not give the cause once", reports[0])
+			}
+		})
+	}
+}
+
+// TestShutdownSignalsAreGraceful: SIGINT, SIGTERM and SIGHUP all stop
+// headless ovhtui after saving, with exit 0 and the lock released
+// (issue 12.9: SIGHUP used to kill it at once with 129).
+func TestShutdownSignalsAreGraceful(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := ovhtuiBinary(t)
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "testdata", "eco-catalog-IE.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sim, err := ovhsim.New(catalogJSON, ovhsim.Options{NoPadding: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sim.SetAvailability(killTestFQN, "fra", "unavailable")
+			sim.SetAvailability(killTestFQN, "gra", "unavailable")
+			polled := make(chan struct{})
+			var once sync.Once
+			sim.OnResponse(func(r ovhsim.Request) {
+				if strings.Contains(r.Path, "/availabilities") {
+					once.Do(func() { close(polled) })
+				}
+			})
+			srv := httptest.NewServer(sim)
+			defer srv.Close()
+			dir := t.TempDir()
+			prefsPath := filepath.Join(dir, "preferences.json")
+			if err := os.WriteFile(prefsPath, []byte(killTestPrefs), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c := startChild(t, bin, srv.URL+"/1.0", dir)
+			select {
+			case <-polled: // running: the signal handlers are set
+			case err := <-c.done:
+				t.Fatalf("ovhtui exited (%v) before polling:\n%s", err, c.output())
+			case <-time.After(60 * time.Second):
+				c.cmd.Process.Kill()
+				t.Fatalf("no poll reached the simulator:\n%s", c.output())
+			}
+			if err := c.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.wait(t); err != nil {
+				t.Fatalf("exit after %v: %v, want 0; output:\n%s", sig, err, c.output())
+			}
+			if !strings.Contains(c.output(), "final: ") {
+				t.Errorf("no final summary after %v:\n%s", sig, c.output())
+			}
+			if lock, err := os.ReadFile(filepath.Join(dir, ".ovhtui-preferences.json.lock")); err != nil || len(lock) != 0 {
+				t.Errorf("lock file after exit: %q %v, want released (empty)", lock, err)
+			}
+		})
+	}
+}
