@@ -148,7 +148,8 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %s\n", opts.prefsPath, p)
 	}
 
-	api := order.NewOVHClient(client, order.ClientOptions{})
+	refused := &refusedRelay{} // 401/403 on signed calls (watch.go)
+	api := order.NewOVHClient(client, order.ClientOptions{OnRefused: refused.report})
 	src := catalog.NewSource(catalog.SourceOptions{
 		Fetch:      catalog.NewOVHFetcher(client, 30*time.Second),
 		CacheDir:   cacheDir,
@@ -173,7 +174,10 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Endpoint:     endpoint,
 		Log:          log,
 		ExitWhenIdle: opts.headless,
+
+		CredentialExpiry: credentialExpiry(client, api),
 	})
+	refused.eng.Store(eng)
 	// Every consumer sees the same events; none can slow the engine (tap.go).
 	events := tapEvents(eng.Events())
 

@@ -182,6 +182,8 @@ type MyOrder struct {
 	Date            time.Time `json:"date"`
 	URL             string    `json:"url"`
 	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
+	// ExpirationDate is when an unpaid order lapses (billing.Order, may be null).
+	ExpirationDate *time.Time `json:"expirationDate"`
 }
 
 // OrderItem is one detail of an order as its extension (billing.ItemDetail)
@@ -292,6 +294,10 @@ type ClientOptions struct {
 	CheckoutTimeout time.Duration
 	// MaxBodyBytes bounds a response body (default 64 MiB).
 	MaxBodyBytes int64
+	// OnRefused, when set, is called when a signed call is answered 401 or
+	// 403: OVH refused the credentials or their rights (see
+	// Engine.CredentialsRefused). It must not block.
+	OnRefused func(call string, status int, message string)
 }
 
 // OVHClient implements API over a go-ovh client.
@@ -398,6 +404,9 @@ func (o *OVHClient) call(ctx context.Context, method, path, name string, body an
 		}
 		if ce.Message == "" {
 			ce.Message = http.StatusText(resp.StatusCode)
+		}
+		if signed && o.opts.OnRefused != nil && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden) {
+			o.opts.OnRefused(name, ce.Status, ce.Message)
 		}
 		return ce
 	}

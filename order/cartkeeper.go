@@ -191,6 +191,7 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 	}
 	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: RetryAfterOf(err)})
 	e.setStatus(j.key.Entry, j.key.DC, StatusError, what+" failed")
+	e.noteCartFailure(j.key, err)
 }
 
 // rebuild builds a new cart for the job and switches to it; the old cart,
@@ -353,6 +354,7 @@ func (e *Engine) installCart(ctx context.Context, j cartJob, info *cartInfo, rev
 	e.mu.Lock()
 	e.carts[j.key] = info
 	e.mu.Unlock()
+	e.noteCartOK(j.key)
 	e.persistCart(j.key, info)
 	e.reportPrice(j, info, revalidated)
 	e.evaluate(ctx)

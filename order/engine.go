@@ -61,6 +61,9 @@ type Config struct {
 	// do: every entry has qty 0, an order, or a latch awaiting the user's
 	// decision (or a problem that stops it).
 	ExitWhenIdle bool
+	// CredentialExpiry, when set, returns the consumer key's expiration
+	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
+	CredentialExpiry func(ctx context.Context) (time.Time, error)
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -83,6 +86,7 @@ type Engine struct {
 	reconcileRetries []time.Duration
 
 	events *eventQueue
+	alerts alertState // alerts.go
 
 	mu        sync.Mutex
 	file      *prefs.File // last snapshot of the store
@@ -191,6 +195,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
+	e.goTracked(func() { e.credentialLoop(ctx) })
 
 	e.publish()
 
@@ -202,6 +207,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	cancel()
 	e.wg.Wait()
+	e.reportStillWanted()
 	return nil
 }
 

@@ -141,12 +141,20 @@ func (s *Sim) getCurrentCredential(c *call) *reply {
 	for _, r := range c.who.Rules {
 		rules = append(rules, ruleJSON(r))
 	}
+	var expiration any // null: unlimited validity
+	switch {
+	case c.who.NoExpiration:
+	case c.who.Expiration.IsZero():
+		expiration = formatTime(created.Add(30 * 24 * time.Hour))
+	default:
+		expiration = formatTime(c.who.Expiration)
+	}
 	return jsonReply(map[string]any{
 		"applicationId": 424242,
 		"credentialId":  123456789,
 		"status":        "validated",
 		"rules":         rules,
-		"expiration":    formatTime(created.Add(30 * 24 * time.Hour)),
+		"expiration":    expiration,
 		"creation":      formatTime(created),
 		"lastUse":       formatTime(c.now),
 		"ovhSupport":    false,

@@ -32,6 +32,9 @@ type Options struct {
 	AppKey, AppSecret, ConsumerKey string
 	// Account is the nichandle of that credential (default "ab12345-ovh").
 	Account string
+	// CredentialExpiration is when that credential expires (see
+	// Credential.Expiration; zero: 29 days from the clock at each call).
+	CredentialExpiration time.Time
 	// Rules are the consumer key's access rules (nil: DefaultRules()).
 	Rules []Rule
 	// ExtraCredentials are further valid credentials, possibly of other
@@ -82,6 +85,12 @@ type Credential struct {
 	AppKey, AppSecret, ConsumerKey string
 	Account                        string
 	Rules                          []Rule
+	// Expiration is when the consumer key expires, as the `expiration` of
+	// GET /auth/currentCredential (auth.ApiCredential) says. Zero: 29 days
+	// after the simulator's clock at each call (a 30-day key created a day
+	// ago). NoExpiration makes it null (a key created with unlimited validity).
+	Expiration   time.Time
+	NoExpiration bool
 }
 
 // Rule is one consumer-key access rule: an HTTP method and a path relative
@@ -266,7 +275,7 @@ func New(catalogJSON []byte, opts Options) (*Sim, error) {
 	}
 	all := append([]Credential{{
 		AppKey: opts.AppKey, AppSecret: opts.AppSecret, ConsumerKey: opts.ConsumerKey,
-		Account: opts.Account, Rules: opts.Rules,
+		Account: opts.Account, Rules: opts.Rules, Expiration: opts.CredentialExpiration,
 	}}, opts.ExtraCredentials...)
 	for i := range all {
 		c := all[i]
