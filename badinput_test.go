@@ -198,3 +198,148 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvFileErrors: each .env problem says what and where, never a value
+// (issue 12.6).
+func TestEnvFileErrors(t *testing.T) {
+	const secret = "s3cr3t-value-never-shown"
+	for _, tc := range []struct {
+		name    string
+		make    func(t *testing.T, path string)
+		wantErr string // "" = loads fine
+		wantKey string // a variable the file sets, checked when it loads
+	}{
+		{name: "folder", make: func(t *testing.T, p string) { mkdir(t, p) }, wantErr: "is a folder, not a file"},
+		{name: "fifo", make: func(t *testing.T, p string) {
+			if err := syscall.Mkfifo(p, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, wantErr: "is not a regular file"},
+		{name: "byte order mark", make: writeEnv("\xef\xbb\xbfOVH_APPLICATION_KEY=from-bom\n"), wantKey: "OVH_APPLICATION_KEY=from-bom"},
+		{name: "CRLF line ends", make: writeEnv("OVH_ENDPOINT=ovh-eu\r\nOVH_APPLICATION_KEY=crlf\r\n"), wantKey: "OVH_APPLICATION_KEY=crlf"},
+		{name: "bad character in a name", make: writeEnv("OVH_ENDPOINT=ovh-eu\n# comment\nOVH-APPLICATION_KEY=" + secret + "\n"),
+			wantErr: ".env:3: the variable name has a character other than"},
+		{name: "no equals sign", make: writeEnv("OVH_ENDPOINT=ovh-eu\n\nOVH_APPLICATION_SECRET " + secret + "\nOVH_CONSUMER_KEY=x\n"),
+			wantErr: `.env:3: no "=" on this line`},
+		{name: "unterminated quote", make: writeEnv("OVH_ENDPOINT=ovh-eu\nOVH_APPLICATION_SECRET=\"" + secret + "\nOVH_CONSUMER_KEY=x\n"),
+			wantErr: ".env:2: a quoted value opened on this line is never closed"},
+		{name: "multi-line value then a bad line", make: writeEnv("A=\"one\ntwo\"\nB=ok\nC-D=" + secret + "\n"),
+			wantErr: ".env:4: the variable name has a character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			p := filepath.Join(t.TempDir(), ".env")
+			tc.make(t, p)
+			_, err := loadEnvFile(p)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("loadEnvFile: %v", err)
+				}
+				k, v, _ := strings.Cut(tc.wantKey, "=")
+				if got := os.Getenv(k); got != v {
+					t.Fatalf("%s = %q, want %q", k, got, v)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "invalid syntax") {
+				t.Errorf("error %q shows a value or says only invalid syntax", err)
+			}
+		})
+	}
+	// --check says it and exits 2.
+	isolateEnv(t)
+	env := filepath.Join(t.TempDir(), ".env")
+	writeEnv("OVH-X=1\n")(t, env)
+	prefsPath := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
+	if code, _, errOut := runCLI(t, "--check", "--prefs", prefsPath, "--env", env); code != exitUsage || !strings.Contains(errOut, ".env:1:") {
+		t.Errorf("--check with a bad .env: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func writeEnv(content string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mkdir(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckListsEveryProblem: --check goes past type errors and duplicate
+// keys and lists every problem, with the validation problems of what did
+// decode (issue 12.7). Exit 2: the file is unusable as it is.
+func TestCheckListsEveryProblem(t *testing.T) {
+	entry := `{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}`
+	for _, tc := range []struct {
+		name       string
+		content    string
+		wantStderr []string
+		wantStdout []string
+		notStdout  []string
+	}{
+		{
+			name: "two type errors and a validation problem",
+			content: "{\"subsidiary\": \"ie\", \"user_servers\": [\n" +
+				`{"planCode": "24sk50", "qty": "1"},` + "\n" +
+				`{"planCode": "24sk50", "place_order": "yes"}` + "\n]}",
+			wantStderr: []string{":2:31: user_servers[0].qty: must be an integer", ":3:39: user_servers[1].place_order: must be true or false", "2 problem(s) make the file unusable"},
+			wantStdout: []string{"subsidiary: must be upper case", "user_servers[1].fqn: empty"},
+		},
+		{
+			name: "duplicates and a type error",
+			content: "{\"subsidiary\": \"IE\",\n\"subsidiary\": \"IE\", \"user_servers\": [\n" +
+				`{"qty": 1, "qty": 2, "ceiling_price": "20"}` + "\n]}",
+			wantStderr: []string{":2:1: subsidiary: duplicate key: also at line 1", ":3:12: user_servers[0].qty: duplicate key: also at line 3, column 2", ":3:39: user_servers[0].ceiling_price: must be a number", "3 problem(s)"},
+		},
+		{
+			name:       "a datacenter that is not an object keeps the others' indices",
+			content:    `{"subsidiary": "IE", "user_servers": [{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": ["fra", {"region": "europe", "dedicated_datacenter": "GRA"}], "labels": {"dedicated_os": "x"}, "addon_planCodes": ["a"]}]}`,
+			wantStderr: []string{"user_servers[0].datacenters[0]: must be an object"},
+			wantStdout: []string{"user_servers[0].datacenters[1].dedicated_datacenter: must be a lower case code"},
+			notStdout:  []string{"datacenters[0]"},
+		},
+		{
+			name:       "a field in error is not reported again as missing",
+			content:    `{"subsidiary": "IE", "user_servers": [{"planCode": 5, "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": [], "addon_planCodes": ["a"]}, ` + entry + `]}`,
+			wantStderr: []string{"user_servers[0].planCode: must be a string", "user_servers[0].labels: must be an object of strings"},
+			notStdout:  []string{"planCode: empty", "labels.dedicated_os", "user_servers[1]"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			p := writeFile(t, "preferences.json", tc.content)
+			code, out, errOut := runCLI(t, "--check", "--prefs", p)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2; stdout %q stderr %q", code, out, errOut)
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+			for _, w := range tc.wantStdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notStdout {
+				if strings.Contains(out, w) {
+					t.Errorf("stdout has %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, ": ok (") {
+				t.Errorf("says ok:\n%s", out)
+			}
+		})
+	}
+}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ovhtui/ovhtui/prefs"
@@ -20,23 +20,31 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
 	collectSecrets()
-	f, err := prefs.Load(opts.prefsPath)
+	f, parseProblems, err := prefs.LoadCheck(opts.prefsPath)
 	if err != nil {
-		var pe *prefs.ParseError
-		if errors.As(err, &pe) {
-			fmt.Fprintln(stderr, pe.Error())
-		} else {
-			fmt.Fprintln(stderr, "ovhtui:", err)
-		}
+		fmt.Fprintln(stderr, "ovhtui:", err)
+		return exitUsage
+	}
+	// Every problem: those that make the file unusable (stderr, exit 2)
+	// and, on what did decode, the validation ones (stdout, exit 1).
+	for _, pe := range parseProblems {
+		fmt.Fprintln(stderr, pe.Error())
+	}
+	if f == nil {
 		return exitUsage
 	}
 	code := exitOK
-	problems := prefs.Validate(f, endpointName())
+	problems := withoutParseProblems(prefs.Validate(f, endpointName()), parseProblems)
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "%s: %s\n", opts.prefsPath, p)
 	}
 	if len(problems) > 0 {
 		code = exitProblems
+	}
+	if len(parseProblems) > 0 {
+		// Goes on with the other checks: every problem is listed at once.
+		defer fmt.Fprintf(stderr, "%s: %d problem(s) make the file unusable: ovhtui will not run on it until they are fixed\n", opts.prefsPath, len(parseProblems))
+		code = exitUsage
 	}
 	if !hasCredentials() {
 		fmt.Fprintln(stdout, "no OVH credentials configured: skipped the API check (see .env.example)")
@@ -45,14 +53,14 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 		c, err := newOVHClient()
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui:", err)
-			return exitProblems
+			return max(code, exitProblems)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		missing, err := checkCredential(ctx, c, log)
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui:", err)
-			return exitProblems
+			return max(code, exitProblems)
 		}
 		for _, m := range missing {
 			if m.optional {
@@ -60,7 +68,7 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 				continue
 			}
 			fmt.Fprintf(stdout, "consumer key lacks %s %s: needed to %s\n", m.Method, m.Path, m.why)
-			code = exitProblems
+			code = max(code, exitProblems)
 		}
 		if len(missing) == 0 {
 			fmt.Fprintln(stdout, "credentials ok: the consumer key has every right ovhtui needs")
@@ -80,4 +88,27 @@ func hasCredentials() bool {
 		}
 	}
 	return false
+}
+
+// withoutParseProblems drops the validation problems at or under a field
+// that failed to decode: that field was left at its zero value, so what
+// Validate says of it is noise next to the real problem.
+func withoutParseProblems(problems []prefs.Problem, parse []*prefs.ParseError) []prefs.Problem {
+	if len(parse) == 0 {
+		return problems
+	}
+	var out []prefs.Problem
+	for _, p := range problems {
+		under := false
+		for _, e := range parse {
+			if e.Path != "" && (p.Path == e.Path || strings.HasPrefix(p.Path, e.Path+".") || strings.HasPrefix(p.Path, e.Path+"[")) {
+				under = true
+				break
+			}
+		}
+		if !under {
+			out = append(out, p)
+		}
+	}
+	return out
 }

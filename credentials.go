@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,26 +22,83 @@ import (
 // secretEnv are the environment variables whose values must never be shown.
 var secretEnv = []string{"OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY", "OVH_CLIENT_SECRET", "OVH_ACCESS_TOKEN"}
 
+// maxEnvFileSize bounds the env file: a few lines of credentials.
+const maxEnvFileSize = 1 << 20
+
 // loadEnvFile loads path with godotenv without overriding variables already
 // set. A missing file is fine. It returns a warning when the file is
-// readable by group or others.
+// readable by group or others. Errors say what is wrong and where (line,
+// cause), never the content of a line, which may hold a secret. A UTF-8
+// byte order mark, which some editors write, is skipped.
 func loadEnvFile(path string) (warning string, err error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read env file: %w", err)
+		return "", fmt.Errorf("env file %s: %s", path, causeOf(err))
+	}
+	switch {
+	case st.IsDir():
+		return "", fmt.Errorf("env file %s is a folder, not a file (--env names a file of NAME=value lines)", path)
+	case !st.Mode().IsRegular():
+		return "", fmt.Errorf("env file %s is not a regular file (%s)", path, st.Mode().Type())
+	case st.Size() > maxEnvFileSize:
+		return "", fmt.Errorf("env file %s is %d bytes, over the 1 MB limit for a file of credentials", path, st.Size())
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		warning = fmt.Sprintf("%s is readable by group or others (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path)
 	}
-	if err := godotenv.Load(path); err != nil {
-		// godotenv errors quote the offending line, which may hold a secret:
-		// report the file only.
-		return warning, fmt.Errorf("parse env file %s: invalid syntax", path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return warning, fmt.Errorf("cannot read env file %s: %s", path, causeOf(err))
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	// godotenv does the same; doing it first keeps offsets in step with its errors.
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	vars, err := godotenv.UnmarshalBytes(data)
+	if err != nil {
+		return warning, envSyntaxError(path, data, err)
+	}
+	for k, v := range vars {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
 	}
 	return warning, nil
+}
+
+var (
+	envBadNameRe  = regexp.MustCompile(`^unexpected character ("(?:[^"\\]|\\.)*") in variable name near ("(?s:.*)")$`)
+	envUnquotedRe = regexp.MustCompile(`^unterminated quoted value (?s:(.*))$`)
+)
+
+// envSyntaxError turns a godotenv error into "file:line: cause". godotenv's
+// own text quotes the rest of the file, secrets included: only the line
+// number and the kind of mistake are kept.
+func envSyntaxError(path string, data []byte, err error) error {
+	lineOf := func(off int) int { return 1 + bytes.Count(data[:max(0, min(off, len(data)))], []byte("\n")) }
+	msg := err.Error()
+	if m := envBadNameRe.FindStringSubmatch(msg); m != nil {
+		char, err1 := strconv.Unquote(m[1])
+		rest, err2 := strconv.Unquote(m[2])
+		if err1 == nil && err2 == nil && len(rest) <= len(data) {
+			off := len(data) - len(rest)
+			line := lineOf(off)
+			text, _, _ := bytes.Cut(data[off:], []byte("\n"))
+			if char == "\n" || !bytes.ContainsAny(text, "=:") {
+				return fmt.Errorf("env file %s:%d: no \"=\" on this line (expected NAME=value)", path, line)
+			}
+			return fmt.Errorf("env file %s:%d: the variable name has a character other than letters, digits, \"_\" and \".\" (expected NAME=value)", path, line)
+		}
+	}
+	if m := envUnquotedRe.FindStringSubmatch(msg); m != nil {
+		if off := bytes.LastIndex(data, []byte(m[1])); off >= 0 {
+			return fmt.Errorf("env file %s:%d: a quoted value opened on this line is never closed", path, lineOf(off))
+		}
+		return fmt.Errorf("env file %s: a quoted value is never closed", path)
+	}
+	return fmt.Errorf("env file %s: invalid syntax (expected NAME=value lines)", path)
 }
 
 // clearOVHEnv removes every OVH_* variable so that nothing go-ovh reads can
@@ -61,6 +121,27 @@ func newOVHClient() (*ovh.Client, error) {
 		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", redactString(err.Error()))
 	}
 	c.UserAgent = "ovhtui/" + version
+	return c, nil
+}
+
+// newSimClient builds the go-ovh client of --demo: the simulator's
+// credentials and a loopback URL, and nothing else. It fills the client's
+// fields itself because go-ovh's constructors (NewClient and the others) all
+// run its configuration lookup, which reads /etc/ovh.conf, ~/.ovh.conf and
+// ./ovh.conf (secrets included) and lets OVH_* variables override what is
+// given: --demo reads no credential source at all.
+func newSimClient(endpoint string) (*ovh.Client, error) {
+	c := &ovh.Client{
+		AppKey:      demoAppKey,
+		AppSecret:   demoAppSecret,
+		ConsumerKey: demoConsumerKey,
+		Client:      &http.Client{},
+		Timeout:     ovh.DefaultTimeout,
+		UserAgent:   "ovhtui/" + version + " (demo)",
+	}
+	if err := c.SetEndpoint(endpoint); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -168,12 +168,11 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 			log.Error("simulator stopped", "err", err)
 		}
 	}()
-	d.client, err = ovh.NewClient(d.endpoint, demoAppKey, demoAppSecret, demoConsumerKey)
+	d.client, err = newSimClient(d.endpoint)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("client for the simulator: %w", err)
 	}
-	d.client.UserAgent = "ovhtui/" + version + " (demo)"
 	return d, nil
 }
 

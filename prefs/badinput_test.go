@@ -128,7 +128,14 @@ func FuzzPreferencesFile(f *testing.F) {
 		_, perr := Parse("f.json", data)
 		trimmed := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		dup := json.Valid(trimmed) && len(bytes.TrimSpace(trimmed)) > 0 && bytes.TrimSpace(trimmed)[0] == '{' && hasDuplicateKeyRef(trimmed)
-		reported := perr != nil && strings.Contains(perr.Error(), "duplicate key")
+		_, problems := Check("f.json", data)
+		reported := false
+		for _, pe := range problems {
+			reported = reported || strings.HasPrefix(pe.Msg, "duplicate key:")
+		}
+		if (perr == nil) != (len(problems) == 0) {
+			t.Fatalf("Parse: %v; Check: %d problem(s)", perr, len(problems))
+		}
 		if dup != reported {
 			t.Fatalf("duplicate key in the file: %v; reported: %v (%v)", dup, reported, perr)
 		}

@@ -10,6 +10,7 @@ package prefs
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -347,6 +348,9 @@ type ParseError struct {
 	Column int    // 1-based
 	Path   string // field path of a type error, e.g. "user_servers[0].qty"
 	Msg    string // the reason
+	// More counts the other problems of the file (Parse returns the
+	// first only; Check lists them all).
+	More int
 }
 
 // Error formats the error as "file:line:column: reason" for invalid JSON
@@ -356,10 +360,26 @@ func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
 	}
-	if e.Path != "" {
-		return fmt.Sprintf("%s: %s: %s", loc, e.Path, e.Msg)
+	msg := e.Msg
+	if e.More > 0 {
+		msg += fmt.Sprintf(" (and %d more problem(s): ovhtui --check lists them all)", e.More)
 	}
-	return fmt.Sprintf("%s: %s", loc, e.Msg)
+	if e.Path != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Path, msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, msg)
+}
+
+// LoadCheck reads path like Load and parses it like Check: err is a read
+// error (the file could not be read at all), problems are every parse
+// problem of its content.
+func LoadCheck(path string) (f *File, problems []*ParseError, err error) {
+	data, _, err := readFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read preferences: %w", err)
+	}
+	f, problems = Check(path, data)
+	return f, problems, nil
 }
 
 // Load reads and parses the preferences file at path. A path that is not a
@@ -374,40 +394,87 @@ func Load(path string) (*File, error) {
 }
 
 // Parse parses the content of a preferences file; name is used in errors.
+// It returns the first problem as a *ParseError (its More field counts the
+// others; Check lists them all).
 func Parse(name string, data []byte) (*File, error) {
-	// Some editors start UTF-8 files with a byte order mark; JSON has none.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if err := checkSyntax(name, data); err != nil {
-		return nil, err
-	}
-	// The File keeps sub-slices of the text for unknown keys: own it.
-	data = bytes.Clone(data)
-	f, err := parseFile(data)
-	if err != nil {
-		var te *typeError
-		if errors.As(err, &te) {
-			pe := &ParseError{File: name, Path: te.Path, Msg: te.Msg}
-			if off, ok := locate(data, te.Path); ok {
-				pe.Line, pe.Column = lineCol(data, off)
-			}
-			return nil, pe
-		}
-		return nil, &ParseError{File: name, Msg: err.Error()}
+	f, errs := Check(name, data)
+	if len(errs) > 0 {
+		first := *errs[0]
+		first.More = len(errs) - 1
+		return nil, &first
 	}
 	return f, nil
 }
 
+// Check parses data like Parse but does not stop at the first problem: it
+// returns every one, in file order. Invalid JSON is a single problem and f
+// is nil. Duplicate keys are all listed, and so are the values of the wrong
+// type elsewhere in the file; f then holds every field that decoded (the
+// others left at their zero value) so that Validate can still run on it,
+// but such an f must never be saved or acted on: the file did not parse.
+func Check(name string, data []byte) (f *File, errs []*ParseError) {
+	// Some editors start UTF-8 files with a byte order mark; JSON has none.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if err := checkSyntax(name, data); err != nil {
+		return nil, []*ParseError{err}
+	}
+	for _, d := range duplicateKeys(data) {
+		errs = append(errs, duplicateError(name, data, d))
+	}
+	// The File keeps sub-slices of the text for unknown keys: own it.
+	data = bytes.Clone(data)
+	c := &collector{}
+	f = parseFile(data, c)
+	for _, err := range c.errs {
+		te, ok := err.(*typeError)
+		if !ok {
+			errs = append(errs, &ParseError{File: name, Msg: err.Error()})
+			continue
+		}
+		pe := &ParseError{File: name, Path: te.Path, Msg: te.Msg}
+		if off, ok := locate(data, te.Path); ok {
+			pe.Line, pe.Column = lineCol(data, off)
+		}
+		errs = append(errs, pe)
+	}
+	// In file order; the few without a position (see locate) last.
+	pos := func(e *ParseError) [2]int {
+		if e.Line == 0 {
+			return [2]int{math.MaxInt, 0}
+		}
+		return [2]int{e.Line, e.Column}
+	}
+	slices.SortStableFunc(errs, func(a, b *ParseError) int {
+		pa, pb := pos(a), pos(b)
+		if pa[0] != pb[0] {
+			return cmp.Compare(pa[0], pb[0])
+		}
+		return cmp.Compare(pa[1], pb[1])
+	})
+	return f, errs
+}
+
+// collector gathers the problems of one parse, so that Check can list them
+// all; the parse goes on past each one, leaving that field at its zero
+// value.
+type collector struct{ errs []error }
+
+// ok records err, if any, and reports whether there was none.
+func (c *collector) ok(err error) bool {
+	if err != nil {
+		c.errs = append(c.errs, err)
+		return false
+	}
+	return true
+}
+
 // checkSyntax reports invalid JSON with the line and column of the first
-// offending byte, a top level that is not a single object, and the first
-// key written twice in one object.
-func checkSyntax(name string, data []byte) error {
+// offending byte, and a top level that is not a single object.
+func checkSyntax(name string, data []byte) *ParseError {
 	if json.Valid(data) {
 		if i := skipSpace(data, 0); data[i] != '{' {
 			line, col := lineCol(data, i)
 			return &ParseError{File: name, Line: line, Column: col, Msg: "the top level must be an object, got " + describe(data[i:])}
-		}
-		if dups := duplicateKeys(data); len(dups) > 0 {
-			return duplicateError(name, data, dups[0])
 		}
 		return nil
 	}
@@ -444,6 +511,7 @@ func checkSyntax(name string, data []byte) error {
 // the line of the first: ovhtui will not guess which one the user meant
 // (a JSON decoder silently keeps the last one).
 func duplicateError(name string, data []byte, d duplicateKey) *ParseError {
+	// A JSON decoder keeps the last one silently; ovhtui will not guess.
 	line, col := lineCol(data, d.Second)
 	fl, fc := lineCol(data, d.First)
 	return &ParseError{File: name, Line: line, Column: col, Path: d.Path,
@@ -469,31 +537,26 @@ func lineCol(data []byte, off int) (int, int) {
 
 var fileKeys = []string{"subsidiary", "user_servers"}
 
-func parseFile(data []byte) (*File, error) {
+// parseFile decodes a syntactically valid object. Every problem goes to c;
+// a field in error is left at its zero value and the parse goes on.
+func parseFile(data []byte, c *collector) *File {
 	obj, err := splitObject(data, "")
-	if err != nil {
-		return nil, err
+	if !c.ok(err) {
+		return &File{}
 	}
 	f := &File{raw: obj}
 	if raw, ok := obj.get("subsidiary"); ok {
-		if err := decodeField(raw, &f.Subsidiary, "subsidiary", "a string"); err != nil {
-			return nil, err
-		}
+		c.ok(decodeField(raw, &f.Subsidiary, "subsidiary", "a string"))
 	}
 	if raw, ok := obj.get("user_servers"); ok && string(bytes.TrimSpace(raw)) != "null" {
 		items, err := splitArray(raw, "user_servers")
-		if err != nil {
-			return nil, err
-		}
-		for i, it := range items {
-			s, err := parseServer(it, indexPath("user_servers", i))
-			if err != nil {
-				return nil, err
+		if c.ok(err) {
+			for i, it := range items {
+				f.Servers = append(f.Servers, parseServer(it, indexPath("user_servers", i), c))
 			}
-			f.Servers = append(f.Servers, s)
 		}
 	}
-	return f, nil
+	return f
 }
 
 var serverKeys = []string{
@@ -504,10 +567,10 @@ var serverKeys = []string{
 	"ordered_at", "ordered_in", "order_id", "order_url", "order_error",
 }
 
-func parseServer(data []byte, path string) (Server, error) {
+func parseServer(data []byte, path string, c *collector) Server {
 	obj, err := splitObject(data, path)
-	if err != nil {
-		return Server{}, err
+	if !c.ok(err) {
+		return Server{}
 	}
 	s := Server{raw: obj}
 	fields := []struct {
@@ -543,86 +606,73 @@ func parseServer(data []byte, path string) (Server, error) {
 		if !ok || isNull(raw) {
 			continue
 		}
-		if err := decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want); err != nil {
-			return Server{}, err
-		}
+		c.ok(decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want))
 	}
 	if raw, ok := obj.get("fetch_catalog"); ok && !isNull(raw) {
 		s.FetchCatalog = &StringMap{}
-		if err := decodeField(raw, s.FetchCatalog, joinPath(path, "fetch_catalog"), "an object of strings"); err != nil {
-			return Server{}, err
+		if !c.ok(decodeField(raw, s.FetchCatalog, joinPath(path, "fetch_catalog"), "an object of strings")) {
+			s.FetchCatalog = nil
 		}
 	}
 	if raw, ok := obj.get("datacenters"); ok && !isNull(raw) {
 		items, err := splitArray(raw, joinPath(path, "datacenters"))
-		if err != nil {
-			return Server{}, err
-		}
-		for i, it := range items {
-			p := indexPath(joinPath(path, "datacenters"), i)
-			dobj, err := splitObject(it, p)
-			if err != nil {
-				return Server{}, err
-			}
-			d := Datacenter{raw: dobj}
-			if r, ok := dobj.get("region"); ok && !isNull(r) {
-				if err := decodeField(r, &d.Region, joinPath(p, "region"), "a string"); err != nil {
-					return Server{}, err
+		if c.ok(err) {
+			for i, it := range items {
+				p := indexPath(joinPath(path, "datacenters"), i)
+				dobj, err := splitObject(it, p)
+				if !c.ok(err) {
+					s.Datacenters = append(s.Datacenters, Datacenter{}) // keeps the indices of the others
+					continue
 				}
-			}
-			if r, ok := dobj.get("dedicated_datacenter"); ok && !isNull(r) {
-				if err := decodeField(r, &d.Datacenter, joinPath(p, "dedicated_datacenter"), "a string"); err != nil {
-					return Server{}, err
+				d := Datacenter{raw: dobj}
+				if r, ok := dobj.get("region"); ok && !isNull(r) {
+					c.ok(decodeField(r, &d.Region, joinPath(p, "region"), "a string"))
 				}
+				if r, ok := dobj.get("dedicated_datacenter"); ok && !isNull(r) {
+					c.ok(decodeField(r, &d.Datacenter, joinPath(p, "dedicated_datacenter"), "a string"))
+				}
+				s.Datacenters = append(s.Datacenters, d)
 			}
-			s.Datacenters = append(s.Datacenters, d)
 		}
 	}
 	if raw, ok := obj.get("dc_carts"); ok && !isNull(raw) {
 		p := joinPath(path, "dc_carts")
 		cobj, err := splitObject(raw, p)
-		if err != nil {
-			return Server{}, err
-		}
-		for _, cf := range cobj {
-			c, err := parseCart(cf.Key, cf.Value, joinPath(p, cf.Key))
-			if err != nil {
-				return Server{}, err
+		if c.ok(err) {
+			for _, cf := range cobj {
+				s.DCCarts = append(s.DCCarts, parseCart(cf.Key, cf.Value, joinPath(p, cf.Key), c))
 			}
-			s.DCCarts = append(s.DCCarts, c)
 		}
 	}
-	return s, nil
+	return s
 }
 
 var cartKeys = []string{"cartId", "cartExpire", "itemIds", "summary"}
 
-func parseCart(dc string, data []byte, path string) (DCCart, error) {
+func parseCart(dc string, data []byte, path string, c *collector) DCCart {
 	obj, err := splitObject(data, path)
-	if err != nil {
-		return DCCart{}, err
+	if !c.ok(err) {
+		return DCCart{DC: dc}
 	}
-	c := DCCart{DC: dc, raw: obj}
+	cart := DCCart{DC: dc, raw: obj}
 	for _, fd := range []struct {
 		key  string
 		dst  any
 		want string
 	}{
-		{"cartId", &c.CartID, "a string"},
-		{"cartExpire", &c.CartExpire, "an RFC 3339 time"},
-		{"itemIds", &c.ItemIDs, "an array of integers"},
+		{"cartId", &cart.CartID, "a string"},
+		{"cartExpire", &cart.CartExpire, "an RFC 3339 time"},
+		{"itemIds", &cart.ItemIDs, "an array of integers"},
 	} {
 		if raw, ok := obj.get(fd.key); ok && !isNull(raw) {
-			if err := decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want); err != nil {
-				return DCCart{}, err
-			}
+			c.ok(decodeField(raw, fd.dst, joinPath(path, fd.key), fd.want))
 		}
 	}
 	if raw, ok := obj.get("summary"); ok && !isNull(raw) {
 		p := joinPath(path, "summary")
 		sobj, err := splitObject(raw, p)
-		if err != nil {
-			return DCCart{}, err
+		if !c.ok(err) {
+			return cart
 		}
 		sum := &Summary{raw: sobj}
 		for _, fd := range []struct {
@@ -637,14 +687,12 @@ func parseCart(dc string, data []byte, path string) (DCCart, error) {
 			{"validatedAt", &sum.ValidatedAt, "an RFC 3339 time"},
 		} {
 			if r, ok := sobj.get(fd.key); ok && !isNull(r) {
-				if err := decodeField(r, fd.dst, joinPath(p, fd.key), fd.want); err != nil {
-					return DCCart{}, err
-				}
+				c.ok(decodeField(r, fd.dst, joinPath(p, fd.key), fd.want))
 			}
 		}
-		c.Summary = sum
+		cart.Summary = sum
 	}
-	return c, nil
+	return cart
 }
 
 var summaryKeys = []string{"withoutTaxUcents", "withTaxUcents", "currencyCode", "text", "validatedAt"}

@@ -74,12 +74,20 @@ func splitObject(data []byte, path string) (rawObject, error) {
 			return nil, invalid()
 		}
 		raw := json.RawMessage(data[i:vend:vend])
-		// Parse refuses duplicate keys with both positions (see
-		// duplicateKeys); this is the last line of defence.
-		if out.has(key) {
-			return nil, &typeError{Path: joinPath(path, key), Msg: "duplicate key"}
+		// A duplicated key: the last one wins here, as in encoding/json,
+		// so that Check can type-check the rest of the file; Check has
+		// listed the duplicate already (duplicateKeys), and Parse never
+		// returns a File that had one.
+		replaced := false
+		for j := range out {
+			if out[j].Key == key {
+				out[j].Value = raw
+				replaced = true
+			}
 		}
-		out = append(out, rawField{Key: key, Value: raw})
+		if !replaced {
+			out = append(out, rawField{Key: key, Value: raw})
+		}
 		i = skipSpace(data, vend)
 		if i >= len(data) {
 			return nil, invalid()
