@@ -213,14 +213,29 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,
 		Availability:   availabilityLookup(api),
-		Endpoint:       endpoint,
-		Subsidiary:     snap.Subsidiary,
-		Poll:           opts.poll,
-		Log:            log,
-		NoColor:        os.Getenv("NO_COLOR") != "",
+		OrderExpiry: func(ctx context.Context, id int64) (time.Time, error) {
+			o, err := api.MyOrder(ctx, id)
+			if err != nil || o.ExpirationDate == nil {
+				return time.Time{}, err
+			}
+			return *o.ExpirationDate, nil
+		},
+		Endpoint:   endpoint,
+		Subsidiary: snap.Subsidiary,
+		Poll:       opts.poll,
+		Log:        log,
+		NoColor:    os.Getenv("NO_COLOR") != "",
+		Farewell:   stderr,
 	})
+	uiDone := time.Now()
 	stopEng()
 	engErr := <-engDone
+	// A checkout the UI did not see start finishes after it closed: say so.
+	for _, sv := range store.Snapshot().Servers {
+		if sv.OrderID != 0 && !sv.OrderedAt.Before(uiDone.Add(-time.Second)) {
+			fmt.Fprintf(stderr, "order %d placed in %s while exiting: %s\n", sv.OrderID, sv.OrderedIn, sv.OrderURL)
+		}
+	}
 	if uiErr != nil {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(uiErr.Error()))
 		return exitProblems

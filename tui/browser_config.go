@@ -42,7 +42,7 @@ type dcChoice struct {
 
 // newOfferConfig starts from the defaults, or from entry s when changing it.
 func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offerConfig {
-	cfg := &offerConfig{cat: c, offer: o, qty: 1, ceiling: lineInput{limit: 16, accept: amountRune}}
+	cfg := &offerConfig{cat: c, offer: o, qty: 1, ceiling: lineInput{limit: 16}}
 	for i := range o.Families {
 		f := &o.Families[i]
 		if !f.Mandatory || len(f.Addons) == 0 {

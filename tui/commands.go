@@ -49,6 +49,12 @@ type (
 		data     map[string]map[string]string
 		err      error
 	}
+	// expiryMsg carries when an unpaid order lapses.
+	expiryMsg struct {
+		orderID int64
+		at      time.Time
+		err     error
+	}
 	// rearmMsg reports the end of a re-arm.
 	rearmMsg struct {
 		key, name string
@@ -187,5 +193,14 @@ func rearmCmd(ctx context.Context, fn func(context.Context, string) error, key, 
 		ctx, cancel := context.WithTimeout(ctx, rearmTimeout)
 		defer cancel()
 		return rearmMsg{key: key, name: name, err: fn(ctx, key)}
+	}
+}
+
+func orderExpiryCmd(ctx context.Context, fn func(context.Context, int64) (time.Time, error), id int64) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, availTimeout)
+		defer cancel()
+		at, err := fn(ctx, id)
+		return expiryMsg{orderID: id, at: at, err: err}
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -16,16 +17,29 @@ type ceilingEditor struct {
 	key   string
 	name  string
 	from  int64
+	qty   int
 	input lineInput
 	err   string
 }
 
 func (m *Model) openCeiling(s *prefs.Server) {
-	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents()}
-	ed.input = lineInput{limit: 16, accept: amountRune}
+	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents(), qty: s.Qty}
+	ed.input = lineInput{limit: 16}
 	ed.input.set(fmtAmount(ed.from))
 	m.ceiling = ed
 	m.relayout()
+}
+
+// perUnit says what the typed ceiling comes to per unit, for qty > 1.
+func (ed *ceilingEditor) perUnit() string {
+	if ed.qty < 2 {
+		return ""
+	}
+	u, err := parseAmount(ed.input.String())
+	if err != nil {
+		return fmt.Sprintf("  for %d units", ed.qty)
+	}
+	return fmt.Sprintf("  for %d units: %s per unit", ed.qty, fmtAmount(u/int64(ed.qty)))
 }
 
 func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -64,11 +78,14 @@ func (m *Model) ceilingView() string {
 	lines := []string{
 		st.DialogTitle.Render(cut("Ceiling of "+ed.name, w)),
 		cut("Most you accept for the first invoice (excl. tax, setup included, all units).", w),
-		cut("The engine never checks out above it.", w),
-		"ceiling: " + ed.input.view(st.Input, min(20, max(w-9, 1)), true),
+		cut("The engine never checks out above it. A plain amount, at most two decimals.", w),
+		"ceiling: " + ed.input.view(st.Input, min(20, max(w-9, 1)), true) + st.Dim.Render(ed.perUnit()),
 	}
 	if ed.err != "" {
-		lines = append(lines, st.Danger.Render(cut(ed.err, w)))
+		lines = append(lines, st.Danger.Render(cut("not saved: "+ed.err, w)))
+	}
+	if i := m.file.Find(ed.key); i >= 0 {
+		lines = append(lines, m.priceLines(&m.file.Servers[i], w)...)
 	}
 	lines = append(lines, st.Dim.Render(cut("enter saves · esc cancels", w)))
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))

@@ -30,9 +30,12 @@ func TestParseAmount(t *testing.T) {
 		wantErr bool
 	}{
 		{"20", 2000000000, false}, {"19.99", 1999000000, false}, {"19,99", 1999000000, false},
-		{".5", 50000000, false}, {" 7.1 ", 710000000, false}, {"0.00000001", 1, false},
-		{"", 0, true}, {"-1", 0, true}, {"1.000000001", 0, true}, {"abc", 0, true}, {"1.2.3", 0, true},
-		{"99999999999", 0, true},
+		{".5", 50000000, false}, {" 7.1 ", 710000000, false}, {"1000000", 100000000000000, false},
+		{"0", 0, false}, {"5.", 500000000, false},
+		// Refused, never rounded, truncated or dropped (issue 13).
+		{"-5", 0, true}, {"1e9", 0, true}, {"12.345", 0, true}, {"abc", 0, true}, {"0.00000001", 0, true},
+		{"", 0, true}, {"1.2.3", 0, true}, {"1,000.50", 0, true}, {"1000000.01", 0, true},
+		{"99999999999", 0, true}, {".", 0, true}, {"12 5", 0, true},
 	} {
 		got, err := parseAmount(tc.in)
 		if (err != nil) != tc.wantErr || got != tc.want {

@@ -100,6 +100,10 @@ func (m *Model) bannerView() string {
 		line1 += fmt.Sprintf("  (+%d more, see log)", b.count-1)
 	}
 	lines := []string{line1}
+	if m.unpaid(b.ev.Entry) {
+		st = m.styles.BannerAlarm
+		lines = append(lines, " "+m.unpaidText(b.ev.OrderID, false)+", at this link:")
+	}
 	if b.ev.OverCeiling {
 		st = m.styles.BannerAlarm
 		lines = append(lines, " ! THE CHECKOUT TOTAL IS ABOVE YOUR CEILING: check this order in your OVH account now")

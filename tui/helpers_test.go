@@ -253,3 +253,20 @@ func dashboardEvents(f *prefs.File) []order.Event {
 		engineStates(f, dashboardScenario()),
 	}
 }
+
+// runCmd runs cmd and the commands of any batch it returns, and returns
+// their messages. Only for commands that do not wait (no ticks).
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}

@@ -68,6 +68,3 @@ func (in *lineInput) view(st lipgloss.Style, width int, focused bool) string {
 	}
 	return st.Render(fit(string(r), width))
 }
-
-// amountRune accepts what an amount is typed with.
-func amountRune(r rune) bool { return (r >= '0' && r <= '9') || r == '.' || r == ',' }

@@ -75,16 +75,18 @@ type Model struct {
 	selKey  string // its Key, to keep the selection across reloads
 	dashTop int    // first dashboard row shown
 
-	banner  *orderBanner
-	confirm *confirmDialog
-	ceiling *ceilingEditor
-	dcOrder *dcEditor
-	browser *browser
+	banner      *orderBanner
+	expiry      map[int64]time.Time // when unpaid orders lapse
+	expiryAsked map[int64]bool
+	confirm     *confirmDialog
+	ceiling     *ceilingEditor
+	dcOrder     *dcEditor
+	browser     *browser
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
 	saving   bool
-	quitting bool
+	leaving  *quitState // set once the user quit
 	evClosed bool
 }
 
@@ -100,7 +102,10 @@ func New(d Deps) Model {
 		help:   help.New(),
 		now:    d.Now(),
 		live:   newLiveState(),
-		cat:    d.Catalog(),
+
+		expiry:      map[int64]time.Time{},
+		expiryAsked: map[int64]bool{},
+		cat:         d.Catalog(),
 	}
 	m.setStyles()
 	if d.Store != nil {
@@ -181,6 +186,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.browser.setAvailability(msg)
 		}
 		return m, nil
+	case expiryMsg:
+		m.setExpiry(msg)
+		return m, nil
+	case quitNowMsg:
+		return m, tea.Quit
 	case rearmMsg:
 		if msg.err != nil {
 			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)
@@ -212,6 +222,10 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	if reload {
 		cmds = append(cmds, snapshotCmd(m.deps.Store))
 	}
+	cmds = append(cmds, m.askExpiries())
+	if m.leaving != nil {
+		cmds = append(cmds, m.quitIfDone())
+	}
 	if msg.closed {
 		m.evClosed = true
 		m.logf(slog.LevelWarn, "the engine stopped sending events")
@@ -238,10 +252,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if len(m.saves) > 0 {
 		return m, m.nextSave()
 	}
-	if m.quitting {
-		return m, tea.Quit
-	}
-	return m, nil
+	return m, m.quitIfDone()
 }
 
 // queueSave asks for a change to preferences.json. Saves run one at a time

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
 )
 
 // update applies one message and returns the model and command.
@@ -64,7 +65,7 @@ func TestQuitWaitsForQueuedSaves(t *testing.T) {
 	if cmd != nil {
 		t.Fatalf("quit while a save runs returned a command (%T)", cmd())
 	}
-	if !m.quitting || !strings.Contains(screenText(m), "quitting") {
+	if m.leaving == nil || !strings.Contains(screenText(m), "quitting") {
 		t.Fatal("quitting is not shown")
 	}
 	// The save ends: now the program quits.
@@ -248,7 +249,7 @@ func TestEditorsSaveThroughTheStore(t *testing.T) {
 		t.Fatalf("ceiling %v, want 18.5", got)
 	}
 	m = run(m, press("e", "backspace", "backspace", "backspace", "backspace", "backspace", "enter")...)
-	if m.ceiling == nil || !strings.Contains(screenText(m), "empty amount") {
+	if m.ceiling == nil || !strings.Contains(screenText(m), "type an amount") {
 		t.Fatal("an empty ceiling was not refused in the editor")
 	}
 	m = run(m, press("esc", "j", "o", "down", "down", "K", "K", "enter")...)
@@ -261,5 +262,62 @@ func TestEditorsSaveThroughTheStore(t *testing.T) {
 	// The live state follows the entry to its new key.
 	if !strings.Contains(screenText(m), "1H-low") {
 		t.Fatalf("availability lost after the reorder:\n%s", screenText(m))
+	}
+}
+
+// TestCeilingEditorRefusesWhatItCannotSaveExactly: -5, 1e9, 12.345 and abc
+// are refused with the reason; nothing is saved or rounded (issue 13).
+func TestCeilingEditorRefusesWhatItCannotSaveExactly(t *testing.T) {
+	for in, why := range map[string]string{
+		"-5": "cannot be negative", "1e9": "plain digits", "12.345": "at most two decimals", "abc": "not an amount",
+	} {
+		m := dashboardModel(t, 120, 40)
+		m = send(m, press("e")...)
+		m = send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+		m = send(m, typeText(in)...)
+		m, cmd := update(m, press("enter")[0])
+		if cmd != nil || m.ceiling == nil || len(m.saves) > 0 || m.saving {
+			t.Fatalf("%q: saved or closed", in)
+		}
+		if screen := screenText(m); !strings.Contains(screen, "not saved: ") || !strings.Contains(screen, why) {
+			t.Fatalf("%q: the reason %q is not shown:\n%s", in, why, screen)
+		}
+	}
+}
+
+// TestUnpaidOrderSaysSoWithItsDeadline: an order placed without autopay says
+// UNPAID with the date it lapses, in the banner and the row.
+func TestUnpaidOrderSaysSoWithItsDeadline(t *testing.T) {
+	store := openStore(t, "testdata/dashboard-prefs.json")
+	d := testDeps(t, store)
+	var asked int64
+	d.OrderExpiry = func(_ context.Context, id int64) (time.Time, error) {
+		asked = id
+		return fixedNow.Add(24 * time.Hour), nil
+	}
+	m := send(New(d), tea.WindowSizeMsg{Width: 120, Height: 40})
+	ev := orderPlaced(m) // entry 0: autopay off
+	if err := store.Update("order", func(f *prefs.File) error {
+		s := &f.Servers[0]
+		s.OrderID, s.OrderedIn, s.Qty = ev.OrderID, "gra", 0
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m = send(m, prefsMsg{file: store.Snapshot()})
+	m, cmd := update(m, eventsMsg{events: []order.Event{ev, engineStates(store.Snapshot(), scenario{})}, now: fixedNow})
+	for _, msg := range runCmd(cmd) {
+		if e, ok := msg.(expiryMsg); ok {
+			m = send(m, e)
+		}
+	}
+	if asked != ev.OrderID {
+		t.Fatalf("expiry of order %d not asked (asked %d)", ev.OrderID, asked)
+	}
+	screen := screenText(m)
+	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderPassword=", "ordered #248119999 UNPAID: pay by Nov 24"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("%q not shown:\n%s", want, screen)
+		}
 	}
 }

@@ -13,9 +13,9 @@ import (
 // handleKey routes a key press to the screen that has the keyboard.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
-		return m.quit()
+		return m.quit(m.leaving != nil)
 	}
-	if m.quitting {
+	if m.leaving != nil {
 		return m, nil
 	}
 	switch m.screen() {
@@ -33,22 +33,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.updateDashboard(msg)
 }
 
-// quit ends the UI once the saves asked for are done.
-func (m Model) quit() (tea.Model, tea.Cmd) {
-	m.quitting = true
-	m.confirm, m.ceiling, m.dcOrder = nil, nil, nil
-	if m.saving || len(m.saves) > 0 {
-		return m, nil // handleSaved quits after the last one
-	}
-	return m, tea.Quit
-}
-
 func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	s := m.selected()
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m.quit()
+		return m.quit(false)
 	case key.Matches(msg, k.Help):
 		m.fullHelp = !m.fullHelp
 		m.relayout()
@@ -213,7 +203,7 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	h := m.logHeight() - 1
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m.quit()
+		return m.quit(false)
 	case key.Matches(msg, k.Focus), msg.String() == "esc":
 		m.logFocus = false
 		m.relayout()
@@ -244,8 +234,8 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // shown in the header only.
 func (m *Model) addEventLine(ev order.Event) {
 	switch ev.(type) {
-	case order.PollOK, order.EntryStatesChanged:
-		return
+	case order.PollOK, order.EntryStatesChanged, order.StatusChanged:
+		return // the header and the dashboard say it
 	}
 	text := ev.Message()
 	if a, ok := ev.(order.AvailabilityChanged); ok {

@@ -63,6 +63,8 @@ func (m *Model) logHeight() int {
 // or the log pane.
 func (m *Model) bottomView() string {
 	switch {
+	case m.leaving != nil && len(m.leaving.waiting) > 0:
+		return m.quitView()
 	case m.confirm != nil:
 		return m.confirmView()
 	case m.ceiling != nil:
@@ -133,8 +135,8 @@ func (m *Model) render() string {
 // helpLineView is the short help, always visible. When it does not fit,
 // bindings are dropped from the end, but ? (help) and q (quit) always stay.
 func (m *Model) helpLineView() string {
-	if m.quitting {
-		return m.styles.Danger.Render(cut("quitting… (finishing saves; an order in flight completes before exit)", m.layout.width))
+	if m.leaving != nil {
+		return m.styles.Danger.Render(cut(m.quitLine(), m.layout.width))
 	}
 	keys := m.keys.helpFor(m.screen()).short
 	line := m.help.ShortHelpView(keys)

@@ -1,0 +1,59 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// TestE2EQuitWithCheckoutInFlight: q while a checkout is in flight says what
+// it waits for, keeps the UI up until the engine reports the outcome, shows
+// it, then exits; the outcome outlives the screen (Farewell).
+func TestE2EQuitWithCheckoutInFlight(t *testing.T) {
+	store := openStore(t, "testdata/dashboard-prefs.json")
+	// The engine latched entry 0 in gra and is checking out.
+	if err := store.Update("latch", func(f *prefs.File) error {
+		s := &f.Servers[0]
+		s.OrderAttempted, s.OrderAttemptedIn, s.OrderAttemptedQty, s.Qty = true, "gra", 1, 0
+		s.OrderAttemptedAt = fixedNow
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan order.Event, 16)
+	d := testDeps(t, store)
+	d.Events = events
+	tm := teatest.NewTestModel(t, New(d), teatest.WithInitialTermSize(120, 40))
+	f := store.Snapshot()
+	events <- engineStates(f, scenario{avail: av("unavailable", "1H-high"), inFlight: map[int]bool{0: true}})
+	waitScreen(t, tm, "checkout in gra in flight")
+
+	tm.Type("q")
+	waitScreen(t, tm, "waiting for the checkout in gra")
+
+	// OVH answers: the engine records the order and publishes the new state.
+	if err := store.Update("order", func(f *prefs.File) error {
+		s := &f.Servers[0]
+		s.OrderID, s.OrderedIn, s.OrderURL = 248119999, "gra", "https://www.ovh.ie/order/248119999"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	key := f.Servers[0].Key()
+	events <- order.OrderPlaced{Base: order.Base{Time: fixedNow.Add(3 * time.Second), Entry: key, DC: "gra"},
+		OrderID: 248119999, URL: "https://www.ovh.ie/order/248119999", Price: order.Money{Ucents: 1998000000, Currency: "EUR"}}
+	events <- engineStates(store.Snapshot(), scenario{})
+	waitScreen(t, tm, "Checkout finished", "ORDER 248119999 PLACED")
+
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	final := tm.FinalModel(t).(Model)
+	bye := strings.Join(final.Farewell(), "\n")
+	if !strings.Contains(bye, "ORDER 248119999 PLACED in gra") || !strings.Contains(bye, "UNPAID") {
+		t.Fatalf("farewell does not give the outcome:\n%s", bye)
+	}
+}
