@@ -18,6 +18,7 @@ type keyMap struct {
 	Rearm          key.Binding
 	Focus          key.Binding
 	Dismiss        key.Binding
+	Silence        key.Binding
 	Help           key.Binding
 	Quit           key.Binding
 
@@ -43,6 +44,9 @@ type keyMap struct {
 	Prev, Next       key.Binding
 	Toggle           key.Binding
 	Add              key.Binding
+
+	// Orders and Servers screens (afterwin.go).
+	aw afterWinKeys
 }
 
 func newKeyMap() keyMap {
@@ -65,6 +69,7 @@ func newKeyMap() keyMap {
 		Rearm:      b("R", "re-arm (decision)", "R"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
+		Silence:    b("b", "alerts on/off", "b"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
 
@@ -99,6 +104,8 @@ func newKeyMap() keyMap {
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
 		Add:         b("enter", "add", "enter"),
+
+		aw: newAfterWinKeys(),
 	}
 }
 
@@ -117,6 +124,8 @@ func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 // helpFor returns the bindings shown for a screen.
 func (k keyMap) helpFor(s screen) helpKeys {
 	switch s {
+	case screenOrders, screenServers:
+		return k.afterWinHelp(s)
 	case screenLog:
 		return helpKeys{
 			short: []key.Binding{k.ScrollHelp, k.PageHelp, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit},
@@ -145,7 +154,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
-			{k.Up, k.Down, k.Focus, k.Dismiss, k.Help, k.Quit},
+			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Help, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
 			{k.Rearm, k.Browse, k.EditAddons, k.Refresh},
 		},

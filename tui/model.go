@@ -37,6 +37,8 @@ const (
 	screenDCOrder
 	screenBrowserList
 	screenBrowserConfig
+	screenOrders  // afterwin.go
+	screenServers // afterwin.go
 )
 
 // Model is the root model of the UI (a tea.Model).
@@ -76,12 +78,17 @@ type Model struct {
 	dashTop int    // first dashboard row shown
 
 	banner      *orderBanner
+	alerts      termAlerts          // bell and desktop notifications (alert.go)
 	expiry      map[int64]time.Time // when unpaid orders lapse
 	expiryAsked map[int64]bool
 	confirm     *confirmDialog
 	ceiling     *ceilingEditor
 	dcOrder     *dcEditor
 	browser     *browser
+	after       *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq       int       // screens opened, for their replies' generation
+	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
+	noRefreshTick bool
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
@@ -105,6 +112,7 @@ func New(d Deps) Model {
 
 		expiry:      map[int64]time.Time{},
 		expiryAsked: map[int64]bool{},
+		alerts:      newTermAlerts(),
 		cat:         d.Catalog(),
 	}
 	m.setStyles()
@@ -154,6 +162,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case awMsg:
+		return m.handleAfterWin(msg)
 	case eventsMsg:
 		return m.handleEvents(msg)
 	case prefsMsg:
@@ -210,10 +220,12 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	for _, ev := range msg.events {
 		m.live.apply(ev)
 		m.addEventLine(ev)
+		if c := m.alerts.forEvent(ev); c != nil {
+			cmds = append(cmds, c)
+		}
 		switch e := ev.(type) {
 		case order.OrderPlaced:
 			m.banner = newOrderBanner(e, m.labelOf(e.Entry), m.banner)
-			cmds = append(cmds, tea.Raw("\a"))
 			m.relayout()
 		case order.PrefsSaved:
 			reload = true
@@ -333,6 +345,10 @@ func (m *Model) logf(level slog.Level, format string, args ...any) {
 // screen returns what has the keyboard.
 func (m *Model) screen() screen {
 	switch {
+	case m.after != nil && m.after.kind == awOrders:
+		return screenOrders
+	case m.after != nil:
+		return screenServers
 	case m.confirm != nil:
 		return screenConfirm
 	case m.ceiling != nil:

@@ -19,6 +19,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	switch m.screen() {
+	case screenOrders, screenServers:
+		return m.updateAfterWin(msg)
 	case screenConfirm:
 		return m.updateConfirm(msg)
 	case screenCeiling:
@@ -51,6 +53,13 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.banner = nil
 			m.setSize(m.layout.width, m.layout.height)
 		}
+	case key.Matches(msg, k.Silence):
+		m.alerts.silenced = !m.alerts.silenced
+		if m.alerts.silenced {
+			m.logf(slog.LevelWarn, "bell and desktop alerts off (b turns them back on)")
+		} else {
+			m.logf(slog.LevelInfo, "bell and desktop alerts on")
+		}
 	case msg.String() == "esc":
 		m.fullHelp = false
 		m.relayout()
@@ -60,6 +69,10 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.moveSel(1)
 	case key.Matches(msg, k.Browse):
 		return m.openBrowser(nil)
+	case key.Matches(msg, k.aw.Orders):
+		return m.openAfterWin(awOrders)
+	case key.Matches(msg, k.aw.Servers):
+		return m.openAfterWin(awServers)
 	case key.Matches(msg, k.Refresh):
 		return m.refreshCatalog()
 	}
