@@ -217,6 +217,13 @@ var neededRights = []neededRight{
 	{credentialRule{"GET", "/me/order"}, "find an order after a crash or timeout", false},
 	{credentialRule{"GET", "/me/order/*"}, "read order details and status", false},
 	{credentialRule{"POST", "/me/order/*"}, "pay an order from ovhtui (optional)", true},
+	// After the win (package account): optional.
+	{credentialRule{"GET", "/me/payment/method"}, "find the payment mean to pay with (optional)", true},
+	{credentialRule{"GET", "/me/payment/method/*"}, "find the payment mean to pay with (optional)", true},
+	{credentialRule{"GET", "/dedicated/server"}, "list your servers (optional)", true},
+	{credentialRule{"GET", "/dedicated/server/*"}, "read your servers' expiry and renewal (optional)", true},
+	{credentialRule{"GET", "/service/*"}, "read renewal periods and prices (optional)", true},
+	{credentialRule{"POST", "/service/*"}, "renew a server (optional)", true},
 }
 
 // ruleCovers reports whether an OVH rule (method, path with * globs)

@@ -62,6 +62,9 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run is main without os.Exit, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
+	if code, ok := runAfterWin(args, stdout, stderr); ok { // orders, pay, servers, renew (afterwin.go)
+		return code
+	}
 	opts, code, done := parseFlags(args, stdout, stderr)
 	if done {
 		return code
