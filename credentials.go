@@ -155,8 +155,9 @@ func endpointName() string {
 }
 
 var (
-	secretsMu sync.Mutex
-	secrets   []string
+	secretsMu    sync.Mutex
+	secrets      []string
+	otherSecrets []string // registerSecrets
 )
 
 // collectSecrets remembers the secret values present in the environment so
@@ -172,11 +173,26 @@ func collectSecrets() {
 	}
 }
 
+// registerSecrets adds values (notification tokens) that redactString
+// scrubs too; collectSecrets keeps them.
+func registerSecrets(vals ...string) {
+	secretsMu.Lock()
+	defer secretsMu.Unlock()
+	for _, v := range vals {
+		if len(v) >= 4 {
+			otherSecrets = append(otherSecrets, v)
+		}
+	}
+}
+
 // redactString replaces every known secret value in s.
 func redactString(s string) string {
 	secretsMu.Lock()
 	defer secretsMu.Unlock()
 	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, "[redacted]")
+	}
+	for _, v := range otherSecrets {
 		s = strings.ReplaceAll(s, v, "[redacted]")
 	}
 	return s
