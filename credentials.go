@@ -125,21 +125,33 @@ func newOVHClient() (*ovh.Client, error) {
 }
 
 // newSimClient builds the go-ovh client of --demo: the simulator's
-// credentials and a loopback URL, and nothing else. It fills the client's
-// fields itself because go-ovh's constructors (NewClient and the others) all
-// run its configuration lookup, which reads /etc/ovh.conf, ~/.ovh.conf and
-// ./ovh.conf (secrets included) and lets OVH_* variables override what is
-// given: --demo reads no credential source at all.
+// credentials and a loopback URL, and nothing else (see newPublicClient).
 func newSimClient(endpoint string) (*ovh.Client, error) {
-	c := &ovh.Client{
-		AppKey:      demoAppKey,
-		AppSecret:   demoAppSecret,
-		ConsumerKey: demoConsumerKey,
-		Client:      &http.Client{},
-		Timeout:     ovh.DefaultTimeout,
-		UserAgent:   "ovhtui/" + version + " (demo)",
+	c, err := newPublicClient(endpoint)
+	if err != nil {
+		return nil, err
 	}
-	if err := c.SetEndpoint(endpoint); err != nil {
+	c.AppKey, c.AppSecret, c.ConsumerKey = demoAppKey, demoAppSecret, demoConsumerKey
+	c.UserAgent = "ovhtui/" + version + " (demo)"
+	return c, nil
+}
+
+// newPublicClient builds a go-ovh client without credentials for endpoint
+// (a go-ovh endpoint name or a URL), for unsigned calls such as the
+// catalog. It fills the client's fields itself because go-ovh's
+// constructors (NewClient and the others) all run its configuration
+// lookup, which reads /etc/ovh.conf, ~/.ovh.conf and ./ovh.conf (secrets
+// included) and lets OVH_* variables override what is given.
+func newPublicClient(endpoint string) (*ovh.Client, error) {
+	url := endpoint
+	if !strings.Contains(endpoint, "/") {
+		url = ovh.Endpoints[endpoint]
+	}
+	if url == "" {
+		return nil, fmt.Errorf("unknown OVH endpoint %q (a name such as ovh-eu, or a URL)", endpoint)
+	}
+	c := &ovh.Client{Client: &http.Client{}, Timeout: ovh.DefaultTimeout, UserAgent: "ovhtui/" + version}
+	if err := c.SetEndpoint(url); err != nil {
 		return nil, err
 	}
 	return c, nil

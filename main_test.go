@@ -23,6 +23,10 @@ func isolateEnv(t *testing.T) {
 	}
 	t.Chdir(t.TempDir()) // no ./ovh.conf or ./.env from the repo
 	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no catalog cache of the user's
+	// Never the real OVH API: --check downloads the catalog from the
+	// endpoint. A closed loopback port unless the test sets its own.
+	t.Setenv("OVH_ENDPOINT", "http://127.0.0.1:9/1.0")
 }
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
