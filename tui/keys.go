@@ -18,6 +18,7 @@ type keyMap struct {
 	Rearm          key.Binding
 	Focus          key.Binding
 	Dismiss        key.Binding
+	Silence        key.Binding
 	Help           key.Binding
 	Quit           key.Binding
 
@@ -65,6 +66,7 @@ func newKeyMap() keyMap {
 		Rearm:      b("R", "re-arm (decision)", "R"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
+		Silence:    b("b", "alerts on/off", "b"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
 
@@ -145,7 +147,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
-			{k.Up, k.Down, k.Focus, k.Dismiss, k.Help, k.Quit},
+			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Help, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
 			{k.Rearm, k.Browse, k.EditAddons, k.Refresh},
 		},

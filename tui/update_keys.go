@@ -51,6 +51,13 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.banner = nil
 			m.setSize(m.layout.width, m.layout.height)
 		}
+	case key.Matches(msg, k.Silence):
+		m.alerts.silenced = !m.alerts.silenced
+		if m.alerts.silenced {
+			m.logf(slog.LevelWarn, "bell and desktop alerts off (b turns them back on)")
+		} else {
+			m.logf(slog.LevelInfo, "bell and desktop alerts on")
+		}
 	case msg.String() == "esc":
 		m.fullHelp = false
 		m.relayout()
