@@ -126,8 +126,8 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.EditAddons):
 		return m.openBrowser(s)
 	case key.Matches(msg, k.Rearm):
-		if !m.needsDecision(s.Key()) {
-			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm", name)
+		if !m.needsDecision(s.Key()) && !s.Ordered() {
+			m.logf(slog.LevelInfo, "%s is neither ordered nor waiting for a decision: nothing to re-arm", name)
 			return m, nil
 		}
 		m.confirm = &confirmDialog{kind: confirmRearm, key: s.Key(), name: name}
