@@ -181,7 +181,6 @@ func (b *browser) clampCursor() {
 // openBrowser opens the catalog browser; with an entry, it goes straight to
 // that entry's offer to change its addons, DCs and ceiling.
 func (m Model) openBrowser(s *prefs.Server) (tea.Model, tea.Cmd) {
-	m.fullHelp = false
 	m.browser = newBrowser(m.cat, m.file, m.layout.width, m.bodyHeight())
 	if s == nil {
 		return m, nil

@@ -37,6 +37,8 @@ const (
 	screenDCOrder
 	screenBrowserList
 	screenBrowserConfig
+	screenBuy
+	screenHelp
 )
 
 // Model is the root model of the UI (a tea.Model).
@@ -69,7 +71,7 @@ type Model struct {
 
 	log      logPane
 	logFocus bool
-	fullHelp bool
+	helpOf   *screen // the screen the help was opened from, while it is shown
 
 	sel     int    // selected entry
 	selKey  string // its Key, to keep the selection across reloads
@@ -333,6 +335,8 @@ func (m *Model) logf(level slog.Level, format string, args ...any) {
 // screen returns what has the keyboard.
 func (m *Model) screen() screen {
 	switch {
+	case m.helpOf != nil:
+		return screenHelp
 	case m.confirm != nil:
 		return screenConfirm
 	case m.ceiling != nil:

@@ -18,7 +18,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.leaving != nil {
 		return m, nil
 	}
-	switch m.screen() {
+	sc := m.screen()
+	if sc != screenHelp && m.opensHelp(msg, sc) {
+		m.helpOf = &sc
+		m.relayout()
+		return m, nil
+	}
+	switch sc {
+	case screenHelp:
+		return m.updateHelp(msg)
 	case screenConfirm:
 		return m.updateConfirm(msg)
 	case screenCeiling:
@@ -39,21 +47,14 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit(false)
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.relayout()
 	case key.Matches(msg, k.Focus):
 		m.logFocus = true
-		m.fullHelp = false
 		m.relayout()
 	case key.Matches(msg, k.Dismiss):
 		if m.banner != nil {
 			m.banner = nil
 			m.setSize(m.layout.width, m.layout.height)
 		}
-	case msg.String() == "esc":
-		m.fullHelp = false
-		m.relayout()
 	case key.Matches(msg, k.Up):
 		m.moveSel(-1)
 	case key.Matches(msg, k.Down):
@@ -207,10 +208,6 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Focus), msg.String() == "esc":
 		m.logFocus = false
 		m.relayout()
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.logFocus = false
-		m.relayout()
 	case key.Matches(msg, k.Up):
 		m.log.scroll(1, h)
 	case key.Matches(msg, k.Down):
@@ -223,6 +220,8 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.log.scroll(m.log.ring.len(), h)
 	case key.Matches(msg, k.Bottom):
 		m.log.offset = 0
+	case key.Matches(msg, k.Detail):
+		m.log.wrap = !m.log.wrap
 	case key.Matches(msg, k.Dismiss):
 		m.banner = nil
 		m.setSize(m.layout.width, m.layout.height)

@@ -71,8 +71,6 @@ func (m *Model) bottomView() string {
 		return m.ceilingView()
 	case m.dcOrder != nil:
 		return m.dcOrderView()
-	case m.fullHelp:
-		return m.fullHelpView()
 	}
 	return m.log.view(&m.styles, m.layout.width, m.logHeight(), m.logFocus)
 }
@@ -119,7 +117,9 @@ func (m *Model) render() string {
 		b.WriteString(m.bannerView())
 	}
 	b.WriteByte('\n')
-	if m.browser != nil {
+	if m.helpOf != nil {
+		b.WriteString(m.helpView(m.bodyHeight()))
+	} else if m.browser != nil {
 		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
 	} else {
 		bottom := m.bottomView()
@@ -139,7 +139,9 @@ func (m *Model) helpLineView() string {
 		return m.styles.Danger.Render(cut(m.quitLine(), m.layout.width))
 	}
 	keys := m.keys.helpFor(m.screen()).short
-	line := m.help.ShortHelpView(keys)
+	h := m.help
+	h.SetWidth(0) // measured here: bubbles/help would cut it with "…"
+	line := h.ShortHelpView(keys)
 	for ansi.StringWidth(line) > m.layout.width && len(keys) > 2 {
 		keep := keys[:0:0]
 		dropped := false
@@ -155,7 +157,7 @@ func (m *Model) helpLineView() string {
 			break
 		}
 		keys = keep
-		line = m.help.ShortHelpView(keys)
+		line = h.ShortHelpView(keys)
 	}
 	return cut(line, m.layout.width)
 }
@@ -165,8 +167,3 @@ func isAlwaysShown(b key.Binding, k keyMap) bool {
 	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.Quit.Help().Key
 }
 
-// fullHelpView is the full key map, shown by ?.
-func (m *Model) fullHelpView() string {
-	title := m.styles.PaneTitleFocused.Render(fit(" keys (? closes) ", m.layout.width))
-	return title + "\n" + m.help.FullHelpView(m.keys.helpFor(screenDashboard).full) + "\n"
-}
