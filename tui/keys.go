@@ -27,7 +27,7 @@ type keyMap struct {
 
 	// Display-only bindings of the help lines.
 	MoveHelp, QtyHelp, BackHelp, ScrollHelp, PageHelp, FieldHelp, ChoiceHelp, MoveDCHelp key.Binding
-	TypeFilter, TypeAmount, ClearField, ListPage                                        key.Binding
+	TypeFilter, TypeAmount, ClearField, ListPage                                         key.Binding
 
 	// Log pane.
 	PageUp, PageDown key.Binding

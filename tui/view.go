@@ -166,4 +166,3 @@ func (m *Model) helpLineView() string {
 func isAlwaysShown(b key.Binding, k keyMap) bool {
 	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.Quit.Help().Key
 }
-
