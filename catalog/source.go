@@ -38,9 +38,9 @@ type SourceOptions struct {
 	// refreshed in the background, and a download happens at most once
 	// per MaxAge unless forced. Default DefaultMaxAge (1h).
 	MaxAge time.Duration
-	// RetryAfter is how long a failed download (network, HTTP error) holds
-	// off the next one; default DefaultRetryAfter (1 min), at most MaxAge.
-	// A download that succeeds but does not parse waits MaxAge.
+	// RetryAfter is how long a failed download (network, HTTP error, or a
+	// body that does not parse) holds off the next one; default
+	// DefaultRetryAfter (1 min), at most MaxAge.
 	RetryAfter time.Duration
 	// PricingMode is passed to Parse.
 	PricingMode string
@@ -261,7 +261,7 @@ func (s *Source) begin(ctx context.Context, force bool) (*download, error) {
 func (s *Source) download(ctx context.Context, d *download) {
 	defer s.wg.Done()
 	start := s.opts.Now()
-	c, retryable, err := s.fetchAndParse(ctx, start)
+	c, err := s.fetchAndParse(ctx, start)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		s.log.Debug("catalog: refresh cancelled", "err", err)
@@ -276,10 +276,10 @@ func (s *Source) download(ctx context.Context, d *download) {
 	switch {
 	case err == nil:
 		s.nextFetch = c.FetchedAt.Add(s.opts.MaxAge)
-	case retryable:
-		s.nextFetch = s.opts.Now().Add(s.opts.RetryAfter)
 	default:
-		s.nextFetch = s.opts.Now().Add(s.opts.MaxAge)
+		// A body that does not parse is retried like any failed call:
+		// the next answer may be whole (issue 11).
+		s.nextFetch = s.opts.Now().Add(s.opts.RetryAfter)
 	}
 	if c != nil {
 		s.publishLocked(c)
@@ -289,20 +289,18 @@ func (s *Source) download(ctx context.Context, d *download) {
 	close(d.done)
 }
 
-// fetchAndParse downloads and parses a catalog and writes the cache. A
-// fetch error is retryable; a body that does not parse is not (until the
-// next refresh interval).
-func (s *Source) fetchAndParse(ctx context.Context, fetchedAt time.Time) (c *Catalog, retryable bool, err error) {
+// fetchAndParse downloads and parses a catalog and writes the cache.
+func (s *Source) fetchAndParse(ctx context.Context, fetchedAt time.Time) (c *Catalog, err error) {
 	if s.opts.Fetch == nil {
-		return nil, false, errors.New("no fetcher configured")
+		return nil, errors.New("no fetcher configured")
 	}
 	body, err := s.opts.Fetch(ctx, s.opts.Subsidiary)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	c, err = Parse(body, s.parseOptions(fetchedAt))
 	if err != nil {
-		return nil, false, fmt.Errorf("downloaded catalog unusable: %w", err)
+		return nil, fmt.Errorf("downloaded catalog unusable: %w", err)
 	}
 	if s.cachePath != "" {
 		h := cacheHeader{FetchedAt: fetchedAt, Endpoint: s.opts.Endpoint, Subsidiary: s.opts.Subsidiary}
@@ -311,7 +309,7 @@ func (s *Source) fetchAndParse(ctx context.Context, fetchedAt time.Time) (c *Cat
 			s.log.Error("catalog: cache not written", "path", s.cachePath, "err", err)
 		}
 	}
-	return c, false, nil
+	return c, nil
 }
 
 func (s *Source) parseOptions(fetchedAt time.Time) ParseOptions {

@@ -222,13 +222,10 @@ func TestSourceFailedRefreshKeepsOld(t *testing.T) {
 					t.Error("Refresh after failure: nil error")
 				}
 				e.f.noFetch(t)
-				// The loop tries again after RetryAfter for a fetch error,
-				// after MaxAge for a body that does not parse.
+				// The loop tries again after RetryAfter, for a fetch error
+				// and for a body that does not parse alike.
 				call = <-e.f
 				want := DefaultRetryAfter
-				if reply.err == nil {
-					want = DefaultMaxAge
-				}
 				if got := time.Since(failedAt); got != want {
 					t.Errorf("retry after %v, want %v", got, want)
 				}

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ovh/go-ovh/ovh"
@@ -197,14 +199,24 @@ type OrderItem struct {
 
 // CallError is a failed OVH call: a refusal with OVH's status, class and
 // message, or a transport failure (Status 0). It never holds secrets.
+//
+// Every failure is of one of three kinds (Classify):
+//   - not sent (NotSent): the request never left (DNS, refused connection,
+//     the server time or the OAuth2 token unavailable): safe to retry;
+//   - definitive: OVH answered a 4xx (but 408): nothing was done;
+//   - ambiguous: OVH may have executed it (a timeout or a lost connection
+//     after the request was written, a 408 or 5xx, an unreadable 2xx):
+//     never retried blind.
 type CallError struct {
 	Call       string // e.g. "POST /order/cart/{id}/checkout"
 	Status     int    // HTTP status; 0 when no response arrived
 	Class      string // OVH error class, e.g. "Client::BadRequest"
 	Message    string // OVH message
+	ErrorCode  string // OVH errorCode, e.g. "INVALID_SIGNATURE", when given
 	QueryID    string // X-Ovh-Queryid, for OVH support
 	RetryAfter time.Duration
 	Malformed  bool  // a 2xx whose body could not be read
+	NotSent    bool  // failed before the request was written
 	Err        error // the transport or decoding error, if any
 }
 
@@ -212,6 +224,9 @@ type CallError struct {
 func (e *CallError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Call)
+	if e.NotSent {
+		b.WriteString(": not sent")
+	}
 	switch {
 	case e.Status != 0 && !e.Malformed:
 		fmt.Fprintf(&b, ": %d", e.Status)
@@ -238,21 +253,62 @@ func (e *CallError) Error() string {
 // Unwrap returns the transport or decoding error.
 func (e *CallError) Unwrap() error { return e.Err }
 
-// IsDefinitive reports an OVH refusal that settles the outcome: any 4xx but 408.
-func IsDefinitive(err error) bool {
-	var ce *CallError
-	return errors.As(err, &ce) && !ce.Malformed && ce.Status >= 400 && ce.Status < 500 && ce.Status != http.StatusRequestTimeout
+// Outcome is the kind of a failed call (see CallError).
+type Outcome int
+
+// Outcomes of a failed call.
+const (
+	// OutcomeOK: no error.
+	OutcomeOK Outcome = iota
+	// OutcomeNotSent: the request never left; safe to retry.
+	OutcomeNotSent
+	// OutcomeDefinitive: OVH refused it (4xx but 408); nothing was done.
+	OutcomeDefinitive
+	// OutcomeAmbiguous: OVH may have executed it; never retry blind.
+	OutcomeAmbiguous
+)
+
+// String names the outcome.
+func (k Outcome) String() string {
+	switch k {
+	case OutcomeOK:
+		return "ok"
+	case OutcomeNotSent:
+		return "not sent"
+	case OutcomeDefinitive:
+		return "definitive"
+	}
+	return "ambiguous"
 }
 
-// IsAmbiguous reports a call whose effect is unknown: 408, 5xx, a timeout,
-// a lost connection or an unreadable 2xx body. Any error that is not a
-// *CallError counts as ambiguous too.
-func IsAmbiguous(err error) bool {
+// Classify returns the kind of err. Any error that is not a *CallError is
+// ambiguous (stricter).
+func Classify(err error) Outcome {
 	if err == nil {
-		return false
+		return OutcomeOK
 	}
-	return !IsDefinitive(err)
+	var ce *CallError
+	switch {
+	case !errors.As(err, &ce):
+		return OutcomeAmbiguous
+	case ce.NotSent:
+		return OutcomeNotSent
+	case !ce.Malformed && ce.Status >= 400 && ce.Status < 500 && ce.Status != http.StatusRequestTimeout:
+		return OutcomeDefinitive
+	}
+	return OutcomeAmbiguous
 }
+
+// IsNotSent reports a call that failed before its request was written.
+func IsNotSent(err error) bool { return Classify(err) == OutcomeNotSent }
+
+// IsDefinitive reports an OVH refusal that settles the outcome: any 4xx but 408.
+func IsDefinitive(err error) bool { return Classify(err) == OutcomeDefinitive }
+
+// IsAmbiguous reports a call whose effect is unknown: 408, 5xx, a timeout
+// or a lost connection after the request was written, or an unreadable
+// 2xx body. Any error that is not a *CallError counts as ambiguous too.
+func IsAmbiguous(err error) bool { return Classify(err) == OutcomeAmbiguous }
 
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
@@ -294,11 +350,27 @@ type ClientOptions struct {
 	CheckoutTimeout time.Duration
 	// MaxBodyBytes bounds a response body (default 64 MiB).
 	MaxBodyBytes int64
+	// TokenURL overrides the OAuth2 token URL of the endpoint (tests).
+	TokenURL string
 	// OnRefused, when set, is called when a signed call is answered 401 or
 	// 403: OVH refused the credentials or their rights (see
 	// Engine.CredentialsRefused). It must not block.
 	OnRefused func(call string, status int, message string)
 }
+
+// Health checks of the connections to OVH: an HTTP/2 connection idle for
+// h2PingAfter is pinged and closed when no answer comes within
+// h2PingTimeout; an HTTP/1.1 (or HTTP/2) TCP connection gets keep-alive
+// probes after tcpKeepAliveIdle, every tcpKeepAliveInterval, and is closed
+// after tcpKeepAliveCount unanswered ones. A dead connection is found
+// within about 30 s, before the checkout needs it.
+const (
+	h2PingAfter          = 15 * time.Second
+	h2PingTimeout        = 5 * time.Second
+	tcpKeepAliveIdle     = 15 * time.Second
+	tcpKeepAliveInterval = 5 * time.Second
+	tcpKeepAliveCount    = 3
+)
 
 // OVHClient implements API over a go-ovh client.
 //
@@ -307,16 +379,24 @@ type ClientOptions struct {
 // calls the caller's client concurrently: each call runs on a shallow copy of
 // it whose *http.Client is private to the call but shares one keep-alive
 // *http.Transport, so connections are reused and no call waits on a new TLS
-// handshake. The server time delta used for signatures is computed once, on
-// the original under a mutex, before the first signed call; copies made after
-// that inherit it.
+// handshake. The server time delta used for signatures is computed on the
+// original under a mutex, before the first signed call; copies made after
+// that inherit it. An answer refusing the signature or its timestamp drops
+// the delta (the clock may have stepped): it is read again and the refused
+// call, which OVH did not execute, is sent once more.
+//
+// With OAuth2 (a client id and secret), the access token is fetched by
+// Run ahead of its expiry, with a timeout; a checkout never fetches one.
 type OVHClient struct {
 	opts      ClientOptions
 	transport *http.Transport
 
-	mu        sync.Mutex // guards base
+	mu        sync.Mutex // guards base, deltaDone
+	tmpl      ovh.Client // the client as given, before any time delta
 	base      *ovh.Client
 	deltaDone bool
+
+	oauth *oauthToken // nil without OAuth2
 }
 
 // NewOVHClient wraps c. c must not be used elsewhere while the OVHClient is.
@@ -343,9 +423,20 @@ func NewOVHClient(c *ovh.Client, opts ClientOptions) *OVHClient {
 	tr.MaxIdleConns = 16
 	tr.IdleConnTimeout = 5 * time.Minute
 	tr.ForceAttemptHTTP2 = true
+	tr.HTTP2 = &http.HTTP2Config{SendPingTimeout: h2PingAfter, PingTimeout: h2PingTimeout}
+	dialer := &net.Dialer{Timeout: opts.CallTimeout, KeepAliveConfig: net.KeepAliveConfig{
+		Enable: true, Idle: tcpKeepAliveIdle, Interval: tcpKeepAliveInterval, Count: tcpKeepAliveCount,
+	}}
+	tr.DialContext = dialer.DialContext
 	c.Timeout = opts.CallTimeout
 	c.Client = &http.Client{Transport: tr, Timeout: opts.CallTimeout}
-	return &OVHClient{opts: opts, transport: tr, base: c}
+	o := &OVHClient{opts: opts, transport: tr, tmpl: *c}
+	if c.ClientID != "" {
+		o.oauth = newOAuthToken(c, opts, tr)
+	}
+	base := o.tmpl
+	o.base = &base
+	return o
 }
 
 // Transport is the shared keep-alive transport (for tests and benchmarks).
@@ -354,41 +445,104 @@ func (o *OVHClient) Transport() *http.Transport { return o.transport }
 // CloseIdleConnections closes idle keep-alive connections.
 func (o *OVHClient) CloseIdleConnections() { o.transport.CloseIdleConnections() }
 
+// Run keeps the client ready until ctx ends: with OAuth2 it fetches the
+// access token ahead of its expiry. The engine runs it.
+func (o *OVHClient) Run(ctx context.Context) {
+	if o.oauth != nil {
+		o.oauth.run(ctx)
+	}
+}
+
+// dropDelta forgets the server time delta: the next signed call reads
+// /auth/time again.
+func (o *OVHClient) dropDelta() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	base := o.tmpl
+	o.base = &base
+	o.deltaDone = false
+}
+
 // client returns a private shallow copy of the go-ovh client. For a signed
-// call the server time delta is computed first on the original.
-func (o *OVHClient) client(ctx context.Context, signed bool, timeout time.Duration) (*ovh.Client, error) {
+// call the server time delta is computed first on the original, and with
+// OAuth2 the current access token is set (fetched first, unless checkout).
+func (o *OVHClient) client(ctx context.Context, signed, checkout bool, timeout time.Duration) (*ovh.Client, error) {
+	var token string
+	if signed && o.oauth != nil {
+		t, err := o.oauth.get(ctx, !checkout)
+		if err != nil {
+			return nil, err
+		}
+		token = t
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if signed && !o.deltaDone && o.base.AppKey != "" {
 		// go-ovh's TimeDelta has no context: bound it with the call timeout
 		// set on the original.
 		if _, err := o.base.TimeDelta(); err != nil {
-			return nil, &CallError{Call: "GET /auth/time", Err: err}
+			return nil, fmt.Errorf("server time for the signature: %w", err)
 		}
 		o.deltaDone = true
 	}
 	cp := *o.base // a shallow copy per call: see the type comment
 	cp.Timeout = timeout
 	cp.Client = &http.Client{Transport: o.transport, Timeout: timeout}
+	if o.oauth != nil {
+		// go-ovh would fetch the token itself, in the request path: give it
+		// the token fetched ahead instead.
+		cp.ClientID, cp.ClientSecret, cp.AccessToken = "", "", token
+	}
 	return &cp, nil
 }
 
-// call runs one request and decodes a 2xx body into out (nil: discard).
+// call runs one request and decodes a 2xx body into out (nil: discard). A
+// signed call refused for its signature or timestamp is sent once more
+// with a fresh time delta (OVH did not execute it).
 func (o *OVHClient) call(ctx context.Context, method, path, name string, body any, signed bool, timeout time.Duration, out any) error {
+	err := o.callOnce(ctx, method, path, name, body, signed, timeout, out)
+	if signed && isClockRefusal(err) && ctx.Err() == nil {
+		o.dropDelta()
+		err = o.callOnce(ctx, method, path, name, body, signed, timeout, out)
+	}
+	return err
+}
+
+// isClockRefusal reports OVH refusing a signature or its timestamp, which
+// a stepped clock causes.
+func isClockRefusal(err error) bool {
+	var ce *CallError
+	if !errors.As(err, &ce) || ce.NotSent || ce.Malformed || (ce.Status != 400 && ce.Status != 401 && ce.Status != 403) {
+		return false
+	}
+	msg := strings.ToLower(ce.Message)
+	return ce.ErrorCode == "INVALID_SIGNATURE" || strings.Contains(msg, "invalid signature") || strings.Contains(msg, "timestamp")
+}
+
+func (o *OVHClient) callOnce(ctx context.Context, method, path, name string, body any, signed bool, timeout time.Duration, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, err := o.client(ctx, signed, timeout)
+	checkout := method == http.MethodPost && strings.HasSuffix(path, "/checkout")
+	cl, err := o.client(ctx, signed, checkout, timeout)
 	if err != nil {
-		return err
+		return &CallError{Call: name, NotSent: true, Err: err}
 	}
 	req, err := cl.NewRequest(method, path, body, signed)
 	if err != nil {
-		return &CallError{Call: name, Err: err}
+		return &CallError{Call: name, NotSent: true, Err: err}
 	}
-	req = req.WithContext(ctx)
+	// The request counts as sent once its first header byte may have been
+	// written: from then on OVH may have executed it.
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{
+		WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		WroteHeaders:     func() { wrote.Store(true) },
+		WroteRequest:     func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	}
+	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	resp, err := cl.Do(req)
 	if err != nil {
-		return &CallError{Call: name, Err: cleanTransportErr(err)}
+		return &CallError{Call: name, NotSent: !wrote.Load(), Err: cleanTransportErr(err)}
 	}
 	defer resp.Body.Close()
 	data, rerr := io.ReadAll(io.LimitReader(resp.Body, o.opts.MaxBodyBytes))
@@ -396,11 +550,12 @@ func (o *OVHClient) call(ctx context.Context, method, path, name string, body an
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ce.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		var apiErr struct {
-			Class   string `json:"class"`
-			Message string `json:"message"`
+			Class     string `json:"class"`
+			Message   string `json:"message"`
+			ErrorCode string `json:"errorCode"`
 		}
 		if json.Unmarshal(data, &apiErr) == nil {
-			ce.Class, ce.Message = apiErr.Class, apiErr.Message
+			ce.Class, ce.Message, ce.ErrorCode = apiErr.Class, apiErr.Message, apiErr.ErrorCode
 		}
 		if ce.Message == "" {
 			ce.Message = http.StatusText(resp.StatusCode)

@@ -126,11 +126,23 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 	}
 }
 
-// refused handles a definitive refusal of the checkout: no order exists.
+// refused handles a checkout that OVH refused (definitive) or that was
+// never sent: no order exists. The latch is released; the entry+DC is not
+// checked out again before a backoff that grows with each refusal in a row
+// (OVH's Retry-After, capped, when it gave one), so a refusal that repeats
+// does not check out on every poll. A refusal the engine does not know
+// also drops the cart, which the keeper rebuilds.
 func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
 	msg := messageOf(err)
 	low := strings.ToLower(msg)
+	wait, longer := e.retry.refused(CartKey{Entry: key, DC: dc}, e.poll, err)
+	if longer > 0 {
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "checkout: " + describeWait(wait, longer)})
+	}
 	switch {
+	case IsNotSent(err):
+		e.coolDown(key, dc, wait, false)
+		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait), false)
 	case a.Autopay && strings.Contains(low, "payment method"):
 		e.release(key, dc, cartID, 0, "autopay refused: "+msg+" — entry stopped (qty 0): register a preferred payment method or set autopay false, then set qty again", true)
 	case strings.Contains(low, "is not available in"):
@@ -139,9 +151,44 @@ func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
 		e.avail[e.availKeyOf(key, dc)] = "unavailable"
 		e.mu.Unlock()
 		e.release(key, dc, cartID, a.Qty, "not available at checkout: "+msg, false)
+	case IsRateLimited(err):
+		// Fair use is counted per consumer key: every DC waits.
+		e.coolDown(key, dc, wait, true)
+		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("%v; no checkout for %s", err, wait), false)
 	default:
-		e.release(key, dc, cartID, a.Qty, err.Error(), false)
+		e.coolDown(key, dc, wait, false)
+		e.dropCart(key, dc)
+		e.goTracked(func() { _ = e.api.DeleteCart(context.WithoutCancel(e.ctxOrBackground()), cartID) })
+		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("%v; cart dropped, no checkout in %s for %s", err, dc, wait), false)
 	}
+}
+
+// coolDown keeps Decide from checking out key in dc (every DC of the entry
+// when all) for wait.
+func (e *Engine) coolDown(key, dc string, wait time.Duration, all bool) {
+	dcs := []string{dc}
+	if all {
+		dcs = e.entryDCs(key)
+	}
+	until := e.now().Add(wait)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range dcs {
+		k := CartKey{Entry: key, DC: d}
+		if until.After(e.cooldown[k]) {
+			e.cooldown[k] = until
+		}
+	}
+}
+
+// ctxOrBackground is Run's context, or a background one before Run.
+func (e *Engine) ctxOrBackground() context.Context {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.runCtx != nil {
+		return e.runCtx
+	}
+	return context.Background()
 }
 
 // availKeyOf returns the availability key of an entry in dc.

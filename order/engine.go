@@ -87,6 +87,7 @@ type Engine struct {
 
 	events *eventQueue
 	alerts alertState // alerts.go
+	retry  retryState // per-plan polling and refusal backoff (retry.go)
 
 	mu        sync.Mutex
 	file      *prefs.File // last snapshot of the store
@@ -103,9 +104,8 @@ type Engine struct {
 	rush      map[CartKey]bool
 	reval     map[CartKey]bool
 	reported  map[string]string // entry -> last reported blocking problem / catalog error
-	pollFails int
-	lookups   map[string]int  // entry -> pending /me/order lookups (reconcile.go)
-	runCtx    context.Context // Run's context, for work that outlives a checkout's
+	lookups   map[string]int    // entry -> pending /me/order lookups (reconcile.go)
+	runCtx    context.Context   // Run's context, for work that outlives a checkout's
 
 	keeperWake chan struct{}
 	idleCh     chan struct{}
@@ -192,6 +192,9 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.checkIdle()
 			})
 		}
+	}
+	if r, ok := e.api.(interface{ Run(context.Context) }); ok {
+		e.goTracked(func() { r.Run(ctx) }) // client upkeep (OAuth2 token ahead of time)
 	}
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })

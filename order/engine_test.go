@@ -306,9 +306,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if apiErr.RetryAfter != time.Second {
 		t.Fatalf("RetryAfter %v", apiErr.RetryAfter)
 	}
-	// The failed cycle itself may not have ended yet: two more cycle ends
-	// guarantee a poll after the 429.
-	h.waitPolls(2)
+	// Polls are per plan: wait for this plan's next answer.
+	h.wait("a poll after the 429", func(ev Event) bool { p, ok := ev.(PollOK); return ok && p.Time.After(apiErr.Time) })
 	polls := env.requests("GET", "/dedicated/server/datacenter/availabilities")
 	for i, r := range polls {
 		if r.Status == 429 {

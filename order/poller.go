@@ -10,36 +10,109 @@ import (
 	"time"
 )
 
-// pollLoop polls availability every e.poll (fixed rate: the interval is
-// measured from the start of one poll to the start of the next), backing off
-// with jitter on errors and honouring Retry-After.
+// pollLoop polls availability, each wanted planCode on its own: a plan is
+// polled every e.poll (fixed rate, from the start of one poll to the start
+// of the next) while OVH answers normally, and backs off on its own when it
+// fails (pollDelay). Each answer is recorded and decided on as it arrives,
+// so neither a failing nor a slow plan delays another's checkout. Every
+// e.poll the loop also picks up edits of the preferences.
 func (e *Engine) pollLoop(ctx context.Context) {
 	for {
 		start := time.Now()
-		delay, fromNow := e.pollOnce(ctx)
-		if ctx.Err() != nil {
+		e.refreshPrefs()
+		done := e.startDuePolls(ctx, e.wantedPlans())
+		tick := time.NewTimer(e.poll)
+		// Wait for this cycle's answers, but never past the next tick: a
+		// slow plan keeps going on its own and is skipped until it answers.
+		select {
+		case <-ctx.Done():
+			tick.Stop()
 			return
+		case <-done:
+		case <-tick.C:
 		}
-		e.evaluate(ctx)
+		e.evaluate(ctx) // decisions that need no new answer (a cooldown over)
 		e.checkIdle()
 		if e.cycleHook != nil {
 			e.cycleHook()
 		}
-		wait := delay
-		if !fromNow {
-			wait -= time.Since(start)
+		wake := start.Add(e.poll)
+		if t := e.retry.nextDue(); !t.IsZero() && t.Before(wake) {
+			wake = t
 		}
-		if wait < 0 {
-			wait = 0
-		}
-		t := time.NewTimer(wait)
+		tick.Reset(max(time.Until(wake), 0))
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			tick.Stop()
 			return
-		case <-t.C:
+		case <-tick.C:
 		}
 	}
+}
+
+// refreshPrefs picks up external edits of the file, and changes other
+// users of the store (the TUI) saved.
+func (e *Engine) refreshPrefs() {
+	if _, err := e.store.Refresh(); err != nil {
+		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
+	}
+	if e.reload() {
+		e.rearmFromFile()
+		e.wakeKeeper()
+	}
+}
+
+// startDuePolls polls every plan that is due, each in its own goroutine,
+// and returns a channel closed once they all answered.
+func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string) <-chan struct{} {
+	done := make(chan struct{})
+	due := e.retry.due(plans, time.Now())
+	if len(due) == 0 {
+		close(done)
+		return done
+	}
+	var wg sync.WaitGroup
+	for _, plan := range due {
+		wg.Add(1)
+		e.goTracked(func() {
+			defer wg.Done()
+			e.pollPlan(ctx, plan, plans[plan])
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return done
+}
+
+// pollPlan polls one planCode, records its answer and decides at once.
+func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string) {
+	start := time.Now()
+	items, err := e.api.Availability(ctx, plan, dcs)
+	end := time.Now()
+	if ctx.Err() != nil {
+		e.retry.answered(plan, e.poll, start, end, nil)
+		return
+	}
+	longer := e.retry.answered(plan, e.poll, start, end, err)
+	if err != nil {
+		ra := RetryAfterOf(err)
+		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
+		if longer > 0 {
+			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "availability of " + plan + ": " + describeWait(MaxRetryAfter, longer)})
+		}
+		return
+	}
+	vals := map[AvailKey]string{}
+	for _, it := range items {
+		for _, d := range it.Datacenters {
+			vals[AvailKey{FQN: it.FQN, DC: d.Datacenter}] = d.Availability
+		}
+	}
+	e.recordAvailability(map[string]map[AvailKey]string{plan: vals})
+	e.emit(PollOK{Base: e.base("", ""), Duration: end.Sub(start), Entries: len(items)})
+	e.evaluate(ctx)
 }
 
 // wantedPlans maps each planCode some watched entry wants to the union of
@@ -75,91 +148,6 @@ func (e *Engine) wantedPlans() map[string][]string {
 		out[plan] = dcs
 	}
 	return out
-}
-
-// pollOnce refreshes the preferences, polls every wanted planCode (one
-// filtered request each, in parallel) and records the changes. It returns
-// the delay before the next poll, counted from the start of this poll, or
-// from now when fromNow (a Retry-After counts from OVH's answer).
-func (e *Engine) pollOnce(ctx context.Context) (delay time.Duration, fromNow bool) {
-	// Pick up external edits of the file, and changes other users of the
-	// store (the TUI) saved.
-	if _, err := e.store.Refresh(); err != nil {
-		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
-	}
-	if e.reload() {
-		e.rearmFromFile()
-		e.wakeKeeper()
-	}
-	plans := e.wantedPlans()
-	if len(plans) == 0 {
-		return e.poll, false
-	}
-	type result struct {
-		plan  string
-		items []Availability
-		err   error
-	}
-	started := time.Now()
-	results := make([]result, 0, len(plans))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for plan, dcs := range plans {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			items, err := e.api.Availability(ctx, plan, dcs)
-			mu.Lock()
-			results = append(results, result{plan, items, err})
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return 0, false
-	}
-	took := time.Since(started)
-
-	var retryAfter time.Duration
-	failed := false
-	okPlans := map[string]map[AvailKey]string{}
-	count := 0
-	for _, r := range results {
-		if r.err != nil {
-			failed = true
-			ra := RetryAfterOf(r.err)
-			if ra > retryAfter {
-				retryAfter = ra
-			}
-			e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + r.plan, Err: r.err.Error(), RetryAfter: ra})
-			continue
-		}
-		vals := map[AvailKey]string{}
-		for _, it := range r.items {
-			for _, d := range it.Datacenters {
-				vals[AvailKey{FQN: it.FQN, DC: d.Datacenter}] = d.Availability
-			}
-		}
-		count += len(r.items)
-		okPlans[r.plan] = vals
-	}
-	e.recordAvailability(okPlans)
-
-	e.mu.Lock()
-	if failed {
-		e.pollFails++
-	} else {
-		e.pollFails = 0
-	}
-	fails := e.pollFails
-	e.mu.Unlock()
-	if !failed {
-		e.emit(PollOK{Base: e.base("", ""), Duration: took, Entries: count})
-	}
-	if fails > 0 {
-		return backoff(e.poll, 2*time.Minute, fails, retryAfter), retryAfter > 0
-	}
-	return e.poll, false
 }
 
 // recordAvailability stores the values of the polled plans for every

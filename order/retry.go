@@ -1,0 +1,177 @@
+package order
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Waiting rules after a failed call, in one place.
+const (
+	// MaxRetryAfter caps how long a Retry-After from OVH is honoured: a
+	// longer one (an hour, or 999999999 s) is cut to this, and the user is
+	// told. OVH's Retry-After is taken as given below it, never compounded
+	// with the backoff.
+	MaxRetryAfter = time.Minute
+	// maxBackoffIntervals caps the backoff of a failing availability poll:
+	// after an outage the next poll is at most this many intervals away.
+	maxBackoffIntervals = 4
+	// maxRefusalBackoff caps the wait before a checkout refused the same
+	// way is tried again.
+	maxRefusalBackoff = time.Minute
+)
+
+// retryAfterCapped returns OVH's Retry-After capped at MaxRetryAfter, and
+// what OVH asked for when that was longer (0 otherwise).
+func retryAfterCapped(err error) (wait, askedLonger time.Duration) {
+	ra := RetryAfterOf(err)
+	if ra > MaxRetryAfter {
+		return MaxRetryAfter, ra
+	}
+	return ra, 0
+}
+
+// pollDelay is when a plan is polled next after an answer, a pure
+// function of the interval, the plan's consecutive failures before this
+// answer, and its outcome. fromAnswer reports that the delay counts from
+// the answer (a Retry-After) rather than from the start of the poll, and
+// fails the plan's new failure count.
+//
+//   - A normal answer: one interval, fixed rate; failures reset.
+//   - Retry-After: honoured as given (capped at MaxRetryAfter), from the
+//     answer, not added to any backoff; the failure count is kept.
+//   - An unreadable 2xx: OVH is up: one interval; failures reset.
+//   - Any other failure: the interval doubled per consecutive failure,
+//     capped at maxBackoffIntervals intervals, with up to 10% less jitter.
+func pollDelay(poll time.Duration, fails int, err error) (delay time.Duration, fromAnswer bool, newFails int, askedLonger time.Duration) {
+	if err == nil {
+		return poll, false, 0, 0
+	}
+	if ra, longer := retryAfterCapped(err); ra > 0 {
+		return ra, true, fails, longer
+	}
+	var ce *CallError
+	if errors.As(err, &ce) && ce.Malformed && ce.Status >= 200 && ce.Status <= 299 {
+		return poll, false, 0, 0
+	}
+	fails++
+	d := poll
+	for i := 1; i < fails && d < maxBackoffIntervals*poll; i++ {
+		d *= 2
+	}
+	d = min(d, maxBackoffIntervals*poll)
+	d -= time.Duration(float64(d) * 0.1 * rand.Float64())
+	return max(d, poll), false, fails, 0
+}
+
+// refusalDelay is how long an entry+DC is not checked out again after its
+// n-th consecutive refusal (or a checkout that could not be sent): OVH's
+// Retry-After when it gave one (capped), else one interval doubled per
+// refusal, capped at maxRefusalBackoff.
+func refusalDelay(poll time.Duration, n int, err error) (time.Duration, time.Duration) {
+	if ra, longer := retryAfterCapped(err); ra > 0 {
+		return ra, longer
+	}
+	d := poll
+	for i := 1; i < n && d < maxRefusalBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxRefusalBackoff), 0
+}
+
+// retryState is the engine's per-plan poll state and per-entry+DC refusal
+// count (guarded by its own mutex).
+type retryState struct {
+	mu       sync.Mutex
+	plans    map[string]*planPoll
+	refusals map[CartKey]int
+}
+
+// planPoll is the poll state of one planCode.
+type planPoll struct {
+	next     time.Time // when it is due (wall clock)
+	fails    int
+	inFlight bool
+}
+
+// due marks the plans of want that are due at now as in flight and
+// returns them; plans no longer wanted are forgotten.
+func (r *retryState) due(want map[string][]string, now time.Time) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.plans == nil {
+		r.plans = map[string]*planPoll{}
+	}
+	for p := range r.plans {
+		if _, ok := want[p]; !ok && !r.plans[p].inFlight {
+			delete(r.plans, p)
+		}
+	}
+	var out []string
+	for _, p := range sortedKeys(want) {
+		st := r.plans[p]
+		if st == nil {
+			st = &planPoll{}
+			r.plans[p] = st
+		}
+		if st.inFlight || now.Before(st.next) {
+			continue
+		}
+		st.inFlight = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// answered records the outcome of plan's poll started at start and
+// answered at end; it returns what OVH asked for when its Retry-After was
+// capped.
+func (r *retryState) answered(plan string, poll time.Duration, start, end time.Time, err error) (askedLonger time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.plans[plan]
+	if st == nil {
+		st = &planPoll{}
+		r.plans[plan] = st
+	}
+	d, fromAnswer, fails, longer := pollDelay(poll, st.fails, err)
+	st.inFlight, st.fails = false, fails
+	if fromAnswer {
+		st.next = end.Add(d)
+	} else {
+		st.next = start.Add(d)
+	}
+	return longer
+}
+
+// nextDue is the earliest time a plan not in flight is due (zero: none).
+func (r *retryState) nextDue() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var t time.Time
+	for _, st := range r.plans {
+		if !st.inFlight && (t.IsZero() || st.next.Before(t)) {
+			t = st.next
+		}
+	}
+	return t
+}
+
+// refused counts a refusal of key and returns how long to wait before the
+// next checkout there.
+func (r *retryState) refused(key CartKey, poll time.Duration, err error) (wait, askedLonger time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.refusals == nil {
+		r.refusals = map[CartKey]int{}
+	}
+	r.refusals[key]++
+	return refusalDelay(poll, r.refusals[key], err)
+}
+
+// describeWait is the user-facing note on a capped Retry-After.
+func describeWait(wait, askedLonger time.Duration) string {
+	return fmt.Sprintf("OVH asked to wait %s; waiting %s instead (Retry-After is capped at %s)", askedLonger, wait, MaxRetryAfter)
+}
