@@ -20,7 +20,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 	for {
 		start := time.Now()
 		e.refreshPrefs()
-		done := e.startDuePolls(ctx, e.wantedPlans())
+		done := e.startDuePolls(ctx, e.wantedPlans(), start)
 		tick := time.NewTimer(e.poll)
 		// Wait for this cycle's answers, but never past the next tick: a
 		// slow plan keeps going on its own and is skipped until it answers.
@@ -62,11 +62,11 @@ func (e *Engine) refreshPrefs() {
 	}
 }
 
-// startDuePolls polls every plan that is due, each in its own goroutine,
-// and returns a channel closed once they all answered.
-func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string) <-chan struct{} {
+// startDuePolls polls every plan that is due at the cycle's start, each in
+// its own goroutine, and returns a channel closed once they all answered.
+func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string, cycle time.Time) <-chan struct{} {
 	done := make(chan struct{})
-	due := e.retry.due(plans, time.Now())
+	due := e.retry.due(plans, cycle)
 	if len(due) == 0 {
 		close(done)
 		return done
@@ -76,7 +76,7 @@ func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string) <
 		wg.Add(1)
 		e.goTracked(func() {
 			defer wg.Done()
-			e.pollPlan(ctx, plan, plans[plan])
+			e.pollPlan(ctx, plan, plans[plan], cycle)
 		})
 	}
 	go func() {
@@ -87,15 +87,17 @@ func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string) <
 }
 
 // pollPlan polls one planCode, records its answer and decides at once.
-func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string) {
+// Its fixed-rate schedule counts from the start of the cycle that
+// launched it, so the plan is due again exactly when the loop wakes.
+func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle time.Time) {
 	start := time.Now()
 	items, err := e.api.Availability(ctx, plan, dcs)
 	end := time.Now()
 	if ctx.Err() != nil {
-		e.retry.answered(plan, e.poll, start, end, nil)
+		e.retry.answered(plan, e.poll, cycle, end, nil)
 		return
 	}
-	longer := e.retry.answered(plan, e.poll, start, end, err)
+	longer := e.retry.answered(plan, e.poll, cycle, end, err)
 	if err != nil {
 		ra := RetryAfterOf(err)
 		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
