@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -48,6 +49,13 @@ func TestGolden(t *testing.T) {
 			return []tea.Msg{eventsMsg{events: []order.Event{orderPlaced(m)}, now: fixedNow}}
 		}},
 		{"browser", func(Model) []tea.Msg { return press("/") }},
+		{"change_entry", func(Model) []tea.Msg { return press("j", "C") }},
+		{"quit_waiting", func(m Model) []tea.Msg {
+			f := m.file.Clone()
+			f.Servers[0].OrderAttempted, f.Servers[0].OrderAttemptedIn, f.Servers[0].Qty = true, "gra", 0
+			return append([]tea.Msg{prefsMsg{file: f}, eventsMsg{events: []order.Event{engineStates(f, scenario{inFlight: map[int]bool{0: true}})}, now: fixedNow}},
+				append(press("q"), tickMsg{now: fixedNow.Add(3 * time.Second)})...)
+		}},
 		{"browser_filtered", func(Model) []tea.Msg { return append(press("/", "tab"), typeText("le")...) }},
 		{"browser_config", func(Model) []tea.Msg {
 			return append(append(press("/"), typeText("KS-LE-B")...), press("enter", "down", "down", "right", "down", "space", "down", "down", "space", "up", "K")...)

@@ -72,7 +72,7 @@ func (m *Model) helpView(height int) string {
 	w := m.layout.width
 	from := *m.helpOf
 	lines := []string{st.PaneTitleFocused.Render(fit(" keys of the "+screenNames[from]+" (? or esc returns to it) ", w)), ""}
-	full := m.keys.helpFor(from).full
+	full := m.screenKeys(from).full
 	lines = append(lines, strings.Split(m.help.FullHelpView(full), "\n")...)
 	lines = append(lines, "", st.DialogTitle.Render(" everywhere"))
 	lines = append(lines, strings.Split(m.help.FullHelpView([][]key.Binding{m.keys.globalKeys()}), "\n")...)

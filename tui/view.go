@@ -138,7 +138,7 @@ func (m *Model) helpLineView() string {
 	if m.leaving != nil {
 		return m.styles.Danger.Render(cut(m.quitLine(), m.layout.width))
 	}
-	keys := m.keys.helpFor(m.screen()).short
+	keys := m.screenKeys(m.screen()).short
 	h := m.help
 	h.SetWidth(0) // measured here: bubbles/help would cut it with "…"
 	line := h.ShortHelpView(keys)
@@ -164,5 +164,28 @@ func (m *Model) helpLineView() string {
 
 // isAlwaysShown reports the bindings the short help never drops.
 func isAlwaysShown(b key.Binding, k keyMap) bool {
-	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.Quit.Help().Key
+	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.HelpAny.Help().Key || b.Help().Key == k.Quit.Help().Key
+}
+
+// screenKeys are the bindings of screen s as they apply now (the browser's
+// enter saves a change rather than adds an entry when C opened it).
+func (m *Model) screenKeys(s screen) helpKeys {
+	h := m.keys.helpFor(s)
+	if s == screenBrowserConfig && m.browser != nil && m.browser.config != nil && m.browser.config.changing != nil {
+		swap := func(bs []key.Binding) []key.Binding {
+			out := make([]key.Binding, len(bs))
+			for i, b := range bs {
+				out[i] = b
+				if b.Help() == m.keys.Add.Help() {
+					out[i] = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save the change"))
+				}
+			}
+			return out
+		}
+		h.short = swap(h.short)
+		for i := range h.full {
+			h.full[i] = swap(h.full[i])
+		}
+	}
+	return h
 }
