@@ -23,6 +23,7 @@ type keyMap struct {
 	Help           key.Binding
 	Quit           key.Binding
 	HelpAny        key.Binding // F1: help from any screen, text fields included
+	HelpShort      key.Binding // HelpAny in the short help line
 	ForceQuit      key.Binding // ctrl+c: quit from any screen
 
 	// Display-only bindings of the help lines.
@@ -75,6 +76,7 @@ func newKeyMap() keyMap {
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
 		HelpAny:    b("?/F1", "help of the screen you are on (F1 in text fields)", "f1"),
+		HelpShort:  b("F1", "help", "f1"),
 		ForceQuit:  b("ctrl+c", "quit (twice: leave without waiting for a checkout)", "ctrl+c"),
 
 		MoveHelp:   b("↑↓", "move", "up", "down"),
@@ -139,9 +141,9 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	case screenConfirm:
 		return helpKeys{short: []key.Binding{k.Confirm, k.Cancel, k.Help}, full: [][]key.Binding{{k.Confirm, k.Cancel}}}
 	case screenCeiling:
-		return helpKeys{short: []key.Binding{k.Save, k.Cancel, k.HelpAny}, full: [][]key.Binding{{k.TypeAmount, k.ClearField}, {k.Save, k.Cancel}}}
+		return helpKeys{short: []key.Binding{k.Save, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.TypeAmount, k.ClearField}, {k.Save, k.Cancel}}}
 	case screenBuy:
-		return helpKeys{short: []key.Binding{k.QtyHelp, k.Save, k.Cancel, k.HelpAny}, full: [][]key.Binding{{k.QtyUp, k.QtyDown, k.TypeAmount}, {k.Save, k.Cancel}}}
+		return helpKeys{short: []key.Binding{k.QtyHelp, k.Save, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.QtyUp, k.QtyDown, k.TypeAmount}, {k.Save, k.Cancel}}}
 	case screenDCOrder:
 		return helpKeys{
 			short: []key.Binding{k.MoveHelp, k.MoveDCHelp, k.Save, k.Cancel, k.Help},
@@ -149,12 +151,12 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		}
 	case screenBrowserList:
 		return helpKeys{
-			short: []key.Binding{k.MoveHelp, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back, k.HelpAny},
+			short: []key.Binding{k.MoveHelp, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back, k.HelpShort},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
-			short: []key.Binding{k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.Add, k.Back, k.HelpAny},
+			short: []key.Binding{k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.Add, k.Back, k.HelpShort},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Prev, k.Next}, {k.Toggle, k.MoveUp, k.MoveDn}, {k.TypeAmount, k.Add, k.Back}},
 		}
 	case screenHelp:

@@ -164,7 +164,7 @@ func (m *Model) helpLineView() string {
 
 // isAlwaysShown reports the bindings the short help never drops.
 func isAlwaysShown(b key.Binding, k keyMap) bool {
-	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.HelpAny.Help().Key || b.Help().Key == k.Quit.Help().Key
+	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.HelpShort.Help().Key || b.Help().Key == k.Quit.Help().Key
 }
 
 // screenKeys are the bindings of screen s as they apply now (the browser's
