@@ -151,12 +151,12 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		}
 	case screenBrowserList:
 		return helpKeys{
-			short: []key.Binding{k.MoveHelp, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back, k.HelpShort},
+			short: []key.Binding{k.MoveHelp, k.Choose, k.Back, k.RangeFilter, k.DCFilter, k.Sort, k.HelpShort},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
-			short: []key.Binding{k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.Add, k.Back, k.HelpShort},
+			short: []key.Binding{k.Add, k.Back, k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.HelpShort},
 			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Prev, k.Next}, {k.Toggle, k.MoveUp, k.MoveDn}, {k.TypeAmount, k.Add, k.Back}},
 		}
 	case screenHelp:
