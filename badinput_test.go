@@ -78,10 +78,10 @@ func fakeCredentials(t *testing.T) {
 func TestHeadlessNoValidEntryExits1(t *testing.T) {
 	for _, tc := range []struct{ name, content string }{
 		{"every entry invalid", `{"subsidiary": "IE", "user_servers": [
-			{"planCode": "", "fqn": "x", "qty": 1, "datacenters": [], "labels": {}},
-			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "FRA"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
+			{"planCode": "", "fqn": "x", "qty": 1, "ceiling_price": 9, "datacenters": [], "labels": {}},
+			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "ceiling_price": 9, "datacenters": [{"region": "europe", "dedicated_datacenter": "FRA"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
 		{"file-level problem", `{"subsidiary": "XX", "user_servers": [
-			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
+			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "ceiling_price": 9, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			isolateEnv(t)
@@ -279,7 +279,7 @@ func mkdir(t *testing.T, path string) {
 // keys and lists every problem, with the validation problems of what did
 // decode (issue 12.7). Exit 2: the file is unusable as it is.
 func TestCheckListsEveryProblem(t *testing.T) {
-	entry := `{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}`
+	entry := `{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "ceiling_price": 9, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}`
 	for _, tc := range []struct {
 		name       string
 		content    string
@@ -341,5 +341,58 @@ func TestCheckListsEveryProblem(t *testing.T) {
 				t.Errorf("says ok:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestCheckAgainstCatalog: --check checks entries against the eco catalog,
+// downloaded (unsigned, no credentials) or cached (issue 12.10).
+func TestCheckAgainstCatalog(t *testing.T) {
+	isolateEnv(t)
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{NoPadding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	t.Setenv("OVH_ENDPOINT", srv.URL+"/1.0")
+	p := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": [{
+		"planCode": "24sk50", "fqn": "24sk50.ram-32g-ecc-2400.softraid-2x2000sa", "qty": 1, "ceiling_price": 0,
+		"datacenters": [{"region": "europe", "dedicated_datacenter": "xyz"}], "labels": {"dedicated_os": "none_64.en"},
+		"addon_planCodes": ["bandwidth-300-24sk", "ram-32g-ecc-2400-24sk50", "ram-64g-ecc-2400-24sk50", "softraid-2x2000sa-25skle"]}]}`)
+	want := []string{
+		`user_servers[0].ceiling_price: 0 with qty 1: no price is accepted`,
+		`user_servers[0].datacenters[0].dedicated_datacenter: "xyz" is not a datacenter of 24sk50`,
+		`user_servers[0].addon_planCodes[2]: "ram-64g-ecc-2400-24sk50" is a second memory addon (also addon_planCodes[1])`,
+		`user_servers[0].addon_planCodes[3]: "softraid-2x2000sa-25skle" is an addon of another plan, not of 24sk50`,
+		"checked against the IE eco catalog",
+	}
+	check := func(when string) {
+		t.Helper()
+		code, out, errOut := runCLI(t, "--check", "--prefs", p)
+		if code != exitProblems {
+			t.Fatalf("%s: exit %d, want 1; stdout %q stderr %q", when, code, out, errOut)
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: stdout lacks %q:\n%s", when, w, out)
+			}
+		}
+	}
+	check("downloaded")
+	catalogCalls := func() int {
+		n := 0
+		for _, r := range sim.Requests() {
+			if strings.HasPrefix(r.Path, "/order/catalog/public/eco") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := catalogCalls(); n != 1 {
+		t.Fatalf("%d catalog downloads, want 1", n)
+	}
+	check("cached")
+	if n := catalogCalls(); n != 1 {
+		t.Errorf("%d catalog downloads after the second --check, want the cache used", n)
 	}
 }

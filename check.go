@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -34,12 +35,20 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	code := exitOK
-	problems := withoutParseProblems(prefs.Validate(f, endpointName()), parseProblems)
+	problems := prefs.Validate(f, endpointName())
+	cat, catErr := catalogForCheck(f.Subsidiary)
+	problems = append(problems, prefs.CheckProblems(f, cat)...)
+	problems = withoutParseProblems(problems, parseProblems)
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "%s: %s\n", opts.prefsPath, p)
 	}
 	if len(problems) > 0 {
 		code = exitProblems
+	}
+	if catErr != nil {
+		fmt.Fprintf(stdout, "catalog unavailable (%s): skipped the checks of datacenters, regions, fqn and addons\n", redactString(catErr.Error()))
+	} else {
+		fmt.Fprintf(stdout, "checked against the %s eco catalog fetched %s\n", cat.Subsidiary, cat.FetchedAt.Local().Format(time.DateTime))
 	}
 	if len(parseProblems) > 0 {
 		// Goes on with the other checks: every problem is listed at once.
@@ -111,4 +120,31 @@ func withoutParseProblems(problems []prefs.Problem, parse []*prefs.ParseError) [
 		}
 	}
 	return out
+}
+
+// catalogMaxAgeForCheck is how old a cached catalog --check uses may be:
+// plans, datacenters and addons change over weeks, not hours.
+const catalogMaxAgeForCheck = 24 * time.Hour
+
+// catalogForCheck returns the eco catalog of sub for --check: the cached
+// one (the UI's cache) when at most catalogMaxAgeForCheck old, else a
+// download, unsigned (no credentials needed).
+func catalogForCheck(sub string) (*catalog.Catalog, error) {
+	if _, ok := prefs.EndpointForSubsidiary(sub); !ok {
+		return nil, fmt.Errorf("no known subsidiary")
+	}
+	c, err := newPublicClient(endpointName())
+	if err != nil {
+		return nil, err
+	}
+	src := catalog.NewSource(catalog.SourceOptions{
+		Fetch:      catalog.NewOVHFetcher(c, 30*time.Second),
+		Endpoint:   endpointName(),
+		Subsidiary: sub,
+		MaxAge:     catalogMaxAgeForCheck,
+	})
+	defer src.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	return src.Catalog(ctx)
 }

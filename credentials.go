@@ -125,21 +125,33 @@ func newOVHClient() (*ovh.Client, error) {
 }
 
 // newSimClient builds the go-ovh client of --demo: the simulator's
-// credentials and a loopback URL, and nothing else. It fills the client's
-// fields itself because go-ovh's constructors (NewClient and the others) all
-// run its configuration lookup, which reads /etc/ovh.conf, ~/.ovh.conf and
-// ./ovh.conf (secrets included) and lets OVH_* variables override what is
-// given: --demo reads no credential source at all.
+// credentials and a loopback URL, and nothing else (see newPublicClient).
 func newSimClient(endpoint string) (*ovh.Client, error) {
-	c := &ovh.Client{
-		AppKey:      demoAppKey,
-		AppSecret:   demoAppSecret,
-		ConsumerKey: demoConsumerKey,
-		Client:      &http.Client{},
-		Timeout:     ovh.DefaultTimeout,
-		UserAgent:   "ovhtui/" + version + " (demo)",
+	c, err := newPublicClient(endpoint)
+	if err != nil {
+		return nil, err
 	}
-	if err := c.SetEndpoint(endpoint); err != nil {
+	c.AppKey, c.AppSecret, c.ConsumerKey = demoAppKey, demoAppSecret, demoConsumerKey
+	c.UserAgent = "ovhtui/" + version + " (demo)"
+	return c, nil
+}
+
+// newPublicClient builds a go-ovh client without credentials for endpoint
+// (a go-ovh endpoint name or a URL), for unsigned calls such as the
+// catalog. It fills the client's fields itself because go-ovh's
+// constructors (NewClient and the others) all run its configuration
+// lookup, which reads /etc/ovh.conf, ~/.ovh.conf and ./ovh.conf (secrets
+// included) and lets OVH_* variables override what is given.
+func newPublicClient(endpoint string) (*ovh.Client, error) {
+	url := endpoint
+	if !strings.Contains(endpoint, "/") {
+		url = ovh.Endpoints[endpoint]
+	}
+	if url == "" {
+		return nil, fmt.Errorf("unknown OVH endpoint %q (a name such as ovh-eu, or a URL)", endpoint)
+	}
+	c := &ovh.Client{Client: &http.Client{}, Timeout: ovh.DefaultTimeout, UserAgent: "ovhtui/" + version}
+	if err := c.SetEndpoint(url); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -155,8 +167,9 @@ func endpointName() string {
 }
 
 var (
-	secretsMu sync.Mutex
-	secrets   []string
+	secretsMu    sync.Mutex
+	secrets      []string
+	otherSecrets []string // registerSecrets
 )
 
 // collectSecrets remembers the secret values present in the environment so
@@ -172,11 +185,26 @@ func collectSecrets() {
 	}
 }
 
+// registerSecrets adds values (notification tokens) that redactString
+// scrubs too; collectSecrets keeps them.
+func registerSecrets(vals ...string) {
+	secretsMu.Lock()
+	defer secretsMu.Unlock()
+	for _, v := range vals {
+		if len(v) >= 4 {
+			otherSecrets = append(otherSecrets, v)
+		}
+	}
+}
+
 // redactString replaces every known secret value in s.
 func redactString(s string) string {
 	secretsMu.Lock()
 	defer secretsMu.Unlock()
 	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, "[redacted]")
+	}
+	for _, v := range otherSecrets {
 		s = strings.ReplaceAll(s, v, "[redacted]")
 	}
 	return s
@@ -217,6 +245,13 @@ var neededRights = []neededRight{
 	{credentialRule{"GET", "/me/order"}, "find an order after a crash or timeout", false},
 	{credentialRule{"GET", "/me/order/*"}, "read order details and status", false},
 	{credentialRule{"POST", "/me/order/*"}, "pay an order from ovhtui (optional)", true},
+	// After the win (package account): optional.
+	{credentialRule{"GET", "/me/payment/method"}, "find the payment mean to pay with (optional)", true},
+	{credentialRule{"GET", "/me/payment/method/*"}, "find the payment mean to pay with (optional)", true},
+	{credentialRule{"GET", "/dedicated/server"}, "list your servers (optional)", true},
+	{credentialRule{"GET", "/dedicated/server/*"}, "read your servers' expiry and renewal (optional)", true},
+	{credentialRule{"GET", "/service/*"}, "read renewal periods and prices (optional)", true},
+	{credentialRule{"POST", "/service/*"}, "renew a server (optional)", true},
 }
 
 // ruleCovers reports whether an OVH rule (method, path with * globs)

@@ -178,8 +178,18 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		CredentialExpiry: credentialExpiry(client, api),
 	})
 	refused.eng.Store(eng)
+	notifier, err := startNotifier(api, src, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
+		return exitUsage
+	}
+	var listeners []func(order.Event)
+	if notifier != nil {
+		listeners = append(listeners, notifier.Offer)
+	}
 	// Every consumer sees the same events; none can slow the engine (tap.go).
-	events := tapEvents(eng.Events())
+	events, heard := tapEvents(eng.Events(), listeners...)
+	defer func() { <-heard; flushNotifier(notifier) }()
 
 	if opts.headless {
 		printed := make(chan struct{})

@@ -56,12 +56,16 @@ type options struct {
 	logFile     string
 	logFormat   string
 	showVersion bool
+	notifyTest  bool
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run is main without os.Exit, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
+	if code, ok := runAfterWin(args, stdout, stderr); ok { // orders, pay, servers, renew (afterwin.go)
+		return code
+	}
 	opts, code, done := parseFlags(args, stdout, stderr)
 	if done {
 		return code
@@ -69,6 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.showVersion {
 		fmt.Fprintln(stdout, "ovhtui", buildVersion())
 		return exitOK
+	}
+	if opts.notifyTest {
+		return runNotifyTest(opts, stdout, stderr)
 	}
 	if opts.check {
 		return runCheck(opts, stdout, stderr)
@@ -89,6 +96,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&opts.notifyTest, "notify-test", false, "send a test message to every service of OVHTUI_NOTIFY (environment or --env file) and print each result")
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage: ovhtui [flags]\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
 		fs.SetOutput(w)

@@ -13,23 +13,26 @@ const maxTapBacklog = 1024
 // from an unbounded backlog, so a slow front end holds back neither the
 // engine nor the listeners; like the engine's queue, only order.Droppable
 // events are dropped, and only while maxTapBacklog events wait. The channel
-// is closed once events is closed and the backlog delivered.
-func tapEvents(events <-chan order.Event, listeners ...func(order.Event)) <-chan order.Event {
-	out := make(chan order.Event, 256)
+// is closed once events is closed and the backlog delivered; heard is
+// closed as soon as the listeners have had the last event.
+func tapEvents(events <-chan order.Event, listeners ...func(order.Event)) (out <-chan order.Event, heard <-chan struct{}) {
+	o := make(chan order.Event, 256)
+	h := make(chan struct{})
 	go func() {
-		defer close(out)
+		defer close(o)
 		var backlog []order.Event
 		in := events
 		for in != nil || len(backlog) > 0 {
 			var send chan<- order.Event
 			var next order.Event
 			if len(backlog) > 0 {
-				send, next = out, backlog[0]
+				send, next = o, backlog[0]
 			}
 			select {
 			case ev, ok := <-in:
 				if !ok {
 					in = nil
+					close(h)
 					continue
 				}
 				for _, l := range listeners {
@@ -45,5 +48,5 @@ func tapEvents(events <-chan order.Event, listeners ...func(order.Event)) <-chan
 			}
 		}
 	}()
-	return out
+	return o, h
 }

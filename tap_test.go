@@ -11,7 +11,7 @@ import (
 func TestTapEveryConsumerSeesEveryEvent(t *testing.T) {
 	in := make(chan order.Event)
 	var a, b []int64
-	out := tapEvents(in,
+	out, _ := tapEvents(in,
 		func(ev order.Event) { a = append(a, ev.(order.OrderPlaced).OrderID) },
 		func(ev order.Event) { b = append(b, ev.(order.OrderPlaced).OrderID) },
 	)
@@ -44,7 +44,7 @@ func TestTapEveryConsumerSeesEveryEvent(t *testing.T) {
 func TestTapStalledFrontEndHoldsNothingBack(t *testing.T) {
 	in := make(chan order.Event)
 	seen := make(chan order.Event, 10_000)
-	out := tapEvents(in, func(ev order.Event) { seen <- ev })
+	out, heard := tapEvents(in, func(ev order.Event) { seen <- ev })
 	const orders, polls = 50, 3000
 	for i := range polls {
 		in <- order.PollOK{Entries: i} // would block if the tap waited for the front end
@@ -53,6 +53,10 @@ func TestTapStalledFrontEndHoldsNothingBack(t *testing.T) {
 		}
 	}
 	close(in)
+	<-heard // the listener has had every event, though nobody read out yet
+	if len(seen) != polls+orders {
+		t.Fatalf("listener saw %d events before the front end read any, want %d", len(seen), polls+orders)
+	}
 	var gotOrders, gotPolls int
 	for ev := range out {
 		switch ev.(type) {

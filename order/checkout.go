@@ -251,7 +251,7 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
 	}
 	over := !s.SkipValidate && price.Ucents > s.CeilingUcents()
-	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: url, Price: price, OverCeiling: over, Reconciled: reconciled})
+	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
 	e.setStatus(key, dc, StatusOrdered, fmt.Sprintf("order %d", orderID))
 	for _, other := range e.entryDCs(key) {
 		if other != dc {

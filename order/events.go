@@ -139,7 +139,7 @@ type OrderAttempted struct {
 type OrderPlaced struct {
 	Base
 	OrderID     int64
-	URL         string
+	URL         string // without the order password (OrderLink)
 	Price       Money
 	OverCeiling bool // the checkout total itself is above the ceiling: flag loudly
 	Reconciled  bool // found through /me/order after a restart

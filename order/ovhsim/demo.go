@@ -85,6 +85,14 @@ func (s *Sim) RunDemoEvery(ctx context.Context, fqns []string, every time.Durati
 // server, so that the demo shows the whole lifecycle in a minute.
 const demoDeliveryDelay = 20 * time.Second
 
+// SeedDemoAccount gives the demo account its servers won earlier and short
+// deliveries (see seedDemoAccountLocked); RunDemo does it too.
+func (s *Sim) SeedDemoAccount() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seedDemoAccountLocked()
+}
+
 // seedDemoAccountLocked gives the demo account two servers won earlier
 // (one renewing manually and expiring in 4 days, one renewing
 // automatically) and short deliveries. It runs once per simulator.

@@ -1,0 +1,135 @@
+// Package account is what ovhtui does after a win: it follows the account's
+// orders, pays an unpaid one with a registered payment means, lists the
+// account's dedicated servers with their service information, and renews
+// them. The `orders`, `pay`, `servers` and `renew` subcommands and the
+// tui's Orders and Servers screens call it; it knows nothing of either.
+//
+// Data flow: every call goes through a Caller (the engine's *order.OVHClient
+// in production, signed, classified by package order's error taxonomy).
+// What never changes about an order (date, amounts, what it bought) and
+// about a server (DC, range) is cached by the Client; statuses and service
+// information are read again on every refresh.
+//
+// Money: a payment and a renewal are never made without the amount the
+// user confirmed (Pay and Renew refuse when OVH's amount differs), and each
+// is journaled like a checkout: an intent before the request, an outcome
+// after. When OVH's answer is unclear (a timeout, a 5xx, a lost
+// connection), the outcome is looked up (the order's status, or the
+// account's recent orders for a renewal), never retried blind; an intent
+// left without outcome (ovhtui killed meanwhile) is looked up the same way
+// before the same payment or renewal can be asked again.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ovhtui/ovhtui/order"
+)
+
+// Caller runs one signed OVH call: body sent as JSON when not nil, a 2xx
+// answer decoded into out when not nil, a failure returned as an
+// *order.CallError. long asks for the longer timeout of calls that move
+// money. *order.OVHClient implements it.
+type Caller interface {
+	Signed(ctx context.Context, method, path, name string, body, out any, long bool) error
+}
+
+// Options configure a Client.
+type Options struct {
+	// Journal records payments and renewals (required for Pay and Renew).
+	Journal Journal
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Client makes the after-the-win calls. It is safe for concurrent use.
+type Client struct {
+	api     Caller
+	journal Journal
+	now     func() time.Time
+
+	mu      sync.Mutex
+	orders  map[int64]orderFacts // what never changes about an order
+	servers map[string]serverFacts
+	money   sync.Mutex // one payment or renewal at a time
+}
+
+// New returns a Client calling api.
+func New(api Caller, opts Options) *Client {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Client{api: api, journal: opts.Journal, now: opts.Now,
+		orders: map[int64]orderFacts{}, servers: map[string]serverFacts{}}
+}
+
+// Amount is an amount of money in 1e-8 of its currency (OVH's priceInUcents).
+type Amount struct {
+	Ucents   int64  `json:"ucents"`
+	Currency string `json:"currency"`
+}
+
+// String formats the amount with two decimals and its currency code.
+func (a Amount) String() string { return order.Money{Ucents: a.Ucents, Currency: a.Currency}.String() }
+
+// price mirrors OVH's order.Price.
+type price struct {
+	Value         float64 `json:"value"`
+	PriceInUcents *int64  `json:"priceInUcents"`
+	Text          string  `json:"text"`
+	CurrencyCode  string  `json:"currencyCode"`
+}
+
+// amount returns the price in ucents. priceInUcents can be null in OVH's
+// schema: the value (two decimals) is used then.
+func (p price) amount() Amount {
+	if p.PriceInUcents != nil {
+		return Amount{Ucents: *p.PriceInUcents, Currency: p.CurrencyCode}
+	}
+	cents := int64(p.Value*100 + 0.5)
+	if p.Value < 0 {
+		cents = int64(p.Value*100 - 0.5)
+	}
+	return Amount{Ucents: cents * 1_000_000, Currency: p.CurrencyCode}
+}
+
+// MissingRightError is a call the consumer key is not granted: the rule
+// to add to it.
+type MissingRightError struct {
+	Rule string // e.g. "GET /dedicated/server/*"
+	Err  error
+}
+
+// Error names the rule to add.
+func (e *MissingRightError) Error() string {
+	return fmt.Sprintf("the consumer key lacks the rule %s: create a key with it (see README, API rights)", e.Rule)
+}
+
+// Unwrap returns OVH's refusal.
+func (e *MissingRightError) Unwrap() error { return e.Err }
+
+// MissingRule returns the rule err says the consumer key lacks, or "".
+func MissingRule(err error) string {
+	var me *MissingRightError
+	if errors.As(err, &me) {
+		return me.Rule
+	}
+	return ""
+}
+
+// call runs one signed call; a 403 becomes a *MissingRightError naming rule.
+func (c *Client) call(ctx context.Context, rule, method, path, name string, body, out any, long bool) error {
+	err := c.api.Signed(ctx, method, path, name, body, out, long)
+	var ce *order.CallError
+	if errors.As(err, &ce) && ce.Status == http.StatusForbidden && !ce.Malformed &&
+		(strings.Contains(ce.Message, "not been granted") || strings.Contains(ce.Message, "not granted")) {
+		return &MissingRightError{Rule: rule, Err: err}
+	}
+	return err
+}

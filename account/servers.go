@@ -1,0 +1,351 @@
+package account
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ovhtui/ovhtui/order"
+)
+
+// Server is one dedicated server of the account with its service
+// information.
+type Server struct {
+	Name       string    `json:"name"`
+	ServiceID  int64     `json:"serviceId"`
+	Datacenter string    `json:"datacenter,omitempty"` // OVH's building code, e.g. "gra3"
+	Range      string    `json:"range,omitempty"`      // commercial range
+	Expiration time.Time `json:"expiration"`
+	// AutomaticRenew is renew.automatic; false means the server expires
+	// unless renewed by hand (Manual).
+	AutomaticRenew bool `json:"automaticRenew"`
+	// ManualPayment: the renewal invoice must be paid by hand.
+	ManualPayment      bool   `json:"manualPayment,omitempty"`
+	DeleteAtExpiration bool   `json:"deleteAtExpiration,omitempty"`
+	PeriodMonths       int64  `json:"periodMonths,omitempty"`
+	Status             string `json:"status"` // ok, expired, unPaid, inCreation, pendingDebt
+	// Err is why some of the server could not be read.
+	Err string `json:"error,omitempty"`
+}
+
+// Manual reports a server that does not renew by itself.
+func (s Server) Manual() bool { return !s.AutomaticRenew }
+
+// serverFacts is what never changes about a server.
+type serverFacts struct{ datacenter, rng string }
+
+// serviceInfos mirrors services.Service.
+type serviceInfos struct {
+	ServiceID  int64 `json:"serviceId"`
+	Expiration *Time `json:"expiration"`
+	Renew      *struct {
+		Automatic          bool   `json:"automatic"`
+		DeleteAtExpiration bool   `json:"deleteAtExpiration"`
+		ManualPayment      *bool  `json:"manualPayment"`
+		Period             *int64 `json:"period"`
+	} `json:"renew"`
+	Status string `json:"status"`
+}
+
+func serverPath(name string, rest ...string) string {
+	p := "/dedicated/server/" + url.PathEscape(name)
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+// Servers lists the account's dedicated servers (GET /dedicated/server,
+// then each one's serviceInfos), expiring soonest first. A server that
+// cannot be read is listed with Err.
+func (c *Client) Servers(ctx context.Context) ([]Server, error) {
+	var names []string
+	if err := c.call(ctx, "GET /dedicated/server", "GET", "/dedicated/server", "GET /dedicated/server", nil, &names, false); err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+	out := make([]Server, 0, len(names))
+	for _, n := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out = append(out, c.server(ctx, n))
+	}
+	slices.SortFunc(out, func(a, b Server) int {
+		switch {
+		case a.Expiration.IsZero() && !b.Expiration.IsZero():
+			return 1
+		case b.Expiration.IsZero() && !a.Expiration.IsZero():
+			return -1
+		}
+		return cmp.Or(a.Expiration.Compare(b.Expiration), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+func (c *Client) server(ctx context.Context, name string) Server {
+	s := Server{Name: name}
+	var si serviceInfos
+	if err := c.call(ctx, "GET /dedicated/server/*", "GET", serverPath(name, "serviceInfos"),
+		"GET /dedicated/server/{name}/serviceInfos", nil, &si, false); err != nil {
+		s.Err = err.Error()
+		return s
+	}
+	s.ServiceID, s.Status = si.ServiceID, si.Status
+	if si.Expiration != nil {
+		s.Expiration = si.Expiration.Time
+	}
+	if r := si.Renew; r != nil {
+		s.AutomaticRenew, s.DeleteAtExpiration = r.Automatic, r.DeleteAtExpiration
+		s.ManualPayment = r.ManualPayment != nil && *r.ManualPayment
+		if r.Period != nil {
+			s.PeriodMonths = *r.Period
+		}
+	}
+	c.mu.Lock()
+	f, ok := c.servers[name]
+	c.mu.Unlock()
+	if !ok {
+		var d struct {
+			Datacenter      string  `json:"datacenter"`
+			CommercialRange *string `json:"commercialRange"`
+		}
+		// The DC and range are extras: a failure leaves them empty.
+		if err := c.call(ctx, "GET /dedicated/server/*", "GET", serverPath(name), "GET /dedicated/server/{name}", nil, &d, false); err == nil {
+			f = serverFacts{datacenter: d.Datacenter, rng: deref(d.CommercialRange)}
+			c.mu.Lock()
+			c.servers[name] = f
+			c.mu.Unlock()
+		}
+	}
+	s.Datacenter, s.Range = f.datacenter, f.rng
+	return s
+}
+
+// RenewOption is one renewal period of a service and its price.
+type RenewOption struct {
+	Period     string `json:"period"` // ISO 8601, e.g. "P1M"
+	WithoutTax Amount `json:"withoutTax"`
+}
+
+func servicePath(id int64) string { return "/service/" + strconv.FormatInt(id, 10) + "/renew" }
+
+// RenewOptions lists the periods a service can be renewed for alone and
+// their prices excluding tax (GET /service/{id}/renew; the strategies that
+// renew other services with it are left out).
+func (c *Client) RenewOptions(ctx context.Context, serviceID int64) ([]RenewOption, error) {
+	var desc []struct {
+		RenewPeriod string `json:"renewPeriod"`
+		Strategies  []struct {
+			Price         price   `json:"price"`
+			PriceInUcents *int64  `json:"priceInUcents"`
+			Services      []int64 `json:"services"`
+		} `json:"strategies"`
+	}
+	if err := c.call(ctx, "GET /service/*", "GET", servicePath(serviceID)+"?includeOptions=false", "GET /service/{id}/renew",
+		nil, &desc, false); err != nil {
+		return nil, fmt.Errorf("renew periods of service %d: %w", serviceID, err)
+	}
+	var out []RenewOption
+	for _, d := range desc {
+		for _, st := range d.Strategies {
+			if len(st.Services) != 1 || st.Services[0] != serviceID {
+				continue
+			}
+			a := st.Price.amount()
+			if st.PriceInUcents != nil {
+				a.Ucents = *st.PriceInUcents
+			}
+			out = append(out, RenewOption{Period: d.RenewPeriod, WithoutTax: a})
+		}
+	}
+	return out, nil
+}
+
+// RenewQuote is what a renewal costs, from a dry run.
+type RenewQuote struct {
+	ServiceID  int64  `json:"serviceId"`
+	Period     string `json:"period"`
+	WithoutTax Amount `json:"withoutTax"`
+	Tax        Amount `json:"tax"`
+	WithTax    Amount `json:"withTax"`
+}
+
+// renewOrder mirrors service.renew.RenewOrder.
+type renewOrder struct {
+	OrderID         int64  `json:"orderId"`
+	URL             string `json:"url"`
+	PriceWithoutTax price  `json:"priceWithoutTax"`
+	PriceWithTax    price  `json:"priceWithTax"`
+	Tax             price  `json:"tax"`
+}
+
+func renewBody(serviceID int64, period string, dryRun bool) map[string]any {
+	return map[string]any{"dryRun": dryRun, "duration": period, "services": []int64{serviceID}}
+}
+
+// RenewDryRun asks OVH what renewing the service for period would cost
+// (POST /service/{id}/renew with dryRun: nothing is ordered).
+func (c *Client) RenewDryRun(ctx context.Context, serviceID int64, period string) (RenewQuote, error) {
+	var ro renewOrder
+	if err := c.call(ctx, "POST /service/*", "POST", servicePath(serviceID), "POST /service/{id}/renew (dry run)",
+		renewBody(serviceID, period, true), &ro, false); err != nil {
+		return RenewQuote{}, fmt.Errorf("dry run of the renewal of service %d for %s: %w", serviceID, period, err)
+	}
+	return RenewQuote{ServiceID: serviceID, Period: period, WithoutTax: ro.PriceWithoutTax.amount(),
+		Tax: ro.Tax.amount(), WithTax: ro.PriceWithTax.amount()}, nil
+}
+
+// RenewRequest is a renewal the user confirmed.
+type RenewRequest struct {
+	ServiceID int64
+	Service   string // the server's name (to find the order after an unclear answer)
+	Period    string
+	// Amount is the amount tax included the user confirmed (from a dry
+	// run); the renewal is refused when a new dry run says otherwise.
+	Amount Amount
+}
+
+// RenewResult is the renewal order made, to pay like any unpaid order.
+type RenewResult struct {
+	OrderID int64  `json:"orderId"`
+	URL     string `json:"url"`
+	WithTax Amount `json:"withTax"`
+	// Found: OVH's answer was unclear and the order was found afterwards
+	// among the account's orders (or an earlier run had made it).
+	Found bool `json:"found,omitempty"`
+}
+
+// Renew makes the renewal order of r.ServiceID for r.Period, once: a new
+// dry run must cost the confirmed amount; the intent is journaled, the
+// order made (POST /service/{id}/renew) and the outcome journaled. An
+// unclear answer is settled by looking for the renewal order among the
+// account's recent orders, never by ordering again; an intent left open by
+// an earlier run is settled the same way first (and its order returned).
+// The order is unpaid: pay it with Pay.
+func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error) {
+	if c.journal == nil {
+		return RenewResult{}, ErrNoJournal
+	}
+	c.money.Lock()
+	defer c.money.Unlock()
+	if res, found, err := c.settlePendingRenewals(ctx, r); err != nil || found {
+		return res, err
+	}
+	q, err := c.RenewDryRun(ctx, r.ServiceID, r.Period)
+	if err != nil {
+		return RenewResult{}, err
+	}
+	if q.WithTax != r.Amount {
+		return RenewResult{}, &AmountChangedError{Confirmed: r.Amount, Now: q.WithTax}
+	}
+	at := c.now()
+	intent := Record{At: at, Kind: KindRenew, Phase: PhaseIntent, Key: fmt.Sprintf("renew:%d:%s:%d", r.ServiceID, r.Period, at.UnixNano()),
+		ServiceID: r.ServiceID, Service: r.Service, Period: r.Period, Amount: r.Amount}
+	if err := c.journal.Append(intent); err != nil {
+		return RenewResult{}, fmt.Errorf("journal the renewal of service %d (nothing was ordered): %w", r.ServiceID, err)
+	}
+	what := fmt.Sprintf("renewal of service %d for %s", r.ServiceID, r.Period)
+	var ro renewOrder
+	rerr := c.call(ctx, "POST /service/*", "POST", servicePath(r.ServiceID), "POST /service/{id}/renew",
+		renewBody(r.ServiceID, r.Period, false), &ro, true)
+	switch {
+	case rerr == nil && ro.OrderID != 0:
+		c.outcomeOrder(intent, OutcomeOrdered, ro.OrderID, "")
+		return RenewResult{OrderID: ro.OrderID, URL: ro.URL, WithTax: ro.PriceWithTax.amount()}, nil
+	case rerr != nil && (MissingRule(rerr) != "" || order.IsDefinitive(rerr)):
+		c.outcome(intent, OutcomeRefused, rerr.Error())
+		if MissingRule(rerr) != "" {
+			return RenewResult{}, rerr
+		}
+		return RenewResult{}, &RefusedError{What: what, Err: rerr}
+	case rerr == nil:
+		rerr = errors.New("OVH answered without an order id")
+	}
+	// Unclear: look for the order, never order again.
+	res, found, lerr := c.findRenewal(context.WithoutCancel(ctx), intent)
+	switch {
+	case lerr != nil:
+		c.outcome(intent, OutcomeUnknown, rerr.Error())
+		return RenewResult{}, &UnclearError{What: what, Err: errors.Join(rerr, lerr)}
+	case found:
+		c.outcomeOrder(intent, OutcomeOrdered, res.OrderID, "found after: "+rerr.Error())
+		return res, nil
+	}
+	c.outcome(intent, OutcomeNoOrder, "looked up after: "+rerr.Error())
+	return RenewResult{}, &RefusedError{What: what, Err: fmt.Errorf("unclear answer (%v); no renewal order was made", rerr)}
+}
+
+func (c *Client) outcomeOrder(intent Record, outcome string, orderID int64, detail string) {
+	r := intent
+	r.At, r.Phase, r.Outcome, r.OrderID, r.Detail = c.now(), PhaseOutcome, outcome, orderID, detail
+	_ = c.journal.Append(r)
+}
+
+// settlePendingRenewals looks up the renewals of the same service and
+// period left without an outcome. found: one made an order, returned.
+func (c *Client) settlePendingRenewals(ctx context.Context, r RenewRequest) (RenewResult, bool, error) {
+	recs, err := c.journal.Records()
+	if err != nil {
+		return RenewResult{}, false, fmt.Errorf("read the journal: %w", err)
+	}
+	for _, p := range pending(recs, KindRenew) {
+		if p.ServiceID != r.ServiceID {
+			continue
+		}
+		res, found, err := c.findRenewal(ctx, p)
+		if err != nil {
+			return RenewResult{}, false, &UnclearError{What: fmt.Sprintf("an earlier renewal of service %d", r.ServiceID), Err: err}
+		}
+		if found {
+			c.outcomeOrder(p, OutcomeOrdered, res.OrderID, "found later")
+			if p.Period == r.Period {
+				return res, true, nil
+			}
+			continue
+		}
+		c.outcome(p, OutcomeNoOrder, "looked up later")
+	}
+	return RenewResult{}, false, nil
+}
+
+// findRenewal looks for the renewal order intent made: an order of the
+// account since the intent (less a margin) whose details renew the
+// service for the period (a detail with action "renew" whose domain is
+// the service's name: uncertain, it is how the simulator and OVH's
+// invoices name a renewed service).
+func (c *Client) findRenewal(ctx context.Context, intent Record) (RenewResult, bool, error) {
+	var ids []int64
+	if err := c.call(ctx, "GET /me/order", "GET", "/me/order?"+ordersSince(intent.At).Encode(), "GET /me/order", nil, &ids, false); err != nil {
+		return RenewResult{}, false, err
+	}
+	// Orders the journal already gives to another renewal are not this one's.
+	taken := map[int64]bool{}
+	if recs, err := c.journal.Records(); err == nil {
+		for _, r := range recs {
+			if r.Phase == PhaseOutcome && r.Key != intent.Key && r.OrderID != 0 {
+				taken[r.OrderID] = true
+			}
+		}
+	}
+	for _, id := range ids {
+		if taken[id] {
+			continue
+		}
+		o := c.Order(ctx, id)
+		if o.Err != "" {
+			return RenewResult{}, false, errors.New(o.Err)
+		}
+		c.mu.Lock()
+		renewed := c.orders[id].renewed
+		c.mu.Unlock()
+		if slices.Contains(renewed, renewedService{name: intent.Service, period: intent.Period}) {
+			return RenewResult{OrderID: id, URL: o.URL, WithTax: o.WithTax, Found: true}, true, nil
+		}
+	}
+	return RenewResult{}, false, nil
+}

@@ -1,0 +1,521 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/order"
+)
+
+const (
+	entryKey = "25skleb01|25skleb01.ram-32g-ecc-2400.softraid-2x450nvme|fra|gra"
+	fqn      = "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme"
+)
+
+var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+func eur(cents int64) order.Money { return order.Money{Ucents: cents * 1_000_000, Currency: "EUR"} }
+
+func base(dc string) order.Base { return order.Base{Time: t0, Entry: entryKey, DC: dc} }
+
+// everyEvent is one event of each kind the user is told about, preceded
+// by the events that give them context, with the kind each must produce
+// and what its message must say.
+func everyEvent() (context []order.Event, cases []eventCase) {
+	context = []order.Event{
+		order.CartReady{Base: base("fra"), CartID: "c1", Price: eur(1998), Ceiling: eur(2500)},
+		order.OrderAttempted{Base: base("fra"), CartID: "c1", Price: eur(1998), Autopay: false},
+	}
+	cases = []eventCase{
+		{order.OrderPlaced{Base: base("fra"), OrderID: 200000001, Price: eur(1998),
+			URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=200000001&orderPassword=s3cretpw"},
+			KindOrderPlaced, []string{"200000001", fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "Unpaid", "pay before 2026-12-06 08:00 UTC", "display-order.cgi?orderId=200000001"}},
+		{order.OrderFailed{Base: base("fra"), Definitive: false, Err: "POST /order/cart/{id}/checkout: timeout"},
+			KindOrderUnknown, []string{fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "timeout", "does not retry blind"}},
+		{order.NeedsDecision{Base: base(""), Reason: "order attempt in fra had no confirmed outcome"},
+			KindOrderUnknown, []string{fqn, "no confirmed outcome", "Re-arm"}},
+		{order.OrderFailed{Base: base("fra"), Definitive: true, Err: "You do not have preferred payment method"},
+			KindCheckoutRefused, []string{fqn, "fra", "19.98 EUR", "preferred payment method", "No order was created"}},
+		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500), Retired: true},
+			KindRetired, []string{fqn, "gra", "30.00 EUR", "25.00 EUR", "retired"}},
+		{order.WouldHaveOrdered{Base: base("fra"), Price: eur(1998)},
+			KindDryRun, []string{fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "place_order is off"}},
+		{order.CredentialsRefused{Base: order.Base{Time: t0}, Call: "POST /order/cart/{id}/assign", Status: 403, Err: "This credential is not valid"},
+			KindCredentialsRefused, []string{"403", "POST /order/cart/{id}/assign", "This credential is not valid"}},
+		{order.CredentialExpiring{Base: order.Base{Time: t0}, Expires: t0.Add(50 * time.Hour)},
+			KindCredentialsExpiring, []string{"2026-12-01 10:00 UTC", "50h0m0s", "OVH_CONSUMER_KEY"}},
+		{order.CartsFailing{Base: base("gra"), Since: t0.Add(-11 * time.Minute), Err: "POST /order/cart: 500"},
+			KindCartsFailing, []string{fqn, "gra", "11m0s", "POST /order/cart: 500"}},
+		{order.StoppingWanted{Base: order.Base{Time: t0}, Entries: []string{entryKey}},
+			KindStopping, []string{"1 entry still wanted", fqn}},
+		{order.AvailabilityChanged{Base: base("fra"), FQN: fqn, Old: "unavailable", New: "1H-high", Orderable: true},
+			KindAvailable, []string{fqn, "fra", "1H-high"}},
+		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500)},
+			KindOverCeiling, []string{fqn, "gra", "30.00 EUR", "25.00 EUR"}},
+		{order.APIError{Base: base("fra"), Call: "GET /dedicated/server/datacenter/availabilities", Err: "503"},
+			KindAPIError, []string{"availabilities", "503"}},
+	}
+	return context, cases
+}
+
+type eventCase struct {
+	ev   order.Event
+	kind Kind
+	want []string
+}
+
+func testDescriber() *Describer {
+	return &Describer{OrderExpiry: func(_ context.Context, id int64) (time.Time, error) {
+		return t0.Add(7 * 24 * time.Hour), nil
+	}}
+}
+
+func TestDescribeEveryEvent(t *testing.T) {
+	d := testDescriber()
+	ctxEvs, cases := everyEvent()
+	for _, ev := range ctxEvs {
+		if m, ok := d.Describe(context.Background(), ev); ok && m.Kind != KindCart {
+			t.Errorf("%T gave a %s message", ev, m.Kind)
+		}
+	}
+	for _, c := range cases {
+		m, ok := d.Describe(context.Background(), c.ev)
+		if !ok || m.Kind != c.kind {
+			t.Errorf("%T: kind %q ok %v, want %q", c.ev, m.Kind, ok, c.kind)
+			continue
+		}
+		all := m.Title + "\n" + m.Text
+		for _, w := range c.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s message lacks %q:\n%s", c.kind, w, all)
+			}
+		}
+		if strings.Contains(all, "s3cretpw") || strings.Contains(strings.ToLower(all), "password") {
+			t.Errorf("%s message shows the order password:\n%s", c.kind, all)
+		}
+	}
+	// Routine events the user is not told about.
+	for _, ev := range []order.Event{order.PollOK{}, order.StatusChanged{}, order.PrefsSaved{},
+		order.AvailabilityChanged{New: "unavailable"}, order.CartReady{Revalidate: true}} {
+		if m, ok := d.Describe(context.Background(), ev); ok {
+			t.Errorf("%T gave a message %+v", ev, m)
+		}
+	}
+}
+
+func TestOrderPlacedPaymentStates(t *testing.T) {
+	placed := order.OrderPlaced{Base: base("fra"), OrderID: 7, Price: eur(1998)}
+	d := testDescriber()
+	d.Describe(context.Background(), order.OrderAttempted{Base: base("fra"), Autopay: true})
+	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paid with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
+		t.Errorf("autopay order: %s", m.Text)
+	}
+	// Reconciled after a restart: autopay unknown; the lookup failed.
+	d = &Describer{OrderExpiry: func(context.Context, int64) (time.Time, error) { return time.Time{}, errors.New("down") }}
+	placed.Reconciled, placed.OverCeiling = true, true
+	m, _ := d.Describe(context.Background(), placed)
+	if !strings.Contains(m.Text, "If it is unpaid, pay.") || !strings.Contains(m.Title, "ABOVE YOUR CEILING") || !strings.Contains(m.Text, "after a restart") {
+		t.Errorf("reconciled order: %s / %s", m.Title, m.Text)
+	}
+}
+
+func TestParseSet(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		err      bool
+	}{
+		{"", DefaultSet().String(), false},
+		{"default", DefaultSet().String(), false},
+		{"order_placed, retired", "order_placed retired", false},
+		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown retired", false},
+		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown retired stopping", false},
+		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling retired stopping", false},
+		{"order_placed bogus", "", true},
+	} {
+		s, err := ParseSet(c.in)
+		if (err != nil) != c.err {
+			t.Errorf("ParseSet(%q) error %v", c.in, err)
+			continue
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), "OVHTUI_NOTIFY_EVENTS") || !strings.Contains(err.Error(), "bogus") {
+				t.Errorf("error %q does not name the variable and the word", err)
+			}
+			continue
+		}
+		if s.String() != c.want {
+			t.Errorf("ParseSet(%q) = %q, want %q", c.in, s, c.want)
+		}
+	}
+}
+
+func TestRedactAndSecrets(t *testing.T) {
+	for _, c := range []struct {
+		url, shown string
+		secrets    []string
+	}{
+		{"telegram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@mychannel", "telegram://***@telegram/…", []string{"123456789", "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "@mychannel"}},
+		{"discord://tokenTOKENtoken@123456789012", "discord://***@123456789012", []string{"tokenTOKENtoken"}},
+		{"ntfy://ntfy.sh/ovhtui-alerts-x7", "ntfy://ntfy.sh/…", []string{"ovhtui-alerts-x7"}},
+		{"gotify://push.example.com/Aabcdefghijklmn?disabletls=yes", "gotify://push.example.com/…", []string{"Aabcdefghijklmn"}},
+		{"generic+https://example.com/hooks/abc123def456?token=short", "generic+https://example.com/…", []string{"abc123def456", "short"}},
+		{"smtp://user:pa55word@mail.example.com:587/?from=a@b.c&to=me@b.c", "smtp://***@mail.example.com:587/…", []string{"pa55word", "user"}},
+	} {
+		if got := Redact(c.url); got != c.shown {
+			t.Errorf("Redact(%q) = %q, want %q", c.url, got, c.shown)
+		}
+		secrets := Secrets(c.url)
+		for _, s := range c.secrets {
+			found := false
+			for _, x := range secrets {
+				if x == s {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("Secrets(%q) = %q lacks %q", c.url, secrets, s)
+			}
+		}
+		for _, x := range secrets {
+			if x == "yes" || x == "hooks" {
+				t.Errorf("Secrets(%q) holds the setting %q", c.url, x)
+			}
+		}
+	}
+}
+
+// --- delivery with local receivers ------------------------------------------
+
+// receiver is an httptest server recording what it gets.
+type receiver struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	reqs []recorded
+	// status answers every request (0: 200).
+	status int
+}
+
+type recorded struct {
+	Method, Path, Query, ContentType, Title string
+	Body                                    string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.reqs = append(r.reqs, recorded{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Get("Content-Type"), req.Header.Get("Title"), string(b)})
+		st := r.status
+		r.mu.Unlock()
+		if st == 0 {
+			st = 200
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(st)
+		if st == 200 {
+			io.WriteString(w, `{"id":1}`)
+		}
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) host() string { return strings.TrimPrefix(r.srv.URL, "http://") }
+
+func (r *receiver) got() []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recorded(nil), r.reqs...)
+}
+
+func open(t *testing.T, url string) Channel {
+	t.Helper()
+	ch, err := Open(url)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return ch
+}
+
+// fastOptions keep retries and rate limits short: nothing waits on them.
+func fastOptions(chans ...Channel) Options {
+	return Options{Channels: chans, Events: mustSet("all"), Describer: testDescriber(),
+		Attempts: 3, Backoff: time.Millisecond, MinInterval: time.Microsecond, SendTimeout: 5 * time.Second}
+}
+
+func mustSet(v string) Set {
+	s, err := ParseSet(v)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// sendAll offers every event to a notifier and closes it (flushing).
+func sendAll(t *testing.T, opts Options) {
+	t.Helper()
+	n := New(opts)
+	ctxEvs, cases := everyEvent()
+	for _, ev := range ctxEvs {
+		n.Offer(ev)
+	}
+	for _, c := range cases {
+		n.Offer(c.ev)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n.Close(ctx)
+}
+
+// TestServicesGetEveryEvent: the generic webhook (plain and JSON), ntfy
+// and Gotify, pointed at local servers, get one request per message with
+// the message's title and text.
+func TestServicesGetEveryEvent(t *testing.T) {
+	const gotifyToken = "Aabcdefghijklmn"
+	recvs := map[string]*receiver{"generic": newReceiver(t), "generic-json": newReceiver(t), "ntfy": newReceiver(t), "gotify": newReceiver(t)}
+	urls := map[string]string{
+		"generic":      "generic+http://" + recvs["generic"].host() + "/hook",
+		"generic-json": "generic+http://" + recvs["generic-json"].host() + "/hook?template=json",
+		"ntfy":         "ntfy://" + recvs["ntfy"].host() + "/ovhtui-alerts?scheme=http",
+		"gotify":       "gotify://" + recvs["gotify"].host() + "/" + gotifyToken + "?disabletls=yes",
+	}
+	var chans []Channel
+	for _, name := range []string{"generic", "generic-json", "ntfy", "gotify"} {
+		chans = append(chans, open(t, urls[name]))
+	}
+	sendAll(t, fastOptions(chans...))
+
+	ctxEvs, cases := everyEvent()
+	d := testDescriber()
+	for _, ev := range ctxEvs {
+		d.Describe(context.Background(), ev)
+	}
+	var want []Message
+	for _, c := range cases {
+		m, _ := d.Describe(context.Background(), c.ev)
+		want = append(want, m)
+	}
+	want = append([]Message{{Title: "Cart ready: " + fqn + " in fra"}}, want...) // the context CartReady ("all")
+
+	for name, r := range recvs {
+		got := r.got()
+		if len(got) != len(want) {
+			t.Errorf("%s got %d requests, want %d: %+v", name, len(got), len(want), got)
+			continue
+		}
+		for i, g := range got {
+			var title, text string
+			switch name {
+			case "generic":
+				if g.Path != "/hook" || g.ContentType != "text/plain" {
+					t.Errorf("generic request %+v", g)
+				}
+				text = g.Body
+			case "generic-json":
+				var p struct{ Title, Message string }
+				if err := json.Unmarshal([]byte(g.Body), &p); err != nil || g.ContentType != "application/json" {
+					t.Errorf("generic JSON body %q (%s): %v", g.Body, g.ContentType, err)
+				}
+				title, text = p.Title, p.Message
+			case "ntfy": // the text as body, the title in a header
+				if g.Path != "/ovhtui-alerts" || !strings.HasPrefix(g.ContentType, "text/plain") {
+					t.Errorf("ntfy request %+v", g)
+				}
+				title, text = g.Title, g.Body
+			case "gotify":
+				var p struct{ Title, Message string }
+				if err := json.Unmarshal([]byte(g.Body), &p); err != nil {
+					t.Errorf("gotify body %q: %v", g.Body, err)
+				}
+				if g.Path != "/message" || g.Query != "token="+gotifyToken {
+					t.Errorf("gotify request %+v", g)
+				}
+				title, text = p.Title, p.Message
+			}
+			if want[i].Text != "" && text != want[i].Text {
+				t.Errorf("%s message %d text %q, want %q", name, i, text, want[i].Text)
+			}
+			if name != "generic" && title != want[i].Title {
+				t.Errorf("%s message %d title %q, want %q", name, i, title, want[i].Title)
+			}
+		}
+	}
+}
+
+// logBuffer is a concurrency-safe slog sink.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestFailingReceiverRetriedThenDroppedWithOneLogLine: a receiver answering
+// 500 gets each message Attempts times; the drops are logged once for the
+// channel and cause, without the URL's secret.
+func TestFailingReceiverRetriedThenDroppedWithOneLogLine(t *testing.T) {
+	r := newReceiver(t)
+	r.status = 500
+	const token = "tok3nSECRETvalue"
+	var logs logBuffer
+	opts := fastOptions(open(t, "generic+http://"+r.host()+"/hooks/"+token))
+	opts.Events = mustSet("order_placed checkout_refused")
+	opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	sendAll(t, opts)
+	if n := len(r.got()); n != 2*3 {
+		t.Errorf("receiver got %d requests, want 2 messages × 3 attempts", n)
+	}
+	out := logs.String()
+	if c := strings.Count(out, "message dropped after retries"); c != 1 {
+		t.Errorf("%d drop lines, want 1:\n%s", c, out)
+	}
+	if !strings.Contains(out, "500") || strings.Contains(out, token) || !strings.Contains(out, "generic+http://"+r.host()+"/…") {
+		t.Errorf("drop line lacks the cause or the redacted channel, or shows the token:\n%s", out)
+	}
+}
+
+// blockingSender hangs until released; it records every call.
+type blockingSender struct {
+	started chan string
+	release chan struct{}
+}
+
+func (b *blockingSender) Send(title, text string) error {
+	b.started <- title
+	<-b.release
+	return nil
+}
+
+// TestHangingReceiverNeverBlocksOffer: while a send hangs, Offer returns at
+// once for far more events than the queues hold, and Close gives up at its
+// deadline, logging what it dropped.
+func TestHangingReceiverNeverBlocksOffer(t *testing.T) {
+	bs := &blockingSender{started: make(chan string, 100), release: make(chan struct{})}
+	defer close(bs.release)
+	var logs logBuffer
+	opts := fastOptions(NewChannel("hang://x", bs))
+	opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	opts.QueueSize = 8
+	n := New(opts)
+	n.Offer(order.CredentialsRefused{Call: "a", Status: 403})
+	<-bs.started // the send hangs now
+	for i := range 10_000 {
+		n.Offer(order.OrderPlaced{Base: base("fra"), OrderID: int64(i)})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the deadline has passed
+	n.Close(ctx)
+	out := logs.String()
+	if !strings.Contains(out, "queue full") || !strings.Contains(out, "not sent before exit") {
+		t.Errorf("logs lack the drops:\n%s", out)
+	}
+}
+
+// TestTimedOutSendHoldsOneGoroutine: after a send times out, the next
+// attempts fail at once while it still hangs (no pile of goroutines), and
+// the channel works again once it returns.
+func TestTimedOutSendHoldsOneGoroutine(t *testing.T) {
+	bs := &blockingSender{started: make(chan string, 100), release: make(chan struct{})}
+	w := &worker{ch: NewChannel("hang://x", bs), opts: &Options{SendTimeout: time.Millisecond}}
+	if err := w.send("a", ""); err == nil || !strings.Contains(err.Error(), "no answer within") {
+		t.Fatalf("first send: %v", err)
+	}
+	<-bs.started
+	for range 5 {
+		if err := w.send("b", ""); !errors.Is(err, errHanging) {
+			t.Fatalf("send while hanging: %v", err)
+		}
+	}
+	close(bs.release)
+	<-w.stuck
+	w.opts.SendTimeout = time.Minute
+	if err := w.send("c", ""); err != nil {
+		t.Fatalf("send after the hang ended: %v", err)
+	}
+	if len(bs.started) != 1 { // "c" only: "b" never reached the sender
+		t.Errorf("sender called %d more times, want 1", len(bs.started))
+	}
+}
+
+// recordingSender records messages; its first call blocks until released.
+type recordingSender struct {
+	mu     sync.Mutex
+	titles []string
+	gate   chan struct{}
+	first  chan struct{}
+	once   sync.Once
+}
+
+func (r *recordingSender) Send(title, text string) error {
+	r.once.Do(func() { close(r.first); <-r.gate })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.titles = append(r.titles, title)
+	return nil
+}
+
+// TestRepeatsCollapse: the same alert repeated while the channel holds it
+// (rate limit) goes out once, saying ×N; other messages are not held.
+func TestRepeatsCollapse(t *testing.T) {
+	rs := &recordingSender{gate: make(chan struct{}), first: make(chan struct{})}
+	opts := fastOptions(NewChannel("rec://x", rs))
+	opts.RepeatQuiet = time.Hour
+	n := New(opts)
+	refused := order.CredentialsRefused{Call: "POST /order/cart/{id}/assign", Status: 403, Err: "not granted"}
+	n.Offer(refused)
+	<-rs.first // being sent: what follows queues behind it
+	for range 5 {
+		n.Offer(refused)
+	}
+	n.Offer(order.OrderPlaced{Base: base("fra"), OrderID: 42})
+	close(rs.gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n.Close(ctx) // at exit, held repeats go out at once
+	want := []string{"OVH refused the API credentials", "Order placed: " + fqn + " in fra", "OVH refused the API credentials (×5)"}
+	if strings.Join(rs.titles, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", rs.titles, want)
+	}
+}
+
+func TestNotifyTestReportsEachChannel(t *testing.T) {
+	ok := newReceiver(t)
+	bad := newReceiver(t)
+	bad.status = 500
+	chans := []Channel{open(t, "generic+http://"+ok.host()+"/hook"), open(t, "generic+http://"+bad.host()+"/hook")}
+	res := Test(chans, 5*time.Second, "hello")
+	if len(res) != 2 || res[0].Err != nil || res[1].Err == nil || !strings.Contains(res[1].Err.Error(), "500") {
+		t.Fatalf("results %+v", res)
+	}
+	if got := ok.got(); len(got) != 1 || got[0].Body != "hello" {
+		t.Errorf("receiver got %+v", got)
+	}
+}
+
+func TestOpenRejectsUnknownServiceWithoutSecret(t *testing.T) {
+	_, err := Open("nosuchservice://s3cr3tTOKEN@host")
+	if err == nil || strings.Contains(err.Error(), "s3cr3tTOKEN") || !strings.Contains(err.Error(), "nosuchservice://***@host") {
+		t.Fatalf("Open error %v", err)
+	}
+}
