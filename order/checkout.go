@@ -37,7 +37,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		if !Wanted(*cur) || cur.Qty != a.Qty || cur.Autopay != a.Autopay || cur.WaiveRetractation != a.Waive {
 			return errStale
 		}
-		if !cur.SkipValidate && a.Price.Ucents > cur.CeilingUcents() {
+		if !cur.Accepts(a.Price.Ucents) {
 			return errStale
 		}
 		e.mu.Lock()
@@ -87,7 +87,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.carts[j.key] = info
 		e.mu.Unlock()
 		e.emit(CartRenewed{Base: e.base(key, dc), OldCartID: cartID, NewCartID: info.CartID, Reason: "cart gone at checkout"})
-		if !s.SkipValidate && info.Price.Ucents > s.CeilingUcents() {
+		if !s.Accepts(info.Price.Ucents) {
 			e.release(key, dc, cartID, a.Qty, fmt.Sprintf("rebuilt cart costs %s, over the ceiling: not ordered", info.Price), false)
 			return
 		}
@@ -191,11 +191,14 @@ func (e *Engine) ctxOrBackground() context.Context {
 	return context.Background()
 }
 
-// availKeyOf returns the availability key of an entry in dc.
+// availKeyOf returns the availability key of an entry in dc. The caller
+// holds e.mu.
 func (e *Engine) availKeyOf(key, dc string) AvailKey {
 	fqn := ""
-	if parts := strings.Split(key, "|"); len(parts) > 1 {
-		fqn = parts[1]
+	if e.file != nil {
+		if i := e.file.Find(key); i >= 0 {
+			fqn = e.file.Servers[i].FQN
+		}
 	}
 	return AvailKey{FQN: fqn, DC: dc}
 }
@@ -250,7 +253,7 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		// The order exists; the latch stays on disk, so a restart reconciles it.
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
 	}
-	over := !s.SkipValidate && price.Ucents > s.CeilingUcents()
+	over := !s.Accepts(price.Ucents)
 	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
 	e.setStatus(key, dc, StatusOrdered, fmt.Sprintf("order %d", orderID))
 	for _, other := range e.entryDCs(key) {

@@ -186,7 +186,7 @@ func Decide(in DecideInput) []Action {
 			a.Kind, a.Reason = ActBuildCart, "cart expired"
 		case !s.SkipValidate && (cart.ValidatedAt.IsZero() || in.Now.Sub(cart.ValidatedAt) > MaxValidationAge):
 			a.Kind, a.Reason = ActRevalidate, "validated price too old"
-		case !s.SkipValidate && cart.Price.Ucents > s.CeilingUcents():
+		case !s.Accepts(cart.Price.Ucents):
 			a.Kind, a.Reason = ActRetire, "price over the ceiling"
 		case !s.PlaceOrder:
 			a.Kind, a.Reason = ActDryRun, "place_order is false"
@@ -198,17 +198,14 @@ func Decide(in DecideInput) []Action {
 	return out
 }
 
-// Wanted reports whether an entry still has something to buy: qty > 0, not
-// latched, not ordered, and no catalog lookup pending.
-func Wanted(s prefs.Server) bool {
-	return s.Qty > 0 && !s.OrderAttempted && s.OrderID == 0 && !NeedsCatalog(s)
-}
+// Wanted reports whether an entry still has something to buy (the rule
+// is prefs.Server.Wanted's; the engine also holds entries the journal
+// shows attempted or ordered).
+func Wanted(s prefs.Server) bool { return s.Wanted() }
 
 // NeedsCatalog reports an entry whose addons must first be resolved from the
-// catalog (a non-empty fetch_catalog).
-func NeedsCatalog(s prefs.Server) bool {
-	return s.FetchCatalog != nil && s.FetchCatalog.Len() > 0
-}
+// catalog (prefs.Server.NeedsCatalog).
+func NeedsCatalog(s prefs.Server) bool { return s.NeedsCatalog() }
 
 // Fingerprint identifies what a cart for entry s in dc must hold: any change
 // to the subsidiary, plan, quantity, addons, labels, region or coupons gives

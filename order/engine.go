@@ -299,13 +299,18 @@ func (e *Engine) setEntryStatus(entry string, st Status, detail string) {
 	}
 }
 
-// entryDCs returns the DCs of the entry with key, from its key.
+// entryDCs returns the DCs of the entry with key, as the last snapshot
+// lists them.
 func (e *Engine) entryDCs(key string) []string {
-	parts := strings.Split(key, "|")
-	if len(parts) <= 2 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.file == nil {
 		return nil
 	}
-	return parts[2:]
+	if i := e.file.Find(key); i >= 0 {
+		return e.file.Servers[i].DCNames()
+	}
+	return nil
 }
 
 func (e *Engine) snapshot() *prefs.File {

@@ -18,7 +18,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -45,6 +44,9 @@ type Datacenter struct {
 
 // Server is one entry of user_servers: one server model to buy.
 type Server struct {
+	// ID is the entry's identity, written by ovhtui the first time it sees
+	// the entry ("" until then; see Key and lifecycle.go).
+	ID             string
 	PlanCode       string
 	FQN            string
 	SkipValidate   bool
@@ -212,18 +214,13 @@ func (m *StringMap) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Key identifies an entry across reloads of the file: planCode, fqn and its
-// DCs in order. Two entries with the same key would buy the same thing.
+// Key identifies an entry across reloads and edits: its ID, or until
+// ovhtui has written one, FallbackID (see lifecycle.go).
 func (s Server) Key() string {
-	var b strings.Builder
-	b.WriteString(s.PlanCode)
-	b.WriteByte('|')
-	b.WriteString(s.FQN)
-	for _, d := range s.Datacenters {
-		b.WriteByte('|')
-		b.WriteString(d.Datacenter)
+	if s.ID != "" {
+		return s.ID
 	}
-	return b.String()
+	return s.FallbackID()
 }
 
 // MaxDelivery returns the accepted delivery window in hours.
@@ -560,7 +557,7 @@ func parseFile(data []byte, c *collector) *File {
 }
 
 var serverKeys = []string{
-	"planCode", "fqn", "skip_validate", "place_order", "autopay", "coupons", "fetch_catalog",
+	"id", "planCode", "fqn", "skip_validate", "place_order", "autopay", "coupons", "fetch_catalog",
 	"datacenters", "labels", "addon_planCodes", "qty", "ceiling_price", "dc_carts",
 	"max_delivery_hours", "waive_retractation",
 	"order_attempted", "order_attempted_at", "order_attempted_in", "order_attempted_qty", "order_attempted_cart",
@@ -578,6 +575,7 @@ func parseServer(data []byte, path string, c *collector) Server {
 		dst  any
 		want string
 	}{
+		{"id", &s.ID, "a string"},
 		{"planCode", &s.PlanCode, "a string"},
 		{"fqn", &s.FQN, "a string"},
 		{"skip_validate", &s.SkipValidate, "true or false"},
@@ -728,6 +726,7 @@ func (f *File) Marshal() ([]byte, error) {
 func (s *Server) marshal() ([]byte, error) {
 	w := newObjectWriter(s.raw, serverKeys)
 	isNew := s.raw == nil
+	w.set("id", s.ID, s.ID != "")
 	w.set("planCode", s.PlanCode, true)
 	w.set("fqn", s.FQN, true)
 	w.set("skip_validate", s.SkipValidate, true)

@@ -33,13 +33,14 @@ type Store struct {
 	// Snapshot reads it without waiting for a save's disk I/O.
 	file atomic.Pointer[File]
 
-	mu      sync.Mutex // serializes saves and guards the fields below
-	closed  bool
-	encoded []byte    // file.Marshal(), nil until needed
-	disk    diskState // what the Store last read or wrote
-	bad     diskState // the last content that failed to parse (sum zero if none)
-	badErr  error
-	changed chan struct{}
+	mu         sync.Mutex // serializes saves and guards the fields below
+	folderSync func(dir string) error
+	closed     bool
+	encoded    []byte    // file.Marshal(), nil until needed
+	disk       diskState // what the Store last read or wrote
+	bad        diskState // the last content that failed to parse (sum zero if none)
+	badErr     error
+	changed    chan struct{}
 }
 
 // diskState identifies one content of the file on disk.
@@ -172,7 +173,7 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, log: log, lock: lock, changed: make(chan struct{}, 1)}
+	s := &Store{path: path, log: log, lock: lock, changed: make(chan struct{}, 1), folderSync: syncDir}
 	data, info, err := readFile(path)
 	if err != nil {
 		s.Close()
@@ -296,20 +297,51 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 			}
 			continue
 		}
-		renamed, err := tmp.commit(s.path)
+		renamed, err := tmp.commit(s.path, s.folderSync)
 		if renamed {
 			s.file.Store(next)
 			s.encoded = data
 			s.disk = diskState{info: tmp.info, sum: sha256.Sum256(data)}
 			s.notify()
 		}
+		if err != nil && renamed {
+			return true, fmt.Errorf("save %s (%s): %w: %w", s.path, reason, ErrNotDurable, err)
+		}
 		if err != nil {
-			return renamed, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
+			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 		}
 		s.log.Info("preferences saved", "file", s.path, "reason", reason)
 		return true, nil
 	}
 	return false, fmt.Errorf("save %s (%s): the file keeps changing on disk; not saved", s.path, reason)
+}
+
+// ErrNotDurable is wrapped by the error of an Apply whose new content is in
+// place (the rename succeeded) but whose folder sync failed: a crash or
+// power loss could still bring the old content back. Treat the change as
+// possibly written, and call SyncFolder until it succeeds.
+var ErrNotDurable = errors.New("written but not yet durable (the folder sync failed)")
+
+// SyncFolder syncs the folder of the preferences file again, to make the
+// last save durable after ErrNotDurable.
+func (s *Store) SyncFolder() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.folderSync(filepath.Dir(s.path)); err != nil {
+		return fmt.Errorf("sync folder of %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// SetFolderSync replaces the folder sync of saves (nil: the real one). It
+// exists for fault-injection tests of callers.
+func (s *Store) SetFolderSync(sync func(dir string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sync == nil {
+		sync = syncDir
+	}
+	s.folderSync = sync
 }
 
 // diskChanged reports whether the bytes on disk differ from what the Store
@@ -450,7 +482,7 @@ func SaveAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.commit(path)
+	_, err = tmp.commit(path, syncDir)
 	return err
 }
 
@@ -495,12 +527,12 @@ func writeTemp(path string, data []byte) (_ *tempFile, err error) {
 // commit renames the temp file over path and syncs the folder, so that the
 // rename itself survives a power loss. renamed reports whether path now has
 // the new content (true with an error when only the folder sync failed).
-func (t *tempFile) commit(path string) (renamed bool, err error) {
+func (t *tempFile) commit(path string, folderSync func(string) error) (renamed bool, err error) {
 	if err := os.Rename(t.name, path); err != nil {
 		t.abort()
 		return false, fmt.Errorf("rename %s: %w", t.name, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := folderSync(filepath.Dir(path)); err != nil {
 		return true, fmt.Errorf("sync folder of %s: %w", path, err)
 	}
 	return true, nil

@@ -133,6 +133,7 @@ func Validate(f *File, endpoint string) []Problem {
 		v.server(indexPath("user_servers", i), &f.Servers[i])
 	}
 	v.duplicates(f.Servers)
+	v.sameEntries(f.Servers)
 	// Duplicates are found after the entries: put every problem back in
 	// file order so that each entry's problems read together.
 	sort.SliceStable(v.out, func(a, b int) bool {
@@ -176,6 +177,11 @@ func (v *validator) subsidiary(sub, endpoint string) {
 }
 
 func (v *validator) server(p string, s *Server) {
+	if s.ID != "" {
+		if why := validID(s.ID); why != "" {
+			v.add(joinPath(p, "id"), "%s", why)
+		}
+	}
 	if s.PlanCode == "" {
 		v.add(joinPath(p, "planCode"), "empty")
 	}
@@ -278,6 +284,39 @@ func (v *validator) duplicates(servers []Server) {
 			}
 			v.add(joinPath(indexPath(indexPath("user_servers", i)+".datacenters", k), "dedicated_datacenter"),
 				msg, w.entry, s.FQN, d.Datacenter)
+		}
+	}
+}
+
+// sameEntries reports, on both, two entries with one id, and two entries
+// with the same planCode, fqn and set of DCs whatever their qty (one of
+// them is an old copy of the other, or a second purchase that belongs in
+// the first: qty, or a new id once it is ordered).
+func (v *validator) sameEntries(servers []Server) {
+	ids := map[string]int{}
+	same := map[string]int{}
+	for i, s := range servers {
+		if s.ID != "" {
+			if j, dup := ids[s.ID]; dup {
+				msg := "user_servers[%d] has the same id %q: each entry needs its own (give one a new id)"
+				v.add(joinPath(indexPath("user_servers", j), "id"), msg, i, s.ID)
+				v.add(joinPath(indexPath("user_servers", i), "id"), msg, j, s.ID)
+			} else {
+				ids[s.ID] = i
+			}
+		}
+		if s.PlanCode == "" || s.FQN == "" || len(s.Datacenters) == 0 {
+			continue
+		}
+		dcs := s.DCNames()
+		sort.Strings(dcs)
+		k := s.PlanCode + "\x00" + s.FQN + "\x00" + strings.Join(dcs, ",")
+		if j, dup := same[k]; dup {
+			msg := "user_servers[%d] is the same server (planCode, fqn, datacenters): keep one entry (set its qty; to buy again an ordered one, give it a new id)"
+			v.add(joinPath(indexPath("user_servers", j), "planCode"), msg, i)
+			v.add(joinPath(indexPath("user_servers", i), "planCode"), msg, j)
+		} else {
+			same[k] = i
 		}
 	}
 }

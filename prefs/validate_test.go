@@ -92,11 +92,27 @@ func TestValidateRules(t *testing.T) {
 			`user_servers[0].datacenters[1].dedicated_datacenter: user_servers[1] also buys 25skleb01.ram-32g-ecc-2400.softraid-2x450nvme in gra: both would be ordered (merge them and set qty)`,
 			`user_servers[1].datacenters[0].dedicated_datacenter: user_servers[0] also buys 25skleb01.ram-32g-ecc-2400.softraid-2x450nvme in gra: both would be ordered (merge them and set qty)`,
 		}},
-		{"same server and DC twice, one done", "", func(f *File, s *Server) {
+		// Whatever the qty (issue 8): one is an old copy of the other.
+		{"same server and DCs twice, one done", "", func(f *File, s *Server) {
 			o := s.clone()
 			o.Qty = 0
 			f.Servers = append(f.Servers, o)
-		}, nil},
+		}, []string{
+			`user_servers[0].planCode: user_servers[1] is the same server (planCode, fqn, datacenters): keep one entry (set its qty; to buy again an ordered one, give it a new id)`,
+			`user_servers[1].planCode: user_servers[0] is the same server (planCode, fqn, datacenters): keep one entry (set its qty; to buy again an ordered one, give it a new id)`,
+		}},
+		{"two entries with one id", "", func(f *File, s *Server) {
+			s.ID = "x-1"
+			o := s.clone()
+			o.FQN = "25skleb01.ram-64g"
+			f.Servers = append(f.Servers, o)
+		}, []string{
+			`user_servers[0].id: user_servers[1] has the same id "x-1": each entry needs its own (give one a new id)`,
+			`user_servers[1].id: user_servers[0] has the same id "x-1": each entry needs its own (give one a new id)`,
+		}},
+		{"an id with a space", "", func(f *File, s *Server) { s.ID = "a b" }, []string{
+			`user_servers[0].id: must not contain spaces or '|'`,
+		}},
 		{"same plan, other fqn", "", func(f *File, s *Server) {
 			o := s.clone()
 			o.FQN = "25skleb01.ram-64g"
@@ -147,8 +163,9 @@ func TestEntryProblems(t *testing.T) {
 	if len(got[1]) != 1 || got[1][0].Path != "user_servers[1].labels.dedicated_os" {
 		t.Errorf("entry 1: %v", got[1])
 	}
-	// 0 and 2 buy the same thing in fra and gra: both are named.
-	if len(got[0]) != 2 || len(got[2]) != 2 {
+	// 0 and 2 buy the same thing in fra and gra: both are named, per DC
+	// and as the same server.
+	if len(got[0]) != 3 || len(got[2]) != 3 {
 		t.Errorf("duplicates: 0=%v 2=%v", got[0], got[2])
 	}
 	if p := EntryProblems(validFile(t), "ovh-eu"); len(p) != 0 {

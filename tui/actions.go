@@ -43,8 +43,10 @@ func setFlags(key string, fromPlace, fromPay, toPlace, toPay bool) func(*prefs.F
 	}
 }
 
-// setQty sets qty from the value the user saw. An entry whose order latch
-// is set is left alone: the engine owns its qty until the outcome is known.
+// setQty sets qty from the value the user saw, scaling the ceiling with
+// it (prefs.Server.SetQty: the ceiling covers all units). An entry whose
+// order latch is set is left alone: the engine owns its qty until the
+// outcome is known.
 func setQty(key string, from, to int) func(*prefs.File) error {
 	return func(f *prefs.File) error {
 		s, err := findEntry(f, key)
@@ -57,11 +59,7 @@ func setQty(key string, from, to int) func(*prefs.File) error {
 		if s.Qty != from {
 			return fmt.Errorf("qty %w (now %d)", errChangedNow, s.Qty)
 		}
-		if to < 0 {
-			return errors.New("qty cannot go below 0")
-		}
-		s.Qty = to
-		return nil
+		return s.SetQty(to)
 	}
 }
 
@@ -80,15 +78,14 @@ func setCeiling(key string, from, to int64) func(*prefs.File) error {
 	}
 }
 
-// setDCOrder reorders the entry's datacenters. The Key holds the DC order,
-// so finding the entry by its old Key is the check that nobody changed it.
-func setDCOrder(key string, order []string) func(*prefs.File) error {
+// setDCOrder reorders the entry's datacenters from the order the user saw.
+func setDCOrder(key string, from, order []string) func(*prefs.File) error {
 	return func(f *prefs.File) error {
 		s, err := findEntry(f, key)
 		if err != nil {
 			return err
 		}
-		if len(order) != len(s.Datacenters) {
+		if !slices.Equal(s.DCNames(), from) || len(order) != len(s.Datacenters) {
 			return fmt.Errorf("datacenters %w", errChangedNow)
 		}
 		next := make([]prefs.Datacenter, 0, len(order))
@@ -105,22 +102,19 @@ func setDCOrder(key string, order []string) func(*prefs.File) error {
 }
 
 // clearLatch re-arms an entry that waits for the user's decision, when no
-// Rearm function is wired: order_attempted false and the qty the latch took.
+// Rearm function is wired: prefs.Server.BuyAgain (a new id, the qty the
+// latch took).
 func clearLatch(key string) func(*prefs.File) error {
 	return func(f *prefs.File) error {
 		s, err := findEntry(f, key)
 		if err != nil {
 			return err
 		}
-		if !s.OrderAttempted || s.OrderID != 0 {
+		if !s.NeedsDecision() {
 			return errors.New("the entry does not wait for a decision any more")
 		}
-		s.OrderAttempted = false
-		if s.Qty == 0 && s.OrderAttemptedQty > 0 {
-			s.Qty = s.OrderAttemptedQty
-		}
-		s.OrderAttemptedQty = 0
-		return nil
+		_, err = s.BuyAgain(0)
+		return err
 	}
 }
 

@@ -34,8 +34,9 @@ func TestChangesAreCompareAndSet(t *testing.T) {
 	if err := setFlags(ks, true, false, false, false)(f); !errors.Is(err, errChangedNow) {
 		t.Fatalf("stale setFlags: %v, want errChangedNow", err)
 	}
-	if err := setQty(ks, 1, 2)(f); err != nil || f.Servers[0].Qty != 2 {
-		t.Fatalf("setQty: %v qty %d", err, f.Servers[0].Qty)
+	// The ceiling covers all units: 1 -> 2 doubles it.
+	if err := setQty(ks, 1, 2)(f); err != nil || f.Servers[0].Qty != 2 || f.Servers[0].CeilingPrice != 40 {
+		t.Fatalf("setQty: %v qty %d ceiling %v", err, f.Servers[0].Qty, f.Servers[0].CeilingPrice)
 	}
 	if err := setQty(ks, 1, 3)(f); !errors.Is(err, errChangedNow) || f.Servers[0].Qty != 2 {
 		t.Fatalf("stale setQty: %v qty %d", err, f.Servers[0].Qty)
@@ -43,10 +44,10 @@ func TestChangesAreCompareAndSet(t *testing.T) {
 	if err := setQty(latched, 0, 1)(f); !errors.Is(err, errEntryBusy) {
 		t.Fatalf("setQty on a latched entry: %v, want errEntryBusy", err)
 	}
-	if err := setCeiling(ks, 2000000000, 2550000000)(f); err != nil || f.Servers[0].CeilingPrice != 25.5 {
+	if err := setCeiling(ks, 4000000000, 2550000000)(f); err != nil || f.Servers[0].CeilingPrice != 25.5 {
 		t.Fatalf("setCeiling: %v ceiling %v", err, f.Servers[0].CeilingPrice)
 	}
-	if err := setCeiling(ks, 2000000000, 1)(f); !errors.Is(err, errChangedNow) {
+	if err := setCeiling(ks, 4000000000, 1)(f); !errors.Is(err, errChangedNow) {
 		t.Fatalf("stale setCeiling: %v", err)
 	}
 	if err := setFlags("nope|x", false, false, true, true)(f); !errors.Is(err, errEntryGone) {
@@ -57,7 +58,7 @@ func TestChangesAreCompareAndSet(t *testing.T) {
 func TestSetDCOrderKeepsDCObjects(t *testing.T) {
 	f := loadFile(t, "testdata/dashboard-prefs.json")
 	key := f.Servers[1].Key()
-	if err := setDCOrder(key, []string{"bhs", "rbx", "sbg"})(f); err != nil {
+	if err := setDCOrder(key, f.Servers[1].DCNames(), []string{"bhs", "rbx", "sbg"})(f); err != nil {
 		t.Fatal(err)
 	}
 	s := f.Servers[1]
@@ -67,8 +68,12 @@ func TestSetDCOrderKeepsDCObjects(t *testing.T) {
 	if s.Datacenters[0].Region != "canada" {
 		t.Fatalf("region of bhs lost: %+v", s.Datacenters[0])
 	}
-	// The old key no longer exists: a second reorder from it is refused.
-	if err := setDCOrder(key, []string{"rbx", "sbg", "bhs"})(f); !errors.Is(err, errEntryGone) {
+	// The key survives a reorder; a second reorder from the order seen
+	// before the first is refused.
+	if f.Servers[1].Key() != key {
+		t.Fatal("the key changed with the DC order")
+	}
+	if err := setDCOrder(key, []string{"rbx", "sbg", "bhs"}, []string{"sbg", "rbx", "bhs"})(f); !errors.Is(err, errChangedNow) {
 		t.Fatalf("reorder from a stale key: %v", err)
 	}
 }

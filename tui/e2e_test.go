@@ -86,8 +86,9 @@ func TestE2ETogglesAndQtyAreSaved(t *testing.T) {
 	if !s.PlaceOrder || !s.Autopay || s.Qty != 2 {
 		t.Fatalf("saved entry: place_order %v autopay %v qty %d, want true true 2", s.PlaceOrder, s.Autopay, s.Qty)
 	}
-	// Unknown and untouched fields survive.
-	if s.CeilingPrice != 20 || len(s.Coupons) != 1 || s.Coupons[0] != "MONDAY" {
+	// Unknown and untouched fields survive; the ceiling follows qty
+	// (20 for 1 unit, 40 for 2).
+	if s.CeilingPrice != 40 || len(s.Coupons) != 1 || s.Coupons[0] != "MONDAY" {
 		t.Fatalf("other fields changed: ceiling %v coupons %v", s.CeilingPrice, s.Coupons)
 	}
 }

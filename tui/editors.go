@@ -145,7 +145,7 @@ func (m Model) updateDCOrder(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.queueSave(saveReq{
 			reason:    "DC order of " + ed.name + ": " + strings.Join(ed.dcs, " > "),
-			change:    setDCOrder(ed.key, ed.dcs),
+			change:    setDCOrder(ed.key, ed.orig, ed.dcs),
 			selectKey: next.Key(),
 		})
 	}
