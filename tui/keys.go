@@ -28,7 +28,7 @@ type keyMap struct {
 
 	// Display-only bindings of the help lines.
 	MoveHelp, QtyHelp, BackHelp, ScrollHelp, PageHelp, FieldHelp, ChoiceHelp, MoveDCHelp key.Binding
-	TypeFilter, TypeAmount, ClearField, ListPage                                         key.Binding
+	TypeFilter, TypeAmount, TypeQty, ClearField, ListPage, BuyConfirm                    key.Binding
 
 	// Log pane.
 	PageUp, PageDown key.Binding
@@ -89,6 +89,8 @@ func newKeyMap() keyMap {
 		MoveDCHelp: b("K/J", "move DC", "K", "J"),
 		TypeFilter: b("type", "filter by name", ""),
 		TypeAmount: b("type", "amount (25 or 24.99)", ""),
+		TypeQty:    b("type", "qty (1 to 99)", ""),
+		BuyConfirm: b("y/enter", "buy another", "y", "enter"),
 		ClearField: b("ctrl+u", "clear the field", "ctrl+u"),
 		ListPage:   b("pgup/pgdn", "page", "pgup", "pgdown"),
 
@@ -143,7 +145,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	case screenCeiling:
 		return helpKeys{short: []key.Binding{k.Save, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.TypeAmount, k.ClearField}, {k.Save, k.Cancel}}}
 	case screenBuy:
-		return helpKeys{short: []key.Binding{k.QtyHelp, k.Save, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.QtyUp, k.QtyDown, k.TypeAmount}, {k.Save, k.Cancel}}}
+		return helpKeys{short: []key.Binding{k.QtyHelp, k.BuyConfirm, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.QtyUp, k.QtyDown, k.TypeQty}, {k.BuyConfirm, k.Cancel}}}
 	case screenDCOrder:
 		return helpKeys{
 			short: []key.Binding{k.MoveHelp, k.MoveDCHelp, k.Save, k.Cancel, k.Help},

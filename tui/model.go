@@ -83,6 +83,7 @@ type Model struct {
 	confirm     *confirmDialog
 	ceiling     *ceilingEditor
 	dcOrder     *dcEditor
+	buy         *buyDialog
 	browser     *browser
 
 	saves    []saveReq // waiting to run, in order
@@ -193,6 +194,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case quitNowMsg:
 		return m, tea.Quit
+	case buyMsg:
+		if msg.err != nil {
+			m.logf(slog.LevelError, "buy another of %s refused: %v", msg.name, msg.err)
+		} else {
+			m.logf(slog.LevelWarn, "%s re-armed to buy %d more: the engine watches it again", msg.name, msg.qty)
+		}
+		return m, snapshotCmd(m.deps.Store)
 	case rearmMsg:
 		if msg.err != nil {
 			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)
@@ -343,6 +351,8 @@ func (m *Model) screen() screen {
 		return screenCeiling
 	case m.dcOrder != nil:
 		return screenDCOrder
+	case m.buy != nil:
+		return screenBuy
 	case m.browser != nil && m.browser.config != nil:
 		return screenBrowserConfig
 	case m.browser != nil:

@@ -40,7 +40,7 @@ func (m Model) quit(force bool) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.leaving = &quitState{since: m.now}
-	m.confirm, m.ceiling, m.dcOrder, m.browser, m.helpOf = nil, nil, nil, nil, nil
+	m.confirm, m.ceiling, m.dcOrder, m.buy, m.browser, m.helpOf = nil, nil, nil, nil, nil, nil
 	for _, s := range m.file.Servers {
 		if v := m.live.view(s.Key()); v != nil && v.Lifecycle == order.LifeBusy {
 			m.leaving.waiting = append(m.leaving.waiting, s.Key())

@@ -33,6 +33,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateCeiling(msg)
 	case screenDCOrder:
 		return m.updateDCOrder(msg)
+	case screenBuy:
+		return m.updateBuy(msg)
 	case screenBrowserList, screenBrowserConfig:
 		return m.updateBrowser(msg)
 	case screenLog:
@@ -91,6 +93,20 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			reason: fmt.Sprintf("autopay %s for %s", onOff(to), name),
 			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, s.PlaceOrder, to),
 		})
+	case s.Ordered() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.Rearm)):
+		m.logf(slog.LevelInfo, "%s is ordered (#%d): press b to buy another", name, s.OrderID)
+	case key.Matches(msg, k.BuyAnother):
+		if !s.Ordered() {
+			what := "it is not ordered: raise qty with + to buy more"
+			if s.NeedsDecision() {
+				what = "its outcome is unknown: check your OVH orders, then press R to re-arm it"
+			}
+			m.logf(slog.LevelInfo, "%s: nothing to buy another of, %s", name, what)
+			return m, nil
+		}
+		m.openBuy(s, name)
+	case s.NeedsDecision() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.QtyDown)):
+		m.logf(slog.LevelInfo, "%s: an order was attempted and its outcome is unknown: check your OVH orders, then press R to re-arm it", name)
 	case key.Matches(msg, k.QtyUp), key.Matches(msg, k.QtyDown):
 		to := s.Qty + 1
 		if key.Matches(msg, k.QtyDown) {
@@ -115,7 +131,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser(s)
 	case key.Matches(msg, k.Rearm):
 		if !m.needsDecision(s.Key()) {
-			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm", name)
+			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm (b buys another of an ordered entry)", name)
 			return m, nil
 		}
 		m.confirm = &confirmDialog{kind: confirmRearm, key: s.Key(), name: name}

@@ -71,6 +71,8 @@ func (m *Model) bottomView() string {
 		return m.ceilingView()
 	case m.dcOrder != nil:
 		return m.dcOrderView()
+	case m.buy != nil:
+		return m.buyView()
 	}
 	return m.log.view(&m.styles, m.layout.width, m.logHeight(), m.logFocus)
 }
