@@ -396,3 +396,48 @@ func TestCheckAgainstCatalog(t *testing.T) {
 		t.Errorf("%d catalog downloads after the second --check, want the cache used", n)
 	}
 }
+
+// TestUnusablePreferencesExit2: what cannot be read as preferences stops
+// ovhtui (headless, --check) at once with exit 2 and a clear message, and
+// the file keeps every byte (issue 12.2 and 12.8).
+func TestUnusablePreferencesExit2(t *testing.T) {
+	dup := "{\"subsidiary\": \"IE\", \"user_servers\": [{\n  \"place_order\": false,\n  \"qty\": 1,\n  \"place_order\": true\n}]}\n"
+	for _, tc := range []struct {
+		name string
+		path func(t *testing.T) string
+		want string
+	}{
+		{"duplicate key", func(t *testing.T) string { return writeFile(t, "preferences.json", dup) },
+			":4:3: user_servers[0].place_order: duplicate key: also at line 2, column 3"},
+		{"/dev/zero", func(t *testing.T) string { return "/dev/zero" }, "/dev/zero is a character device, not a regular file"},
+		{"fifo", func(t *testing.T) string {
+			p := filepath.Join(t.TempDir(), "preferences.json")
+			if err := syscall.Mkfifo(p, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, "is a FIFO (named pipe), not a regular file"},
+		{"folder", func(t *testing.T) string { return t.TempDir() }, "is a folder, not a regular file"},
+	} {
+		for _, mode := range []string{"--headless", "--check"} {
+			t.Run(tc.name+" "+mode, func(t *testing.T) {
+				isolateEnv(t)
+				fakeCredentials(t)
+				p := tc.path(t)
+				var before []byte
+				if tc.name == "duplicate key" {
+					before, _ = os.ReadFile(p)
+				}
+				code, _, errOut := runCLI(t, mode, "--prefs", p)
+				if code != exitUsage || !strings.Contains(errOut, tc.want) {
+					t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+				}
+				if before != nil {
+					if after, _ := os.ReadFile(p); !bytes.Equal(after, before) {
+						t.Errorf("the file changed")
+					}
+				}
+			})
+		}
+	}
+}

@@ -188,3 +188,35 @@ func FuzzPreferencesFile(f *testing.F) {
 		}
 	})
 }
+
+// TestOversizedFileRefused: a preferences file over MaxFileSize is refused
+// by Load and Open before it is read, and left as it is (issue 12.8).
+func TestOversizedFileRefused(t *testing.T) {
+	for _, size := range []int64{MaxFileSize + 1, 1 << 40} {
+		path := filepath.Join(t.TempDir(), "preferences.json")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Sparse: no disk used. A valid start, so only the size is wrong.
+		if _, err := f.WriteString(`{"subsidiary": "IE", "user_servers": []}`); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if _, err := Load(path); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "over the 64 MB limit") {
+			t.Errorf("Load of %d bytes: %v, want ErrTooLarge", size, err)
+		}
+		if _, err := Open(path, nil); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Open of %d bytes: %v, want ErrTooLarge", size, err)
+		}
+		if _, err := os.Lstat(LockPath(path)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a lock file was created for a file refused for its size")
+		}
+		if info, err := os.Stat(path); err != nil || info.Size() != size {
+			t.Errorf("file changed: %v %v", info, err)
+		}
+	}
+}

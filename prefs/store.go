@@ -506,20 +506,20 @@ func writeTemp(path string, data []byte) (_ *tempFile, err error) {
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		return nil, fmt.Errorf("write %s: %w", f.Name(), err)
+		return nil, err // an *os.PathError: "write NAME: cause"
 	}
 	if err := f.Chmod(0o600); err != nil {
-		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+		return nil, err // an *os.PathError: "chmod NAME: cause"
 	}
 	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("sync %s: %w", f.Name(), err)
+		return nil, err // an *os.PathError: "sync NAME: cause"
 	}
 	info, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("stat %s: %w", f.Name(), err)
+		return nil, err // an *os.PathError: "stat NAME: cause"
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("close %s: %w", f.Name(), err)
+		return nil, err // an *os.PathError: "close NAME: cause"
 	}
 	return &tempFile{name: f.Name(), info: info}, nil
 }
@@ -530,7 +530,7 @@ func writeTemp(path string, data []byte) (_ *tempFile, err error) {
 func (t *tempFile) commit(path string, folderSync func(string) error) (renamed bool, err error) {
 	if err := os.Rename(t.name, path); err != nil {
 		t.abort()
-		return false, fmt.Errorf("rename %s: %w", t.name, err)
+		return false, err // an *os.LinkError: "rename OLD NEW: cause"
 	}
 	if err := folderSync(filepath.Dir(path)); err != nil {
 		return true, fmt.Errorf("sync folder of %s: %w", path, err)

@@ -49,7 +49,7 @@ func TestGolden(t *testing.T) {
 			return []tea.Msg{eventsMsg{events: []order.Event{orderPlaced(m)}, now: fixedNow}}
 		}},
 		{"browser", func(Model) []tea.Msg { return press("/") }},
-		{"buy_another", func(Model) []tea.Msg { return press("j", "j", "j", "b", "+") }},
+		{"buy_another", func(Model) []tea.Msg { return press("j", "j", "j", "B", "+") }},
 		{"change_entry", func(Model) []tea.Msg { return press("j", "C") }},
 		{"quit_waiting", func(m Model) []tea.Msg {
 			f := m.file.Clone()

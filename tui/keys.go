@@ -20,6 +20,7 @@ type keyMap struct {
 	Detail         key.Binding // log pane: the selected line in full
 	Focus          key.Binding
 	Dismiss        key.Binding
+	Silence        key.Binding
 	Help           key.Binding
 	Quit           key.Binding
 	HelpAny        key.Binding // F1: help from any screen, text fields included
@@ -69,10 +70,11 @@ func newKeyMap() keyMap {
 		EditAddons: b("C", "change addons", "C"),
 		Refresh:    b("r", "refresh catalog", "r"),
 		Rearm:      b("R", "re-arm (decision)", "R"),
-		BuyAnother: b("b", "buy another (ordered entry)", "b"),
+		BuyAnother: b("B", "buy another (ordered entry)", "B"),
 		Detail:     b("enter", "wrap lines", "enter"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
+		Silence:    b("b", "alerts on/off", "b"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
 		HelpAny:    b("?/F1", "help of the screen you are on (F1 in text fields)", "f1"),
@@ -167,7 +169,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
-			{k.Up, k.Down, k.Focus, k.Dismiss, k.Quit},
+			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
 			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh},
 		},

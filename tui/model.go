@@ -78,6 +78,7 @@ type Model struct {
 	dashTop int    // first dashboard row shown
 
 	banner      *orderBanner
+	alerts      termAlerts          // bell and desktop notifications (alert.go)
 	expiry      map[int64]time.Time // when unpaid orders lapse
 	expiryAsked map[int64]bool
 	confirm     *confirmDialog
@@ -108,6 +109,7 @@ func New(d Deps) Model {
 
 		expiry:      map[int64]time.Time{},
 		expiryAsked: map[int64]bool{},
+		alerts:      newTermAlerts(),
 		cat:         d.Catalog(),
 	}
 	m.setStyles()
@@ -220,10 +222,12 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	for _, ev := range msg.events {
 		m.live.apply(ev)
 		m.addEventLine(ev)
+		if c := m.alerts.forEvent(ev); c != nil {
+			cmds = append(cmds, c)
+		}
 		switch e := ev.(type) {
 		case order.OrderPlaced:
 			m.banner = newOrderBanner(e, m.labelOf(e.Entry), m.banner)
-			cmds = append(cmds, tea.Raw("\a"))
 			m.relayout()
 		case order.PrefsSaved:
 			reload = true

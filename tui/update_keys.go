@@ -57,6 +57,13 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.banner = nil
 			m.setSize(m.layout.width, m.layout.height)
 		}
+	case key.Matches(msg, k.Silence):
+		m.alerts.silenced = !m.alerts.silenced
+		if m.alerts.silenced {
+			m.logf(slog.LevelWarn, "bell and desktop alerts off (b turns them back on)")
+		} else {
+			m.logf(slog.LevelInfo, "bell and desktop alerts on")
+		}
 	case key.Matches(msg, k.Up):
 		m.moveSel(-1)
 	case key.Matches(msg, k.Down):
@@ -94,7 +101,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, s.PlaceOrder, to),
 		})
 	case s.Ordered() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.Rearm)):
-		m.logf(slog.LevelInfo, "%s is ordered (#%d): press b to buy another", name, s.OrderID)
+		m.logf(slog.LevelInfo, "%s is ordered (#%d): press B to buy another", name, s.OrderID)
 	case key.Matches(msg, k.BuyAnother):
 		if !s.Ordered() {
 			what := "it is not ordered: raise qty with + to buy more"
@@ -131,7 +138,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser(s)
 	case key.Matches(msg, k.Rearm):
 		if !m.needsDecision(s.Key()) {
-			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm (b buys another of an ordered entry)", name)
+			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm (B buys another of an ordered entry)", name)
 			return m, nil
 		}
 		m.confirm = &confirmDialog{kind: confirmRearm, key: s.Key(), name: name}
