@@ -23,6 +23,8 @@ var screenNames = map[screen]string{
 	screenBrowserList:   "catalog browser",
 	screenBrowserConfig: "server configuration",
 	screenBuy:           "buy another",
+	screenOrders:        "Orders screen",
+	screenServers:       "Servers screen",
 }
 
 // typesText reports whether s takes typed text, where ? is a character.

@@ -50,6 +50,9 @@ type keyMap struct {
 	Prev, Next       key.Binding
 	Toggle           key.Binding
 	Add              key.Binding
+
+	// Orders and Servers screens (afterwin.go).
+	aw afterWinKeys
 }
 
 func newKeyMap() keyMap {
@@ -118,6 +121,8 @@ func newKeyMap() keyMap {
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
 		Add:         b("enter", "add", "enter"),
+
+		aw: newAfterWinKeys(),
 	}
 }
 
@@ -137,6 +142,8 @@ func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 // full (every binding) for the help screen.
 func (k keyMap) helpFor(s screen) helpKeys {
 	switch s {
+	case screenOrders, screenServers:
+		return k.afterWinHelp(s)
 	case screenLog:
 		return helpKeys{
 			short: []key.Binding{k.ScrollHelp, k.Detail, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit, k.PageHelp},
@@ -172,6 +179,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
 			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh},
+			{k.aw.Orders, k.aw.Servers},
 		},
 	}
 }

@@ -39,6 +39,8 @@ const (
 	screenBrowserConfig
 	screenBuy
 	screenHelp
+	screenOrders  // afterwin.go
+	screenServers // afterwin.go
 )
 
 // Model is the root model of the UI (a tea.Model).
@@ -86,6 +88,10 @@ type Model struct {
 	dcOrder     *dcEditor
 	buy         *buyDialog
 	browser     *browser
+	after       *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq       int       // screens opened, for their replies' generation
+	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
+	noRefreshTick bool
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
@@ -159,6 +165,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case awMsg:
+		return m.handleAfterWin(msg)
 	case eventsMsg:
 		return m.handleEvents(msg)
 	case prefsMsg:
@@ -349,6 +357,10 @@ func (m *Model) screen() screen {
 	switch {
 	case m.helpOf != nil:
 		return screenHelp
+	case m.after != nil && m.after.kind == awOrders:
+		return screenOrders
+	case m.after != nil:
+		return screenServers
 	case m.confirm != nil:
 		return screenConfirm
 	case m.ceiling != nil:

@@ -121,6 +121,8 @@ func (m *Model) render() string {
 	b.WriteByte('\n')
 	if m.helpOf != nil {
 		b.WriteString(m.helpView(m.bodyHeight()))
+	} else if m.after != nil {
+		b.WriteString(m.afterWinView(m.layout.width, m.bodyHeight()))
 	} else if m.browser != nil {
 		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
 	} else {
