@@ -54,18 +54,11 @@ func (m *Model) confirmView() string {
 		lines = append(lines, m.priceLines(s, w)...)
 		lines = append(lines, st.DialogTitle.Render("y")+" yes, order for real   "+st.DialogTitle.Render("n/esc")+" cancel")
 	case confirmRearm:
-		if s.Ordered() { // buy another (prefs.Server.BuyAgain)
-			lines = append(lines,
-				st.Danger.Render(cut("Buy another "+d.name+"?", w)),
-				cut(fmt.Sprintf("Order #%d was placed in %s at %s. Re-arming buys %d more unit(s).", s.OrderID, orDash(s.OrderedIn), fmtTime(s.OrderedAt), s.Units()), w),
-			)
-		} else {
-			lines = append(lines,
-				st.Danger.Render(cut("Re-arm "+d.name+"?", w)),
-				cut(fmt.Sprintf("An order was attempted in %s at %s and its outcome is unknown.", orDash(s.OrderAttemptedIn), fmtTime(s.OrderAttemptedAt)), w),
-				cut("Check your OVH account (orders) first: re-arming may buy a second server.", w),
-			)
-		}
+		lines = append(lines,
+			st.Danger.Render(cut("Re-arm "+d.name+"?", w)),
+			cut(fmt.Sprintf("An order was attempted in %s at %s and its outcome is unknown.", orDash(s.OrderAttemptedIn), fmtTime(s.OrderAttemptedAt)), w),
+			cut("Check your OVH account (orders) first: re-arming may buy a second server.", w),
+		)
 		lines = append(lines, m.priceLines(s, w)...)
 		lines = append(lines, st.DialogTitle.Render("y")+" re-arm   "+st.DialogTitle.Render("n/esc")+" cancel")
 	}
