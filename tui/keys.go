@@ -156,7 +156,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Help, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
-			{k.Rearm, k.Browse, k.EditAddons, k.Refresh},
+			{k.Rearm, k.Browse, k.EditAddons, k.Refresh, k.aw.Orders, k.aw.Servers},
 		},
 	}
 }
