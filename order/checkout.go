@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -32,38 +34,36 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 			return errNoEntry
 		}
 		cur := &f.Servers[i]
-		// Re-check on the content being saved: an external edit may have
-		// latched, ordered, changed qty or lowered the ceiling meanwhile.
-		if !Wanted(*cur) || cur.Qty != a.Qty || cur.Autopay != a.Autopay || cur.WaiveRetractation != a.Waive {
+		// Decide again on the content being saved, the freshest there is:
+		// an edit since the decision (place_order, qty, ceiling,
+		// skip_validate, the DCs and their order, autopay, the cart, the
+		// journal) that changes the answer means no latch and no checkout.
+		if !sameDecision(e.decideFor(f, key), a) {
 			return errStale
 		}
-		if !cur.Accepts(a.Price.Ucents) {
-			return errStale
-		}
-		e.mu.Lock()
-		c := e.carts[CartKey{Entry: key, DC: dc}]
-		fpOK := c != nil && c.CartID == cartID && c.Fingerprint == Fingerprint(f.Subsidiary, *cur, dc)
-		e.mu.Unlock()
-		if !fpOK {
-			return errStale
-		}
-		cur.OrderAttempted = true
-		cur.OrderAttemptedAt = e.now().UTC()
-		cur.OrderAttemptedIn = dc
-		cur.OrderAttemptedQty = cur.Qty
-		cur.OrderAttemptedCart = cartID
-		cur.Qty = 0
+		cur.Latch(e.now(), dc, cartID)
 		s, sub = *cur, f.Subsidiary
 		return nil
 	})
 	switch {
 	case errors.Is(err, errStale), errors.Is(err, errNoEntry):
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error()})
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error() + "; deciding again"})
 		e.reload()
+		e.wakeKeeper()
+		return
+	case errors.Is(err, prefs.ErrNotDurable):
+		e.latchNotDurable(ctx, key, dc, err)
 		return
 	case err != nil:
 		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: "latch not saved, checkout not sent: " + err.Error()})
 		e.setStatus(key, dc, StatusError, "could not save the latch")
+		return
+	}
+	// The journal holds the intent before the checkout leaves: whatever
+	// happens to the file, ovhtui knows it may have bought.
+	if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
+		e.coolDown(key, dc, time.Minute, true)
+		e.release(key, dc, cartID, a.Qty, "journal not written, checkout not sent: "+err.Error(), false)
 		return
 	}
 	// emit only queues: it costs no time on the way to the checkout.
@@ -76,6 +76,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 
 	if cerr != nil && IsNotFound(cerr) {
 		// The cart died: rebuild and retry once at once, latch held.
+		e.journalOutcome(key, dc, journal.ResultRefused, 0, "", a.Price, "cart gone at checkout: "+cerr.Error())
 		j := cartJob{key: CartKey{Entry: key, DC: dc}, sub: sub, s: s}
 		j.s.Qty = a.Qty
 		info, berr := e.buildCart(ctx, j)
@@ -105,6 +106,10 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.persistCart(j.key, info)
 		cartID = info.CartID
 		a.Price = info.Price
+		if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
+			e.release(key, dc, cartID, a.Qty, "cart gone at checkout; journal not written, retry not sent: "+err.Error(), false)
+			return
+		}
 		e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
 		res, cerr = e.api.Checkout(ctx, cartID, req)
 	}
@@ -117,13 +122,37 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		if cerr != nil {
 			why = cerr.Error()
 		}
+		e.journalOutcome(key, dc, journal.ResultUnknown, 0, "", a.Price, why)
 		e.dropCart(key, dc) // it may have been checked out
 		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false, Err: why})
 		e.setStatus(key, dc, StatusNeedsDecision, "outcome unknown, looking it up")
 		e.reconcile(ctx, key)
 	default:
+		res := journal.ResultRefused
+		if IsNotSent(cerr) {
+			res = journal.ResultNotSent
+		}
+		e.journalOutcome(key, dc, res, 0, "", a.Price, cerr.Error())
 		e.refused(key, dc, cartID, a, cerr)
 	}
+}
+
+// latchNotDurable handles a latch save whose rename succeeded but whose
+// folder sync failed: the latch may or may not survive a crash, so it is
+// treated as written. No checkout leaves; the folder sync is tried again,
+// the user is told, and the entry is reconciled as after an ambiguous
+// outcome (the lookup finds nothing, since nothing was sent, and the
+// entry waits for the user's decision).
+func (e *Engine) latchNotDurable(ctx context.Context, key, dc string, err error) {
+	e.reload()
+	e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false,
+		Err: "the latch was written but the folder sync failed: checkout not sent; treating the latch as written: " + err.Error()})
+	if serr := e.store.SyncFolder(); serr != nil {
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: "folder sync failed again (disk trouble?): " + serr.Error()})
+	} else {
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "folder sync retried: the latch is durable now"})
+	}
+	e.reconcile(ctx, key)
 }
 
 // refused handles a checkout that OVH refused (definitive) or that was
@@ -233,9 +262,18 @@ func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, sto
 }
 
 // recordOrder saves an order OVH created and reports it.
+// The journal records it first, by entry identity; the file's entry is
+// found by its id, or if the user changed that meanwhile by its latch on
+// the same cart, whatever else was edited.
 func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price Money, s prefs.Server, reconciled bool) {
+	e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
 	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), func(f *prefs.File) error {
 		i := f.Find(key)
+		if i < 0 && s.OrderAttemptedCart != "" {
+			i = slices.IndexFunc(f.Servers, func(x prefs.Server) bool {
+				return x.Latched() && x.OrderAttemptedCart == s.OrderAttemptedCart
+			})
+		}
 		if i < 0 {
 			return errNoEntry
 		}
@@ -286,9 +324,16 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 		if i < 0 {
 			return errNoEntry
 		}
+		if !sameDecision(e.decideFor(f, a.Entry), a) {
+			return errStale // e.g. place_order turned on meanwhile: decide again
+		}
 		f.Servers[i].Qty = 0
 		return nil
 	})
+	if errors.Is(err, errStale) || errors.Is(err, errNoEntry) {
+		e.emit(Info{Base: e.base(a.Entry, a.DC), Sev: slog.LevelInfo, Text: "dry run: the entry changed meanwhile; deciding again"})
+		return
+	}
 	if err != nil {
 		e.emit(Info{Base: e.base(a.Entry, a.DC), Sev: slog.LevelError, Text: "saving qty 0 after the dry run failed: " + err.Error()})
 	}
@@ -306,7 +351,9 @@ func (e *Engine) retire(a Action) {
 			return errNoEntry
 		}
 		s := &f.Servers[i]
-		if s.SkipValidate || !Wanted(*s) {
+		// Decide again on the freshest content: a ceiling raised (or
+		// skip_validate set, qty changed...) since the decision keeps it.
+		if !sameDecision(e.decideFor(f, a.Entry), a) {
 			return errStale
 		}
 		s.Qty = 0
