@@ -62,10 +62,10 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.reload()
 		return
 	case err != nil:
-		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: "latch not saved, checkout not sent: " + err.Error()})
-		e.setStatus(key, dc, StatusError, "could not save the latch")
+		e.latchNotSaved(key, dc, err) // a failure here, not at OVH: said once, then counted
 		return
 	}
+	e.latchSaved(key, dc)
 	// emit only queues: it costs no time on the way to the checkout.
 	e.emit(PrefsSaved{Base: e.base(key, dc), Reason: "order attempt in " + dc})
 	e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
@@ -239,19 +239,14 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		if i < 0 {
 			return errNoEntry
 		}
-		cur := &f.Servers[i]
-		cur.OrderedAt = e.now().UTC()
-		cur.OrderedIn = dc
-		cur.OrderID = orderID
-		cur.OrderURL = url
-		cur.OrderError = ""
-		cur.DCCarts.Delete(dc) // checked out: read-only from now on
+		recordOrderIn(&f.Servers[i], dc, orderID, url, e.now())
 		return nil
 	})
 	e.dropCart(key, dc)
 	if err != nil {
-		// The order exists; the latch stays on disk, so a restart reconciles it.
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
+		// The order exists; the latch stays on disk, so a restart reconciles
+		// it; meanwhile it is written as soon as the disk allows.
+		e.orderNotSaved(key, dc, orderID, url, err)
 	}
 	over := !s.Accepts(price.Ucents)
 	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
@@ -261,6 +256,16 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 			e.setStatus(key, other, StatusIdle, "ordered in "+dc)
 		}
 	}
+}
+
+// recordOrderIn records in s the order OVH created in dc.
+func recordOrderIn(s *prefs.Server, dc string, orderID int64, url string, now time.Time) {
+	s.OrderedAt = now.UTC()
+	s.OrderedIn = dc
+	s.OrderID = orderID
+	s.OrderURL = url
+	s.OrderError = ""
+	s.DCCarts.Delete(dc) // checked out: read-only from now on
 }
 
 // dryRun handles place_order false: GET checkout, report what would have

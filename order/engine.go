@@ -87,6 +87,7 @@ type Engine struct {
 
 	events *eventQueue
 	alerts alertState // alerts.go
+	local  localState // failures on this machine, orders not yet saved (localfail.go)
 	retry  retryState // per-plan polling and refusal backoff (retry.go)
 
 	mu        sync.Mutex
@@ -211,7 +212,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	cancel()
 	e.wg.Wait()
 	e.reportStillWanted()
-	return nil
+	e.saveUnsaved()
+	return e.errUnsaved()
 }
 
 func (e *Engine) goTracked(f func()) {
