@@ -138,13 +138,14 @@ func (af *accountFlags) openAccount(ctx context.Context, stderr io.Writer) (*acc
 		return nil, exitUsage, err
 	}
 	api := order.NewOVHClient(oc, order.ClientOptions{})
-	c := account.New(api, account.Options{Journal: account.NewFileJournal(accountJournalPath(af.prefsPath))})
-	for _, id := range c.Ours() {
-		if !slices.Contains(ours, id) {
-			ours = append(ours, id)
-		}
-	}
+	c := accountClient(api, af.prefsPath)
 	return &accountSession{client: c, ours: ours, close: api.CloseIdleConnections}, exitOK, nil
+}
+
+// accountClient is the after-the-win client of the UI's Orders and Servers
+// screens: the engine's OVH client, payments journaled beside prefsPath.
+func accountClient(api *order.OVHClient, prefsPath string) *account.Client {
+	return account.New(api, account.Options{Journal: account.NewFileJournal(accountJournalPath(prefsPath))})
 }
 
 // accountJournalPath is where payments and renewals are journaled: beside

@@ -230,6 +230,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 			}
 			return *o.ExpirationDate, nil
 		},
+		Account:    accountClient(api, opts.prefsPath), // afterwin.go
 		Endpoint:   endpoint,
 		Subsidiary: snap.Subsidiary,
 		Poll:       opts.poll,

@@ -117,7 +117,8 @@ func orderPath(id int64, rest ...string) string {
 }
 
 // Orders lists the account's orders of the last RecentWindow (GET
-// /me/order) plus the orders ours lists (ovhtui's, whatever their age),
+// /me/order) plus ovhtui's own, whatever their age: those ours lists (the
+// order ids preferences.json records) and those the journal names;
 // newest first, each with its status read now. An order that cannot be
 // read is listed with Err; a refusal of the list itself is returned.
 func (c *Client) Orders(ctx context.Context, ours []int64) ([]Order, error) {
@@ -130,7 +131,7 @@ func (c *Client) Orders(ctx context.Context, ours []int64) ([]Order, error) {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	mine := map[int64]bool{}
-	for _, id := range ours {
+	for _, id := range append(slices.Clone(ours), c.Ours()...) {
 		mine[id] = true
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)

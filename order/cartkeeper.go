@@ -141,9 +141,25 @@ func (e *Engine) keeperStep(ctx context.Context) (time.Time, bool) {
 			}
 			continue
 		}
+		if !e.claimCart(j.key) {
+			continue // a rush build is at work on it
+		}
+		worked := e.keeperWork(ctx, j, c != nil, cp, wantReval, now, &next)
+		e.unclaimCart(j.key)
+		if worked {
+			return now, true
+		}
+	}
+	return next, false
+}
+
+// keeperWork does the cart's due unit of work and reports it, or lowers
+// next to when it is due.
+func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartInfo, wantReval bool, now time.Time, next *time.Time) bool {
+	{
 		fp := Fingerprint(j.sub, j.s, j.key.DC)
 		switch {
-		case c == nil || cp.CartID == "":
+		case !have || cp.CartID == "":
 			e.rebuild(ctx, j, "", "new cart")
 		case cp.Adopt:
 			e.adopt(ctx, j, cp)
@@ -153,24 +169,74 @@ func (e *Engine) keeperStep(ctx context.Context) (time.Time, bool) {
 			e.rebuild(ctx, j, cp.CartID, "renewal before expiry")
 		case now.Sub(cp.VerifiedAt) >= e.verifyEvery:
 			e.verify(ctx, j, cp)
-		case wantReval || !j.s.SkipValidate && now.Sub(cp.ValidatedAt) >= e.revalidateEvery:
+		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.revalidateEvery):
 			e.revalidate(ctx, j, cp)
 		default:
 			for _, t := range []time.Time{cp.VerifiedAt.Add(e.verifyEvery), cp.Expire.Add(-e.renewBefore)} {
-				if t.Before(next) {
-					next = t
+				if t.Before(*next) {
+					*next = t
 				}
 			}
 			if !j.s.SkipValidate {
-				if t := cp.ValidatedAt.Add(e.revalidateEvery); t.Before(next) {
-					next = t
+				if t := cp.ValidatedAt.Add(e.revalidateEvery); t.Before(*next) {
+					*next = t
 				}
 			}
-			continue
+			return false
 		}
-		return now, true
+		return true
 	}
-	return next, false
+}
+
+// claimCart marks the cart of k as being worked on, so the keeper and a
+// rush build never build it at the same time; false when it already is.
+func (e *Engine) claimCart(k CartKey) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.building == nil {
+		e.building = map[CartKey]bool{}
+	}
+	if e.building[k] {
+		return false
+	}
+	e.building[k] = true
+	return true
+}
+
+func (e *Engine) unclaimCart(k CartKey) {
+	e.mu.Lock()
+	delete(e.building, k)
+	e.mu.Unlock()
+}
+
+// rushBuild builds the cart of an orderable DC at once, in its own
+// goroutine beside the keeper, so the carts of several orderable DCs are
+// built in parallel and none waits behind the keeper's routine work. It
+// does nothing while the cart is being worked on or its last failure asks
+// to wait.
+func (e *Engine) rushBuild(ctx context.Context, k CartKey) {
+	e.mu.Lock()
+	var j *cartJob
+	if e.file != nil {
+		if i := e.file.Find(k.Entry); i >= 0 {
+			j = &cartJob{key: k, sub: e.file.Subsidiary, s: e.file.Servers[i], rush: true}
+		}
+	}
+	old := ""
+	if c := e.carts[k]; c != nil {
+		if c.NextTry.After(e.now()) {
+			j = nil
+		}
+		old = c.CartID
+	}
+	e.mu.Unlock()
+	if j == nil || !e.claimCart(k) {
+		return
+	}
+	e.goTracked(func() {
+		defer e.unclaimCart(k)
+		e.rebuild(ctx, *j, old, "orderable now")
+	})
 }
 
 // failCart records a failed cart operation and backs off.
@@ -275,8 +341,19 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 		return nil, err
 	}
 	sum, err := e.api.Summary(ctx, cart.CartID)
-	if err != nil {
+	switch {
+	case err != nil && s.SkipValidate:
+		// skip_validate: the price is not checked, so a failing summary
+		// does not hold the cart back (built and verified is ready).
+		e.emit(Info{Base: e.base(j.key.Entry, dc), Sev: slog.LevelWarn,
+			Text: fmt.Sprintf("summary of cart %s failed (%v); skip_validate: the cart is ready without a price", cart.CartID, err)})
+		sum = CartOrder{}
+	case err != nil:
 		return nil, fmt.Errorf("summary of cart %s: %w", cart.CartID, err)
+	case !s.SkipValidate:
+		if why := PriceProblem(sum.Prices.WithoutTax.Money(), j.sub); why != "" {
+			return nil, fmt.Errorf("cart %s not ready: %s", cart.CartID, why)
+		}
 	}
 	info.CartID = cart.CartID
 	info.Expire = got.Expire
@@ -287,7 +364,9 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 	info.Ready = true
 	info.Price = sum.Prices.WithoutTax.Money()
 	info.PriceTax = sum.Prices.WithTax.Money()
-	info.ValidatedAt = e.now()
+	if err == nil {
+		info.ValidatedAt = e.now()
+	}
 	info.VerifiedAt = e.now()
 	ok = true
 	return info, nil
@@ -539,6 +618,11 @@ func (e *Engine) revalidate(ctx context.Context, j cartJob, c cartInfo) {
 		return
 	}
 	price, priceTax := sum.Prices.WithoutTax.Money(), sum.Prices.WithTax.Money()
+	if why := PriceProblem(price, j.sub); why != "" && !j.s.SkipValidate {
+		// The old price ages out: no checkout until a valid one is read.
+		e.failCart(j, "re-validate cart", fmt.Errorf("summary of cart %s: %s", c.CartID, why))
+		return
+	}
 	e.mu.Lock()
 	cur := e.carts[j.key]
 	if cur == nil || cur.CartID != c.CartID {

@@ -11,8 +11,14 @@ import (
 )
 
 // MaxValidationAge is how old a cart's validated price may be for a checkout
-// to rely on it. The cart keeper re-reads summaries more often than this.
-const MaxValidationAge = 5 * time.Minute
+// to rely on it; a validation time in the future counts as stale. The cart
+// keeper re-reads the summary of every ready cart every RevalidateEvery.
+const MaxValidationAge = time.Minute
+
+// RevalidateEvery is how often the cart keeper re-reads the summary
+// (unsigned) of a ready cart whose price is checked, so the price stays
+// fresh without a request between the poll that sees stock and the checkout.
+const RevalidateEvery = 30 * time.Second
 
 // DeliveryHours parses an availability value: "1H-high" and "1H-low" are one
 // hour, "<n>H" is n hours. Anything else (unavailable, unknown, comingSoon,
@@ -128,17 +134,20 @@ type Action struct {
 	Reason  string
 }
 
-// Decide returns what to do now, at most one action per entry. It is a pure
-// function of its input.
+// Decide returns what to do now. It is a pure function of its input.
 //
 // An entry is considered when it has qty > 0, no validation problem, no
 // latch (order_attempted), no order_id, no catalog lookup pending and no
-// checkout in flight. Its target DC is the first of its datacenters, in the
-// user's order, whose availability is a delivery window within
-// max_delivery_hours (and not cooling down after a "not available" refusal).
-// The target's cart must be ready, unexpired and built for the entry as it is
-// now (fingerprint); with skip_validate false its price must have been read
-// within MaxValidationAge and be <= the ceiling (equal allowed).
+// checkout in flight. Its orderable DCs are those of its datacenters whose
+// availability is a delivery window within max_delivery_hours (and not
+// cooling down after a refusal). The entry is settled (checkout, dry run,
+// or retirement when over the ceiling) in the first orderable DC, in the
+// user's order, whose cart is ready: built for the entry as it is now
+// (fingerprint), unexpired, and, with skip_validate false, priced within
+// MaxValidationAge. Each earlier orderable DC gets a build (or price
+// re-read) action, so its cart is prepared at once, but is never waited
+// for. Those come first in the result; the settling action, at most one
+// per entry, is the entry's last.
 func Decide(in DecideInput) []Action {
 	if in.File == nil {
 		return nil
@@ -152,7 +161,8 @@ func Decide(in DecideInput) []Action {
 		if _, bad := in.Blocked[key]; bad {
 			continue
 		}
-		target := ""
+		var prep []Action
+		var settle *Action
 		for _, dc := range s.DCNames() {
 			if !Orderable(in.Avail[AvailKey{FQN: s.FQN, DC: dc}], s.MaxDelivery()) {
 				continue
@@ -160,42 +170,95 @@ func Decide(in DecideInput) []Action {
 			if until, ok := in.Cooldown[CartKey{Entry: key, DC: dc}]; ok && in.Now.Before(until) {
 				continue
 			}
-			target = dc
+			a := decideDC(in, s, key, dc)
+			if a.Kind == ActBuildCart || a.Kind == ActRevalidate {
+				prep = append(prep, a)
+				continue
+			}
+			settle = &a
 			break
 		}
-		if target == "" {
-			continue
+		// Earlier DCs' preparations, the first DC's last (a reader keeping
+		// one action per entry sees the settling one, or the first DC's).
+		for i := len(prep) - 1; i >= 0; i-- {
+			out = append(out, prep[i])
 		}
-		currency := ""
-		cart, ok := in.Carts[CartKey{Entry: key, DC: target}]
-		if ok {
-			currency = cart.Price.Currency
+		if settle != nil {
+			out = append(out, *settle)
 		}
-		a := Action{
-			Entry: key, DC: target, CartID: cart.CartID, Qty: s.Qty,
-			Price:   cart.Price,
-			Ceiling: Money{Ucents: s.CeilingUcents(), Currency: currency},
-			Autopay: s.Autopay, Waive: s.WaiveRetractation,
-		}
-		switch {
-		case !ok || !cart.Ready || cart.CartID == "":
-			a.Kind, a.Reason = ActBuildCart, "no cart ready"
-		case cart.Fingerprint != Fingerprint(in.File.Subsidiary, s, target):
-			a.Kind, a.Reason = ActBuildCart, "cart built for other settings"
-		case !cart.Expire.IsZero() && !cart.Expire.After(in.Now.Add(time.Minute)):
-			a.Kind, a.Reason = ActBuildCart, "cart expired"
-		case !s.SkipValidate && (cart.ValidatedAt.IsZero() || in.Now.Sub(cart.ValidatedAt) > MaxValidationAge):
-			a.Kind, a.Reason = ActRevalidate, "validated price too old"
-		case !s.Accepts(cart.Price.Ucents):
-			a.Kind, a.Reason = ActRetire, "price over the ceiling"
-		case !s.PlaceOrder:
-			a.Kind, a.Reason = ActDryRun, "place_order is false"
-		default:
-			a.Kind = ActCheckout
-		}
-		out = append(out, a)
 	}
 	return out
+}
+
+// decideDC is what to do with entry s in its orderable dc.
+func decideDC(in DecideInput, s prefs.Server, key, dc string) Action {
+	currency := ""
+	cart, ok := in.Carts[CartKey{Entry: key, DC: dc}]
+	if ok {
+		currency = cart.Price.Currency
+	}
+	a := Action{
+		Entry: key, DC: dc, CartID: cart.CartID, Qty: s.Qty,
+		Price:   cart.Price,
+		Ceiling: Money{Ucents: s.CeilingUcents(), Currency: currency},
+		Autopay: s.Autopay, Waive: s.WaiveRetractation,
+	}
+	switch {
+	case !ok || !cart.Ready || cart.CartID == "":
+		a.Kind, a.Reason = ActBuildCart, "no cart ready"
+	case cart.Fingerprint != Fingerprint(in.File.Subsidiary, s, dc):
+		a.Kind, a.Reason = ActBuildCart, "cart built for other settings"
+	case !cart.Expire.IsZero() && !cart.Expire.After(in.Now.Add(time.Minute)):
+		a.Kind, a.Reason = ActBuildCart, "cart expired"
+	case !s.SkipValidate && !PriceFresh(cart.ValidatedAt, in.Now):
+		a.Kind, a.Reason = ActRevalidate, "validated price too old"
+	case !s.SkipValidate && PriceProblem(cart.Price, in.File.Subsidiary) != "":
+		a.Kind, a.Reason = ActRevalidate, "no valid price: "+PriceProblem(cart.Price, in.File.Subsidiary)
+	case !s.Accepts(cart.Price.Ucents):
+		a.Kind, a.Reason = ActRetire, "price over the ceiling"
+	case !s.PlaceOrder:
+		a.Kind, a.Reason = ActDryRun, "place_order is false"
+	default:
+		a.Kind = ActCheckout
+	}
+	return a
+}
+
+// PriceFresh reports a price validated at most MaxValidationAge before
+// now; a validation time in the future (a clock step, an edited file) is
+// not fresh.
+func PriceFresh(validatedAt, now time.Time) bool {
+	return !validatedAt.IsZero() && !validatedAt.After(now) && now.Sub(validatedAt) <= MaxValidationAge
+}
+
+// subsidiaryCurrency is the currency OVH bills each subsidiary in.
+// (ASIA, WE and WS bill in USD: uncertain; a cart in another currency is
+// refused, which is the stricter choice.)
+var subsidiaryCurrency = map[string]string{
+	"CZ": "CZK", "DE": "EUR", "ES": "EUR", "FI": "EUR", "FR": "EUR", "GB": "GBP", "IE": "EUR", "IT": "EUR",
+	"LT": "EUR", "MA": "MAD", "NL": "EUR", "PL": "PLN", "PT": "EUR", "SN": "XOF", "TN": "TND",
+	"ASIA": "USD", "AU": "AUD", "CA": "CAD", "IN": "INR", "QC": "CAD", "SG": "SGD", "WE": "USD", "WS": "USD",
+	"US": "USD",
+}
+
+// PriceProblem says why a validated price cannot be relied on ("" when it
+// can): missing, zero or negative, or in a currency other than the
+// subsidiary's.
+func PriceProblem(p Money, subsidiary string) string {
+	want := subsidiaryCurrency[subsidiary]
+	switch {
+	case p.Currency == "" && p.Ucents == 0:
+		return "OVH gave no price"
+	case p.Ucents <= 0:
+		return "price " + p.String() + " is not positive"
+	case p.Currency == "":
+		return "price has no currency"
+	case want == "":
+		return "unknown currency of subsidiary " + subsidiary
+	case p.Currency != want:
+		return "price in " + p.Currency + ", not in " + want + " (subsidiary " + subsidiary + ")"
+	}
+	return ""
 }
 
 // Wanted reports whether an entry still has something to buy (the rule

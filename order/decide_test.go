@@ -90,8 +90,11 @@ func TestDecide(t *testing.T) {
 			return setup{avail: map[string]string{"fra": "unavailable", "gra": "72H", "rbx": "1H-high"}, carts: map[string]CartState{
 				"gra": ready(f, "gra", 1, now), "rbx": ready(f, "rbx", 1, now)}}
 		}, want{ActCheckout, "gra"}},
-		{"first orderable DC without cart is built, not skipped", func(f *prefs.File) setup {
+		{"first orderable DC without cart is built, a later ready one ordered now", func(f *prefs.File) setup {
 			return setup{avail: map[string]string{"fra": "24H", "gra": "1H-high"}, carts: map[string]CartState{"gra": ready(f, "gra", 1, now)}}
+		}, want{ActCheckout, "gra"}},
+		{"first orderable DC without cart, none ready: built", func(f *prefs.File) setup {
+			return setup{avail: map[string]string{"fra": "24H", "gra": "1H-high"}}
 		}, want{ActBuildCart, "fra"}},
 		{"delivery over default max 72H is not orderable", func(f *prefs.File) setup {
 			return setup{avail: map[string]string{"fra": "120H", "gra": "240H", "rbx": "2160H"}, carts: map[string]CartState{"fra": ready(f, "fra", 1, now)}}
@@ -219,10 +222,17 @@ func TestDecide(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 {
-				t.Fatalf("want one %s in %s, got %+v", tc.want.kind, tc.want.dc, got)
+			if len(got) == 0 {
+				t.Fatalf("want %s in %s, got nothing", tc.want.kind, tc.want.dc)
 			}
-			a := got[0]
+			// Preparations of other orderable DCs may come first; the
+			// entry's last action is the one under test.
+			for _, p := range got[:len(got)-1] {
+				if p.Kind != ActBuildCart && p.Kind != ActRevalidate {
+					t.Fatalf("two settling actions: %+v", got)
+				}
+			}
+			a := got[len(got)-1]
 			if a.Kind != tc.want.kind || a.DC != tc.want.dc {
 				t.Fatalf("got %s in %s (%s); want %s in %s", a.Kind, a.DC, a.Reason, tc.want.kind, tc.want.dc)
 			}
@@ -268,5 +278,76 @@ func TestFingerprintChanges(t *testing.T) {
 	}
 	if Fingerprint("IE", s, "gra") == base || Fingerprint("FR", s, "fra") == base {
 		t.Error("dc or subsidiary change keeps the fingerprint")
+	}
+}
+
+// Issue 11, point 8: the first orderable DC without a ready cart is built
+// at once, but a later orderable DC whose cart is ready is ordered now.
+func TestDecideBuildsEarlierDCsWithoutWaiting(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	f := baseFile(t)
+	s := f.Servers[0]
+	key := s.Key()
+	in := DecideInput{File: f, Now: now,
+		Avail: map[AvailKey]string{{FQN: testFQN, DC: "fra"}: "1H-high", {FQN: testFQN, DC: "gra"}: "24H", {FQN: testFQN, DC: "rbx"}: "1H-low"},
+		Carts: map[CartKey]CartState{{Entry: key, DC: "rbx"}: {CartID: "cart-rbx", Ready: true, Expire: now.Add(48 * time.Hour),
+			Fingerprint: Fingerprint("IE", s, "rbx"), Price: Money{Ucents: 1_00000000, Currency: "EUR"}, ValidatedAt: now}}}
+	got := Decide(in)
+	var kinds []string
+	for _, a := range got {
+		kinds = append(kinds, a.Kind.String()+" "+a.DC)
+	}
+	want := []string{"build cart gra", "build cart fra", "checkout rbx"}
+	if len(kinds) != len(want) {
+		t.Fatalf("got %v, want %v", kinds, want)
+	}
+	for i := range want {
+		if kinds[i] != want[i] {
+			t.Fatalf("got %v, want %v", kinds, want)
+		}
+	}
+}
+
+// Issue 11, point 9: a price is used at checkout only when valid and at
+// most MaxValidationAge old.
+func TestDecidePriceFreshnessAndSanity(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		price     Money
+		validated time.Time
+		skip      bool
+		want      ActionKind
+	}{
+		{"fresh and valid", Money{19_98000000, "EUR"}, now.Add(-MaxValidationAge), false, ActCheckout},
+		{"61 s old", Money{19_98000000, "EUR"}, now.Add(-MaxValidationAge - time.Second), false, ActRevalidate},
+		{"validated in the future", Money{19_98000000, "EUR"}, now.Add(time.Second), false, ActRevalidate},
+		{"summary 200 {}: no price", Money{}, now, false, ActRevalidate},
+		{"zero in EUR", Money{0, "EUR"}, now, false, ActRevalidate},
+		{"negative", Money{-1_00000000, "EUR"}, now, false, ActRevalidate},
+		{"other currency", Money{19_98000000, "GBP"}, now, false, ActRevalidate},
+		{"no currency", Money{19_98000000, ""}, now, false, ActRevalidate},
+		{"skip_validate needs no price", Money{}, time.Time{}, true, ActCheckout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := baseFile(t)
+			f.Servers[0].SkipValidate = tc.skip
+			s := f.Servers[0]
+			key := s.Key()
+			in := DecideInput{File: f, Now: now,
+				Avail: map[AvailKey]string{{FQN: testFQN, DC: "fra"}: "1H-high"},
+				Carts: map[CartKey]CartState{{Entry: key, DC: "fra"}: {CartID: "c", Ready: true, Expire: now.Add(48 * time.Hour),
+					Fingerprint: Fingerprint("IE", s, "fra"), Price: tc.price, ValidatedAt: tc.validated}}}
+			got := Decide(in)
+			if len(got) != 1 || got[0].Kind != tc.want {
+				t.Fatalf("got %+v, want %s", got, tc.want)
+			}
+		})
+	}
+	if p := PriceProblem(Money{}, "IE"); p == "" {
+		t.Error("missing price passed")
+	}
+	if p := PriceProblem(Money{1, "USD"}, "US"); p != "" {
+		t.Errorf("US in USD: %s", p)
 	}
 }

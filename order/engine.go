@@ -89,6 +89,8 @@ type Engine struct {
 	alerts alertState // alerts.go
 	local  localState // failures on this machine, orders not yet saved (localfail.go)
 	retry  retryState // per-plan polling and refusal backoff (retry.go)
+	// building: carts the keeper or a rush build is at work on (cartkeeper.go), under mu
+	building map[CartKey]bool
 
 	mu        sync.Mutex
 	file      *prefs.File // last snapshot of the store
@@ -124,7 +126,7 @@ func New(cfg Config) *Engine {
 	e := &Engine{
 		api: cfg.API, store: cfg.Store, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now, poll: cfg.Poll, cfg: cfg,
 		minPoll:         MinPoll,
-		revalidateEvery: 4 * time.Minute,
+		revalidateEvery: RevalidateEvery,
 		verifyEvery:     10 * time.Minute,
 		renewBefore:     24 * time.Hour,
 		events:          newEventQueue(),
@@ -406,6 +408,7 @@ func (e *Engine) evaluate(ctx context.Context) {
 	acts := Decide(in)
 	wake := false
 	var start []Action
+	var builds []CartKey
 	for _, a := range acts {
 		k := CartKey{Entry: a.Entry, DC: a.DC}
 		switch a.Kind {
@@ -413,10 +416,7 @@ func (e *Engine) evaluate(ctx context.Context) {
 			e.inFlight[a.Entry] = true
 			start = append(start, a)
 		case ActBuildCart:
-			if !e.rush[k] {
-				e.rush[k] = true
-				wake = true
-			}
+			builds = append(builds, k) // built at once, in parallel (cartkeeper.go)
 		case ActRevalidate:
 			if !e.reval[k] {
 				e.reval[k] = true
@@ -429,6 +429,9 @@ func (e *Engine) evaluate(ctx context.Context) {
 		a := a
 		// The checkout outlives ctx so its outcome is saved: Run waits for it.
 		e.goTracked(func() { e.act(context.WithoutCancel(ctx), a) })
+	}
+	for _, k := range builds {
+		e.rushBuild(ctx, k)
 	}
 	if wake {
 		e.wakeKeeper()

@@ -46,6 +46,9 @@ type Deps struct {
 	// expirationDate), shown with the UNPAID warning. May be nil.
 	OrderExpiry func(ctx context.Context, orderID int64) (time.Time, error)
 
+	// Account serves the Orders (O) and Servers (S) screens. May be nil.
+	Account AccountAPI
+
 	// Endpoint and Subsidiary are shown in the header.
 	Endpoint, Subsidiary string
 	// Poll is the availability poll interval, shown in the header.

@@ -222,8 +222,9 @@ func dashboardScenario() scenario {
 			3: {"rbx": "1H-low"},
 		},
 		carts: map[int]map[string]testCart{
+			// Validated within order.MaxValidationAge (60 s): prices shown as fresh.
 			0: {"fra": {1998000000, time.Minute, month, false}, "gra": {1998000000, time.Minute, 7*time.Minute + 12*time.Second, false}},
-			1: {"rbx": {10396000000, 2 * time.Minute, month, false}},
+			1: {"rbx": {10396000000, 50 * time.Second, month, false}},
 		},
 		status:  map[int]map[string]order.Status{1: {"bhs": order.StatusError}},
 		details: map[int]map[string]string{1: {"bhs": "cart creation refused: 400 Invalid subsidiary"}},

@@ -44,6 +44,9 @@ type keyMap struct {
 	Prev, Next       key.Binding
 	Toggle           key.Binding
 	Add              key.Binding
+
+	// Orders and Servers screens (afterwin.go).
+	aw afterWinKeys
 }
 
 func newKeyMap() keyMap {
@@ -101,6 +104,8 @@ func newKeyMap() keyMap {
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
 		Add:         b("enter", "add", "enter"),
+
+		aw: newAfterWinKeys(),
 	}
 }
 
@@ -119,6 +124,8 @@ func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 // helpFor returns the bindings shown for a screen.
 func (k keyMap) helpFor(s screen) helpKeys {
 	switch s {
+	case screenOrders, screenServers:
+		return k.afterWinHelp(s)
 	case screenLog:
 		return helpKeys{
 			short: []key.Binding{k.ScrollHelp, k.PageHelp, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit},

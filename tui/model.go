@@ -37,6 +37,8 @@ const (
 	screenDCOrder
 	screenBrowserList
 	screenBrowserConfig
+	screenOrders  // afterwin.go
+	screenServers // afterwin.go
 )
 
 // Model is the root model of the UI (a tea.Model).
@@ -83,6 +85,10 @@ type Model struct {
 	ceiling     *ceilingEditor
 	dcOrder     *dcEditor
 	browser     *browser
+	after       *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq       int       // screens opened, for their replies' generation
+	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
+	noRefreshTick bool
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
@@ -156,6 +162,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case awMsg:
+		return m.handleAfterWin(msg)
 	case eventsMsg:
 		return m.handleEvents(msg)
 	case prefsMsg:
@@ -337,6 +345,10 @@ func (m *Model) logf(level slog.Level, format string, args ...any) {
 // screen returns what has the keyboard.
 func (m *Model) screen() screen {
 	switch {
+	case m.after != nil && m.after.kind == awOrders:
+		return screenOrders
+	case m.after != nil:
+		return screenServers
 	case m.confirm != nil:
 		return screenConfirm
 	case m.ceiling != nil:

@@ -19,6 +19,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	switch m.screen() {
+	case screenOrders, screenServers:
+		return m.updateAfterWin(msg)
 	case screenConfirm:
 		return m.updateConfirm(msg)
 	case screenCeiling:
@@ -67,6 +69,10 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.moveSel(1)
 	case key.Matches(msg, k.Browse):
 		return m.openBrowser(nil)
+	case key.Matches(msg, k.aw.Orders):
+		return m.openAfterWin(awOrders)
+	case key.Matches(msg, k.aw.Servers):
+		return m.openAfterWin(awServers)
 	case key.Matches(msg, k.Refresh):
 		return m.refreshCatalog()
 	}

@@ -119,7 +119,9 @@ func (m *Model) render() string {
 		b.WriteString(m.bannerView())
 	}
 	b.WriteByte('\n')
-	if m.browser != nil {
+	if m.after != nil {
+		b.WriteString(m.afterWinView(m.layout.width, m.bodyHeight()))
+	} else if m.browser != nil {
 		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
 	} else {
 		bottom := m.bottomView()
