@@ -32,6 +32,7 @@ type localFailure struct {
 
 // unsavedOrder is an order OVH created whose record could not be saved.
 type unsavedOrder struct {
+	cart    string // the cart of the latch, to find the entry if its key changed
 	dc      string
 	orderID int64
 	url     string
@@ -144,12 +145,12 @@ func (e *Engine) reloaded() {
 // saved; saveUnsaved writes it as soon as the disk allows. Meanwhile the
 // latch on disk keeps the entry from being bought again, and a restart
 // finds the order at OVH.
-func (e *Engine) orderNotSaved(key, dc string, orderID int64, url string, err error) {
+func (e *Engine) orderNotSaved(key, cart, dc string, orderID int64, url string, err error) {
 	e.local.mu.Lock()
 	if e.local.unsaved == nil {
 		e.local.unsaved = map[string]unsavedOrder{}
 	}
-	e.local.unsaved[key] = unsavedOrder{dc: dc, orderID: orderID, url: url, cause: causeOf(err)}
+	e.local.unsaved[key] = unsavedOrder{cart: cart, dc: dc, orderID: orderID, url: url, cause: causeOf(err)}
 	e.local.mu.Unlock()
 	e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf(
 		"order %d placed in %s, but it could not be saved to %s (%s); %s. ovhtui writes it as soon as it can; the entry stays latched meanwhile, so nothing is bought twice.",
@@ -166,14 +167,8 @@ func (e *Engine) saveUnsaved() {
 	}
 	e.local.mu.Unlock()
 	for key, u := range pending {
-		err := e.update(fmt.Sprintf("order %d in %s, saved late", u.orderID, u.dc), func(f *prefs.File) error {
-			i := f.Find(key)
-			if i < 0 {
-				return errNoEntry
-			}
-			recordOrderIn(&f.Servers[i], u.dc, u.orderID, u.url, e.now())
-			return nil
-		})
+		err := e.update(fmt.Sprintf("order %d in %s, saved late", u.orderID, u.dc),
+			recordOrderChange(key, u.cart, u.dc, u.orderID, u.url, e.now()))
 		e.local.mu.Lock()
 		if err == nil || errors.Is(err, errNoEntry) {
 			delete(e.local.unsaved, key)

@@ -144,3 +144,37 @@ func TestOrderKnownButUnsaved(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckoutNotSentIsNotARefusal: a checkout that never left this machine
+// (the journal could not be written) releases the latch and is told as not
+// sent, never as refused by OVH (issue 12.5).
+func TestCheckoutNotSentIsNotARefusal(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	h.waitCarts("fra", "gra")
+	h.eng.jmu.Lock()
+	h.eng.journal.Close() // every append fails from now on
+	h.eng.jmu.Unlock()
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	failed := h.wait("not sent", isA[OrderFailed]).(OrderFailed)
+	if !failed.NotSent || !strings.Contains(failed.Message(), "order in fra not placed, nothing reached OVH: the journal could not be written") {
+		t.Errorf("OrderFailed %+v: %s", failed, failed.Message())
+	}
+	if n := h.count(func(ev Event) bool { return strings.Contains(ev.Message(), "by OVH") }); n != 0 {
+		t.Errorf("blamed on OVH:\n%s", h.dump())
+	}
+	if n := len(env.requests("POST", checkoutSuffix)); n != 0 {
+		t.Errorf("%d checkouts sent without a journal", n)
+	}
+	for _, tc := range []struct {
+		ev   OrderFailed
+		want string
+	}{
+		{OrderFailed{Base: Base{DC: "bhs"}, Definitive: true, NotSent: true, Err: "x"}, "order in bhs not placed, nothing reached OVH: x"},
+		{OrderFailed{Base: Base{DC: "bhs"}, Definitive: true, Err: "x"}, "order in bhs refused by OVH: x"},
+	} {
+		if got := tc.ev.Message(); got != tc.want {
+			t.Errorf("Message %q, want %q", got, tc.want)
+		}
+	}
+}
