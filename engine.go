@@ -219,6 +219,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Store:          store,
 		Events:         events,
 		Rearm:          eng.Rearm,
+		BuyAnother:     eng.BuyAnother,
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,
