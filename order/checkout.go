@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -32,38 +34,36 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 			return errNoEntry
 		}
 		cur := &f.Servers[i]
-		// Re-check on the content being saved: an external edit may have
-		// latched, ordered, changed qty or lowered the ceiling meanwhile.
-		if !Wanted(*cur) || cur.Qty != a.Qty || cur.Autopay != a.Autopay || cur.WaiveRetractation != a.Waive {
+		// Decide again on the content being saved, the freshest there is:
+		// an edit since the decision (place_order, qty, ceiling,
+		// skip_validate, the DCs and their order, autopay, the cart, the
+		// journal) that changes the answer means no latch and no checkout.
+		if !sameDecision(e.decideFor(f, key), a) {
 			return errStale
 		}
-		if !cur.Accepts(a.Price.Ucents) {
-			return errStale
-		}
-		e.mu.Lock()
-		c := e.carts[CartKey{Entry: key, DC: dc}]
-		fpOK := c != nil && c.CartID == cartID && c.Fingerprint == Fingerprint(f.Subsidiary, *cur, dc)
-		e.mu.Unlock()
-		if !fpOK {
-			return errStale
-		}
-		cur.OrderAttempted = true
-		cur.OrderAttemptedAt = e.now().UTC()
-		cur.OrderAttemptedIn = dc
-		cur.OrderAttemptedQty = cur.Qty
-		cur.OrderAttemptedCart = cartID
-		cur.Qty = 0
+		cur.Latch(e.now(), dc, cartID)
 		s, sub = *cur, f.Subsidiary
 		return nil
 	})
 	switch {
 	case errors.Is(err, errStale), errors.Is(err, errNoEntry):
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error()})
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error() + "; deciding again"})
 		e.reload()
+		e.wakeKeeper()
+		return
+	case errors.Is(err, prefs.ErrNotDurable):
+		e.latchNotDurable(ctx, key, dc, err)
 		return
 	case err != nil:
-		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: "latch not saved, checkout not sent: " + err.Error()})
-		e.setStatus(key, dc, StatusError, "could not save the latch")
+		e.latchNotSaved(key, dc, err) // a failure here, not at OVH: said once, then counted
+		return
+	}
+	e.latchSaved(key, dc)
+	// The journal holds the intent before the checkout leaves: whatever
+	// happens to the file, ovhtui knows it may have bought.
+	if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
+		e.coolDown(key, dc, time.Minute, true)
+		e.releaseNotSent(key, dc, cartID, a.Qty, "the journal could not be written, so the checkout was not sent: "+err.Error())
 		return
 	}
 	// emit only queues: it costs no time on the way to the checkout.
@@ -76,6 +76,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 
 	if cerr != nil && IsNotFound(cerr) {
 		// The cart died: rebuild and retry once at once, latch held.
+		e.journalOutcome(key, dc, journal.ResultRefused, 0, "", a.Price, "cart gone at checkout: "+cerr.Error())
 		j := cartJob{key: CartKey{Entry: key, DC: dc}, sub: sub, s: s}
 		j.s.Qty = a.Qty
 		info, berr := e.buildCart(ctx, j)
@@ -105,6 +106,10 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.persistCart(j.key, info)
 		cartID = info.CartID
 		a.Price = info.Price
+		if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
+			e.release(key, dc, cartID, a.Qty, "cart gone at checkout; journal not written, retry not sent: "+err.Error(), false)
+			return
+		}
 		e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
 		res, cerr = e.api.Checkout(ctx, cartID, req)
 	}
@@ -117,13 +122,37 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		if cerr != nil {
 			why = cerr.Error()
 		}
+		e.journalOutcome(key, dc, journal.ResultUnknown, 0, "", a.Price, why)
 		e.dropCart(key, dc) // it may have been checked out
 		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false, Err: why})
 		e.setStatus(key, dc, StatusNeedsDecision, "outcome unknown, looking it up")
 		e.reconcile(ctx, key)
 	default:
+		res := journal.ResultRefused
+		if IsNotSent(cerr) {
+			res = journal.ResultNotSent
+		}
+		e.journalOutcome(key, dc, res, 0, "", a.Price, cerr.Error())
 		e.refused(key, dc, cartID, a, cerr)
 	}
+}
+
+// latchNotDurable handles a latch save whose rename succeeded but whose
+// folder sync failed: the latch may or may not survive a crash, so it is
+// treated as written. No checkout leaves; the folder sync is tried again,
+// the user is told, and the entry is reconciled as after an ambiguous
+// outcome (the lookup finds nothing, since nothing was sent, and the
+// entry waits for the user's decision).
+func (e *Engine) latchNotDurable(ctx context.Context, key, dc string, err error) {
+	e.reload()
+	e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false,
+		Err: "the latch was written but the folder sync failed: checkout not sent; treating the latch as written: " + err.Error()})
+	if serr := e.store.SyncFolder(); serr != nil {
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: "folder sync failed again (disk trouble?): " + serr.Error()})
+	} else {
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "folder sync retried: the latch is durable now"})
+	}
+	e.reconcile(ctx, key)
 }
 
 // refused handles a checkout that OVH refused (definitive) or that was
@@ -142,7 +171,7 @@ func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
 	switch {
 	case IsNotSent(err):
 		e.coolDown(key, dc, wait, false)
-		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait), false)
+		e.releaseNotSent(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait))
 	case a.Autopay && strings.Contains(low, "payment method"):
 		e.release(key, dc, cartID, 0, "autopay refused: "+msg+" — entry stopped (qty 0): register a preferred payment method or set autopay false, then set qty again", true)
 	case strings.Contains(low, "is not available in"):
@@ -206,6 +235,18 @@ func (e *Engine) availKeyOf(key, dc string) AvailKey {
 // release undoes the latch after a definitive refusal: order_error, qty
 // back to restoreQty (0 stops the entry), and the entry is watched again.
 func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, stop bool) {
+	e.releaseAs(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: why}, cartID, restoreQty, stop)
+}
+
+// releaseNotSent is release for a checkout that never reached OVH (a
+// failure on this machine or on the way): it is not told as a refusal.
+func (e *Engine) releaseNotSent(key, dc, cartID string, restoreQty int, why string) {
+	e.releaseAs(OrderFailed{Base: e.base(key, dc), Definitive: true, NotSent: true, Err: why}, cartID, restoreQty, false)
+}
+
+// releaseAs releases the latch and reports it with ev.
+func (e *Engine) releaseAs(ev OrderFailed, cartID string, restoreQty int, stop bool) {
+	key, dc, why := ev.Entry, ev.DC, ev.Err
 	err := e.update("checkout refused in "+dc, func(f *prefs.File) error {
 		i := f.Find(key)
 		if i < 0 {
@@ -220,7 +261,7 @@ func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, sto
 		s.OrderError = why
 		return nil
 	})
-	e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: why})
+	e.emit(ev)
 	if err != nil {
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: "releasing the latch failed: " + err.Error()})
 		return
@@ -233,25 +274,17 @@ func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, sto
 }
 
 // recordOrder saves an order OVH created and reports it.
+// The journal records it first, by entry identity; the file's entry is
+// found by its id, or if the user changed that meanwhile by its latch on
+// the same cart, whatever else was edited.
 func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price Money, s prefs.Server, reconciled bool) {
-	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), func(f *prefs.File) error {
-		i := f.Find(key)
-		if i < 0 {
-			return errNoEntry
-		}
-		cur := &f.Servers[i]
-		cur.OrderedAt = e.now().UTC()
-		cur.OrderedIn = dc
-		cur.OrderID = orderID
-		cur.OrderURL = url
-		cur.OrderError = ""
-		cur.DCCarts.Delete(dc) // checked out: read-only from now on
-		return nil
-	})
+	e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
+	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), recordOrderChange(key, s.OrderAttemptedCart, dc, orderID, url, e.now()))
 	e.dropCart(key, dc)
 	if err != nil {
-		// The order exists; the latch stays on disk, so a restart reconciles it.
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
+		// The order exists; the latch stays on disk, so a restart reconciles
+		// it; meanwhile it is written as soon as the disk allows.
+		e.orderNotSaved(key, s.OrderAttemptedCart, dc, orderID, url, err)
 	}
 	over := !s.Accepts(price.Ucents)
 	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
@@ -260,6 +293,31 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		if other != dc {
 			e.setStatus(key, other, StatusIdle, "ordered in "+dc)
 		}
+	}
+}
+
+// recordOrderChange records in the file the order OVH created in dc for
+// the entry key, found by its key or, if the user changed that meanwhile,
+// by its latch on cart.
+func recordOrderChange(key, cart, dc string, orderID int64, url string, now time.Time) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 && cart != "" {
+			i = slices.IndexFunc(f.Servers, func(x prefs.Server) bool {
+				return x.Latched() && x.OrderAttemptedCart == cart
+			})
+		}
+		if i < 0 {
+			return errNoEntry
+		}
+		s := &f.Servers[i]
+		s.OrderedAt = now.UTC()
+		s.OrderedIn = dc
+		s.OrderID = orderID
+		s.OrderURL = url
+		s.OrderError = ""
+		s.DCCarts.Delete(dc) // checked out: read-only from now on
+		return nil
 	}
 }
 
@@ -286,9 +344,16 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 		if i < 0 {
 			return errNoEntry
 		}
+		if !sameDecision(e.decideFor(f, a.Entry), a) {
+			return errStale // e.g. place_order turned on meanwhile: decide again
+		}
 		f.Servers[i].Qty = 0
 		return nil
 	})
+	if errors.Is(err, errStale) || errors.Is(err, errNoEntry) {
+		e.emit(Info{Base: e.base(a.Entry, a.DC), Sev: slog.LevelInfo, Text: "dry run: the entry changed meanwhile; deciding again"})
+		return
+	}
 	if err != nil {
 		e.emit(Info{Base: e.base(a.Entry, a.DC), Sev: slog.LevelError, Text: "saving qty 0 after the dry run failed: " + err.Error()})
 	}
@@ -306,7 +371,9 @@ func (e *Engine) retire(a Action) {
 			return errNoEntry
 		}
 		s := &f.Servers[i]
-		if s.SkipValidate || !Wanted(*s) {
+		// Decide again on the freshest content: a ceiling raised (or
+		// skip_validate set, qty changed...) since the decision keeps it.
+		if !sameDecision(e.decideFor(f, a.Entry), a) {
 			return errStale
 		}
 		s.Qty = 0

@@ -20,15 +20,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -77,7 +79,8 @@ type Engine struct {
 	cfg     Config
 
 	// test hooks
-	cycleHook       func() // called after each poll cycle
+	cycleHook       func()       // called after each poll cycle
+	beforeSettle    func(Action) // called before a checkout, dry run or retire touches the file
 	minPoll         time.Duration
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
@@ -87,6 +90,7 @@ type Engine struct {
 
 	events *eventQueue
 	alerts alertState // alerts.go
+	local  localState // failures on this machine, orders not yet saved (localfail.go)
 	retry  retryState // per-plan polling and refusal backoff (retry.go)
 	// building: carts the keeper or a rush build is at work on (cartkeeper.go), under mu
 	building map[CartKey]bool
@@ -108,6 +112,12 @@ type Engine struct {
 	reported  map[string]string // entry -> last reported blocking problem / catalog error
 	lookups   map[string]int    // entry -> pending /me/order lookups (reconcile.go)
 	runCtx    context.Context   // Run's context, for work that outlives a checkout's
+
+	// The journal beside the preferences file (journal.go); jmu guards
+	// both and is taken after e.mu and the store's lock, never before.
+	jmu     sync.Mutex
+	journal *journal.Journal
+	jstate  *journal.State
 
 	keeperWake chan struct{}
 	idleCh     chan struct{}
@@ -173,7 +183,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.runCtx = ctx
 	e.mu.Unlock()
 
+	// Nothing is bought without the journal: it is what ovhtui trusts
+	// about its own past (journal.go).
+	if err := e.openJournal(); err != nil {
+		return fmt.Errorf("order engine: %w", err)
+	}
+	defer e.closeJournal()
 	e.reload()
+	e.syncJournal() // ids, and what an old copy of the file lost
 	e.adoptPersistedCarts()
 	e.emit(Info{Base: e.base("", ""), Text: "engine started, polling every " + e.poll.String(), Sev: slog.LevelInfo})
 
@@ -213,7 +230,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	cancel()
 	e.wg.Wait()
 	e.reportStillWanted()
-	return nil
+	e.saveUnsaved()
+	return e.errUnsaved()
 }
 
 func (e *Engine) goTracked(f func()) {
@@ -224,10 +242,17 @@ func (e *Engine) goTracked(f func()) {
 	}()
 }
 
-// Rearm clears the latch of an entry left waiting for the user's decision
-// and restores its qty from order_attempted_qty, so it is watched again.
-// It refuses an entry that has an order or a checkout in flight.
-func (e *Engine) Rearm(ctx context.Context, key string) error {
+// Rearm re-arms an entry left waiting for the user's decision, or buys
+// another of an ordered one: BuyAnother with the qty of the last attempt.
+func (e *Engine) Rearm(ctx context.Context, key string) error { return e.BuyAnother(ctx, key, 0) }
+
+// BuyAnother re-arms the entry with key to buy qty more units (0: as many
+// as the last attempt): prefs.Server.BuyAgain gives it a new id (the old
+// one keeps what it bought, in the journal), clears the latch and order
+// fields and scales the ceiling; a rearm record goes to the journal. It
+// refuses an entry with a checkout or an order lookup under way, and one
+// still wanted.
+func (e *Engine) BuyAnother(ctx context.Context, key string, qty int) error {
 	e.mu.Lock()
 	busy := e.inFlight[key]
 	e.mu.Unlock()
@@ -237,31 +262,34 @@ func (e *Engine) Rearm(ctx context.Context, key string) error {
 	if e.lookingUp(key) {
 		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
+	var next prefs.Server
+	newID := ""
 	err := e.update("re-arm "+key, func(f *prefs.File) error {
 		i := f.Find(key)
 		if i < 0 {
 			return errors.New("re-arm: no entry " + key)
 		}
 		s := &f.Servers[i]
-		if s.OrderID != 0 {
-			return errors.New("re-arm " + key + ": it already has order " + strconv.FormatInt(s.OrderID, 10))
+		if newID == "" {
+			newID = prefs.NewID(s.PlanCode)
 		}
-		if !s.OrderAttempted {
-			return errors.New("re-arm " + key + ": it is not latched")
+		if _, err := s.BuyAgain(qty); err != nil {
+			return fmt.Errorf("re-arm %s: %w", key, err)
 		}
-		qty := s.OrderAttemptedQty
-		if qty <= 0 {
-			qty = 1
-		}
-		clearLatch(s)
-		s.Qty = qty
+		s.ID = newID
+		next = *s
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, dc := range e.entryDCs(key) {
-		e.setStatus(key, dc, StatusWatching, "re-armed")
+	if err := e.journalAppend(journal.Record{Type: journal.TypeRearm, Entry: key, NewEntry: newID, PlanCode: next.PlanCode,
+		FQN: next.FQN, DCs: next.DCNames(), Qty: next.Qty}); err != nil {
+		e.emit(Info{Base: e.base(newID, ""), Sev: slog.LevelError, Text: "journal: re-arm not written: " + err.Error()})
+	}
+	e.emit(Info{Base: e.base(newID, ""), Sev: slog.LevelWarn, Text: fmt.Sprintf("re-armed: %s is now %s, to buy %d", key, newID, next.Qty)})
+	for _, dc := range e.entryDCs(newID) {
+		e.setStatus(newID, dc, StatusWatching, "re-armed")
 	}
 	e.wakeKeeper()
 	return nil
@@ -327,11 +355,14 @@ func (e *Engine) reload() bool {
 	f := e.store.Snapshot()
 	data, _ := f.Marshal()
 	blocked := entryProblems(f, e.cfg.Endpoint)
+	holds := e.journalHolds(f) // not reported here: syncJournal says what it restores
 	e.mu.Lock()
 	changed := !bytes.Equal(data, e.lastData)
 	e.file = f
 	e.lastData = data
-	e.blocked = blocked
+	e.blocked = make(map[string]string, len(blocked)+len(holds))
+	maps.Copy(e.blocked, holds)
+	maps.Copy(e.blocked, blocked)
 	e.mu.Unlock()
 	for key, why := range blocked {
 		e.mu.Lock()
@@ -446,6 +477,9 @@ func (e *Engine) act(ctx context.Context, a Action) {
 		e.publish()
 		e.checkIdle()
 	}()
+	if e.beforeSettle != nil {
+		e.beforeSettle(a)
+	}
 	switch a.Kind {
 	case ActCheckout:
 		e.checkout(ctx, a)

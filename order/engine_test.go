@@ -803,29 +803,3 @@ func TestIdleEngineCostsOnePollPerPlan(t *testing.T) {
 		t.Fatalf("%d polls for 5-6 poll cycles of one planCode", polls)
 	}
 }
-
-func TestRearmByEditingTheFile(t *testing.T) {
-	env := newSim(t, ovhsim.Options{})
-	content := prefsJSON(t, entry(func(m map[string]any) {
-		m["order_attempted"] = true
-		m["order_attempted_at"] = time.Now().UTC().Format(time.RFC3339)
-		m["order_attempted_in"] = "fra"
-		m["order_attempted_qty"] = 1
-		m["qty"] = 0
-	}))
-	h := startEngine(t, env, "", content)
-	h.wait("needs decision", isA[NeedsDecision])
-	f := h.file()
-	f.Servers[0].OrderAttempted = false
-	data, _ := f.Marshal()
-	if err := prefs.SaveAtomic(h.path, data); err != nil {
-		t.Fatal(err)
-	}
-	h.wait("re-armed", func(ev Event) bool { i, ok := ev.(Info); return ok && strings.HasPrefix(i.Text, "re-armed") })
-	h.waitCarts("fra")
-	if s := h.file().Servers[0]; s.Qty != 1 || s.OrderAttempted || s.OrderAttemptedQty != 0 {
-		t.Fatalf("%+v", s)
-	}
-	env.sim.SetAvailability(simFQN, "fra", "1H-high")
-	h.waitOrder()
-}

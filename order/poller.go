@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/ovhtui/ovhtui/prefs"
 	"sort"
 	"sync"
 	"time"
@@ -54,12 +53,15 @@ func (e *Engine) pollLoop(ctx context.Context) {
 // users of the store (the TUI) saved.
 func (e *Engine) refreshPrefs() {
 	if _, err := e.store.Refresh(); err != nil {
-		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
+		e.reloadFailed(err) // once, then counted
+	} else {
+		e.reloaded()
 	}
+	e.saveUnsaved()
 	if e.reload() {
-		e.rearmFromFile()
 		e.wakeKeeper()
 	}
+	e.syncJournal() // ids, and what an old copy of the file lost (journal.go)
 }
 
 // startDuePolls polls every plan that is due at the cycle's start, each in
@@ -187,40 +189,5 @@ func (e *Engine) recordAvailability(byPlan map[string]map[AvailKey]string) {
 	e.mu.Unlock()
 	for _, c := range changes {
 		e.emit(c.ev)
-	}
-}
-
-// rearmFromFile handles a latch the user released by editing the file:
-// order_attempted false while order_attempted_qty still says what the latch
-// took (the engine zeroes it whenever it releases a latch itself). qty is
-// restored from it, as the UI's re-arm does.
-func (e *Engine) rearmFromFile() {
-	f := e.snapshot()
-	var keys []string
-	for _, s := range f.Servers {
-		// Not while its order is being looked up: the lookup may still
-		// find it (re-armed once the lookup is over).
-		if !s.OrderAttempted && s.OrderAttemptedQty > 0 && s.Qty == 0 && s.OrderID == 0 && !e.lookingUp(s.Key()) {
-			keys = append(keys, s.Key())
-		}
-	}
-	for _, key := range keys {
-		err := e.update("re-armed in the file: "+key, func(f *prefs.File) error {
-			i := f.Find(key)
-			if i < 0 {
-				return errNoEntry
-			}
-			s := &f.Servers[i]
-			if s.OrderAttempted || s.OrderAttemptedQty <= 0 || s.Qty != 0 || s.OrderID != 0 {
-				return errStale
-			}
-			s.Qty = s.OrderAttemptedQty
-			clearLatch(s)
-			return nil
-		})
-		if err == nil {
-			e.emit(Info{Base: e.base(key, ""), Sev: slog.LevelWarn, Text: "re-armed: order_attempted set to false in the file"})
-			e.setEntryStatus(key, StatusWatching, "re-armed in the file")
-		}
 	}
 }

@@ -114,6 +114,12 @@ func (e *Engine) needsDecision(key, reason string) {
 func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done bool, err error) {
 	f := e.store.Snapshot()
 	i := f.Find(key)
+	if (i < 0 || !f.Servers[i].OrderAttempted) && e.journalAttempted(key) {
+		// An old copy of the file dropped the latch: the journal puts it back.
+		e.syncJournal()
+		f = e.store.Snapshot()
+		i = f.Find(key)
+	}
 	if i < 0 || !f.Servers[i].OrderAttempted || f.Servers[i].OrderID != 0 {
 		return false, true, nil
 	}
@@ -145,7 +151,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 	slices.Reverse(ids)
 	var readErr error
 	for _, id := range ids {
-		if taken[id] {
+		if owner, ok := e.journalOrderOwner(id); taken[id] || ok && owner != key {
 			continue
 		}
 		items, err := e.api.MyOrderItems(ctx, id)
