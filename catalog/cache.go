@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +44,54 @@ func cacheFileName(endpoint, subsidiary string) string {
 	if endpoint == "" {
 		endpoint = "default"
 	}
+	if u, err := url.Parse(endpoint); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		// A URL endpoint: its host only. A simulator on loopback gets a new
+		// port every run; one file serves them all.
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			host = "local-simulator"
+		}
+		endpoint = host
+	}
 	return "eco-catalog_" + safe(endpoint) + "_" + safe(strings.ToUpper(subsidiary)) + ".cache"
+}
+
+// Pruning: the cache directory keeps the file of each endpoint and
+// subsidiary in use; a cache file not written for cacheMaxAge (an endpoint
+// or subsidiary no longer used) and temp files left by a crash are removed
+// whenever a catalog is written.
+const (
+	cacheMaxAge    = 30 * 24 * time.Hour
+	cacheTmpMaxAge = time.Hour
+)
+
+// pruneCache removes from dir the cache files other than keep that were
+// not written for cacheMaxAge, and leftover temp files. It returns the
+// paths removed.
+func pruneCache(dir, keep string, now time.Time) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, "eco-catalog_") || filepath.Join(dir, name) == keep {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		age := now.Sub(info.ModTime())
+		tmp := strings.Contains(name, ".cache.tmp-")
+		if (tmp && age > cacheTmpMaxAge) || (!tmp && strings.HasSuffix(name, ".cache") && age > cacheMaxAge) {
+			if os.Remove(filepath.Join(dir, name)) == nil {
+				removed = append(removed, name)
+			}
+		}
+	}
+	return removed
 }
 
 // writeCache stores body and its fetch time at path atomically and durably.

@@ -307,6 +307,8 @@ func (s *Source) fetchAndParse(ctx context.Context, fetchedAt time.Time) (c *Cat
 		if err := writeCache(s.cachePath, h, body); err != nil {
 			// The new catalog is still good in memory.
 			s.log.Error("catalog: cache not written", "path", s.cachePath, "err", err)
+		} else if gone := pruneCache(filepath.Dir(s.cachePath), s.cachePath, time.Now()); len(gone) > 0 {
+			s.log.Info("catalog: old cache files removed", "files", gone)
 		}
 	}
 	return c, nil

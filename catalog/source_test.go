@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -389,7 +390,7 @@ func TestCacheFileName(t *testing.T) {
 	for _, tc := range []struct{ endpoint, sub, want string }{
 		{"ovh-eu", "IE", "eco-catalog_ovh-eu_IE.cache"},
 		{"ovh-ca", "qc", "eco-catalog_ovh-ca_QC.cache"},
-		{"http://127.0.0.1:8080/1.0", "FR", "eco-catalog_http___127.0.0.1_8080_1.0_FR.cache"},
+		{"http://127.0.0.1:8080/1.0", "FR", "eco-catalog_local-simulator_FR.cache"},
 		{"", "IE", "eco-catalog_default_IE.cache"},
 	} {
 		if got := cacheFileName(tc.endpoint, tc.sub); got != tc.want {
@@ -427,4 +428,42 @@ func TestSourceWithoutStartRefreshesOnDemand(t *testing.T) {
 		}
 		e.f.noFetch(t)
 	})
+}
+
+// TestCachePrunesTheRest: one file per endpoint and subsidiary; a simulator
+// on loopback keeps one name whatever its port; cache files unused for 30
+// days and crash leftovers are removed, the others kept.
+func TestCachePrunesTheRest(t *testing.T) {
+	if a, b := cacheFileName("http://127.0.0.1:44977/1.0", "IE"), cacheFileName("http://127.0.0.1:38057/1.0", "ie"); a != b || a != "eco-catalog_local-simulator_IE.cache" {
+		t.Fatalf("simulator cache names %q and %q", a, b)
+	}
+	if got := cacheFileName("https://eu.api.ovh.com/1.0", "IE"); got != "eco-catalog_eu.api.ovh.com_IE.cache" {
+		t.Fatalf("URL endpoint cache name %q", got)
+	}
+	dir := t.TempDir()
+	now := time.Now()
+	files := map[string]time.Duration{
+		"eco-catalog_ovh-eu_IE.cache":             0,                   // in use
+		"eco-catalog_ovh-eu_FR.cache":             10 * 24 * time.Hour, // recent: kept
+		"eco-catalog_ovh-ca_CA.cache":             31 * 24 * time.Hour, // unused for a month: removed
+		"eco-catalog_ovh-eu_IE.cache.tmp-123":     2 * time.Hour,       // crash leftover: removed
+		"eco-catalog_ovh-eu_IE.cache.tmp-456":     time.Minute,         // a write in progress: kept
+		"other-file":                              60 * 24 * time.Hour, // not ours: kept
+		"eco-catalog_http___127.0.0.1_1_IE.cache": 40 * 24 * time.Hour, // old per-port file: removed
+	}
+	for name, age := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone := pruneCache(dir, filepath.Join(dir, "eco-catalog_ovh-eu_IE.cache"), now)
+	slices.Sort(gone)
+	want := []string{"eco-catalog_http___127.0.0.1_1_IE.cache", "eco-catalog_ovh-ca_CA.cache", "eco-catalog_ovh-eu_IE.cache.tmp-123"}
+	if !slices.Equal(gone, want) {
+		t.Fatalf("removed %v, want %v", gone, want)
+	}
 }

@@ -158,7 +158,7 @@ func (m awOrderMsg) awGen() int   { return m.gen }
 func (m Model) openAfterWin(kind awKind) (tea.Model, tea.Cmd) {
 	m.awSeq++
 	m.after = &afterWin{kind: kind, gen: m.awSeq}
-	m.fullHelp = false
+	m.helpOf = nil
 	if m.deps.Account == nil {
 		m.after.err = errNoAccount
 		return m, nil
@@ -266,8 +266,6 @@ func (m Model) updateAfterWin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		m.after = nil
 		return m.quit(false)
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
 	case key.Matches(msg, k.Up):
 		a.sel = max(a.sel-1, 0)
 	case key.Matches(msg, k.Down):

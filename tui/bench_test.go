@@ -38,18 +38,15 @@ func benchModel(b *testing.B, w, h int) Model {
 	m.base, m.file = f, f
 	m = send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	values := []string{"1H-high", "24H", "72H", "unavailable", "unknown", "comingSoon", "2160H"}
-	var evs []order.Event
-	for i, s := range f.Servers {
+	sc := scenario{avail: map[int]map[string]string{}, carts: map[int]map[string]testCart{}}
+	for i := range f.Servers {
+		sc.avail[i], sc.carts[i] = map[string]string{}, map[string]testCart{}
 		for j, dc := range dcs {
-			base := order.Base{Time: fixedNow, Entry: s.Key(), DC: dc}
-			evs = append(evs,
-				order.AvailabilityChanged{Base: base, FQN: s.FQN, New: values[(i+j)%len(values)]},
-				order.CartReady{Base: base, CartID: "c", Expire: fixedNow.Add(time.Duration(i*j) * time.Minute), Price: order.Money{Ucents: int64(2000+i*10+j) * 1e6, Currency: "EUR"}},
-				order.StatusChanged{Base: base, Status: order.StatusReady},
-			)
+			sc.avail[i][dc] = values[(i+j)%len(values)]
+			sc.carts[i][dc] = testCart{price: int64(2000+i*10+j) * 1e6, validated: time.Minute, expires: time.Duration(i*j+1) * time.Minute}
 		}
 	}
-	m = send(m, eventsMsg{events: evs, now: fixedNow})
+	m = send(m, eventsMsg{events: []order.Event{engineStates(f, sc)}, now: fixedNow})
 	for i := range 1000 {
 		m.log.add(logLine{at: fixedNow, level: 0, text: fmt.Sprintf("line %d: cart c-%d ready in gra: 19.98 EUR (ceiling 20.00 EUR), expires 2026-12-23T10:00:00Z", i, i)})
 	}
@@ -57,7 +54,7 @@ func benchModel(b *testing.B, w, h int) Model {
 }
 
 func BenchmarkView(b *testing.B) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}} {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 50}} {
 		b.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(b *testing.B) {
 			m := benchModel(b, size.w, size.h)
 			b.ReportAllocs()

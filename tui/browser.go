@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -111,11 +112,41 @@ func (b *browser) setCatalog(c *catalog.Catalog) {
 			dcs[dc] = true
 		}
 	}
+	tellApart(b.rows)
 	b.ranges = append([]string{""}, sortedKeys(ranges)...)
 	b.dcs = append([]string{""}, sortedKeys(dcs)...)
 	b.rangeIdx = min(b.rangeIdx, len(b.ranges)-1)
 	b.dcIdx = min(b.dcIdx, len(b.dcs)-1)
 	b.apply()
+}
+
+// tellApart adds to the names shared by several offers what tells them
+// apart: their DCs when those differ ("KS-A syd"), else their planCode.
+func tellApart(rows []offerRow) {
+	byName := map[string][]int{}
+	for i, r := range rows {
+		byName[r.name] = append(byName[r.name], i)
+	}
+	for _, idx := range byName {
+		if len(idx) < 2 {
+			continue
+		}
+		dcSets := map[string]bool{}
+		for _, i := range idx {
+			dcSets[strings.Join(rows[i].offer.Datacenters, ",")] = true
+		}
+		for _, i := range idx {
+			tag := rows[i].offer.PlanCode
+			if dcs := rows[i].offer.Datacenters; len(dcSets) == len(idx) && len(dcs) > 0 {
+				tag = dcs[0] // "KS-A syd", "KS-A bhs+5"
+				if len(dcs) > 1 {
+					tag += "+" + strconv.Itoa(len(dcs)-1)
+				}
+			}
+			rows[i].name += " " + tag
+			rows[i].search += " " + strings.ToLower(tag)
+		}
+	}
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -181,7 +212,6 @@ func (b *browser) clampCursor() {
 // openBrowser opens the catalog browser; with an entry, it goes straight to
 // that entry's offer to change its addons, DCs and ceiling.
 func (m Model) openBrowser(s *prefs.Server) (tea.Model, tea.Cmd) {
-	m.fullHelp = false
 	m.browser = newBrowser(m.cat, m.file, m.layout.width, m.bodyHeight())
 	if s == nil {
 		return m, nil
@@ -335,8 +365,8 @@ func browserCols(w int) browserColumns {
 		c.plan = 16
 		rest -= c.plan + 1
 	}
-	c.name = rest * 18 / 100
-	c.cpu = rest * 30 / 100
+	c.name = max(rest*18/100, 12)
+	c.cpu = rest*48/100 - c.name
 	c.memory = rest * 20 / 100
 	c.storage = rest - c.name - c.cpu - c.memory
 	return c

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
@@ -26,6 +27,7 @@ type offerConfig struct {
 	field int // families, then DCs, then the ceiling
 
 	qty            int
+	changing       *prefs.Server // the entry C changes; nil when adding one
 	ceiling        lineInput
 	ceilingTouched bool
 
@@ -69,6 +71,7 @@ func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offe
 			cfg.dcs = append(cfg.dcs, dcChoice{dc: d.Datacenter, region: d.Region, want: true})
 		}
 		cfg.qty = max(s.Qty, 1)
+		cfg.changing = s
 	}
 	for _, dc := range o.Datacenters {
 		if !slices.ContainsFunc(cfg.dcs, func(d dcChoice) bool { return d.dc == dc }) {
@@ -310,7 +313,10 @@ func (m Model) saveConfig() (tea.Model, tea.Cmd) {
 func (c *offerConfig) view(st *Styles, width, height int) string {
 	o := c.offer
 	cur := c.cat.Currency
-	title := fmt.Sprintf(" %s (%s) · %s · %s ", shortName(o.Name), o.PlanCode, cpuText(o), orAll(o.Range))
+	title := fmt.Sprintf(" ADD %s (%s) · %s · %s ", shortName(o.Name), o.PlanCode, cpuText(o), orAll(o.Range))
+	if e := c.changing; e != nil {
+		title = fmt.Sprintf(" CHANGE the entry %s %s (qty %d, place_order %s) · %s ", shortName(o.Name), shortFQN(e.PlanCode, e.FQN), e.Qty, onOff(e.PlaceOrder), cpuText(o))
+	}
 	lines := []string{st.PaneTitleFocused.Render(fit(title, width))}
 	focusLine := 0
 	mark := func(i int) string {
@@ -339,8 +345,10 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 	first := p.FirstInvoice()
 	lines = append(lines,
 		cut("  fqn       "+c.fqn(), width),
-		cut(fmt.Sprintf("  monthly %s · setup %s · first invoice %s %s excl. tax (%s incl. %d%% tax)",
+		cut(fmt.Sprintf("  monthly %s · setup %s · first invoice %s %s excl. tax (%s incl. %d%% tax) per unit",
 			fmtAmount(p.Monthly), fmtAmount(p.Setup), fmtAmount(first), cur, fmtAmount(p.FirstInvoiceWithTax()), c.cat.TaxRate), width),
+		cut(fmt.Sprintf("  %d unit(s): first invoice %s %s (catalog, excl. tax) · ceiling %s for all",
+			c.qty, fmtAmount(first*int64(c.qty)), cur, c.ceiling.String()), width),
 	)
 	availNote := ""
 	switch {
@@ -352,6 +360,10 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 	lines = append(lines, st.Dim.Render(cut("  DCs: space wants it · K/J moves it · the first wanted DC in stock wins"+availNote, width)))
 	fqn := c.fqn()
 	rank := 0
+	regW := 6 // the regions are written in full ("united_states"), never cut into the next column
+	for _, d := range c.dcs {
+		regW = max(regW, ansi.StringWidth(d.region))
+	}
 	for i, d := range c.dcs {
 		box := "[ ]"
 		num := "  "
@@ -368,15 +380,22 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 		}
 		cl := order.ClassifyAvailability(v, prefs.DefaultMaxDeliveryHours)
 		av := fit(availText(v, cl), 8)
-		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 5) + fit(d.region, 8) + availInk(&st.ink, cl).Render(av)
+		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 4) + " " + fit(d.region, regW) + " " + availInk(&st.ink, cl).Render(av)
 		lines = append(lines, cut(line, width))
 	}
-	ceilHint := fmt.Sprintf(" %s, first invoice x qty %d excl. tax; place_order starts off", cur, c.qty)
+	ceilHint := fmt.Sprintf(" %s for all %d unit(s), excl. tax; place_order starts off", cur, c.qty)
+	if c.changing != nil {
+		ceilHint = fmt.Sprintf(" %s for all %d unit(s), excl. tax (now %s)", cur, c.qty, fmtAmount(c.changing.CeilingUcents()))
+	}
 	lines = append(lines, cut(mark(c.ceilingField())+"ceiling   "+c.ceiling.view(st.Input, 12, c.field == c.ceilingField())+st.Dim.Render(ceilHint), width))
 	if c.err != "" {
 		lines = append(lines, st.Danger.Render(cut("  "+c.err, width)))
 	}
-	lines = append(lines, st.Dim.Render(cut("  enter adds it to preferences.json · esc goes back", width)))
+	if c.changing != nil {
+		lines = append(lines, st.Dim.Render(cut("  enter saves the change to this entry (qty, place_order and autopay are kept) · esc goes back", width)))
+	} else {
+		lines = append(lines, st.Dim.Render(cut("  enter adds it to preferences.json as a new entry, qty 1, place_order off · esc goes back", width)))
+	}
 	// Scroll so the focused line is visible, keeping the title.
 	if len(lines) > height && height > 2 {
 		body := lines[1:]

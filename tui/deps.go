@@ -31,6 +31,10 @@ type Deps struct {
 	// decision"), after the user confirmed. When nil the UI clears
 	// order_attempted through the Store, which the engine reads as a re-arm.
 	Rearm func(ctx context.Context, entryKey string) error
+	// BuyAnother re-arms an ordered entry to buy qty more units, after the
+	// user confirmed (the engine's BuyAnother: new id, journal record).
+	// When nil the UI calls prefs.Server.BuyAgain through the Store.
+	BuyAnother func(ctx context.Context, entryKey string, qty int) error
 	// Catalog returns the current catalog, or nil while none is loaded. It
 	// must never block.
 	Catalog func() *catalog.Catalog

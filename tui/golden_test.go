@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -37,6 +38,9 @@ func TestGolden(t *testing.T) {
 		{"dashboard", func(Model) []tea.Msg { return nil }},
 		{"log_focus", func(Model) []tea.Msg { return press("tab") }},
 		{"help", func(Model) []tea.Msg { return press("?") }},
+		{"help_log", func(Model) []tea.Msg { return press("tab", "?") }},
+		{"help_browser", func(Model) []tea.Msg { return append(press("/"), tea.KeyPressMsg{Code: tea.KeyF1}) }},
+		{"log_wrapped", func(Model) []tea.Msg { return press("tab", "enter") }},
 		{"confirm_place_order", func(Model) []tea.Msg { return press("j", "p") }},
 		{"confirm_rearm", func(Model) []tea.Msg { return press("j", "j", "R") }},
 		{"ceiling_editor", func(Model) []tea.Msg { return append(press("e", "backspace"), typeText("5")...) }},
@@ -45,6 +49,14 @@ func TestGolden(t *testing.T) {
 			return []tea.Msg{eventsMsg{events: []order.Event{orderPlaced(m)}, now: fixedNow}}
 		}},
 		{"browser", func(Model) []tea.Msg { return press("/") }},
+		{"buy_another", func(Model) []tea.Msg { return press("j", "j", "j", "B", "+") }},
+		{"change_entry", func(Model) []tea.Msg { return press("j", "C") }},
+		{"quit_waiting", func(m Model) []tea.Msg {
+			f := m.file.Clone()
+			f.Servers[0].OrderAttempted, f.Servers[0].OrderAttemptedIn, f.Servers[0].Qty = true, "gra", 0
+			return append([]tea.Msg{prefsMsg{file: f}, eventsMsg{events: []order.Event{engineStates(f, scenario{inFlight: map[int]bool{0: true}})}, now: fixedNow}},
+				append(press("q"), tickMsg{now: fixedNow.Add(3 * time.Second)})...)
+		}},
 		{"browser_filtered", func(Model) []tea.Msg { return append(press("/", "tab"), typeText("le")...) }},
 		{"browser_config", func(Model) []tea.Msg {
 			return append(append(press("/"), typeText("KS-LE-B")...), press("enter", "down", "down", "right", "down", "space", "down", "down", "space", "up", "K")...)

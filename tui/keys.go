@@ -16,14 +16,20 @@ type keyMap struct {
 	EditAddons     key.Binding
 	Refresh        key.Binding
 	Rearm          key.Binding
+	BuyAnother     key.Binding
+	Detail         key.Binding // log pane: the selected line in full
 	Focus          key.Binding
 	Dismiss        key.Binding
 	Silence        key.Binding
 	Help           key.Binding
 	Quit           key.Binding
+	HelpAny        key.Binding // F1: help from any screen, text fields included
+	HelpShort      key.Binding // HelpAny in the short help line
+	ForceQuit      key.Binding // ctrl+c: quit from any screen
 
-	// Display-only bindings of the short help lines.
+	// Display-only bindings of the help lines.
 	MoveHelp, QtyHelp, BackHelp, ScrollHelp, PageHelp, FieldHelp, ChoiceHelp, MoveDCHelp key.Binding
+	TypeFilter, TypeAmount, TypeQty, ClearField, ListPage, BuyConfirm                    key.Binding
 
 	// Log pane.
 	PageUp, PageDown key.Binding
@@ -67,11 +73,16 @@ func newKeyMap() keyMap {
 		EditAddons: b("C", "change addons", "C"),
 		Refresh:    b("r", "refresh catalog", "r"),
 		Rearm:      b("R", "re-arm (decision)", "R"),
+		BuyAnother: b("B", "buy another (ordered entry)", "B"),
+		Detail:     b("enter", "wrap lines", "enter"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
 		Silence:    b("b", "alerts on/off", "b"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q", "ctrl+c"),
+		HelpAny:    b("?/F1", "help of the screen you are on (F1 in text fields)", "f1"),
+		HelpShort:  b("F1", "help", "f1"),
+		ForceQuit:  b("ctrl+c", "quit (twice: leave without waiting for a checkout)", "ctrl+c"),
 
 		MoveHelp:   b("↑↓", "move", "up", "down"),
 		QtyHelp:    b("+/-", "qty", "+", "-"),
@@ -81,6 +92,12 @@ func newKeyMap() keyMap {
 		FieldHelp:  b("↑↓", "field", "up", "down"),
 		ChoiceHelp: b("←→", "choice", "left", "right"),
 		MoveDCHelp: b("K/J", "move DC", "K", "J"),
+		TypeFilter: b("type", "filter by name", ""),
+		TypeAmount: b("type", "amount (25 or 24.99)", ""),
+		TypeQty:    b("type", "qty (1 to 99)", ""),
+		BuyConfirm: b("y/enter", "buy another", "y", "enter"),
+		ClearField: b("ctrl+u", "clear the field", "ctrl+u"),
+		ListPage:   b("pgup/pgdn", "page", "pgup", "pgdown"),
 
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
@@ -121,42 +138,48 @@ func (h helpKeys) ShortHelp() []key.Binding { return h.short }
 // FullHelp implements help.KeyMap.
 func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
-// helpFor returns the bindings shown for a screen.
+// helpFor returns the bindings of a screen: short for the help line,
+// full (every binding) for the help screen.
 func (k keyMap) helpFor(s screen) helpKeys {
 	switch s {
 	case screenOrders, screenServers:
 		return k.afterWinHelp(s)
 	case screenLog:
 		return helpKeys{
-			short: []key.Binding{k.ScrollHelp, k.PageHelp, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom}, {k.BackHelp, k.Help, k.Quit}},
+			short: []key.Binding{k.ScrollHelp, k.Detail, k.Top, k.Bottom, k.BackHelp, k.Help, k.Quit, k.PageHelp},
+			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Detail}, {k.BackHelp, k.Dismiss, k.Quit}},
 		}
 	case screenConfirm:
-		return helpKeys{short: []key.Binding{k.Confirm, k.Cancel}, full: [][]key.Binding{{k.Confirm, k.Cancel}}}
+		return helpKeys{short: []key.Binding{k.Confirm, k.Cancel, k.Help}, full: [][]key.Binding{{k.Confirm, k.Cancel}}}
 	case screenCeiling:
-		return helpKeys{short: []key.Binding{k.Save, k.Cancel}, full: [][]key.Binding{{k.Save, k.Cancel}}}
+		return helpKeys{short: []key.Binding{k.Save, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.TypeAmount, k.ClearField}, {k.Save, k.Cancel}}}
+	case screenBuy:
+		return helpKeys{short: []key.Binding{k.QtyHelp, k.BuyConfirm, k.Cancel, k.HelpShort}, full: [][]key.Binding{{k.QtyUp, k.QtyDown, k.TypeQty}, {k.BuyConfirm, k.Cancel}}}
 	case screenDCOrder:
 		return helpKeys{
-			short: []key.Binding{k.MoveHelp, k.MoveDCHelp, k.Save, k.Cancel},
+			short: []key.Binding{k.MoveHelp, k.MoveDCHelp, k.Save, k.Cancel, k.Help},
 			full:  [][]key.Binding{{k.Up, k.Down}, {k.MoveUp, k.MoveDn}, {k.Save, k.Cancel}},
 		}
 	case screenBrowserList:
 		return helpKeys{
-			short: []key.Binding{k.MoveHelp, k.Choose, k.RangeFilter, k.DCFilter, k.Sort, k.Back},
-			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Choose}, {k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
+			short: []key.Binding{k.MoveHelp, k.Choose, k.Back, k.RangeFilter, k.DCFilter, k.Sort, k.HelpShort},
+			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
-			short: []key.Binding{k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.Add, k.Back},
-			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Prev, k.Next}, {k.Toggle, k.MoveUp, k.MoveDn}, {k.Add, k.Back}},
+			short: []key.Binding{k.Add, k.Back, k.FieldHelp, k.ChoiceHelp, k.Toggle, k.MoveDCHelp, k.HelpShort},
+			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.Prev, k.Next}, {k.Toggle, k.MoveUp, k.MoveDn}, {k.TypeAmount, k.Add, k.Back}},
 		}
+	case screenHelp:
+		return helpKeys{short: []key.Binding{k.Back, k.Help}}
 	}
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
-			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Help, k.Quit},
+			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
-			{k.Rearm, k.Browse, k.EditAddons, k.Refresh},
+			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh},
+			{k.aw.Orders, k.aw.Servers},
 		},
 	}
 }

@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // logCapacity bounds the log pane's memory: older lines are dropped.
@@ -14,6 +17,10 @@ type logLine struct {
 	at    time.Time
 	level slog.Level
 	text  string
+	// count is how many times the line came in a row (1 for once); at is
+	// the first time, last the latest.
+	count int
+	last  time.Time
 }
 
 // logRing is a bounded ring buffer of log lines.
@@ -32,6 +39,14 @@ func (r *logRing) add(l logLine) {
 	r.start = (r.start + 1) % logCapacity
 }
 
+// newest returns a pointer to the newest line, or nil.
+func (r *logRing) newest() *logLine {
+	if len(r.lines) == 0 {
+		return nil
+	}
+	return &r.lines[(r.start+len(r.lines)-1)%len(r.lines)]
+}
+
 // len is the number of lines held.
 func (r *logRing) len() int { return len(r.lines) }
 
@@ -43,9 +58,18 @@ func (r *logRing) at(i int) logLine { return r.lines[(r.start+i)%len(r.lines)] }
 type logPane struct {
 	ring   logRing
 	offset int
+	wrap   bool // long lines wrap instead of being cut
 }
 
+// add appends a line; the same line again right after (an error repeated
+// every poll) is collapsed into the previous one, counted (×12).
 func (p *logPane) add(l logLine) {
+	if n := p.ring.newest(); n != nil && n.text == l.text && n.level == l.level {
+		n.count++
+		n.last = l.at
+		return
+	}
+	l.count, l.last = 1, l.at
 	p.ring.add(l)
 	if p.offset > 0 && p.offset < p.ring.len() {
 		p.offset++ // keep the lines the user is reading in place
@@ -61,7 +85,7 @@ func (p *logPane) scroll(delta, height int) {
 }
 
 // view renders the pane: a title line then height-1 lines of log, each
-// cut to width.
+// cut to width, or wrapped over several rows when wrap is on.
 func (p *logPane) view(st *Styles, width, height int, focused bool) string {
 	if height <= 0 || width <= 0 {
 		return ""
@@ -71,6 +95,11 @@ func (p *logPane) view(st *Styles, width, height int, focused bool) string {
 	if p.offset > 0 {
 		title += "(scrolled back, G follows) "
 	}
+	if p.wrap {
+		title += "(long lines wrapped, enter cuts them) "
+	} else if focused {
+		title += "(enter wraps long lines) "
+	}
 	tst := st.PaneTitle
 	if focused {
 		tst = st.PaneTitleFocused
@@ -78,24 +107,31 @@ func (p *logPane) view(st *Styles, width, height int, focused bool) string {
 	}
 	b.WriteString(tst.Render(fit(title, width)))
 	rows := height - 1
-	n := p.ring.len()
-	end := n - p.offset
-	begin := max(end-rows, 0)
-	written := 0
-	for i := begin; i < end; i++ {
-		l := p.ring.at(i)
-		b.WriteByte('\n')
-		b.WriteString(renderLogLine(st, l, width))
-		written++
+	end := p.ring.len() - p.offset
+	// Newest last: collect rows from the end, then write them in order.
+	var out []string
+	for i := end - 1; i >= 0 && len(out) < rows; i-- {
+		r := renderLogLine(st, p.ring.at(i), width, p.wrap)
+		for j := len(r) - 1; j >= 0 && len(out) < rows; j-- {
+			out = append(out, r[j])
+		}
 	}
-	for ; written < rows; written++ {
+	for i := len(out) - 1; i >= 0; i-- {
+		b.WriteByte('\n')
+		b.WriteString(out[i])
+	}
+	for written := len(out); written < rows; written++ {
 		b.WriteByte('\n')
 	}
 	return b.String()
 }
 
-// renderLogLine renders "15:04:05 WARN message" cut to width.
-func renderLogLine(styles *Styles, l logLine, width int) string {
+// logPrefixWidth is the width of "15:04:05 WARN ".
+const logPrefixWidth = 14
+
+// renderLogLine renders "15:04:05 WARN message (×12)": one row cut to
+// width, or several when wrap is set (continuations indented).
+func renderLogLine(styles *Styles, l logLine, width int, wrap bool) []string {
 	st := &styles.ink
 	ts := l.at.Format("15:04:05")
 	lvl, lst := "INFO", st.LogInfo
@@ -107,9 +143,26 @@ func renderLogLine(styles *Styles, l logLine, width int) string {
 	case l.level < slog.LevelInfo:
 		lvl, lst = "DBG ", st.LogDebug
 	}
-	rest := width - len(ts) - len(lvl) - 2
-	if rest < 0 {
-		return cut(ts+" "+lvl, width)
+	text := l.text
+	if l.count > 1 {
+		text += fmt.Sprintf(" (×%d, last %s)", l.count, l.last.Format("15:04:05"))
 	}
-	return st.LogTime.Render(ts) + " " + lst.Render(lvl) + " " + cut(l.text, rest)
+	rest := width - logPrefixWidth
+	if rest < 1 {
+		return []string{cut(ts+" "+lvl, width)}
+	}
+	head := st.LogTime.Render(ts) + " " + lst.Render(lvl) + " "
+	if !wrap || ansi.StringWidth(text) <= rest {
+		return []string{head + cut(text, rest)}
+	}
+	parts := strings.Split(ansi.Wrap(text, rest, " /&?=,"), "\n")
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		if i == 0 {
+			out[i] = head + p
+		} else {
+			out[i] = strings.Repeat(" ", logPrefixWidth) + p
+		}
+	}
+	return out
 }

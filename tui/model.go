@@ -37,6 +37,8 @@ const (
 	screenDCOrder
 	screenBrowserList
 	screenBrowserConfig
+	screenBuy
+	screenHelp
 	screenOrders  // afterwin.go
 	screenServers // afterwin.go
 )
@@ -71,7 +73,7 @@ type Model struct {
 
 	log      logPane
 	logFocus bool
-	fullHelp bool
+	helpOf   *screen // the screen the help was opened from, while it is shown
 
 	sel     int    // selected entry
 	selKey  string // its Key, to keep the selection across reloads
@@ -84,6 +86,7 @@ type Model struct {
 	confirm     *confirmDialog
 	ceiling     *ceilingEditor
 	dcOrder     *dcEditor
+	buy         *buyDialog
 	browser     *browser
 	after       *afterWin // the Orders or Servers screen (afterwin.go)
 	awSeq       int       // screens opened, for their replies' generation
@@ -201,6 +204,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case quitNowMsg:
 		return m, tea.Quit
+	case buyMsg:
+		if msg.err != nil {
+			m.logf(slog.LevelError, "buy another of %s refused: %v", msg.name, msg.err)
+		} else {
+			m.logf(slog.LevelWarn, "%s re-armed to buy %d more: the engine watches it again", msg.name, msg.qty)
+		}
+		return m, snapshotCmd(m.deps.Store)
 	case rearmMsg:
 		if msg.err != nil {
 			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)
@@ -345,6 +355,8 @@ func (m *Model) logf(level slog.Level, format string, args ...any) {
 // screen returns what has the keyboard.
 func (m *Model) screen() screen {
 	switch {
+	case m.helpOf != nil:
+		return screenHelp
 	case m.after != nil && m.after.kind == awOrders:
 		return screenOrders
 	case m.after != nil:
@@ -355,6 +367,8 @@ func (m *Model) screen() screen {
 		return screenCeiling
 	case m.dcOrder != nil:
 		return screenDCOrder
+	case m.buy != nil:
+		return screenBuy
 	case m.browser != nil && m.browser.config != nil:
 		return screenBrowserConfig
 	case m.browser != nil:

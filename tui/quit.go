@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/order"
 )
@@ -39,7 +40,7 @@ func (m Model) quit(force bool) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.leaving = &quitState{since: m.now}
-	m.confirm, m.ceiling, m.dcOrder, m.browser, m.fullHelp = nil, nil, nil, nil, false
+	m.confirm, m.ceiling, m.dcOrder, m.buy, m.browser, m.helpOf = nil, nil, nil, nil, nil, nil
 	for _, s := range m.file.Servers {
 		if v := m.live.view(s.Key()); v != nil && v.Lifecycle == order.LifeBusy {
 			m.leaving.waiting = append(m.leaving.waiting, s.Key())
@@ -122,11 +123,14 @@ func (m *Model) quitLine() string {
 func (m *Model) quitView() string {
 	st := &m.styles
 	w := m.layout.width - 4
-	lines := []string{st.Danger.Render(cut(m.quitLine(), w))}
+	var lines []string
+	for _, l := range strings.Split(ansi.Wordwrap(m.quitLine(), w, ""), "\n") {
+		lines = append(lines, st.Danger.Render(cut(l, w)))
+	}
 	if m.leaving.outcome != nil {
 		lines = []string{st.DialogTitle.Render("Checkout finished; exiting:")}
 		for _, o := range m.leaving.outcome {
-			lines = append(lines, wrapHard(o, w)...)
+			lines = append(lines, strings.Split(ansi.Hardwrap(ansi.Wordwrap(o, w, ""), w, true), "\n")...)
 		}
 	}
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))

@@ -57,3 +57,28 @@ func TestE2EQuitWithCheckoutInFlight(t *testing.T) {
 		t.Fatalf("farewell does not give the outcome:\n%s", bye)
 	}
 }
+
+// TestE2EBuyAnother: on an ordered entry + names the key that works, b asks
+// with a qty, y re-arms it through the lifecycle owner (new id, qty, the
+// ceiling scaled for the units).
+func TestE2EBuyAnother(t *testing.T) {
+	tm, store, events := e2e(t, "testdata/dashboard-prefs.json")
+	f := store.Snapshot()
+	events <- engineStates(f, scenario{})
+	waitScreen(t, tm, "ordered #248113377")
+	tm.Type("jjj+")
+	waitScreen(t, tm, "press B to buy another")
+	tm.Type("B")
+	waitScreen(t, tm, "Buy another", "ceiling for them: 25.00")
+	tm.Type("+")
+	waitScreen(t, tm, "50.00 EUR")
+	if s := onDisk(t, store).Servers[3]; s.OrderID == 0 {
+		t.Fatal("re-armed before the confirmation")
+	}
+	tm.Type("y")
+	waitDisk(t, tm, store, "re-armed", func(f *prefs.File) bool { return f.Servers[3].OrderID == 0 })
+	s := onDisk(t, store).Servers[3]
+	if s.Qty != 2 || s.CeilingUcents() != 50_00000000 || s.Key() == f.Servers[3].Key() || s.OrderAttempted {
+		t.Fatalf("re-armed entry: qty %d ceiling %v id %q (was %q) latched %v", s.Qty, s.CeilingPrice, s.Key(), f.Servers[3].Key(), s.OrderAttempted)
+	}
+}

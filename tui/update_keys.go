@@ -18,7 +18,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.leaving != nil {
 		return m, nil
 	}
-	switch m.screen() {
+	sc := m.screen()
+	if sc != screenHelp && m.opensHelp(msg, sc) {
+		m.helpOf = &sc
+		m.relayout()
+		return m, nil
+	}
+	switch sc {
+	case screenHelp:
+		return m.updateHelp(msg)
 	case screenOrders, screenServers:
 		return m.updateAfterWin(msg)
 	case screenConfirm:
@@ -27,6 +35,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateCeiling(msg)
 	case screenDCOrder:
 		return m.updateDCOrder(msg)
+	case screenBuy:
+		return m.updateBuy(msg)
 	case screenBrowserList, screenBrowserConfig:
 		return m.updateBrowser(msg)
 	case screenLog:
@@ -41,12 +51,8 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit(false)
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.relayout()
 	case key.Matches(msg, k.Focus):
 		m.logFocus = true
-		m.fullHelp = false
 		m.relayout()
 	case key.Matches(msg, k.Dismiss):
 		if m.banner != nil {
@@ -60,9 +66,6 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.logf(slog.LevelInfo, "bell and desktop alerts on")
 		}
-	case msg.String() == "esc":
-		m.fullHelp = false
-		m.relayout()
 	case key.Matches(msg, k.Up):
 		m.moveSel(-1)
 	case key.Matches(msg, k.Down):
@@ -103,6 +106,20 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			reason: fmt.Sprintf("autopay %s for %s", onOff(to), name),
 			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, s.PlaceOrder, to),
 		})
+	case s.Ordered() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.Rearm)):
+		m.logf(slog.LevelInfo, "%s is ordered (#%d): press B to buy another", name, s.OrderID)
+	case key.Matches(msg, k.BuyAnother):
+		if !s.Ordered() {
+			what := "it is not ordered: raise qty with + to buy more"
+			if s.NeedsDecision() {
+				what = "its outcome is unknown: check your OVH orders, then press R to re-arm it"
+			}
+			m.logf(slog.LevelInfo, "%s: nothing to buy another of, %s", name, what)
+			return m, nil
+		}
+		m.openBuy(s, name)
+	case s.NeedsDecision() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.QtyDown)):
+		m.logf(slog.LevelInfo, "%s: an order was attempted and its outcome is unknown: check your OVH orders, then press R to re-arm it", name)
 	case key.Matches(msg, k.QtyUp), key.Matches(msg, k.QtyDown):
 		to := s.Qty + 1
 		if key.Matches(msg, k.QtyDown) {
@@ -127,7 +144,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser(s)
 	case key.Matches(msg, k.Rearm):
 		if !m.needsDecision(s.Key()) {
-			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm", name)
+			m.logf(slog.LevelInfo, "%s does not wait for a decision: nothing to re-arm (B buys another of an ordered entry)", name)
 			return m, nil
 		}
 		m.confirm = &confirmDialog{kind: confirmRearm, key: s.Key(), name: name}
@@ -220,10 +237,6 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Focus), msg.String() == "esc":
 		m.logFocus = false
 		m.relayout()
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.logFocus = false
-		m.relayout()
 	case key.Matches(msg, k.Up):
 		m.log.scroll(1, h)
 	case key.Matches(msg, k.Down):
@@ -236,6 +249,8 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.log.scroll(m.log.ring.len(), h)
 	case key.Matches(msg, k.Bottom):
 		m.log.offset = 0
+	case key.Matches(msg, k.Detail):
+		m.log.wrap = !m.log.wrap
 	case key.Matches(msg, k.Dismiss):
 		m.banner = nil
 		m.setSize(m.layout.width, m.layout.height)

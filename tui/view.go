@@ -71,8 +71,8 @@ func (m *Model) bottomView() string {
 		return m.ceilingView()
 	case m.dcOrder != nil:
 		return m.dcOrderView()
-	case m.fullHelp:
-		return m.fullHelpView()
+	case m.buy != nil:
+		return m.buyView()
 	}
 	return m.log.view(&m.styles, m.layout.width, m.logHeight(), m.logFocus)
 }
@@ -119,7 +119,9 @@ func (m *Model) render() string {
 		b.WriteString(m.bannerView())
 	}
 	b.WriteByte('\n')
-	if m.after != nil {
+	if m.helpOf != nil {
+		b.WriteString(m.helpView(m.bodyHeight()))
+	} else if m.after != nil {
 		b.WriteString(m.afterWinView(m.layout.width, m.bodyHeight()))
 	} else if m.browser != nil {
 		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
@@ -140,8 +142,10 @@ func (m *Model) helpLineView() string {
 	if m.leaving != nil {
 		return m.styles.Danger.Render(cut(m.quitLine(), m.layout.width))
 	}
-	keys := m.keys.helpFor(m.screen()).short
-	line := m.help.ShortHelpView(keys)
+	keys := m.screenKeys(m.screen()).short
+	h := m.help
+	h.SetWidth(0) // measured here: bubbles/help would cut it with "…"
+	line := h.ShortHelpView(keys)
 	for ansi.StringWidth(line) > m.layout.width && len(keys) > 2 {
 		keep := keys[:0:0]
 		dropped := false
@@ -157,18 +161,35 @@ func (m *Model) helpLineView() string {
 			break
 		}
 		keys = keep
-		line = m.help.ShortHelpView(keys)
+		line = h.ShortHelpView(keys)
 	}
 	return cut(line, m.layout.width)
 }
 
 // isAlwaysShown reports the bindings the short help never drops.
 func isAlwaysShown(b key.Binding, k keyMap) bool {
-	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.Quit.Help().Key
+	return b.Help().Key == k.Help.Help().Key || b.Help().Key == k.HelpShort.Help().Key || b.Help().Key == k.Quit.Help().Key
 }
 
-// fullHelpView is the full key map, shown by ?.
-func (m *Model) fullHelpView() string {
-	title := m.styles.PaneTitleFocused.Render(fit(" keys (? closes) ", m.layout.width))
-	return title + "\n" + m.help.FullHelpView(m.keys.helpFor(screenDashboard).full) + "\n"
+// screenKeys are the bindings of screen s as they apply now (the browser's
+// enter saves a change rather than adds an entry when C opened it).
+func (m *Model) screenKeys(s screen) helpKeys {
+	h := m.keys.helpFor(s)
+	if s == screenBrowserConfig && m.browser != nil && m.browser.config != nil && m.browser.config.changing != nil {
+		swap := func(bs []key.Binding) []key.Binding {
+			out := make([]key.Binding, len(bs))
+			for i, b := range bs {
+				out[i] = b
+				if b.Help() == m.keys.Add.Help() {
+					out[i] = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save the change"))
+				}
+			}
+			return out
+		}
+		h.short = swap(h.short)
+		for i := range h.full {
+			h.full[i] = swap(h.full[i])
+		}
+	}
+	return h
 }

@@ -1,0 +1,107 @@
+package order
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// TestEntryStatesFollowDecide: the published state says what Decide does,
+// in the DC it does it, for each case of a small table; and nothing is
+// said to be ordered when Decide does nothing.
+func TestEntryStatesFollowDecide(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		avail map[string]string
+		price int64
+		edit  func(*prefs.Server)
+		life  Lifecycle
+	}{
+		{"orders in gra", map[string]string{"gra": "1H-low"}, 19_00000000, nil, LifeWatching},
+		{"retires over the ceiling", map[string]string{"fra": "1H-high"}, 21_00000000, nil, LifeWatching},
+		{"waits", map[string]string{"fra": "120H"}, 1, nil, LifeWatching},
+		{"120H orderable with 240", map[string]string{"fra": "120H"}, 1, func(s *prefs.Server) { h := 240; s.MaxDeliveryHours = &h }, LifeWatching},
+		{"stopped", map[string]string{"fra": "1H-high"}, 1, func(s *prefs.Server) { s.Qty = 0 }, LifeStopped},
+		{"latched", map[string]string{"fra": "1H-high"}, 1, func(s *prefs.Server) { s.OrderAttempted, s.Qty = true, 0 }, LifeNeedsDecision},
+		{"ordered", map[string]string{"fra": "1H-high"}, 1, func(s *prefs.Server) { s.OrderID, s.Qty = 7, 0 }, LifeOrdered},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := baseFile(t)
+			if tc.edit != nil {
+				tc.edit(&f.Servers[0])
+			}
+			s := f.Servers[0]
+			in := DecideInput{File: f, Now: now, Avail: map[AvailKey]string{}, Carts: map[CartKey]CartState{}}
+			for dc, v := range tc.avail {
+				in.Avail[AvailKey{FQN: testFQN, DC: dc}] = v
+			}
+			for _, dc := range s.DCNames() {
+				in.Carts[CartKey{Entry: s.Key(), DC: dc}] = CartState{CartID: "c-" + dc, Ready: true, Expire: now.Add(24 * time.Hour),
+					Fingerprint: Fingerprint("IE", s, dc), Price: Money{Ucents: tc.price, Currency: "EUR"}, ValidatedAt: now}
+			}
+			acts := Decide(in)
+			v := EntryStates(in, nil, nil, nil)[0]
+			if v.Lifecycle != tc.life {
+				t.Fatalf("lifecycle %s, want %s", v.Lifecycle, tc.life)
+			}
+			if len(acts) == 0 {
+				if v.Target != "" || v.Action != 0 {
+					t.Fatalf("Decide does nothing; the state says %s in %s", v.Action, v.Target)
+				}
+			} else if v.Target != acts[0].DC || v.Action != acts[0].Kind {
+				t.Fatalf("Decide: %s in %s; the state says %s in %s", acts[0].Kind, acts[0].DC, v.Action, v.Target)
+			}
+			for _, d := range v.DCs {
+				if d.OrderNow != (len(acts) == 1 && acts[0].Kind == ActCheckout && acts[0].DC == d.DC) {
+					t.Errorf("%s: OrderNow %v, Decide %+v", d.DC, d.OrderNow, acts)
+				}
+				if d.Class != ClassifyAvailability(d.Avail, s.MaxDelivery()) {
+					t.Errorf("%s: class %v", d.DC, d.Class)
+				}
+				if tc.life == LifeWatching && d.HasCart {
+					want := PriceWithin
+					if tc.price > s.CeilingUcents() {
+						want = PriceOver
+					}
+					if d.Verdict != want {
+						t.Errorf("%s: verdict %v, want %v", d.DC, d.Verdict, want)
+					}
+				}
+			}
+			if tc.life == LifeStopped && !strings.Contains(v.DCs[0].Note, "stopped") {
+				t.Errorf("stopped entry says %q", v.DCs[0].Note)
+			}
+		})
+	}
+}
+
+func BenchmarkEntryStates(b *testing.B) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	f := &prefs.File{Subsidiary: "IE"}
+	in := DecideInput{File: f, Now: now, Avail: map[AvailKey]string{}, Carts: map[CartKey]CartState{}}
+	base := func() prefs.Server {
+		tb := &testing.T{}
+		return baseFile(tb).Servers[0]
+	}()
+	dcs := []string{"gra", "rbx", "sbg", "fra", "lon", "waw", "bhs"}
+	for i := range 50 {
+		s := base
+		s.PlanCode = base.PlanCode + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		s.FQN = s.PlanCode + ".x"
+		s.Datacenters = nil
+		for _, dc := range dcs {
+			s.Datacenters = append(s.Datacenters, prefs.Datacenter{Datacenter: dc})
+			in.Avail[AvailKey{FQN: s.FQN, DC: dc}] = "72H"
+			in.Carts[CartKey{Entry: s.Key(), DC: dc}] = CartState{CartID: "c", Ready: true, Expire: now.Add(time.Hour),
+				Fingerprint: Fingerprint("IE", s, dc), Price: Money{Ucents: 1, Currency: "EUR"}, ValidatedAt: now}
+		}
+		f.Servers = append(f.Servers, s)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = EntryStates(in, nil, nil, nil)
+	}
+}
