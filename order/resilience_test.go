@@ -117,13 +117,23 @@ func TestCartDeleteSignedCouponsUnsigned(t *testing.T) {
 		m["datacenters"] = []map[string]string{{"region": "europe", "dedicated_datacenter": "fra"}}
 	})))
 	h.waitCarts("fra")
+	deleted := make(chan ovhsim.Request, 4)
+	env.sim.OnResponse(func(r ovhsim.Request) {
+		if r.Method == "DELETE" && strings.Count(r.Path, "/") == 3 {
+			deleted <- r
+		}
+	})
 	f := h.file()
 	f.Servers[0].Qty = 2 // the cart is rebuilt, the old one deleted
 	data, _ := f.Marshal()
 	if err := prefs.SaveAtomic(h.path, data); err != nil {
 		t.Fatal(err)
 	}
-	h.wait("cart renewed", isA[CartRenewed])
+	select {
+	case <-deleted:
+	case <-time.After(waitTimeout):
+		t.Fatal("the old cart was not deleted")
+	}
 	h.stop()
 	dels, coupons := 0, 0
 	for _, r := range env.sim.Requests() {
