@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -142,15 +143,18 @@ func (af *accountFlags) openAccount(ctx context.Context, stderr io.Writer) (*acc
 	return &accountSession{client: c, ours: ours, close: api.CloseIdleConnections}, exitOK, nil
 }
 
-// accountClient is the after-the-win client of the UI's Orders and Servers
-// screens: the engine's OVH client, payments journaled beside prefsPath.
+// accountClient is the after-the-win client of the subcommands and of the
+// UI's Orders and Servers screens: the engine's OVH client, payments and
+// renewals journaled in the engine's journal beside prefsPath. When the
+// journal cannot be opened the client lists orders and servers but pays
+// and renews nothing (account.ErrNoJournal).
 func accountClient(api *order.OVHClient, prefsPath string) *account.Client {
-	return account.New(api, account.Options{Journal: account.NewFileJournal(accountJournalPath(prefsPath))})
+	var opts account.Options
+	if j, err := account.OpenJournal(journal.Beside(prefsPath)); err == nil {
+		opts.Journal = j
+	}
+	return account.New(api, opts)
 }
-
-// accountJournalPath is where payments and renewals are journaled: beside
-// preferences.json.
-func accountJournalPath(prefsPath string) string { return prefsPath + ".payments" }
 
 // withAccount runs fn with a session, under a context cancelled by
 // SIGINT/SIGTERM; errors are printed once, secrets scrubbed.

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
@@ -147,9 +147,9 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("pay: %d\n%s\n%s", code, out, errOut)
 	}
-	journal, err := os.ReadFile(accountJournalPath(p))
-	if err != nil || strings.Count(string(journal), "\n") != 2 || !strings.Contains(string(journal), `"outcome":"paid"`) {
-		t.Fatalf("journal: %v\n%s", err, journal)
+	log, err := journal.Read(journal.Beside(p))
+	if err != nil || len(log.Records) != 2 || log.Records[0].Kind != journal.KindPayment || log.Records[1].Result != journal.ResultDone {
+		t.Fatalf("journal: %v\n%+v", err, log)
 	}
 	code, out, errOut = runCLI(t, "servers", "--prefs", p)
 	if code != exitProblems || !strings.Contains(errOut, "lacks the rule GET /dedicated/server") {

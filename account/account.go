@@ -12,7 +12,8 @@
 //
 // Money: a payment and a renewal are never made without the amount the
 // user confirmed (Pay and Renew refuse when OVH's amount differs), and each
-// is journaled like a checkout: an intent before the request, an outcome
+// is journaled like a checkout, in the engine's journal (package journal,
+// kinds payment and renewal): an intent before the request, an outcome
 // after. When OVH's answer is unclear (a timeout, a 5xx, a lost
 // connection), the outcome is looked up (the order's status, or the
 // account's recent orders for a renewal), never retried blind; an intent

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
 
@@ -59,8 +60,9 @@ func TestOrdersThenPay(t *testing.T) {
 		t.Fatalf("pay = %+v, %v", res, err)
 	}
 	recs := e.records(t)
-	if len(recs) != 2 || recs[0].Phase != PhaseIntent || recs[1].Outcome != OutcomePaid || recs[0].Key != recs[1].Key ||
-		recs[0].Amount != o.WithTax || recs[0].Mean != mean.Name() {
+	if len(recs) != 2 || recs[0].Type != journal.TypeIntent || recs[0].Kind != journal.KindPayment || recs[1].Result != journal.ResultDone ||
+		recs[0].Attempt != recs[1].Attempt || recs[0].AmountUcents != o.WithTax.Ucents || recs[0].OrderID != o.ID ||
+		recs[0].Detail != "with "+mean.Name() {
 		t.Fatalf("journal = %+v", recs)
 	}
 	// Paying again is refused before any request: the order is paid.
@@ -146,7 +148,7 @@ func TestPaymentRefused(t *testing.T) {
 		t.Fatalf("pay = %v", err)
 	}
 	recs := e.records(t)
-	if len(recs) != 2 || recs[1].Outcome != OutcomeRefused {
+	if len(recs) != 2 || recs[1].Result != journal.ResultFailed {
 		t.Fatalf("journal = %+v", recs)
 	}
 	if got := e.client.Order(context.Background(), o.ID); got.Status != StatusNotPaid {
@@ -174,7 +176,7 @@ func TestMissingRights(t *testing.T) {
 	if MissingRule(err) != "POST /me/order/*" || !strings.Contains(err.Error(), "lacks the rule POST /me/order/*") {
 		t.Fatalf("pay = %v", err)
 	}
-	if recs := e.records(t); len(recs) != 2 || recs[1].Outcome != OutcomeRefused {
+	if recs := e.records(t); len(recs) != 2 || recs[1].Result != journal.ResultFailed {
 		t.Fatalf("journal = %+v", recs)
 	}
 }
@@ -191,7 +193,7 @@ func TestAmbiguousPaymentLookedUp(t *testing.T) {
 		t.Fatalf("pay = %+v, %v (%d POSTs)", res, err, e.calls("POST", payPath(o.ID)))
 	}
 	recs := e.records(t)
-	if len(recs) != 2 || recs[1].Outcome != OutcomePaid || !strings.Contains(recs[1].Detail, "looked up") {
+	if len(recs) != 2 || recs[1].Result != journal.ResultDone || !strings.Contains(recs[1].Detail, "looked up") {
 		t.Fatalf("journal = %+v", recs)
 	}
 
@@ -203,7 +205,7 @@ func TestAmbiguousPaymentLookedUp(t *testing.T) {
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "still notPaid") || e.calls("POST", payPath(o2.ID)) != 1 {
 		t.Fatalf("pay = %v (%d POSTs)", err, e.calls("POST", payPath(o2.ID)))
 	}
-	if recs := e.records(t); recs[len(recs)-1].Outcome != OutcomeNotPaid {
+	if recs := e.records(t); recs[len(recs)-1].Result != journal.ResultFailed || !strings.Contains(recs[len(recs)-1].Detail, "still notPaid") {
 		t.Fatalf("journal = %+v", recs)
 	}
 }
@@ -214,7 +216,8 @@ func TestOpenIntentLookedUpFirst(t *testing.T) {
 	o := e.unpaid(t)
 	means, _ := e.client.PaymentMeans(context.Background(), o.ID)
 	// An earlier run journaled its intent, paid, and was killed before the outcome.
-	_ = e.journal.Append(Record{At: e.clock.Now(), Kind: KindPay, Phase: PhaseIntent, Key: "pay:earlier", OrderID: o.ID, Amount: o.WithTax})
+	_ = e.journal.Append(journal.Record{Time: e.clock.Now(), Type: journal.TypeIntent, Kind: journal.KindPayment, Attempt: "earlier",
+		OrderID: o.ID, AmountUcents: o.WithTax.Ucents, Currency: "EUR"})
 	if err := e.raw.Post(payPath(o.ID), map[string]any{"paymentMean": means[0].Mean, "paymentMeanId": means[0].ID}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +226,7 @@ func TestOpenIntentLookedUpFirst(t *testing.T) {
 		t.Fatalf("pay = %+v, %v", res, err)
 	}
 	recs := e.records(t)
-	if len(recs) != 2 || recs[1].Key != "pay:earlier" || recs[1].Outcome != OutcomePaid {
+	if len(recs) != 2 || recs[1].Attempt != "earlier" || recs[1].Result != journal.ResultDone {
 		t.Fatalf("journal = %+v", recs)
 	}
 }
@@ -284,7 +287,8 @@ func TestServersAndRenewal(t *testing.T) {
 		t.Fatalf("after renewal = %+v", servers)
 	}
 	recs := e.records(t)
-	if len(recs) != 4 || recs[1].Outcome != OutcomeOrdered || recs[1].OrderID != r.OrderID || recs[3].Outcome != OutcomePaid {
+	if len(recs) != 4 || recs[0].Kind != journal.KindRenewal || recs[0].ServiceID != won.ServiceID || recs[1].Result != journal.ResultOrdered ||
+		recs[1].OrderID != r.OrderID || recs[3].Result != journal.ResultDone {
 		t.Fatalf("journal = %+v", recs)
 	}
 }
@@ -326,14 +330,46 @@ func TestAmbiguousRenewalFound(t *testing.T) {
 	// An intent left open by a killed run whose order never came: the
 	// order already given to the first renewal is not taken for it, and
 	// the new renewal is made.
-	_ = e.journal.Append(Record{At: e.clock.Now(), Kind: KindRenew, Phase: PhaseIntent, Key: "renew:earlier",
-		ServiceID: sv.ServiceID, Service: sv.Name, Period: "P3M", Amount: q.WithTax})
+	_ = e.journal.Append(journal.Record{Time: e.clock.Now(), Type: journal.TypeIntent, Kind: journal.KindRenewal, Attempt: "earlier",
+		ServiceID: sv.ServiceID, Detail: renewalDetail(sv.Name, "P3M"), AmountUcents: q.WithTax.Ucents, Currency: "EUR"})
 	r2, err := e.client.Renew(context.Background(), RenewRequest{ServiceID: sv.ServiceID, Service: sv.Name, Period: "P3M", Amount: q.WithTax})
 	if err != nil || r2.Found || r2.OrderID == r.OrderID || len(e.sim.Orders()) != 2 {
 		t.Fatalf("renew = %+v, %v (%d orders)", r2, err, len(e.sim.Orders()))
 	}
 	recs := e.records(t)
-	if recs[2].Key != "renew:earlier" || recs[3].Key != "renew:earlier" || recs[3].Outcome != OutcomeNoOrder {
+	if recs[2].Attempt != "earlier" || recs[3].Attempt != "earlier" || recs[3].Result != journal.ResultRefused {
+		t.Fatalf("journal = %+v", recs)
+	}
+}
+
+func TestUnknownOutcomeLookedUpNextTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ovhsim.Options{})
+	o := e.unpaid(t)
+	means, _ := e.client.PaymentMeans(context.Background(), o.ID)
+	// OVH pays but the answer is lost, and so is the status look-up.
+	status := fmt.Sprintf("/me/order/%d/status", o.ID)
+	e.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: payPath(o.ID), Status: 504, AfterHandler: true, Times: 1})
+	var armed atomic.Bool
+	e.sim.OnRequest(func(r ovhsim.Request) {
+		if r.Path == payPath(o.ID) && armed.CompareAndSwap(false, true) {
+			e.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: status, Status: 503, Times: 1})
+		}
+	})
+	_, err := e.client.Pay(context.Background(), PayRequest{OrderID: o.ID, Mean: means[0], Amount: o.WithTax})
+	var ue *UnclearError
+	if !errors.As(err, &ue) {
+		t.Fatalf("pay = %v", err)
+	}
+	if recs := e.records(t); len(recs) != 2 || recs[1].Result != journal.ResultUnknown {
+		t.Fatalf("journal = %+v", recs)
+	}
+	// Asked again: the open intent is looked up first; nothing is paid twice.
+	res, err := e.client.Pay(context.Background(), PayRequest{OrderID: o.ID, Mean: means[0], Amount: o.WithTax})
+	if err != nil || !res.LookedUp || res.Status != "delivering" || e.calls("POST", payPath(o.ID)) != 1 {
+		t.Fatalf("second pay = %+v, %v (%d POSTs)", res, err, e.calls("POST", payPath(o.ID)))
+	}
+	if recs := e.records(t); len(recs) != 3 || recs[2].Result != journal.ResultDone {
 		t.Fatalf("journal = %+v", recs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
@@ -146,7 +147,7 @@ func (e *env) calls(method, path string) int {
 }
 
 // records returns the journal's records.
-func (e *env) records(t *testing.T) []Record {
+func (e *env) records(t *testing.T) []journal.Record {
 	t.Helper()
 	recs, err := e.journal.Records()
 	if err != nil {

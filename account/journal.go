@@ -1,85 +1,60 @@
 package account
 
 import (
+	"fmt"
+	"slices"
 	"sync"
-	"time"
+
+	"github.com/ovhtui/ovhtui/journal"
 )
 
-// Journal is the append-only record only ovhtui writes, where payments and
-// renewals are journaled like checkouts. Append returns once the record is
-// durable.
+// Journal is where payments and renewals are journaled: the engine's
+// journal (package journal), beside preferences.json. Append returns once
+// the record is on disk.
 type Journal interface {
-	Append(r Record) error
-	Records() ([]Record, error)
+	Append(r journal.Record) error
+	Records() ([]journal.Record, error)
 }
 
-// Record kinds and phases.
-const (
-	KindPay   = "pay"
-	KindRenew = "renew"
+// FileJournal is the journal file shared with the engine (and with any
+// other ovhtui appending to it at once).
+type FileJournal struct{ j *journal.Journal }
 
-	PhaseIntent  = "intent"
-	PhaseOutcome = "outcome"
-)
-
-// Outcomes of a payment or a renewal.
-const (
-	OutcomePaid     = "paid"      // OVH accepted the payment (or its status says it was paid)
-	OutcomeNotPaid  = "not-paid"  // looked up after an unclear answer: the order is still unpaid
-	OutcomeRefused  = "refused"   // OVH refused for good
-	OutcomeUnknown  = "unknown"   // unclear, and the look-up failed too
-	OutcomeOrdered  = "ordered"   // a renewal order was made (OrderID)
-	OutcomeNoOrder  = "no-order"  // looked up after an unclear answer: no renewal order was made
-	OutcomeNotTried = "not-tried" // a check before the request refused it (no money asked)
-)
-
-// Record is one journal line: an intent before a payment or renewal
-// request, or its outcome after.
-type Record struct {
-	At    time.Time `json:"at"`
-	Kind  string    `json:"kind"`  // KindPay or KindRenew
-	Phase string    `json:"phase"` // PhaseIntent or PhaseOutcome
-	// Key ties an outcome to its intent: "pay:<orderId>:<n>",
-	// "renew:<serviceId>:<period>:<n>".
-	Key       string `json:"key"`
-	OrderID   int64  `json:"orderId,omitempty"`
-	ServiceID int64  `json:"serviceId,omitempty"`
-	Service   string `json:"service,omitempty"` // the server's name
-	Period    string `json:"period,omitempty"`
-	Mean      string `json:"mean,omitempty"`
-	Amount    Amount `json:"amount"` // the amount confirmed, tax included
-	Outcome   string `json:"outcome,omitempty"`
-	Detail    string `json:"detail,omitempty"`
-}
-
-// pending returns the intents of kind without an outcome, oldest first.
-func pending(recs []Record, kind string) []Record {
-	done := map[string]bool{}
-	for _, r := range recs {
-		if r.Phase == PhaseOutcome {
-			done[r.Key] = true
-		}
+// OpenJournal opens the journal at path (journal.Beside(prefsPath)).
+func OpenJournal(path string) (*FileJournal, error) {
+	j, err := journal.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	var out []Record
-	for _, r := range recs {
-		if r.Kind == kind && r.Phase == PhaseIntent && !done[r.Key] {
-			out = append(out, r)
-		}
-	}
-	return out
+	return &FileJournal{j: j}, nil
 }
 
-// MemoryJournal is a Journal in memory, for tests and --demo.
+// Append implements Journal.
+func (f *FileJournal) Append(r journal.Record) error { return f.j.Append(r) }
+
+// Records implements Journal: every record of the file, written by any
+// process.
+func (f *FileJournal) Records() ([]journal.Record, error) {
+	l, err := journal.Read(f.j.Path())
+	if err != nil {
+		return nil, err
+	}
+	return l.Records, nil
+}
+
+// Close closes the file.
+func (f *FileJournal) Close() error { return f.j.Close() }
+
+// MemoryJournal is a Journal in memory, for tests and the demo.
 type MemoryJournal struct {
 	mu   sync.Mutex
-	recs []Record
-	// Fail, when set, is returned by Append (to test a journal that
-	// cannot write).
+	recs []journal.Record
+	// Fail, when set, is returned by Append (a journal that cannot write).
 	Fail error
 }
 
 // Append implements Journal.
-func (j *MemoryJournal) Append(r Record) error {
+func (j *MemoryJournal) Append(r journal.Record) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.Fail != nil {
@@ -90,8 +65,32 @@ func (j *MemoryJournal) Append(r Record) error {
 }
 
 // Records implements Journal.
-func (j *MemoryJournal) Records() ([]Record, error) {
+func (j *MemoryJournal) Records() ([]journal.Record, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return append([]Record(nil), j.recs...), nil
+	return slices.Clone(j.recs), nil
+}
+
+// pending returns the intents of kind still waiting for an outcome (none,
+// or ResultUnknown), oldest first.
+func pending(recs []journal.Record, kind journal.Kind) []journal.Record {
+	var out []journal.Record
+	for _, r := range journal.Fold(recs).Pending() {
+		if r.Kind == kind && r.Type == journal.TypeIntent {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// renewalDetail is the Detail of a renewal intent, for people and for the
+// look-up after an unclear answer (the journal has no period field).
+func renewalDetail(service, period string) string {
+	return fmt.Sprintf("renewal of %s for %s", service, period)
+}
+
+// parseRenewalDetail reads renewalDetail back.
+func parseRenewalDetail(d string) (service, period string, ok bool) {
+	n, err := fmt.Sscanf(d, "renewal of %s for %s", &service, &period)
+	return service, period, err == nil && n == 2
 }

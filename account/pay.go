@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -183,7 +184,7 @@ var (
 	// can pay the order (add one in OVH's manager).
 	ErrNoPaymentMean = errors.New("no registered payment means can pay this order: add one in OVH's manager (Billing, Payment methods)")
 	// ErrNoJournal: Pay and Renew need a journal.
-	ErrNoJournal = errors.New("no journal to record the payment in")
+	ErrNoJournal = errors.New("the journal beside preferences.json could not be opened: nothing is paid or renewed without it")
 )
 
 // AmountChangedError: OVH's amount is not the one the user confirmed.
@@ -299,8 +300,9 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 		return res, &NotPayableError{OrderID: r.OrderID, Status: st}
 	}
 	at := c.now()
-	intent := Record{At: at, Kind: KindPay, Phase: PhaseIntent, Key: fmt.Sprintf("pay:%d:%d", r.OrderID, at.UnixNano()),
-		OrderID: r.OrderID, Mean: r.Mean.Name(), Amount: r.Amount}
+	intent := journal.Record{Time: at, Type: journal.TypeIntent, Kind: journal.KindPayment,
+		Attempt: fmt.Sprintf("pay-%d-%d", r.OrderID, at.UnixNano()), OrderID: r.OrderID,
+		AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: "with " + r.Mean.Name()}
 	if err := c.journal.Append(intent); err != nil {
 		return res, fmt.Errorf("journal the payment of order %d (nothing was paid): %w", r.OrderID, err)
 	}
@@ -313,11 +315,11 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 		"POST /me/order/{id}/payWithRegisteredPaymentMean", body, nil, true)
 	switch {
 	case perr == nil:
-		c.outcome(intent, OutcomePaid, "")
+		c.outcome(intent, journal.ResultDone, "")
 		res.Status, _ = c.status(ctx, r.OrderID)
 		return res, nil
 	case MissingRule(perr) != "" || order.IsDefinitive(perr):
-		c.outcome(intent, OutcomeRefused, perr.Error())
+		c.outcome(intent, journal.ResultFailed, perr.Error())
 		if MissingRule(perr) != "" {
 			return res, perr
 		}
@@ -328,14 +330,14 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 	st, lerr := c.status(context.WithoutCancel(ctx), r.OrderID)
 	switch {
 	case lerr != nil:
-		c.outcome(intent, OutcomeUnknown, perr.Error())
+		c.outcome(intent, journal.ResultUnknown, perr.Error())
 		return res, &UnclearError{What: what, Err: errors.Join(perr, lerr)}
 	case paidStatus(st):
-		c.outcome(intent, OutcomePaid, "looked up after: "+perr.Error())
+		c.outcome(intent, journal.ResultDone, "looked up after an unclear answer: status "+st+" ("+perr.Error()+")")
 		res.Status = st
 		return res, nil
 	}
-	c.outcome(intent, OutcomeNotPaid, "looked up after: "+perr.Error())
+	c.outcome(intent, journal.ResultFailed, "looked up after an unclear answer: still "+st+" ("+perr.Error()+")")
 	res.Status = st
 	return res, &RefusedError{What: what, Err: fmt.Errorf("unclear answer (%v); the order is still %s: nothing was paid", perr, st)}
 }
@@ -347,8 +349,8 @@ func (c *Client) settlePendingPayments(ctx context.Context, id int64) (string, e
 	if err != nil {
 		return "", fmt.Errorf("read the journal: %w", err)
 	}
-	var open []Record
-	for _, r := range pending(recs, KindPay) {
+	var open []journal.Record
+	for _, r := range pending(recs, journal.KindPayment) {
 		if r.OrderID == id {
 			open = append(open, r)
 		}
@@ -363,9 +365,9 @@ func (c *Client) settlePendingPayments(ctx context.Context, id int64) (string, e
 	paid := paidStatus(st)
 	for _, r := range open {
 		if paid {
-			c.outcome(r, OutcomePaid, "looked up later: status "+st)
+			c.outcome(r, journal.ResultDone, "looked up later: status "+st)
 		} else {
-			c.outcome(r, OutcomeNotPaid, "looked up later: status "+st)
+			c.outcome(r, journal.ResultFailed, "looked up later: still "+st)
 		}
 	}
 	if paid {
@@ -376,13 +378,14 @@ func (c *Client) settlePendingPayments(ctx context.Context, id int64) (string, e
 
 // outcome journals the outcome of intent. A failure to write it leaves the
 // intent open: the next attempt looks it up, which is safe.
-func (c *Client) outcome(intent Record, outcome, detail string) {
+func (c *Client) outcome(intent journal.Record, result journal.Result, detail string) {
 	r := intent
-	r.At, r.Phase, r.Outcome, r.Detail = c.now(), PhaseOutcome, outcome, detail
+	r.Time, r.Type, r.Result, r.Detail, r.PID = c.now(), journal.TypeOutcome, result, detail, 0
 	_ = c.journal.Append(r)
 }
 
-// Ours returns the orders the journal says ovhtui paid or renewed.
+// Ours returns the orders the journal says ovhtui placed (checkouts),
+// paid or renewed.
 func (c *Client) Ours() []int64 {
 	if c.journal == nil {
 		return nil
@@ -392,11 +395,10 @@ func (c *Client) Ours() []int64 {
 		return nil
 	}
 	var out []int64
-	for _, r := range recs {
-		if r.OrderID != 0 && !slices.Contains(out, r.OrderID) {
-			out = append(out, r.OrderID)
-		}
+	for id := range journal.Fold(recs).Orders {
+		out = append(out, id)
 	}
+	slices.Sort(out)
 	return out
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -244,8 +245,9 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		return RenewResult{}, &AmountChangedError{Confirmed: r.Amount, Now: q.WithTax}
 	}
 	at := c.now()
-	intent := Record{At: at, Kind: KindRenew, Phase: PhaseIntent, Key: fmt.Sprintf("renew:%d:%s:%d", r.ServiceID, r.Period, at.UnixNano()),
-		ServiceID: r.ServiceID, Service: r.Service, Period: r.Period, Amount: r.Amount}
+	intent := journal.Record{Time: at, Type: journal.TypeIntent, Kind: journal.KindRenewal,
+		Attempt: fmt.Sprintf("renew-%d-%d", r.ServiceID, at.UnixNano()), ServiceID: r.ServiceID,
+		AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: renewalDetail(r.Service, r.Period)}
 	if err := c.journal.Append(intent); err != nil {
 		return RenewResult{}, fmt.Errorf("journal the renewal of service %d (nothing was ordered): %w", r.ServiceID, err)
 	}
@@ -255,10 +257,10 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		renewBody(r.ServiceID, r.Period, false), &ro, true)
 	switch {
 	case rerr == nil && ro.OrderID != 0:
-		c.outcomeOrder(intent, OutcomeOrdered, ro.OrderID, "")
+		c.outcomeOrder(intent, ro.OrderID, ro.URL, "")
 		return RenewResult{OrderID: ro.OrderID, URL: ro.URL, WithTax: ro.PriceWithTax.amount()}, nil
 	case rerr != nil && (MissingRule(rerr) != "" || order.IsDefinitive(rerr)):
-		c.outcome(intent, OutcomeRefused, rerr.Error())
+		c.outcome(intent, journal.ResultRefused, rerr.Error())
 		if MissingRule(rerr) != "" {
 			return RenewResult{}, rerr
 		}
@@ -270,19 +272,20 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 	res, found, lerr := c.findRenewal(context.WithoutCancel(ctx), intent)
 	switch {
 	case lerr != nil:
-		c.outcome(intent, OutcomeUnknown, rerr.Error())
+		c.outcome(intent, journal.ResultUnknown, rerr.Error())
 		return RenewResult{}, &UnclearError{What: what, Err: errors.Join(rerr, lerr)}
 	case found:
-		c.outcomeOrder(intent, OutcomeOrdered, res.OrderID, "found after: "+rerr.Error())
+		c.outcomeOrder(intent, res.OrderID, res.URL, "found in /me/order after an unclear answer ("+rerr.Error()+")")
 		return res, nil
 	}
-	c.outcome(intent, OutcomeNoOrder, "looked up after: "+rerr.Error())
+	c.outcome(intent, journal.ResultRefused, "looked up after an unclear answer: no renewal order was made ("+rerr.Error()+")")
 	return RenewResult{}, &RefusedError{What: what, Err: fmt.Errorf("unclear answer (%v); no renewal order was made", rerr)}
 }
 
-func (c *Client) outcomeOrder(intent Record, outcome string, orderID int64, detail string) {
+// outcomeOrder journals that a renewal made order orderID.
+func (c *Client) outcomeOrder(intent journal.Record, orderID int64, url, detail string) {
 	r := intent
-	r.At, r.Phase, r.Outcome, r.OrderID, r.Detail = c.now(), PhaseOutcome, outcome, orderID, detail
+	r.Time, r.Type, r.Result, r.OrderID, r.URL, r.Detail, r.PID = c.now(), journal.TypeOutcome, journal.ResultOrdered, orderID, url, detail, 0
 	_ = c.journal.Append(r)
 }
 
@@ -293,7 +296,7 @@ func (c *Client) settlePendingRenewals(ctx context.Context, r RenewRequest) (Ren
 	if err != nil {
 		return RenewResult{}, false, fmt.Errorf("read the journal: %w", err)
 	}
-	for _, p := range pending(recs, KindRenew) {
+	for _, p := range pending(recs, journal.KindRenewal) {
 		if p.ServiceID != r.ServiceID {
 			continue
 		}
@@ -302,13 +305,13 @@ func (c *Client) settlePendingRenewals(ctx context.Context, r RenewRequest) (Ren
 			return RenewResult{}, false, &UnclearError{What: fmt.Sprintf("an earlier renewal of service %d", r.ServiceID), Err: err}
 		}
 		if found {
-			c.outcomeOrder(p, OutcomeOrdered, res.OrderID, "found later")
-			if p.Period == r.Period {
+			c.outcomeOrder(p, res.OrderID, res.URL, "found in /me/order later")
+			if _, period, _ := parseRenewalDetail(p.Detail); period == r.Period {
 				return res, true, nil
 			}
 			continue
 		}
-		c.outcome(p, OutcomeNoOrder, "looked up later")
+		c.outcome(p, journal.ResultRefused, "looked up later: no renewal order was made")
 	}
 	return RenewResult{}, false, nil
 }
@@ -318,16 +321,20 @@ func (c *Client) settlePendingRenewals(ctx context.Context, r RenewRequest) (Ren
 // service for the period (a detail with action "renew" whose domain is
 // the service's name: uncertain, it is how the simulator and OVH's
 // invoices name a renewed service).
-func (c *Client) findRenewal(ctx context.Context, intent Record) (RenewResult, bool, error) {
+func (c *Client) findRenewal(ctx context.Context, intent journal.Record) (RenewResult, bool, error) {
+	service, period, ok := parseRenewalDetail(intent.Detail)
+	if !ok {
+		return RenewResult{}, false, fmt.Errorf("journal: renewal intent %s does not say what it renews", intent.Attempt)
+	}
 	var ids []int64
-	if err := c.call(ctx, "GET /me/order", "GET", "/me/order?"+ordersSince(intent.At).Encode(), "GET /me/order", nil, &ids, false); err != nil {
+	if err := c.call(ctx, "GET /me/order", "GET", "/me/order?"+ordersSince(intent.Time).Encode(), "GET /me/order", nil, &ids, false); err != nil {
 		return RenewResult{}, false, err
 	}
 	// Orders the journal already gives to another renewal are not this one's.
 	taken := map[int64]bool{}
 	if recs, err := c.journal.Records(); err == nil {
 		for _, r := range recs {
-			if r.Phase == PhaseOutcome && r.Key != intent.Key && r.OrderID != 0 {
+			if r.Type == journal.TypeOutcome && r.Attempt != intent.Attempt && r.OrderID != 0 {
 				taken[r.OrderID] = true
 			}
 		}
@@ -343,7 +350,7 @@ func (c *Client) findRenewal(ctx context.Context, intent Record) (RenewResult, b
 		c.mu.Lock()
 		renewed := c.orders[id].renewed
 		c.mu.Unlock()
-		if slices.Contains(renewed, renewedService{name: intent.Service, period: intent.Period}) {
+		if slices.Contains(renewed, renewedService{name: service, period: period}) {
 			return RenewResult{OrderID: id, URL: o.URL, WithTax: o.WithTax, Found: true}, true, nil
 		}
 	}

@@ -219,6 +219,7 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 		a.loading, a.err, a.loadedAt = false, msg.err, msg.at
 		if msg.err == nil {
 			a.orders = msg.orders
+			m.notePaid(msg.orders)
 		}
 		a.clamp()
 	case awServersMsg:
@@ -238,6 +239,20 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// notePaid remembers the orders seen paid, so that the dashboard stops
+// calling them UNPAID.
+func (m *Model) notePaid(orders []account.Order) {
+	for _, o := range orders {
+		if o.Status == "" || o.Unpaid() || o.Status == account.StatusUnknown || o.Status == account.StatusCancelled {
+			continue
+		}
+		if m.paid == nil {
+			m.paid = map[int64]bool{}
+		}
+		m.paid[o.ID] = true
+	}
 }
 
 // clamp keeps the selection within the list.

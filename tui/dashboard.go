@@ -295,7 +295,7 @@ func (m *Model) statusText(s *prefs.Server, v *order.EntryView, d *order.DCView,
 	if !d.CoolingUntil.IsZero() && d.CoolingUntil.After(m.now) && !d.OrderNow && v.Target != d.DC {
 		text = "refused as not available: retry in " + fmtAge(d.CoolingUntil.Sub(m.now))
 	}
-	if v.Lifecycle == order.LifeOrdered && (v.OrderedIn == d.DC || v.OrderedIn == "") && !v.Autopay {
+	if v.Lifecycle == order.LifeOrdered && (v.OrderedIn == d.DC || v.OrderedIn == "") && !v.Autopay && !m.paid[v.OrderID] {
 		return text + " " + m.unpaidText(v.OrderID, true), st.StatusBad
 	}
 	return text, m.statusInk(v, d)

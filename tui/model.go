@@ -92,6 +92,9 @@ type Model struct {
 	awSeq       int       // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
+	// paid are the orders the Orders screen saw paid (no longer UNPAID on
+	// the dashboard).
+	paid map[int64]bool
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running

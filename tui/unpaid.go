@@ -16,7 +16,7 @@ import (
 // autopay, from the engine's state (the file before it speaks).
 func (m *Model) unpaid(key string) bool {
 	if v := m.live.view(key); v != nil {
-		return v.OrderID != 0 && !v.Autopay
+		return v.OrderID != 0 && !v.Autopay && !m.paid[v.OrderID]
 	}
 	if i := m.file.Find(key); i >= 0 {
 		return !m.file.Servers[i].Autopay
