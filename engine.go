@@ -200,7 +200,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		}()
 		runErr := eng.Run(ctx)
 		<-printed
-		for _, line := range order.Summary(store.Snapshot()) {
+		for _, line := range eng.Summary() {
 			log.Info("final: " + line)
 		}
 		if runErr != nil {

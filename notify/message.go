@@ -176,6 +176,12 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 	case order.OrderPlaced:
 		return d.orderPlaced(ctx, e), true
 	case order.OrderFailed:
+		if e.NotSent {
+			m.Kind, m.Key = KindCheckoutRefused, keyOf(KindCheckoutRefused, e.Entry, e.DC)
+			m.Title = fmt.Sprintf("Checkout not sent: %s in %s", d.name(e.Entry), e.DC)
+			m.Text = fmt.Sprintf("The order of %s in %s%s never reached OVH: %s. No order was created.", d.name(e.Entry), e.DC, d.facts(e.Entry, e.DC), e.Err)
+			break
+		}
 		if e.Definitive {
 			m.Kind, m.Key = KindCheckoutRefused, keyOf(KindCheckoutRefused, e.Entry, e.DC)
 			m.Title = fmt.Sprintf("Checkout refused: %s in %s", d.name(e.Entry), e.DC)

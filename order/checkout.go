@@ -55,15 +55,15 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.latchNotDurable(ctx, key, dc, err)
 		return
 	case err != nil:
-		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: "latch not saved, checkout not sent: " + err.Error()})
-		e.setStatus(key, dc, StatusError, "could not save the latch")
+		e.latchNotSaved(key, dc, err) // a failure here, not at OVH: said once, then counted
 		return
 	}
+	e.latchSaved(key, dc)
 	// The journal holds the intent before the checkout leaves: whatever
 	// happens to the file, ovhtui knows it may have bought.
 	if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
 		e.coolDown(key, dc, time.Minute, true)
-		e.release(key, dc, cartID, a.Qty, "journal not written, checkout not sent: "+err.Error(), false)
+		e.releaseNotSent(key, dc, cartID, a.Qty, "the journal could not be written, so the checkout was not sent: "+err.Error())
 		return
 	}
 	// emit only queues: it costs no time on the way to the checkout.
@@ -171,7 +171,7 @@ func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
 	switch {
 	case IsNotSent(err):
 		e.coolDown(key, dc, wait, false)
-		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait), false)
+		e.releaseNotSent(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait))
 	case a.Autopay && strings.Contains(low, "payment method"):
 		e.release(key, dc, cartID, 0, "autopay refused: "+msg+" — entry stopped (qty 0): register a preferred payment method or set autopay false, then set qty again", true)
 	case strings.Contains(low, "is not available in"):
@@ -235,6 +235,18 @@ func (e *Engine) availKeyOf(key, dc string) AvailKey {
 // release undoes the latch after a definitive refusal: order_error, qty
 // back to restoreQty (0 stops the entry), and the entry is watched again.
 func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, stop bool) {
+	e.releaseAs(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: why}, cartID, restoreQty, stop)
+}
+
+// releaseNotSent is release for a checkout that never reached OVH (a
+// failure on this machine or on the way): it is not told as a refusal.
+func (e *Engine) releaseNotSent(key, dc, cartID string, restoreQty int, why string) {
+	e.releaseAs(OrderFailed{Base: e.base(key, dc), Definitive: true, NotSent: true, Err: why}, cartID, restoreQty, false)
+}
+
+// releaseAs releases the latch and reports it with ev.
+func (e *Engine) releaseAs(ev OrderFailed, cartID string, restoreQty int, stop bool) {
+	key, dc, why := ev.Entry, ev.DC, ev.Err
 	err := e.update("checkout refused in "+dc, func(f *prefs.File) error {
 		i := f.Find(key)
 		if i < 0 {
@@ -249,7 +261,7 @@ func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, sto
 		s.OrderError = why
 		return nil
 	})
-	e.emit(OrderFailed{Base: e.base(key, dc), Definitive: true, Err: why})
+	e.emit(ev)
 	if err != nil {
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: "releasing the latch failed: " + err.Error()})
 		return
@@ -267,29 +279,12 @@ func (e *Engine) release(key, dc, cartID string, restoreQty int, why string, sto
 // the same cart, whatever else was edited.
 func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price Money, s prefs.Server, reconciled bool) {
 	e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
-	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), func(f *prefs.File) error {
-		i := f.Find(key)
-		if i < 0 && s.OrderAttemptedCart != "" {
-			i = slices.IndexFunc(f.Servers, func(x prefs.Server) bool {
-				return x.Latched() && x.OrderAttemptedCart == s.OrderAttemptedCart
-			})
-		}
-		if i < 0 {
-			return errNoEntry
-		}
-		cur := &f.Servers[i]
-		cur.OrderedAt = e.now().UTC()
-		cur.OrderedIn = dc
-		cur.OrderID = orderID
-		cur.OrderURL = url
-		cur.OrderError = ""
-		cur.DCCarts.Delete(dc) // checked out: read-only from now on
-		return nil
-	})
+	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), recordOrderChange(key, s.OrderAttemptedCart, dc, orderID, url, e.now()))
 	e.dropCart(key, dc)
 	if err != nil {
-		// The order exists; the latch stays on disk, so a restart reconciles it.
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: fmt.Sprintf("order %d placed but not saved: %v", orderID, err)})
+		// The order exists; the latch stays on disk, so a restart reconciles
+		// it; meanwhile it is written as soon as the disk allows.
+		e.orderNotSaved(key, s.OrderAttemptedCart, dc, orderID, url, err)
 	}
 	over := !s.Accepts(price.Ucents)
 	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
@@ -298,6 +293,31 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		if other != dc {
 			e.setStatus(key, other, StatusIdle, "ordered in "+dc)
 		}
+	}
+}
+
+// recordOrderChange records in the file the order OVH created in dc for
+// the entry key, found by its key or, if the user changed that meanwhile,
+// by its latch on cart.
+func recordOrderChange(key, cart, dc string, orderID int64, url string, now time.Time) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 && cart != "" {
+			i = slices.IndexFunc(f.Servers, func(x prefs.Server) bool {
+				return x.Latched() && x.OrderAttemptedCart == cart
+			})
+		}
+		if i < 0 {
+			return errNoEntry
+		}
+		s := &f.Servers[i]
+		s.OrderedAt = now.UTC()
+		s.OrderedIn = dc
+		s.OrderID = orderID
+		s.OrderURL = url
+		s.OrderError = ""
+		s.DCCarts.Delete(dc) // checked out: read-only from now on
+		return nil
 	}
 }
 

@@ -90,6 +90,7 @@ type Engine struct {
 
 	events *eventQueue
 	alerts alertState // alerts.go
+	local  localState // failures on this machine, orders not yet saved (localfail.go)
 	retry  retryState // per-plan polling and refusal backoff (retry.go)
 	// building: carts the keeper or a rush build is at work on (cartkeeper.go), under mu
 	building map[CartKey]bool
@@ -229,7 +230,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	cancel()
 	e.wg.Wait()
 	e.reportStillWanted()
-	return nil
+	e.saveUnsaved()
+	return e.errUnsaved()
 }
 
 func (e *Engine) goTracked(f func()) {

@@ -157,7 +157,11 @@ type WouldHaveOrdered struct {
 type OrderFailed struct {
 	Base
 	Definitive bool
-	Err        string
+	// NotSent: the checkout never reached OVH (the journal could not be
+	// written, or the request failed on the way); no order exists and OVH
+	// refused nothing.
+	NotSent bool
+	Err     string
 }
 
 // NeedsDecision reports an entry latched without an order: the user must
@@ -250,6 +254,9 @@ func (e WouldHaveOrdered) Message() string {
 	return fmt.Sprintf("would have ordered in %s at %s (place_order is off): entry stopped", e.DC, e.Price)
 }
 func (e OrderFailed) Message() string {
+	if e.NotSent {
+		return fmt.Sprintf("order in %s not placed, nothing reached OVH: %s", e.DC, e.Err)
+	}
 	if e.Definitive {
 		return fmt.Sprintf("order in %s refused by OVH: %s", e.DC, e.Err)
 	}

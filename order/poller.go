@@ -53,8 +53,11 @@ func (e *Engine) pollLoop(ctx context.Context) {
 // users of the store (the TUI) saved.
 func (e *Engine) refreshPrefs() {
 	if _, err := e.store.Refresh(); err != nil {
-		e.emit(Info{Base: e.base("", ""), Text: "preferences not reloaded: " + err.Error(), Sev: slog.LevelError})
+		e.reloadFailed(err) // once, then counted
+	} else {
+		e.reloaded()
 	}
+	e.saveUnsaved()
 	if e.reload() {
 		e.wakeKeeper()
 	}
