@@ -9,7 +9,9 @@
 // action goes to checkout.go, which saves the latch in preferences.json
 // through prefs.Store before POST checkout and records the outcome; an
 // ambiguous outcome goes to reconcile.go, which looks the order up in
-// /me/order. The cart keeper (cartkeeper.go) runs in its own goroutine: it
+// /me/order. Every latch and outcome is also written to the journal beside
+// the file (journal.go, package journal), which the engine trusts over an
+// old copy of preferences.json; entries are known by their id. The cart keeper (cartkeeper.go) runs in its own goroutine: it
 // builds, verifies, re-validates and renews carts ahead of time, so the
 // checkout is the very next request once a DC is seen orderable. Everything
 // the engine does is reported as typed Events (events.go) on one channel,
