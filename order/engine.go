@@ -208,16 +208,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			started := e.inFlight[key] // a latch syncJournal restored is looked up already
 			e.inFlight[key] = true
 			e.mu.Unlock()
-			if started {
-				continue
+			if !started {
+				e.lookUpInFlight(ctx, key)
 			}
-			e.goTracked(func() {
-				e.reconcile(ctx, key)
-				e.mu.Lock()
-				delete(e.inFlight, key)
-				e.mu.Unlock()
-				e.checkIdle()
-			})
 		}
 	}
 	if r, ok := e.api.(interface{ Run(context.Context) }); ok {
