@@ -109,10 +109,12 @@ type demoEnv struct {
 	client    *ovh.Client
 	endpoint  string
 	prefsPath string
-	cacheDir  string
-	tmpDir    string
-	cancel    context.CancelFunc
-	done      chan struct{}
+	// copiedFrom is the --prefs file prefsPath is a copy of ("" if none).
+	copiedFrom string
+	cacheDir   string
+	tmpDir     string
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 // startDemo serves the simulator on a loopback port, animates it, and
@@ -140,13 +142,25 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 		tmpDir:   tmp,
 		done:     make(chan struct{}),
 	}
-	d.prefsPath = opts.prefsPath
-	if !opts.prefsSet {
-		d.prefsPath = filepath.Join(tmp, "preferences.json")
-		if err := prefs.SaveAtomic(d.prefsPath, []byte(demoPreferences)); err != nil {
+	// The demo never writes a real preferences file: simulator carts and
+	// orders must not land beside real ones. --prefs FILE is copied into
+	// the demo's temp folder and the copy is used (its journal too).
+	content := []byte(demoPreferences)
+	d.prefsPath = filepath.Join(tmp, "preferences.json")
+	if opts.prefsSet {
+		data, err := os.ReadFile(opts.prefsPath)
+		if err != nil {
 			ln.Close()
-			return nil, fmt.Errorf("write demo preferences: %w", err)
+			return nil, fmt.Errorf("read preferences: %w", err)
 		}
+		content = data
+		d.prefsPath = filepath.Join(tmp, filepath.Base(opts.prefsPath))
+		d.copiedFrom = opts.prefsPath
+		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
+	}
+	if err := prefs.SaveAtomic(d.prefsPath, content); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("write demo preferences: %w", err)
 	}
 	f, err := prefs.Load(d.prefsPath)
 	if err != nil {

@@ -90,6 +90,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		opts.prefsPath = demo.prefsPath
 		if !opts.headless {
 			fmt.Fprintf(stderr, "demo: simulator at %s, preferences in %s\n", demo.endpoint, demo.prefsPath)
+			if demo.copiedFrom != "" {
+				fmt.Fprintf(stderr, "demo: that is a copy of %s, which the demo never writes\n", demo.copiedFrom)
+			}
 		}
 	} else {
 		w, err := loadEnvFile(opts.envPath)
@@ -219,6 +222,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Store:          store,
 		Events:         events,
 		Rearm:          eng.Rearm,
+		BuyAnother:     eng.BuyAnother,
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,

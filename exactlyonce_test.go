@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -258,6 +259,27 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				t.Fatalf("kill point never reached; output:\n%s", first.output())
 			}
 			<-first.done
+			// The journal at the kill point: every latch is journaled
+			// before the checkout leaves, so from the latch on the intent
+			// is there, and no outcome but an order can be.
+			jpath := journal.Beside(prefsPath)
+			st := readJournal(t, jpath)
+			intents := checkoutIntents(t, jpath)
+			switch {
+			case sc.name == "during cart build":
+				if intents != 0 {
+					t.Fatalf("%d checkout intents journaled before any latch", intents)
+				}
+			default:
+				if intents != 1 {
+					t.Fatalf("%d checkout intents journaled at the kill point, want 1", intents)
+				}
+				for _, es := range st.Entries {
+					if es.Intent != nil && es.Phase() == journal.PhaseNone {
+						t.Fatalf("journal says nothing was bought at the kill point: %+v", es.Outcome)
+					}
+				}
+			}
 
 			second := startChild(t, bin, srv.URL+"/1.0", dir)
 			if err := second.wait(t); err != nil {
@@ -279,6 +301,14 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				t.Fatalf("preferences after the runs: %v", err)
 			}
 			s := f.Servers[0]
+			st = readJournal(t, jpath)
+			es := st.Entry(s.ID)
+			if s.ID == "" || es == nil {
+				t.Fatalf("entry id %q unknown to the journal %v", s.ID, st.Entries)
+			}
+			if n := checkoutIntents(t, jpath); n != 1 {
+				t.Errorf("%d checkout intents journaled, want 1", n)
+			}
 			if !sc.wantOrder {
 				if len(orders) != 0 {
 					t.Fatalf("%d orders exist, want none", len(orders))
@@ -292,7 +322,13 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				if !strings.Contains(second.output(), "needs your decision") {
 					t.Errorf("the restart does not say the entry needs a decision:\n%s", second.output())
 				}
+				if es.Phase() != journal.PhaseAttempted {
+					t.Errorf("journal phase %v, want attempted", es.Phase())
+				}
 				return
+			}
+			if es.Phase() != journal.PhaseOrdered || len(orders) == 1 && es.Order.OrderID != orders[0].ID {
+				t.Errorf("journal: phase %v, order %+v", es.Phase(), es.Order)
 			}
 			if len(orders) != 1 {
 				t.Fatalf("%d orders exist, want exactly 1; output:\n%s", len(orders), second.output())
@@ -313,6 +349,51 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 			if s.Qty != 0 {
 				t.Errorf("qty %d after the order, want 0", s.Qty)
 			}
+
+			// The original file restored before a third start (no id, no
+			// order, qty 1) buys nothing: the journal's order is written back.
+			if err := os.WriteFile(prefsPath, []byte(killTestPrefs), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			third := startChild(t, bin, srv.URL+"/1.0", dir)
+			if err := third.wait(t); err != nil {
+				t.Fatalf("third ovhtui exited with %v; output:\n%s", err, third.output())
+			}
+			if n := len(sim.Orders()); n != 1 {
+				t.Fatalf("%d orders after an old copy was restored; output:\n%s", n, third.output())
+			}
+			if !strings.Contains(third.output(), "restored from the journal: already ordered #") {
+				t.Errorf("the restore is not said:\n%s", third.output())
+			}
+			if f, err := prefs.Load(prefsPath); err != nil || f.Servers[0].OrderID != o.ID || f.Servers[0].ID != s.ID {
+				t.Errorf("old copy not restored: %v %+v", err, f.Servers[0])
+			}
 		})
 	}
+}
+
+// readJournal folds the journal at path.
+func readJournal(t *testing.T, path string) *journal.State {
+	t.Helper()
+	log, err := journal.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return journal.Fold(log.Records)
+}
+
+// checkoutIntents counts the checkout intents in the journal at path.
+func checkoutIntents(t *testing.T, path string) int {
+	t.Helper()
+	log, err := journal.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range log.Records {
+		if r.Type == journal.TypeIntent && r.Kind == journal.KindCheckout {
+			n++
+		}
+	}
+	return n
 }

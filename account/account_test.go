@@ -38,7 +38,7 @@ func TestOrdersThenPay(t *testing.T) {
 	paid := e.placeOrder(t, true)
 	e.clock.Advance(time.Minute)
 	o := e.unpaid(t)
-	if !o.Unpaid() || !o.Ours || o.What != "25skleb01 in fra" || o.WithTax.Ucents <= o.WithoutTax.Ucents ||
+	if !o.Unpaid() || !o.Ours || o.What != "25skleb01 in fra" || len(o.Items) != 1 || o.Items[0] != (OrderItem{PlanCode: testPlan, Datacenter: "fra"}) || o.WithTax.Ucents <= o.WithoutTax.Ucents ||
 		o.WithoutTax.Currency != "EUR" || o.URL == "" || !o.Expiration.After(o.Date) {
 		t.Fatalf("order = %+v", o)
 	}

@@ -76,6 +76,12 @@ func newEnv(t *testing.T, opts ovhsim.Options) *env {
 	}
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
+	// Every answer the simulator gave must match OVH's schema.
+	t.Cleanup(func() {
+		for _, v := range sim.SchemaViolations() {
+			t.Errorf("schema violation: %s", v)
+		}
+	})
 	mk := func() *ovh.Client {
 		c, err := ovh.NewClient(srv.URL+"/1.0", "sim-app-key", "sim-app-secret", "sim-consumer-key")
 		if err != nil {

@@ -30,17 +30,25 @@ type Order struct {
 	Expiration time.Time `json:"expiration,omitzero"` // when an unpaid order lapses
 	// What says what it bought: "25skleb01 in fra" (the eco plan of each
 	// item and its DC), "renewal of ns1.example (25skleb01) for P1M".
-	What       string `json:"what"`
-	Renewal    bool   `json:"renewal,omitempty"`
-	WithoutTax Amount `json:"withoutTax"`
-	WithTax    Amount `json:"withTax"`
-	Status     string `json:"status"`
-	URL        string `json:"url"`
+	What string `json:"what"`
+	// Items are the eco plans it bought, each with its DC.
+	Items      []OrderItem `json:"items,omitempty"`
+	Renewal    bool        `json:"renewal,omitempty"`
+	WithoutTax Amount      `json:"withoutTax"`
+	WithTax    Amount      `json:"withTax"`
+	Status     string      `json:"status"`
+	URL        string      `json:"url"`
 	// Ours: ovhtui placed, paid or renewed it (preferences.json or the
 	// journal say so).
 	Ours bool `json:"ours"`
 	// Err is why some of the order could not be read (the rest is shown).
 	Err string `json:"error,omitempty"`
+}
+
+// OrderItem is one eco plan an order bought.
+type OrderItem struct {
+	PlanCode   string `json:"planCode"`
+	Datacenter string `json:"datacenter"`
 }
 
 // Unpaid reports whether the order waits for a payment.
@@ -52,6 +60,7 @@ type orderFacts struct {
 	what, url           string
 	renewal             bool
 	renewed             []renewedService // what a renewal order renews
+	items               []OrderItem
 	withoutTax, withTax Amount
 	final               string // a status that no longer changes (delivered, cancelled)
 }
@@ -163,6 +172,7 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 		return o
 	}
 	o.Date, o.Expiration, o.What, o.URL, o.Renewal = f.date, f.expiration, f.what, f.url, f.renewal
+	o.Items = slices.Clone(f.items)
 	o.WithoutTax, o.WithTax = f.withoutTax, f.withTax
 	if f.final != "" {
 		o.Status = f.final
@@ -212,11 +222,11 @@ func (c *Client) facts(ctx context.Context, id int64) (orderFacts, error) {
 	if bo.ExpirationDate != nil {
 		f.expiration = bo.ExpirationDate.Time
 	}
-	what, renewed, err := c.what(ctx, id)
+	what, items, renewed, err := c.what(ctx, id)
 	if err != nil {
 		return f, err
 	}
-	f.what, f.renewal, f.renewed = what, len(renewed) > 0, renewed
+	f.what, f.items, f.renewal, f.renewed = what, items, len(renewed) > 0, renewed
 	c.mu.Lock()
 	c.orders[id] = f
 	c.mu.Unlock()
@@ -231,20 +241,21 @@ type renewedService struct{ name, period string }
 // an option's detail holds none), or the renewed service (a detail with
 // action "renew"; its domain names the service: uncertain, it is how the
 // simulator and OVH's invoices name it).
-func (c *Client) what(ctx context.Context, id int64) (string, []renewedService, error) {
+func (c *Client) what(ctx context.Context, id int64) (string, []OrderItem, []renewedService, error) {
 	var ids []int64
 	if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(id, "details"), "GET /me/order/{id}/details", nil, &ids, false); err != nil {
-		return "", nil, fmt.Errorf("details of order %d: %w", id, err)
+		return "", nil, nil, fmt.Errorf("details of order %d: %w", id, err)
 	}
 	var parts []string
 	var first string
 	var renewed []renewedService
+	var items []OrderItem
 	for _, did := range ids {
 		d := strconv.FormatInt(did, 10)
 		var ext itemDetail
 		if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(id, "details", d, "extension"),
 			"GET /me/order/{id}/details/{detailId}/extension", nil, &ext, false); err != nil {
-			return "", nil, fmt.Errorf("detail %d of order %d: %w", did, id, err)
+			return "", nil, nil, fmt.Errorf("detail %d of order %d: %w", did, id, err)
 		}
 		code := deref(ext.Order.Plan.Code)
 		if first == "" {
@@ -254,7 +265,7 @@ func (c *Client) what(ctx context.Context, id int64) (string, []renewedService, 
 			var od orderDetail
 			if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(id, "details", d), "GET /me/order/{id}/details/{detailId}",
 				nil, &od, false); err != nil {
-				return "", nil, fmt.Errorf("detail %d of order %d: %w", did, id, err)
+				return "", nil, nil, fmt.Errorf("detail %d of order %d: %w", did, id, err)
 			}
 			period := deref(ext.Order.Plan.Duration)
 			renewed = append(renewed, renewedService{name: od.Domain, period: period})
@@ -264,13 +275,14 @@ func (c *Client) what(ctx context.Context, id int64) (string, []renewedService, 
 		for _, cf := range ext.Order.Configurations {
 			if cf.Label == labelDatacenter {
 				parts = append(parts, code+" in "+cf.Value)
+				items = append(items, OrderItem{PlanCode: code, Datacenter: cf.Value})
 			}
 		}
 	}
 	if len(parts) == 0 {
-		return first, renewed, nil
+		return first, items, renewed, nil
 	}
-	return strings.Join(parts, ", "), renewed, nil
+	return strings.Join(parts, ", "), items, renewed, nil
 }
 
 func deref(s *string) string {

@@ -193,3 +193,20 @@ func TestFoldPhases(t *testing.T) {
 		t.Errorf("order 7: %+v", o)
 	}
 }
+
+// BenchmarkAppend: one synced line, the cost a checkout pays before it
+// leaves.
+func BenchmarkAppend(b *testing.B) {
+	j, err := Open(filepath.Join(b.TempDir(), "p.journal"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	r := Record{Type: TypeIntent, Kind: KindCheckout, Attempt: "a", Entry: "25skleb01-3f9a2c1b", PlanCode: "25skleb01",
+		FQN: "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme", DCs: []string{"fra", "gra"}, DC: "fra", Qty: 1, Cart: "c", AmountUcents: 1998000000, Currency: "EUR"}
+	for b.Loop() {
+		if err := j.Append(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -118,6 +118,8 @@ type Engine struct {
 	jmu     sync.Mutex
 	journal *journal.Journal
 	jstate  *journal.State
+	// jsyncErr is the last error of syncJournal, said once.
+	jsyncErr string
 
 	keeperWake chan struct{}
 	idleCh     chan struct{}
@@ -201,8 +203,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		if s.OrderAttempted && s.OrderID == 0 {
 			key := s.Key()
 			e.mu.Lock()
+			started := e.inFlight[key] // a latch syncJournal restored is looked up already
 			e.inFlight[key] = true
 			e.mu.Unlock()
+			if started {
+				continue
+			}
 			e.goTracked(func() {
 				e.reconcile(ctx, key)
 				e.mu.Lock()

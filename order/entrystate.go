@@ -349,7 +349,7 @@ func dcNote(v EntryView, d DCView) string {
 	case AvailNoData:
 		return joinNote(cart, "no poll yet")
 	}
-	return joinNote(cart, "waits for stock")
+	return joinNote(cart, "no stock")
 }
 
 func joinNote(a, b string) string {

@@ -149,9 +149,18 @@ func (e *Engine) syncJournal() {
 		restored = f.RestoreFromJournal(e.jstate)
 		return nil
 	})
+	e.jmu.Lock()
+	said := e.jsyncErr
+	e.jsyncErr = ""
 	if err != nil {
-		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError,
-			Text: "writing entry ids and the journal's record into the file failed (those entries are not bought meanwhile): " + err.Error()})
+		e.jsyncErr = err.Error()
+	}
+	e.jmu.Unlock()
+	if err != nil {
+		if said != err.Error() { // once per distinct error, not every poll
+			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError,
+				Text: "writing entry ids and the journal's record into the file failed (those entries are not bought meanwhile): " + err.Error()})
+		}
 		return
 	}
 	if len(assigned) > 0 {

@@ -36,9 +36,11 @@ func newFakeAccount() *fakeAccount {
 	return &fakeAccount{
 		orders: []account.Order{
 			{ID: 200000002, Date: fixedNow.Add(-time.Hour), Expiration: fixedNow.Add(23 * time.Hour), What: "25skle01 in gra",
+				Items:      []account.OrderItem{{PlanCode: "25skle01", Datacenter: "gra"}},
 				WithoutTax: eur(1998000000), WithTax: eur(2458000000), Status: "notPaid", Ours: true,
 				URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=200000002&orderPassword=abc"},
 			{ID: 200000001, Date: fixedNow.Add(-2 * time.Hour), What: "25skleb01 in fra",
+				Items:      []account.OrderItem{{PlanCode: "25skleb01", Datacenter: "fra"}},
 				WithoutTax: eur(1998000000), WithTax: eur(2458000000), Status: "delivered", Ours: true,
 				URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=200000001&orderPassword=def"},
 			{ID: 199000007, Date: fixedNow.Add(-20 * 24 * time.Hour), What: "renewal of ns3012002.ip-51-75-3.eu (24ska01) for P1M",

@@ -146,7 +146,7 @@ func (m *Model) ordersLines(width, height int) []string {
 		if i == a.sel {
 			mark = st.Selected.Render("▸ ")
 		}
-		w := o.What
+		w := m.orderWhat(o)
 		if o.Err != "" {
 			w = "? " + o.Err
 		}
@@ -187,6 +187,19 @@ func (m *Model) ordersLines(width, height int) []string {
 		lines = append(lines, st.Dim.Render(cut("  "+link, width)))
 	}
 	return lines
+}
+
+// orderWhat names what an order bought with the catalog's names
+// ("KS-LE-1 in gra"), else as the account says it.
+func (m *Model) orderWhat(o account.Order) string {
+	if len(o.Items) == 0 {
+		return o.What
+	}
+	parts := make([]string, 0, len(o.Items))
+	for _, it := range o.Items {
+		parts = append(parts, m.serverName(it.PlanCode)+" in "+it.Datacenter)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Column widths of the Servers list.
@@ -299,7 +312,7 @@ func (m *Model) afterWinDialogView(width int) string {
 			d.server.ServiceID, d.server.Expiration.UTC().Format(time.DateOnly), renewalText(d.server, false)))))
 	}
 	payTitle := func() string {
-		return fmt.Sprintf("Pay order %d: %s", d.order.ID, d.order.What)
+		return fmt.Sprintf("Pay order %d: %s", d.order.ID, m.orderWhat(d.order))
 	}
 	switch d.step {
 	case stepLoading:

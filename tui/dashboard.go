@@ -192,8 +192,9 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 		b.WriteByte(' ')
 	}
 	status, statusSt := m.statusText(s, v, d, pending)
-	if j > 0 && v != nil && v.Lifecycle != order.LifeWatching && v.Lifecycle != order.LifeOrdered {
-		status, statusSt = "", st.Plain // said once, on the entry's first row
+	if v != nil && !pending && v.Lifecycle != order.LifeWatching {
+		// One status for the whole entry, wrapped over its rows.
+		status, statusSt = m.entryStatus(s, v, c.status, j)
 	}
 	b.WriteString(statusSt.Render(fit(status, c.status)))
 	b.WriteByte(' ')
@@ -301,6 +302,49 @@ func (m *Model) statusText(s *prefs.Server, v *order.EntryView, d *order.DCView,
 	return text, m.statusInk(v, d)
 }
 
+// entryStatus is row j of the status of an entry that is not watching
+// (ordered, stopped, latched…): one text for the entry, wrapped over as
+// many rows as it has DCs, the last one cut.
+func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (string, ink) {
+	text := ""
+	if len(v.DCs) > 0 {
+		text = v.DCs[0].Note
+	}
+	ink := m.statusInk(v, nil)
+	rows := max(len(s.Datacenters), 1)
+	if v.Lifecycle == order.LifeOrdered {
+		id := "#" + strconv.FormatInt(v.OrderID, 10)
+		in := ""
+		if v.OrderedIn != "" && rows > 1 {
+			in = " in " + v.OrderedIn
+		}
+		text = "ordered " + id + in
+		if !v.Autopay {
+			ink = m.styles.ink.StatusBad
+			// The first that fits its rows; UNPAID always shows.
+			for _, t := range []string{
+				text + " · " + m.unpaidText(v.OrderID, true),
+				"ordered " + id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
+				id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
+				id + " UNPAID",
+			} {
+				text = t
+				if ansi.StringWidth(t) <= width*rows-(rows-1)*4 {
+					break
+				}
+			}
+		}
+	}
+	lines := strings.Split(ansi.Wordwrap(text, width, ""), "\n")
+	if j >= len(lines) {
+		return "", ink
+	}
+	if j == rows-1 && len(lines) > rows {
+		return cut(strings.Join(lines[j:], " "), width), ink
+	}
+	return lines[j], ink
+}
+
 // statusInk colours a status by what it means.
 func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
 	st := &m.styles.ink
@@ -315,6 +359,9 @@ func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
 		return st.StatusDecision
 	case order.LifeStopped:
 		return st.StatusQuiet
+	}
+	if d == nil {
+		return st.Plain
 	}
 	switch {
 	case d.OrderNow || v.Target == d.DC:

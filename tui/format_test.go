@@ -132,3 +132,22 @@ func TestFitMeasuresCells(t *testing.T) {
 		t.Errorf("cut of styled text = %q, width %d", got, ansi.StringWidth(got))
 	}
 }
+
+// TestFitAmountsNeverCutsAnAmount: a ceiling too long for the column gives
+// way to a word; no amount is cut into a different-looking number.
+func TestFitAmountsNeverCutsAnAmount(t *testing.T) {
+	for _, tc := range []struct {
+		price, sep, ceil, word string
+		w                      int
+		want                   string
+	}{
+		{"183.98", "≤", "1000000.00", " ok", 13, "183.98 ok"},
+		{"183.98", "≤", "200.00", " ok", 13, "183.98≤200.00"},
+		{"551.94", ">", "500.00", " OVER", 11, "551.94 OVER"},
+		{"551.94", ">", "500.00", " OVER", 8, "551.94"},
+	} {
+		if got := fitAmounts(tc.price, tc.sep, tc.ceil, tc.word, tc.w); got != tc.want {
+			t.Errorf("fitAmounts(%s%s%s, %d) = %q, want %q", tc.price, tc.sep, tc.ceil, tc.w, got, tc.want)
+		}
+	}
+}

@@ -315,7 +315,10 @@ func TestUnpaidOrderSaysSoWithItsDeadline(t *testing.T) {
 		t.Fatalf("expiry of order %d not asked (asked %d)", ev.OrderID, asked)
 	}
 	screen := screenText(m)
-	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderPassword=", "ordered #248119999 UNPAID: pay by Nov 24"} {
+	if !strings.Contains(screen, "ordered #248119999 in gra · UNPAID: pay by") || !strings.Contains(screen, "-/20.00           Nov 24") {
+		t.Fatalf("the row does not say UNPAID with the date:\n%s", screen)
+	}
+	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderPassword="} {
 		if !strings.Contains(screen, want) {
 			t.Fatalf("%q not shown:\n%s", want, screen)
 		}

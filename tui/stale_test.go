@@ -49,9 +49,7 @@ func TestE2EStaleStatusCeilingRaised(t *testing.T) {
 	tm.Send(press("enter")[0])
 	// Saved, not read by the engine yet: the row says so, not "over ceiling".
 	waitScreen(t, tm, "saved;")
-	if got := onDisk(t, store).Servers[0].CeilingPrice; got != 30 {
-		t.Fatalf("ceiling %v on disk", got)
-	}
+	waitDisk(t, tm, store, "ceiling 30", func(f *prefs.File) bool { return f.Servers[0].CeilingPrice == 30 })
 	events <- engineStates(store.Snapshot(), overCeiling())
 	if row := finalRow(t, tm, events, "fra"); !strings.Contains(row, "25.00≤30.00") || !strings.Contains(row, "ready") {
 		t.Fatalf("after the engine read the new ceiling: %s", row)
@@ -64,9 +62,7 @@ func TestE2EStaleStatusQtyToZero(t *testing.T) {
 	waitScreen(t, tm, "over ceiling")
 	tm.Type("-")
 	waitScreen(t, tm, "saved;")
-	if got := onDisk(t, store).Servers[0].Qty; got != 0 {
-		t.Fatalf("qty %d on disk", got)
-	}
+	waitDisk(t, tm, store, "qty 0", func(f *prefs.File) bool { return f.Servers[0].Qty == 0 })
 	events <- engineStates(store.Snapshot(), overCeiling())
 	if row := finalRow(t, tm, events, "fra"); strings.Contains(row, "over ceiling") || !strings.Contains(row, "stopped: qty 0") {
 		t.Fatalf("after the engine read qty 0: %s", row)
