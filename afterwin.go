@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -261,7 +260,7 @@ func runServersCmd(args []string, stdout, stderr io.Writer) int {
 	})
 }
 
-// RenewalLabel says how a server renews, for people.
+// renewalLabel says how a server renews, for people.
 func renewalLabel(s account.Server) string {
 	switch {
 	case s.DeleteAtExpiration:
@@ -316,11 +315,27 @@ func orDash(s string) string {
 	return s
 }
 
-// confirm asks a yes/no question on stdin; only "y" or "yes" says yes.
+// confirm asks a yes/no question on stdin; only "y" or "yes" says yes. It
+// reads one line, byte by byte, so that a second question (renew, then
+// pay) gets the next line.
 func confirm(stdout io.Writer, question string) bool {
 	fmt.Fprintf(stdout, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(stdin).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 64 {
+		n, err := stdin.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if err != nil {
+			fmt.Fprintln(stdout)
+			break
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(string(line))) {
 	case "y", "yes":
 		return true
 	}

@@ -90,6 +90,11 @@ func TestRenewDemo(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "62.69 EUR incl. tax") || !strings.Contains(out, "nothing was ordered") {
 		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
 	}
+	withStdin(t, "y\nn\n")
+	code, out, errOut = runCLI(t, "renew", "120000001", "--period", "P1M", "--demo")
+	if code != exitProblems || !strings.Contains(out, "renewal order 200000003 made") || !strings.Contains(errOut, "not paid: not confirmed") {
+		t.Fatalf("renew, then no to the payment: %d\n%s\n%s", code, out, errOut)
+	}
 	code, out, errOut = runCLI(t, "renew", "120000001", "--period", "P1M", "--yes", "--demo")
 	if code != exitOK || !strings.Contains(out, "renewal order 200000003 made") || !strings.Contains(out, "paid: order 200000003") {
 		t.Fatalf("renew: %d\n%s\n%s", code, out, errOut)
@@ -103,6 +108,16 @@ func TestRenewDemo(t *testing.T) {
 // TestAfterWinWithCredentials runs the subcommands as a user would, with
 // credentials in the environment, against a simulator whose key lacks the
 // server rights.
+func TestCheckNamesTheAfterWinRights(t *testing.T) {
+	rules := []ovhsim.Rule{{Method: "GET", Path: "/order/*"}, {Method: "GET", Path: "/me"}} // far too few
+	_, out, _ := checkWithCredentials(t, simForCheck(t, rules))
+	for _, r := range []string{"GET /dedicated/server ", "GET /dedicated/server/* ", "GET /service/* ", "POST /service/* ", "POST /me/order/* "} {
+		if !strings.Contains(out, "lacks "+r) {
+			t.Errorf("--check does not name %s:\n%s", r, out)
+		}
+	}
+}
+
 func TestAfterWinWithCredentials(t *testing.T) {
 	isolateEnv(t)
 	var rules []ovhsim.Rule

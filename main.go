@@ -98,7 +98,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&opts.notifyTest, "notify-test", false, "send a test message to every service of OVHTUI_NOTIFY (environment or --env file) and print each result")
 	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: ovhtui [flags]\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
+		fmt.Fprintf(w, "Usage: ovhtui [flags]\n       ovhtui orders|pay|servers|renew ... (after a win: see ovhtui CMD --help)\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 		fmt.Fprint(w, "\n"+exitCodesHelp)
