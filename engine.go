@@ -181,7 +181,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		CredentialExpiry: credentialExpiry(client, api),
 	})
 	refused.eng.Store(eng)
-	notifier, err := startNotifier(api, src, log)
+	notifier, err := startNotifier(api, store, src, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
 		return exitUsage

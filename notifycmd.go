@@ -12,6 +12,7 @@ import (
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/prefs"
 )
 
 // Environment variables of the notifier (from the environment or .env).
@@ -45,7 +46,7 @@ func notifyChannels() ([]notify.Channel, error) {
 
 // startNotifier returns the notifier of OVHTUI_NOTIFY, or nil when none is
 // configured.
-func startNotifier(api *order.OVHClient, src *catalog.Source, log *slog.Logger) (*notify.Notifier, error) {
+func startNotifier(api *order.OVHClient, store *prefs.Store, src *catalog.Source, log *slog.Logger) (*notify.Notifier, error) {
 	chans, err := notifyChannels()
 	if err != nil || len(chans) == 0 {
 		return nil, err
@@ -55,7 +56,7 @@ func startNotifier(api *order.OVHClient, src *catalog.Source, log *slog.Logger) 
 		return nil, err
 	}
 	d := &notify.Describer{
-		Name: func(entry string) string { return entryName(src, entry) },
+		Name: func(entry string) string { return entryName(store, src, entry) },
 		OrderExpiry: func(ctx context.Context, id int64) (time.Time, error) {
 			o, err := api.MyOrder(ctx, id)
 			if err != nil || o.ExpirationDate == nil {
@@ -69,17 +70,22 @@ func startNotifier(api *order.OVHClient, src *catalog.Source, log *slog.Logger) 
 	return n, nil
 }
 
-// entryName is "KS-LE-B (fqn)" when the catalog knows the entry's plan.
-func entryName(src *catalog.Source, entry string) string {
-	parts := strings.Split(entry, "|")
-	c := src.Current()
-	if c == nil || len(parts) < 2 {
+// entryName is "KS-LE-B (fqn)" for an entry key, or its fqn when the
+// catalog is not loaded.
+func entryName(store *prefs.Store, src *catalog.Source, entry string) string {
+	f := store.Snapshot()
+	i := f.Find(entry)
+	if i < 0 {
 		return ""
 	}
-	if o, ok := c.Offer(parts[0]); ok && o.Name != "" {
-		return o.Name + " (" + parts[1] + ")"
+	s := f.Servers[i]
+	if c := src.Current(); c != nil {
+		if o, ok := c.Offer(s.PlanCode); ok && o.Name != "" {
+			name, _, _ := strings.Cut(o.Name, " | ") // "KS-LE-B | Intel Xeon-E 2274G"
+			return name + " (" + s.FQN + ")"
+		}
 	}
-	return ""
+	return s.FQN
 }
 
 // flushNotifier delivers what is queued, for at most notifyFlushTimeout.

@@ -298,18 +298,18 @@ func (d *Describer) facts(entry, dc string) string {
 	return ", " + priceVsCeiling(f.price, f.ceiling)
 }
 
-// name is the display name of an entry key ("planCode|fqn|dc…").
+// name is the display name of an entry key: Name's, else the key (an
+// older "planCode|fqn|dc…" key shows its fqn).
 func (d *Describer) name(entry string) string {
 	if d.Name != nil {
 		if n := d.Name(entry); n != "" {
 			return n
 		}
 	}
-	parts := strings.Split(entry, "|")
-	if len(parts) > 1 && parts[1] != "" {
+	if parts := strings.Split(entry, "|"); len(parts) > 1 && parts[1] != "" {
 		return parts[1]
 	}
-	return parts[0]
+	return entry
 }
 
 func priceVsCeiling(price, ceiling order.Money) string {

@@ -28,8 +28,10 @@ func newTermAlerts() termAlerts {
 	return termAlerts{describe: &notify.Describer{}, set: notify.DefaultSet(), tmux: os.Getenv("TMUX") != ""}
 }
 
-// forEvent returns the command that alerts the user of ev, or nil.
-func (a termAlerts) forEvent(ev order.Event) tea.Cmd {
+// forEvent returns the command that alerts the user of ev, or nil; name
+// gives an entry's display name.
+func (a termAlerts) forEvent(ev order.Event, name func(entry string) string) tea.Cmd {
+	a.describe.Name = name
 	m, ok := a.describe.Describe(context.Background(), ev)
 	if !ok || !a.set[m.Kind] || a.silenced {
 		return nil

@@ -61,14 +61,14 @@ func TestE2EOrderRaisesDesktopNotification(t *testing.T) {
 func TestSilenceKeyTogglesAlerts(t *testing.T) {
 	a := newTermAlerts()
 	placed := order.OrderPlaced{Base: order.Base{Entry: "p|f|gra", DC: "gra"}, OrderID: 1}
-	if a.forEvent(placed) == nil {
+	if a.forEvent(placed, nil) == nil {
 		t.Fatal("no alert for an order")
 	}
-	if a.forEvent(order.PollOK{}) != nil || a.forEvent(order.CartReady{}) != nil {
+	if a.forEvent(order.PollOK{}, nil) != nil || a.forEvent(order.CartReady{}, nil) != nil {
 		t.Error("an alert for a routine event")
 	}
 	a.silenced = true
-	if a.forEvent(placed) != nil {
+	if a.forEvent(placed, nil) != nil {
 		t.Error("an alert while silenced")
 	}
 }

@@ -233,7 +233,7 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	for _, ev := range msg.events {
 		m.live.apply(ev)
 		m.addEventLine(ev)
-		if c := m.alerts.forEvent(ev); c != nil {
+		if c := m.alerts.forEvent(ev, m.labelOf); c != nil {
 			cmds = append(cmds, c)
 		}
 		switch e := ev.(type) {
