@@ -232,7 +232,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 			what = "? " + o.Err
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			o.Status, exp, by, o.URL)
+			o.Status, exp, by, order.OrderLink(o.URL))
 	}
 	tw.Flush()
 }
@@ -464,6 +464,6 @@ func renewService(ctx context.Context, c *account.Client, id int64, period strin
 	if r.Found {
 		how = " (found after an unclear answer)"
 	}
-	fmt.Fprintf(stdout, "renewal order %d made%s: %s, unpaid until paid\n", r.OrderID, how, r.URL)
+	fmt.Fprintf(stdout, "renewal order %d made%s: %s, unpaid until paid\n", r.OrderID, how, order.OrderLink(r.URL))
 	return payOrder(ctx, c, r.OrderID, meanName, yes, stdout)
 }

@@ -248,7 +248,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	// A checkout the UI did not see start finishes after it closed: say so.
 	for _, sv := range store.Snapshot().Servers {
 		if sv.OrderID != 0 && !sv.OrderedAt.Before(uiDone.Add(-time.Second)) {
-			fmt.Fprintf(stderr, "order %d placed in %s while exiting: %s\n", sv.OrderID, sv.OrderedIn, sv.OrderURL)
+			fmt.Fprintf(stderr, "order %d placed in %s while exiting: %s\n", sv.OrderID, sv.OrderedIn, order.OrderLink(sv.OrderURL))
 		}
 	}
 	if uiErr != nil {

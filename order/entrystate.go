@@ -166,7 +166,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status ma
 		Key: key, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
 		Ceiling:      Money{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
-		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: s.OrderURL,
+		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: OrderLink(s.OrderURL), // never the order password
 	}
 	if acting {
 		v.Target, v.Action = a.DC, a.Kind

@@ -2,6 +2,7 @@ package ovhsim
 
 import (
 	"net/http"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,13 @@ import (
 // make an ambiguous checkout whose order exists.
 type Fault struct {
 	Method string // "" matches any method
-	// Path is relative to /1.0: an exact path, or a prefix ending with "*"
-	// ("/order/cart/*").
-	Path           string
+	// Path is relative to /1.0: an exact path, a prefix ending with "*"
+	// ("/order/cart/*"), or a pattern whose "*" each match one segment
+	// ("/order/cart/*/summary").
+	Path string
+	// Query, when set, must appear in the request's raw query
+	// ("planCode=25skleb01"): a fault on one planCode's polls only.
+	Query          string
 	Status         int
 	RetryAfter     time.Duration   // sets Retry-After (whole seconds, rounded up)
 	Delay          time.Duration   // real time; returns early when the client gives up
@@ -85,17 +90,22 @@ func faultMatches(f Fault, method, path string) bool {
 	if f.Method != "" && !strings.EqualFold(f.Method, method) {
 		return false
 	}
-	if pre, ok := strings.CutSuffix(f.Path, "*"); ok {
+	if pre, ok := strings.CutSuffix(f.Path, "*"); ok && !strings.Contains(pre, "*") {
 		return strings.HasPrefix(path, pre)
+	}
+	if strings.Contains(f.Path, "*") {
+		// "/order/cart/*/summary": each "*" stands for one path segment.
+		ok, _ := pathpkg.Match(f.Path, path)
+		return ok
 	}
 	return f.Path == path
 }
 
 // takeFaultLocked finds the first matching fault of the given kind and
 // counts one use of it.
-func (s *Sim) takeFaultLocked(method, path string, after bool) *Fault {
+func (s *Sim) takeFaultLocked(method, path, rawQuery string, after bool) *Fault {
 	for i, fe := range s.faults {
-		if fe.f.AfterHandler != after || !faultMatches(fe.f, method, path) {
+		if fe.f.AfterHandler != after || !faultMatches(fe.f, method, path) || !strings.Contains(rawQuery, fe.f.Query) {
 			continue
 		}
 		f := fe.f

@@ -460,10 +460,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req.Path = r.URL.Path
 	}
 	s.appendRequestLocked(req)
-	before := s.takeFaultLocked(r.Method, rel, false)
+	before := s.takeFaultLocked(r.Method, rel, r.URL.RawQuery, false)
 	var after *Fault
 	if before == nil || before.waitOnly() {
-		after = s.takeFaultLocked(r.Method, rel, true)
+		after = s.takeFaultLocked(r.Method, rel, r.URL.RawQuery, true)
 	}
 	s.mu.Unlock()
 
