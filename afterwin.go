@@ -296,14 +296,18 @@ func printServers(w io.Writer, servers []account.Server, now time.Time) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVER\tSERVICE ID\tDC\tEXPIRES\tIN\tRENEWAL\tSTATUS")
+	fmt.Fprintln(tw, "SERVER\tSERVICE ID\tDC\tEXPIRES\tIN\tRENEWAL\tPERIOD\tSTATUS")
 	for _, s := range servers {
 		if s.Err != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t? %s\n", s.Name, s.Err)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t? %s\n", s.Name, s.Err)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ServiceID, orDash(s.Datacenter),
-			s.Expiration.Format(time.DateOnly), daysLeft(s.Expiration, now), renewalLabel(s), s.Status)
+		period := "-"
+		if s.PeriodMonths > 0 {
+			period = fmt.Sprintf("%dM", s.PeriodMonths)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ServiceID, orDash(s.Datacenter),
+			s.Expiration.Format(time.DateOnly), daysLeft(s.Expiration, now), renewalLabel(s), period, s.Status)
 	}
 	tw.Flush()
 }

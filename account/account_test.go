@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
 
@@ -370,6 +372,40 @@ func TestUnknownOutcomeLookedUpNextTime(t *testing.T) {
 		t.Fatalf("second pay = %+v, %v (%d POSTs)", res, err, e.calls("POST", payPath(o.ID)))
 	}
 	if recs := e.records(t); len(recs) != 3 || recs[2].Result != journal.ResultDone {
+		t.Fatalf("journal = %+v", recs)
+	}
+}
+
+// notSentCaller answers reads from canned values and fails the payment
+// before its request is written.
+type notSentCaller struct{ posts int }
+
+func (f *notSentCaller) Signed(_ context.Context, method, path, name string, body, out any, long bool) error {
+	if method == "POST" {
+		f.posts++
+		return &order.CallError{Call: name, NotSent: true, Err: errors.New("connection refused")}
+	}
+	var v any
+	switch {
+	case strings.HasSuffix(path, "/status"):
+		v = "notPaid"
+	default:
+		v = map[string]any{"orderId": 1, "priceWithTax": map[string]any{"value": 24.58, "priceInUcents": 2458000000, "currencyCode": "EUR", "text": "24.58 €"}}
+	}
+	b, _ := json.Marshal(v)
+	return json.Unmarshal(b, out)
+}
+
+func TestPaymentNotSent(t *testing.T) {
+	j := &MemoryJournal{}
+	f := &notSentCaller{}
+	c := New(f, Options{Journal: j})
+	_, err := c.Pay(context.Background(), PayRequest{OrderID: 1, Mean: PaymentMean{Mean: "ovhAccount"}, Amount: Amount{Ucents: 2458000000, Currency: "EUR"}})
+	if err == nil || !strings.Contains(err.Error(), "nothing was paid") || f.posts != 1 {
+		t.Fatalf("pay = %v (%d POSTs)", err, f.posts)
+	}
+	recs, _ := j.Records()
+	if len(recs) != 2 || recs[1].Result != journal.ResultNotSent {
 		t.Fatalf("journal = %+v", recs)
 	}
 }

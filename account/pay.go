@@ -318,6 +318,9 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 		c.outcome(intent, journal.ResultDone, "")
 		res.Status, _ = c.status(ctx, r.OrderID)
 		return res, nil
+	case order.IsNotSent(perr):
+		c.outcome(intent, journal.ResultNotSent, perr.Error())
+		return res, fmt.Errorf("%s not sent (nothing was paid): %w", what, perr)
 	case MissingRule(perr) != "" || order.IsDefinitive(perr):
 		c.outcome(intent, journal.ResultFailed, perr.Error())
 		if MissingRule(perr) != "" {

@@ -259,6 +259,9 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 	case rerr == nil && ro.OrderID != 0:
 		c.outcomeOrder(intent, ro.OrderID, ro.URL, "")
 		return RenewResult{OrderID: ro.OrderID, URL: ro.URL, WithTax: ro.PriceWithTax.amount()}, nil
+	case rerr != nil && order.IsNotSent(rerr):
+		c.outcome(intent, journal.ResultNotSent, rerr.Error())
+		return RenewResult{}, fmt.Errorf("%s not sent (nothing was ordered): %w", what, rerr)
 	case rerr != nil && (MissingRule(rerr) != "" || order.IsDefinitive(rerr)):
 		c.outcome(intent, journal.ResultRefused, rerr.Error())
 		if MissingRule(rerr) != "" {

@@ -282,6 +282,9 @@ func (m *Model) serversLines(width, height int) []string {
 			inStyle = st.StatusDecision
 		}
 		renew := renewalText(s, short)
+		if !short && s.PeriodMonths > 0 {
+			renew += fmt.Sprintf(", %dM", s.PeriodMonths)
+		}
 		renewStyle := st.StatusOK
 		if s.Manual() || s.DeleteAtExpiration {
 			renewStyle = st.Danger
