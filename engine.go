@@ -169,6 +169,11 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		src.Start(srcCtx)
 	}
 
+	notifier, err := startNotifier(api, store, src, opts.demo, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
+		return exitUsage
+	}
 	eng := order.New(order.Config{
 		API:          api,
 		Store:        store,
@@ -181,11 +186,6 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		CredentialExpiry: credentialExpiry(client, api),
 	})
 	refused.eng.Store(eng)
-	notifier, err := startNotifier(api, store, src, log)
-	if err != nil {
-		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
-		return exitUsage
-	}
 	var listeners []func(order.Event)
 	if notifier != nil {
 		listeners = append(listeners, notifier.Offer)

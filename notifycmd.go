@@ -46,7 +46,8 @@ func notifyChannels() ([]notify.Channel, error) {
 
 // startNotifier returns the notifier of OVHTUI_NOTIFY, or nil when none is
 // configured.
-func startNotifier(api *order.OVHClient, store *prefs.Store, src *catalog.Source, log *slog.Logger) (*notify.Notifier, error) {
+// With --demo every title says so: the orders are the simulator's.
+func startNotifier(api *order.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger) (*notify.Notifier, error) {
 	chans, err := notifyChannels()
 	if err != nil || len(chans) == 0 {
 		return nil, err
@@ -65,7 +66,11 @@ func startNotifier(api *order.OVHClient, store *prefs.Store, src *catalog.Source
 			return *o.ExpirationDate, nil
 		},
 	}
-	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: redactString})
+	prefix := ""
+	if demo {
+		prefix = "[ovhtui demo] "
+	}
+	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: redactString, TitlePrefix: prefix})
 	log.Info("notifications on", "channels", strings.Join(n.Channels(), " "), "events", set.String())
 	return n, nil
 }

@@ -34,6 +34,8 @@ type Options struct {
 	// Redact is applied to every title and text before it leaves (the
 	// process's secret scrubber): a last line of defence.
 	Redact func(string) string
+	// TitlePrefix starts every title (e.g. "[ovhtui demo] ").
+	TitlePrefix string
 
 	QueueSize   int           // events waiting for the describer, and messages per channel (default 100)
 	Attempts    int           // tries per message (default 4)
@@ -163,7 +165,7 @@ func (n *Notifier) describeLoop() {
 }
 
 func (n *Notifier) dispatch(m Message) {
-	m.Title, m.Text = n.opts.Redact(m.Title), n.opts.Redact(m.Text)
+	m.Title, m.Text = n.opts.Redact(n.opts.TitlePrefix+m.Title), n.opts.Redact(m.Text)
 	for _, w := range n.workers {
 		w.enqueue(m)
 	}
