@@ -256,14 +256,16 @@ func (e *Engine) Rearm(ctx context.Context, key string) error { return e.BuyAnot
 // refuses an entry with a checkout or an order lookup under way, and one
 // still wanted.
 func (e *Engine) BuyAnother(ctx context.Context, key string, qty int) error {
+	// A pending lookup first: it is the more precise reason (a startup
+	// lookup also counts as in flight until its first round ends).
+	if e.lookingUp(key) {
+		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
+	}
 	e.mu.Lock()
 	busy := e.inFlight[key]
 	e.mu.Unlock()
 	if busy {
 		return errors.New("re-arm " + key + ": a checkout is in flight")
-	}
-	if e.lookingUp(key) {
-		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
 	var next prefs.Server
 	newID := ""
