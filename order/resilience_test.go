@@ -156,7 +156,7 @@ func TestCartDeleteSignedCouponsUnsigned(t *testing.T) {
 }
 
 // otherPlan is a second planCode for the decoupling tests.
-func otherPlan(t *testing.T, env *simEnv) map[string]any {
+func otherPlan(t testing.TB, env *simEnv) map[string]any {
 	t.Helper()
 	const plan = "24risegame01"
 	items, err := env.client(t).Availability(context.Background(), plan, []string{"fra"})
