@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,6 +92,9 @@ func TestStaleCopyAfterOrderNeverBuysAgain(t *testing.T) {
 	}
 	if es := h.journal().Entry(id); es.Phase() != journal.PhaseOrdered || es.Order.OrderID != placed.OrderID {
 		t.Fatalf("journal: %+v", es)
+	}
+	if data, _ := os.ReadFile(journal.Beside(h.path)); strings.Contains(strings.ToLower(string(data)), "password") {
+		t.Fatalf("the journal holds an order password:\n%s", data)
 	}
 }
 
