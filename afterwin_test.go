@@ -34,6 +34,9 @@ func TestOrdersAndServersDemo(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &orders); err != nil {
 		t.Fatalf("orders --json: %v\n%s", err, out)
 	}
+	if strings.Contains(out, "orderPassword") {
+		t.Errorf("orders --json shows the order password:\n%s", out)
+	}
 	if len(orders) != 2 || orders[0].ID != 200000002 || !orders[0].Unpaid() || !orders[0].Ours || orders[0].What != "25skle01 in gra" ||
 		orders[1].Status != "delivered" || orders[0].WithTax.Ucents != 2458000000 {
 		t.Fatalf("orders = %+v", orders)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ovhtui/ovhtui/order"
 )
 
 // Order statuses (billing.order.OrderStatusEnum).
@@ -37,7 +39,7 @@ type Order struct {
 	WithoutTax Amount      `json:"withoutTax"`
 	WithTax    Amount      `json:"withTax"`
 	Status     string      `json:"status"`
-	URL        string      `json:"url"`
+	URL        string      `json:"url"` // without the order password (order.OrderLink)
 	// Ours: ovhtui placed, paid or renewed it (preferences.json or the
 	// journal say so).
 	Ours bool `json:"ours"`
@@ -215,7 +217,7 @@ func (c *Client) facts(ctx context.Context, id int64) (orderFacts, error) {
 	if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(id), "GET /me/order/{id}", nil, &bo, false); err != nil {
 		return f, fmt.Errorf("order %d: %w", id, err)
 	}
-	f = orderFacts{url: bo.URL, withoutTax: bo.PriceWithoutTax.amount(), withTax: bo.PriceWithTax.amount()}
+	f = orderFacts{url: order.OrderLink(bo.URL), withoutTax: bo.PriceWithoutTax.amount(), withTax: bo.PriceWithTax.amount()}
 	if bo.Date != nil {
 		f.date = bo.Date.Time
 	}

@@ -214,7 +214,7 @@ type RenewRequest struct {
 // RenewResult is the renewal order made, to pay like any unpaid order.
 type RenewResult struct {
 	OrderID int64  `json:"orderId"`
-	URL     string `json:"url"`
+	URL     string `json:"url"` // without the order password
 	WithTax Amount `json:"withTax"`
 	// Found: OVH's answer was unclear and the order was found afterwards
 	// among the account's orders (or an earlier run had made it).
@@ -257,8 +257,9 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		renewBody(r.ServiceID, r.Period, false), &ro, true)
 	switch {
 	case rerr == nil && ro.OrderID != 0:
-		c.outcomeOrder(intent, ro.OrderID, ro.URL, "")
-		return RenewResult{OrderID: ro.OrderID, URL: ro.URL, WithTax: ro.PriceWithTax.amount()}, nil
+		link := order.OrderLink(ro.URL)
+		c.outcomeOrder(intent, ro.OrderID, link, "")
+		return RenewResult{OrderID: ro.OrderID, URL: link, WithTax: ro.PriceWithTax.amount()}, nil
 	case rerr != nil && order.IsNotSent(rerr):
 		c.outcome(intent, journal.ResultNotSent, rerr.Error())
 		return RenewResult{}, fmt.Errorf("%s not sent (nothing was ordered): %w", what, rerr)
