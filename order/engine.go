@@ -106,6 +106,7 @@ type Engine struct {
 	status    map[CartKey]Status
 	details   map[CartKey]string // detail of the last status per entry and DC
 	notes     map[string]string  // entry -> the engine's last word on stopping it
+	acting    map[string]Action  // entry -> the action in flight (act)
 	published []EntryView        // last EntryStatesChanged sent
 	rush      map[CartKey]bool
 	reval     map[CartKey]bool
@@ -149,6 +150,7 @@ func New(cfg Config) *Engine {
 		status:          map[CartKey]Status{},
 		details:         map[CartKey]string{},
 		notes:           map[string]string{},
+		acting:          map[string]Action{},
 		rush:            map[CartKey]bool{},
 		reval:           map[CartKey]bool{},
 		reported:        map[string]string{},
@@ -449,6 +451,7 @@ func (e *Engine) evaluate(ctx context.Context) {
 		switch a.Kind {
 		case ActCheckout, ActDryRun, ActRetire:
 			e.inFlight[a.Entry] = true
+			e.acting[a.Entry] = a
 			start = append(start, a)
 		case ActBuildCart:
 			builds = append(builds, k) // built at once, in parallel (cartkeeper.go)
@@ -479,6 +482,7 @@ func (e *Engine) act(ctx context.Context, a Action) {
 	defer func() {
 		e.mu.Lock()
 		delete(e.inFlight, a.Entry)
+		delete(e.acting, a.Entry)
 		e.mu.Unlock()
 		e.publish()
 		e.checkIdle()

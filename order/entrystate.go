@@ -140,10 +140,17 @@ type DCView struct {
 	Note   string
 }
 
+// Reports are what the engine knows besides Decide's input, for
+// EntryStates; any field may be nil.
+type Reports struct {
+	Status  map[CartKey]Status // last status per entry and DC
+	Details map[CartKey]string // its detail
+	Notes   map[string]string  // entry -> the engine's last word on stopping it (dry run, retirement)
+	Acting  map[string]Action  // entry -> the action in flight (checkout, dry run, retirement)
+}
+
 // EntryStates computes the state of every entry of in.File, with Decide.
-// status holds the engine's last per-DC reports and notes its last word on
-// entries it stopped (dry run, retirement); both may be nil.
-func EntryStates(in DecideInput, status map[CartKey]Status, details map[CartKey]string, notes map[string]string) []EntryView {
+func EntryStates(in DecideInput, r Reports) []EntryView {
 	if in.File == nil {
 		return nil
 	}
@@ -154,12 +161,12 @@ func EntryStates(in DecideInput, status map[CartKey]Status, details map[CartKey]
 	}
 	out := make([]EntryView, 0, len(in.File.Servers))
 	for _, s := range in.File.Servers {
-		out = append(out, entryView(in, s, byEntry, status, details, notes))
+		out = append(out, entryView(in, s, byEntry, r))
 	}
 	return out
 }
 
-func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status map[CartKey]Status, details map[CartKey]string, notes map[string]string) EntryView {
+func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports) EntryView {
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
@@ -179,12 +186,21 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status ma
 		v.Next = "nothing: buy another to order again"
 	case blocked:
 		v.Lifecycle, v.Reason, v.Next = LifeInvalid, why, "nothing until the file is fixed"
-	case in.InFlight[key] && s.OrderAttempted:
-		v.Lifecycle = LifeBusy
-		v.Reason = "checkout in " + orDash(s.OrderAttemptedIn) + " in flight"
-		v.Next = "records the outcome"
 	case in.InFlight[key]:
-		v.Lifecycle, v.Reason, v.Next = LifeBusy, "busy: dry run or retirement under way", "records the outcome"
+		v.Lifecycle, v.Next = LifeBusy, "records the outcome"
+		a, ok := r.Acting[key]
+		switch {
+		case ok && a.Kind == ActCheckout:
+			v.Reason = "checkout in " + a.DC + " in flight"
+		case ok && a.Kind == ActDryRun:
+			v.Reason = "dry-run checkout in " + a.DC + " under way"
+		case ok && a.Kind == ActRetire:
+			v.Reason = "retiring: price in " + a.DC + " over the ceiling"
+		case s.OrderAttempted:
+			v.Reason = "looking the order up in /me/order"
+		default:
+			v.Reason = "engine at work"
+		}
 	case s.OrderAttempted:
 		v.Lifecycle = LifeNeedsDecision
 		v.Reason = "checkout in " + orDash(s.OrderAttemptedIn) + " has no known outcome"
@@ -193,7 +209,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status ma
 		v.Lifecycle, v.Reason, v.Next = LifeResolving, "addons come from the catalog", "resolves the addons"
 	case !Wanted(s):
 		v.Lifecycle, v.Reason, v.Next = LifeStopped, "qty 0", "nothing: raise qty to watch it again"
-		if n := notes[key]; n != "" {
+		if n := r.Notes[key]; n != "" {
 			v.Reason = n
 		} else if s.OrderError != "" {
 			v.Reason = "refused: " + s.OrderError
@@ -210,7 +226,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status ma
 		}
 	}
 	for _, dc := range s.DCNames() {
-		v.DCs = append(v.DCs, dcView(in, s, v, dc, status, details))
+		v.DCs = append(v.DCs, dcView(in, s, v, dc, r))
 	}
 	for _, d := range v.DCs {
 		if d.HasCart && d.Cart.Price.Currency != "" {
@@ -221,10 +237,10 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, status ma
 	return v
 }
 
-func dcView(in DecideInput, s prefs.Server, v EntryView, dc string, status map[CartKey]Status, details map[CartKey]string) DCView {
+func dcView(in DecideInput, s prefs.Server, v EntryView, dc string, r Reports) DCView {
 	key := s.Key()
 	ck := CartKey{Entry: key, DC: dc}
-	d := DCView{DC: dc, Avail: in.Avail[AvailKey{FQN: s.FQN, DC: dc}], Status: status[ck], Detail: details[ck]}
+	d := DCView{DC: dc, Avail: in.Avail[AvailKey{FQN: s.FQN, DC: dc}], Status: r.Status[ck], Detail: r.Details[ck]}
 	d.Class = ClassifyAvailability(d.Avail, s.MaxDelivery())
 	if c, ok := in.Carts[ck]; ok {
 		d.Cart, d.HasCart = c, true
@@ -394,7 +410,7 @@ func (e *Engine) publish() {
 	for k, c := range e.carts {
 		in.Carts[k] = c.CartState
 	}
-	views := EntryStates(in, e.status, e.details, e.notes)
+	views := EntryStates(in, Reports{Status: e.status, Details: e.details, Notes: e.notes, Acting: e.acting})
 	same := reflect.DeepEqual(views, e.published)
 	if !same {
 		e.published = views
@@ -424,8 +440,11 @@ func (e *Engine) sayWaiting() {
 				continue
 			}
 			what := "the order lookup of " + s.PlanCode
-			if s.OrderAttempted && s.OrderAttemptedIn != "" {
-				what = "the checkout of " + s.PlanCode + " in " + s.OrderAttemptedIn
+			if a, ok := e.acting[s.Key()]; ok {
+				what = "the " + a.Kind.String() + " of " + s.PlanCode + " in " + a.DC
+				if a.Kind == ActCheckout {
+					what = "the checkout of " + s.PlanCode + " in " + a.DC
+				}
 			}
 			waits = append(waits, what)
 		}

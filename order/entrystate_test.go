@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -43,7 +44,7 @@ func TestEntryStatesFollowDecide(t *testing.T) {
 					Fingerprint: Fingerprint("IE", s, dc), Price: Money{Ucents: tc.price, Currency: "EUR"}, ValidatedAt: now}
 			}
 			acts := Decide(in)
-			v := EntryStates(in, nil, nil, nil)[0]
+			v := EntryStates(in, Reports{})[0]
 			if v.Lifecycle != tc.life {
 				t.Fatalf("lifecycle %s, want %s", v.Lifecycle, tc.life)
 			}
@@ -102,6 +103,30 @@ func BenchmarkEntryStates(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = EntryStates(in, nil, nil, nil)
+		_ = EntryStates(in, Reports{})
 	}
+}
+
+// TestStoppingWithACheckoutInFlightSaysSoThenReportsTheOutcome: cancelled
+// while OVH has not answered the checkout, the engine says what it waits
+// for (the UI and --headless print it), waits, and reports the order.
+func TestStoppingWithACheckoutInFlightSaysSoThenReportsTheOutcome(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	carts := h.waitCarts("fra", "gra")
+	// OVH takes its time to answer the checkout (real time: the engine
+	// must wait for it, not for a clock).
+	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Delay: 300 * time.Millisecond, Times: 1})
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	h.wait("the checkout leaves", func(ev Event) bool { a, ok := ev.(OrderAttempted); return ok && !a.DryRun })
+	h.wait("the state says busy", func(ev Event) bool {
+		s, ok := ev.(EntryStatesChanged)
+		return ok && len(s.Entries) == 1 && s.Entries[0].Lifecycle == LifeBusy && s.Entries[0].Reason == "checkout in fra in flight"
+	})
+	h.cancel()
+	h.wait("stopping says what it waits for", func(ev Event) bool {
+		i, ok := ev.(Info)
+		return ok && strings.Contains(i.Text, "stopping: waiting for the checkout of "+simPlan+" in fra")
+	})
+	h.wait("the order", isA[OrderPlaced])
 }

@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 		{"quit_waiting", func(m Model) []tea.Msg {
 			f := m.file.Clone()
 			f.Servers[0].OrderAttempted, f.Servers[0].OrderAttemptedIn, f.Servers[0].Qty = true, "gra", 0
-			return append([]tea.Msg{prefsMsg{file: f}, eventsMsg{events: []order.Event{engineStates(f, scenario{inFlight: map[int]bool{0: true}})}, now: fixedNow}},
+			return append([]tea.Msg{prefsMsg{file: f}, eventsMsg{events: []order.Event{engineStates(f, scenario{checkout: map[int]string{0: "gra"}})}, now: fixedNow}},
 				append(press("q"), tickMsg{now: fixedNow.Add(3 * time.Second)})...)
 		}},
 		{"browser_filtered", func(Model) []tea.Msg { return append(press("/", "tab"), typeText("le")...) }},

@@ -153,6 +153,7 @@ type scenario struct {
 	status   map[int]map[string]order.Status
 	details  map[int]map[string]string
 	inFlight map[int]bool
+	checkout map[int]string // DC of the checkout in flight
 	blocked  map[int]string
 	cooldown map[int]map[string]time.Time
 	notes    map[int]string
@@ -174,6 +175,7 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 	status := map[order.CartKey]order.Status{}
 	details := map[order.CartKey]string{}
 	notes := map[string]string{}
+	acting := map[string]order.Action{}
 	for i, s := range f.Servers {
 		key := s.Key()
 		for dc, v := range sc.avail[i] {
@@ -202,6 +204,10 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 		if sc.inFlight[i] {
 			in.InFlight[key] = true
 		}
+		if dc, ok := sc.checkout[i]; ok {
+			in.InFlight[key] = true
+			acting[key] = order.Action{Kind: order.ActCheckout, Entry: key, DC: dc}
+		}
 		if why, ok := sc.blocked[i]; ok {
 			in.Blocked[key] = why
 		}
@@ -209,7 +215,7 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 			notes[key] = n
 		}
 	}
-	return order.EntryStatesChanged{Base: order.Base{Time: fixedNow}, Entries: order.EntryStates(in, status, details, notes)}
+	return order.EntryStatesChanged{Base: order.Base{Time: fixedNow}, Entries: order.EntryStates(in, order.Reports{Status: status, Details: details, Notes: notes, Acting: acting})}
 }
 
 // dashboardScenario goes with dashboardEvents.

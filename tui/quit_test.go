@@ -30,7 +30,7 @@ func TestE2EQuitWithCheckoutInFlight(t *testing.T) {
 	d.Events = events
 	tm := teatest.NewTestModel(t, New(d), teatest.WithInitialTermSize(120, 40))
 	f := store.Snapshot()
-	events <- engineStates(f, scenario{avail: av("unavailable", "1H-high"), inFlight: map[int]bool{0: true}})
+	events <- engineStates(f, scenario{avail: av("unavailable", "1H-high"), checkout: map[int]string{0: "gra"}})
 	waitScreen(t, tm, "checkout in gra in flight")
 
 	tm.Type("q")
