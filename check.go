@@ -106,20 +106,34 @@ func withoutParseProblems(problems []prefs.Problem, parse []*prefs.ParseError) [
 	if len(parse) == 0 {
 		return problems
 	}
+	failed := make(map[string]bool, len(parse))
+	for _, e := range parse {
+		if e.Path != "" {
+			failed[e.Path] = true
+		}
+	}
 	var out []prefs.Problem
 	for _, p := range problems {
-		under := false
-		for _, e := range parse {
-			if e.Path != "" && (p.Path == e.Path || strings.HasPrefix(p.Path, e.Path+".") || strings.HasPrefix(p.Path, e.Path+"[")) {
-				under = true
-				break
-			}
-		}
-		if !under {
+		if !underFailed(p.Path, failed) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// underFailed reports whether path or one of its parents ("a.b[1]" → "a.b",
+// "a") is in failed.
+func underFailed(path string, failed map[string]bool) bool {
+	for {
+		if failed[path] {
+			return true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i <= 0 {
+			return false
+		}
+		path = path[:i]
+	}
 }
 
 // catalogMaxAgeForCheck is how old a cached catalog --check uses may be:

@@ -119,9 +119,14 @@ type Record struct {
 
 // Beside returns the journal path of the preferences file prefsPath: in the
 // same folder, the file name without its extension plus ".journal"
-// (preferences.json → preferences.journal).
+// (preferences.json → preferences.journal). A preferences file that itself
+// ends in ".journal" keeps its whole name (prefs.journal →
+// prefs.journal.journal): the journal is never the preferences file.
 func Beside(prefsPath string) string {
 	dir, base := filepath.Split(prefsPath)
+	if strings.EqualFold(filepath.Ext(base), ".journal") {
+		return filepath.Join(dir, base+".journal")
+	}
 	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".journal")
 }
 

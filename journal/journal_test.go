@@ -11,8 +11,16 @@ import (
 )
 
 func TestBeside(t *testing.T) {
-	if got := Beside(filepath.Join("a", "preferences.json")); got != filepath.Join("a", "preferences.journal") {
-		t.Fatalf("Beside = %q", got)
+	for in, want := range map[string]string{
+		"preferences.json": "preferences.journal",
+		"prefs":            "prefs.journal",
+		// Never the preferences file itself (issue 12: bad input never loses a byte).
+		"prefs.journal": "prefs.journal.journal",
+		"prefs.JOURNAL": "prefs.JOURNAL.journal",
+	} {
+		if got := Beside(filepath.Join("a", in)); got != filepath.Join("a", want) {
+			t.Errorf("Beside(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -422,15 +422,19 @@ func Check(name string, data []byte) (f *File, errs []*ParseError) {
 	data = bytes.Clone(data)
 	c := &collector{}
 	f = parseFile(data, c)
-	for _, err := range c.errs {
+	for i, err := range c.errs {
 		te, ok := err.(*typeError)
 		if !ok {
 			errs = append(errs, &ParseError{File: name, Msg: err.Error()})
 			continue
 		}
 		pe := &ParseError{File: name, Path: te.Path, Msg: te.Msg}
-		if off, ok := locate(data, te.Path); ok {
-			pe.Line, pe.Column = lineCol(data, off)
+		// locate reads the file from the start: a hostile file with
+		// countless wrong values must not make that quadratic.
+		if i < maxLocated {
+			if off, ok := locate(data, te.Path); ok {
+				pe.Line, pe.Column = lineCol(data, off)
+			}
 		}
 		errs = append(errs, pe)
 	}
@@ -450,6 +454,9 @@ func Check(name string, data []byte) (f *File, errs []*ParseError) {
 	})
 	return f, errs
 }
+
+// maxLocated is how many type errors Check gives a line and column.
+const maxLocated = 100
 
 // collector gathers the problems of one parse, so that Check can list them
 // all; the parse goes on past each one, leaving that field at its zero
