@@ -144,15 +144,11 @@ func (af *accountFlags) openAccount(ctx context.Context, stderr io.Writer) (*acc
 
 // accountClient is the after-the-win client of the subcommands and of the
 // UI's Orders and Servers screens: the engine's OVH client, payments and
-// renewals journaled in the engine's journal beside prefsPath. When the
-// journal cannot be opened the client lists orders and servers but pays
-// and renews nothing (account.ErrNoJournal).
+// renewals journaled in the engine's journal beside prefsPath (opened at
+// the first payment or renewal: a journal that cannot be written stops it
+// before anything is sent).
 func accountClient(api *order.OVHClient, prefsPath string) *account.Client {
-	var opts account.Options
-	if j, err := account.OpenJournal(journal.Beside(prefsPath)); err == nil {
-		opts.Journal = j
-	}
-	return account.New(api, opts)
+	return account.New(api, account.Options{Journal: account.NewFileJournal(journal.Beside(prefsPath))})
 }
 
 // withAccount runs fn with a session, under a context cancelled by

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -160,6 +161,9 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	var orders []account.Order
 	if code != exitOK || json.Unmarshal([]byte(out), &orders) != nil || len(orders) != 1 || !orders[0].Ours || !orders[0].Unpaid() {
 		t.Fatalf("orders: %d %s\n%s", code, errOut, out)
+	}
+	if _, err := os.Stat(journal.Beside(p)); err == nil {
+		t.Fatal("listing orders created the journal")
 	}
 	code, out, errOut = runCLI(t, "pay", fmt.Sprint(id), "--yes", "--prefs", p)
 	if code != exitOK {

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -407,5 +410,26 @@ func TestPaymentNotSent(t *testing.T) {
 	recs, _ := j.Records()
 	if len(recs) != 2 || recs[1].Result != journal.ResultNotSent {
 		t.Fatalf("journal = %+v", recs)
+	}
+}
+
+func TestFileJournalCreatedOnFirstAppend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "preferences.journal")
+	j := NewFileJournal(path)
+	if recs, err := j.Records(); err != nil || len(recs) != 0 {
+		t.Fatalf("records = %v, %v", recs, err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("reading created the journal: %v", err)
+	}
+	if err := j.Append(journal.Record{Type: journal.TypeIntent, Kind: journal.KindPayment, Attempt: "a", OrderID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := j.Records()
+	if err != nil || len(recs) != 1 || recs[0].OrderID != 1 {
+		t.Fatalf("records = %+v, %v", recs, err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

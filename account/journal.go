@@ -17,33 +17,50 @@ type Journal interface {
 }
 
 // FileJournal is the journal file shared with the engine (and with any
-// other ovhtui appending to it at once).
-type FileJournal struct{ j *journal.Journal }
-
-// OpenJournal opens the journal at path (journal.Beside(prefsPath)).
-func OpenJournal(path string) (*FileJournal, error) {
-	j, err := journal.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	return &FileJournal{j: j}, nil
+// other ovhtui appending to it at once). It is opened (created if need be)
+// on the first Append only: listing orders never creates a file.
+type FileJournal struct {
+	path string
+	mu   sync.Mutex
+	j    *journal.Journal
 }
 
+// NewFileJournal returns the journal at path (journal.Beside(prefsPath)).
+func NewFileJournal(path string) *FileJournal { return &FileJournal{path: path} }
+
 // Append implements Journal.
-func (f *FileJournal) Append(r journal.Record) error { return f.j.Append(r) }
+func (f *FileJournal) Append(r journal.Record) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.j == nil {
+		j, err := journal.Open(f.path)
+		if err != nil {
+			return err
+		}
+		f.j = j
+	}
+	return f.j.Append(r)
+}
 
 // Records implements Journal: every record of the file, written by any
-// process.
+// process (none when it does not exist).
 func (f *FileJournal) Records() ([]journal.Record, error) {
-	l, err := journal.Read(f.j.Path())
+	l, err := journal.Read(f.path)
 	if err != nil {
 		return nil, err
 	}
 	return l.Records, nil
 }
 
-// Close closes the file.
-func (f *FileJournal) Close() error { return f.j.Close() }
+// Close closes the file if it was opened.
+func (f *FileJournal) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.j == nil {
+		return nil
+	}
+	return f.j.Close()
+}
 
 // MemoryJournal is a Journal in memory, for tests and the demo.
 type MemoryJournal struct {

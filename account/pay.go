@@ -184,7 +184,7 @@ var (
 	// can pay the order (add one in OVH's manager).
 	ErrNoPaymentMean = errors.New("no registered payment means can pay this order: add one in OVH's manager (Billing, Payment methods)")
 	// ErrNoJournal: Pay and Renew need a journal.
-	ErrNoJournal = errors.New("the journal beside preferences.json could not be opened: nothing is paid or renewed without it")
+	ErrNoJournal = errors.New("no journal: nothing is paid or renewed without one")
 )
 
 // AmountChangedError: OVH's amount is not the one the user confirmed.
