@@ -387,7 +387,7 @@ func (e *Engine) retire(a Action) {
 		return
 	}
 	e.emit(PriceOverCeiling{Base: e.base(a.Entry, a.DC), Price: a.Price, Ceiling: a.Ceiling, Retired: true})
-	e.setNote(a.Entry, fmt.Sprintf("retired: price in %s %s over the ceiling %s", a.DC, a.Price, a.Ceiling))
+	e.setNote(a.Entry, fmt.Sprintf("retired: %s in %s > ceiling %s", a.Price, a.DC, a.Ceiling))
 	e.setEntryStatus(a.Entry, StatusRetired, fmt.Sprintf("price %s over ceiling %s", a.Price, a.Ceiling))
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ovhtui/ovhtui/prefs"
@@ -318,6 +319,9 @@ func dcNote(v EntryView, d DCView) string {
 	case LifeResolving:
 		return "resolving addons"
 	case LifeStopped:
+		if strings.HasPrefix(v.Reason, "retired") || strings.HasPrefix(v.Reason, "dry run") {
+			return v.Reason // says it stopped, and why
+		}
 		return "stopped: " + v.Reason
 	}
 	if v.Target == d.DC {

@@ -52,8 +52,9 @@ func computeDashCols(w int) dashCols {
 		*drop = 0
 		wantStatus = minStatusWidth
 	}
-	if over := used() + minStatusWidth - w; over > 0 {
-		c.name = max(c.name-over, minNameWidth)
+	// The status comes before the name: the name shrinks first.
+	if short := used() + 24 - w; short > 0 {
+		c.name = max(c.name-short, minNameWidth)
 	}
 	c.status = max(w-used(), minStatusWidth)
 	// A wide window: the name takes a share of what the status does not need.

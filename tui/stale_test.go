@@ -28,7 +28,7 @@ func TestE2EStaleStatusFileRepairedByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	events <- engineStates(store.Snapshot(), scenario{notes: map[int]string{0: "dry run done: would have ordered in fra at 19.98 EUR"}})
-	waitScreen(t, tm, "stopped: dry run done")
+	waitScreen(t, tm, "dry run done")
 	// The user repairs the file by hand; the engine reads it and publishes.
 	if err := store.Update("by hand", func(f *prefs.File) error { f.Servers[0].Qty, f.Servers[0].PlaceOrder = 1, true; return nil }); err != nil {
 		t.Fatal(err)
