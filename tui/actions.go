@@ -120,6 +120,10 @@ func clearLatch(key string) func(*prefs.File) error {
 
 // newEntry is an entry built in the catalog browser.
 type newEntry struct {
+	// ID is the new entry's id: a fresh one, since choosing a server in the
+	// browser is a new purchase (never the journaled past of an entry that
+	// was removed from the file).
+	ID          string
 	PlanCode    string
 	FQN         string
 	Datacenters []prefs.Datacenter
@@ -131,7 +135,7 @@ type newEntry struct {
 
 // serverKey is the prefs Key the entry will have.
 func (n newEntry) serverKey() string {
-	s := prefs.Server{PlanCode: n.PlanCode, FQN: n.FQN, Datacenters: n.Datacenters}
+	s := prefs.Server{ID: n.ID, PlanCode: n.PlanCode, FQN: n.FQN, Datacenters: n.Datacenters}
 	return s.Key()
 }
 
@@ -161,6 +165,7 @@ func addEntry(n newEntry) func(*prefs.File) error {
 			return err
 		}
 		s := prefs.Server{
+			ID:             n.ID,
 			PlanCode:       n.PlanCode,
 			FQN:            n.FQN,
 			Datacenters:    slices.Clone(n.Datacenters),

@@ -107,11 +107,12 @@ func TestAddEntryRefusesDuplicates(t *testing.T) {
 		t.Fatalf("duplicate accepted: %v", err)
 	}
 	n.Datacenters = []prefs.Datacenter{{Region: "europe", Datacenter: "rbx"}}
+	n.ID = "25skleb01-new1" // the browser gives a new entry a fresh id
 	if err := addEntry(n)(f); err != nil {
 		t.Fatal(err)
 	}
 	s := f.Servers[len(f.Servers)-1]
-	if s.PlaceOrder || s.Autopay || s.Qty != 1 || s.CeilingPrice != 20 || s.Key() != n.serverKey() {
+	if s.PlaceOrder || s.Autopay || s.Qty != 1 || s.CeilingPrice != 20 || s.Key() != n.serverKey() || s.ID != n.ID {
 		t.Fatalf("new entry %+v", s)
 	}
 	if os, _ := s.Labels.Get("dedicated_os"); os != "none_64.en" {

@@ -294,6 +294,9 @@ func (m Model) saveConfig() (tea.Model, tea.Cmd) {
 	for i, d := range n.Datacenters {
 		dcs[i] = d.Datacenter
 	}
+	if b.editKey == "" {
+		n.ID = prefs.NewID(n.PlanCode)
+	}
 	req := saveReq{
 		reason:    fmt.Sprintf("new entry %s in %s, ceiling %s, place_order off", label, strings.Join(dcs, ">"), fmtAmount(n.Ceiling)),
 		change:    addEntry(n),
