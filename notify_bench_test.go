@@ -67,15 +67,7 @@ func BenchmarkReactionWithReceivers(b *testing.B) {
 // how many events the notifier was offered.
 func oneFlip(b *testing.B, url string) (time.Duration, int) {
 	b.Helper()
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{NoPadding: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, dc := range []string{"fra", "gra"} {
-		sim.SetAvailability(killTestFQN, dc, "unavailable")
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
+	endpoint, sim := simForHeadless(b)
 	var mu sync.Mutex
 	var flipAt, pollAt time.Time
 	arrivals := make(chan time.Time, 1)
@@ -103,11 +95,11 @@ func oneFlip(b *testing.B, url string) (time.Duration, int) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	cl, err := ovh.NewClient(srv.URL+"/1.0", "sim-app-key", "sim-app-secret", "sim-consumer-key")
+	cl, err := ovh.NewClient(endpoint, "sim-app-key", "sim-app-secret", "sim-consumer-key")
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := order.New(order.Config{API: order.NewOVHClient(cl, order.ClientOptions{}), Store: store, Poll: time.Second, Endpoint: srv.URL + "/1.0"})
+	eng := order.New(order.Config{API: order.NewOVHClient(cl, order.ClientOptions{}), Store: store, Poll: time.Second, Endpoint: endpoint})
 
 	var listeners []func(order.Event)
 	var n *notify.Notifier

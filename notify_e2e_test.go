@@ -47,9 +47,9 @@ func (w *webhook) url() string {
 	return "generic+" + w.srv.URL + "/hook/" + hookToken + "?template=json"
 }
 
-// simForHeadless serves a simulator where the kill-test entry is orderable
-// in fra once available() is called.
-func simForHeadless(t *testing.T) (endpoint string, sim *ovhsim.Sim) {
+// simForHeadless serves a simulator where the kill-test entry is
+// unavailable until the test says otherwise.
+func simForHeadless(t testing.TB) (endpoint string, sim *ovhsim.Sim) {
 	t.Helper()
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{NoPadding: true})
 	if err != nil {
