@@ -460,3 +460,19 @@ func TestOrderPasswordNeverInEvents(t *testing.T) {
 		}
 	}
 }
+
+// Connections to OVH are health-checked: HTTP/2 pings on an idle
+// connection, TCP keep-alive probes on every connection.
+func TestConnectionsHealthChecked(t *testing.T) {
+	cl, err := ovh.NewClient("http://127.0.0.1:1/1.0", "k", "s", "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewOVHClient(cl, ClientOptions{}).Transport()
+	if tr.HTTP2 == nil || tr.HTTP2.SendPingTimeout <= 0 || tr.HTTP2.PingTimeout <= 0 {
+		t.Fatalf("no HTTP/2 health check: %+v", tr.HTTP2)
+	}
+	if !tr.ForceAttemptHTTP2 || tr.DialContext == nil {
+		t.Fatal("transport without HTTP/2 or its keep-alive dialer")
+	}
+}
