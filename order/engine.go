@@ -9,7 +9,9 @@
 // action goes to checkout.go, which saves the latch in preferences.json
 // through prefs.Store before POST checkout and records the outcome; an
 // ambiguous outcome goes to reconcile.go, which looks the order up in
-// /me/order. The cart keeper (cartkeeper.go) runs in its own goroutine: it
+// /me/order. Every latch and outcome is also written to the journal beside
+// the file (journal.go, package journal), which the engine trusts over an
+// old copy of preferences.json; entries are known by their id. The cart keeper (cartkeeper.go) runs in its own goroutine: it
 // builds, verifies, re-validates and renews carts ahead of time, so the
 // checkout is the very next request once a DC is seen orderable. Everything
 // the engine does is reported as typed Events (events.go) on one channel,
@@ -208,16 +210,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			started := e.inFlight[key] // a latch syncJournal restored is looked up already
 			e.inFlight[key] = true
 			e.mu.Unlock()
-			if started {
-				continue
+			if !started {
+				e.lookUpInFlight(ctx, key)
 			}
-			e.goTracked(func() {
-				e.reconcile(ctx, key)
-				e.mu.Lock()
-				delete(e.inFlight, key)
-				e.mu.Unlock()
-				e.checkIdle()
-			})
 		}
 	}
 	if r, ok := e.api.(interface{ Run(context.Context) }); ok {
@@ -261,14 +256,16 @@ func (e *Engine) Rearm(ctx context.Context, key string) error { return e.BuyAnot
 // refuses an entry with a checkout or an order lookup under way, and one
 // still wanted.
 func (e *Engine) BuyAnother(ctx context.Context, key string, qty int) error {
+	// A pending lookup first: it is the more precise reason (a startup
+	// lookup also counts as in flight until its first round ends).
+	if e.lookingUp(key) {
+		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
+	}
 	e.mu.Lock()
 	busy := e.inFlight[key]
 	e.mu.Unlock()
 	if busy {
 		return errors.New("re-arm " + key + ": a checkout is in flight")
-	}
-	if e.lookingUp(key) {
-		return errors.New("re-arm " + key + ": its order is still being looked up in /me/order; wait for the lookup to finish")
 	}
 	var next prefs.Server
 	newID := ""

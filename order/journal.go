@@ -1,6 +1,7 @@
 package order
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -186,6 +187,9 @@ func (e *Engine) restoreNeeded(f *prefs.File) bool {
 // reconcileRestored looks up the order of an entry whose latch came back
 // from the journal, unless a checkout or a lookup of it is under way.
 func (e *Engine) reconcileRestored(key string) {
+	if e.lookingUp(key) {
+		return
+	}
 	e.mu.Lock()
 	busy := e.inFlight[key] || e.runCtx == nil
 	if !busy {
@@ -193,14 +197,15 @@ func (e *Engine) reconcileRestored(key string) {
 	}
 	ctx := e.runCtx
 	e.mu.Unlock()
-	if busy || e.lookingUp(key) {
-		if !busy {
-			e.mu.Lock()
-			delete(e.inFlight, key)
-			e.mu.Unlock()
-		}
-		return
+	if !busy {
+		e.lookUpInFlight(ctx, key)
 	}
+}
+
+// lookUpInFlight reconciles key in the background; the entry, which the
+// caller marked in flight, stays so until the first lookup ends (so
+// ExitWhenIdle waits for it).
+func (e *Engine) lookUpInFlight(ctx context.Context, key string) {
 	e.goTracked(func() {
 		e.reconcile(ctx, key)
 		e.mu.Lock()

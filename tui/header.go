@@ -147,7 +147,16 @@ func (m *Model) labelOf(key string) string {
 			}
 		}
 	}
-	plan, fqn, _ := strings.Cut(id, "|")
+	plan, fqn, found := strings.Cut(id, "|")
+	if !found { // an entry id (e.g. re-armed since): planCode-hex when ovhtui wrote it
+		if i := strings.LastIndexByte(id, '-'); i > 0 {
+			plan = id[:i]
+		}
+		if name := m.serverName(plan); name != plan {
+			return name + " (" + id + ")"
+		}
+		return id
+	}
 	return m.serverName(plan) + " " + shortFQN(plan, fqn)
 }
 
