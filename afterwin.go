@@ -342,6 +342,22 @@ func confirm(stdout io.Writer, question string) bool {
 	return false
 }
 
+// oneID reads the command's single positional argument as a positive id,
+// saying on stderr what is wrong (name is the argument's name, what the
+// kind of id, listCmd the command that lists them).
+func (af *accountFlags) oneID(name, what, listCmd string, stderr io.Writer) (int64, bool) {
+	if len(af.args) != 1 {
+		fmt.Fprintf(stderr, "ovhtui %s: give one %s (see %s)\n", af.name, name, listCmd)
+		return 0, false
+	}
+	id, err := strconv.ParseInt(af.args[0], 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(stderr, "ovhtui %s: %s %q is not %s\n", af.name, name, af.args[0], what)
+		return 0, false
+	}
+	return id, true
+}
+
 func runPayCmd(args []string, stdout, stderr io.Writer) int {
 	af := newAccountFlags("pay", "ORDER_ID [--mean NAME] [--yes] [--prefs PATH] [--env PATH] [--demo]", stderr)
 	mean := af.fs.String("mean", "", "payment mean `NAME` (as listed: creditCard, creditCard:ID, ovhAccount...); default: the only or the default one")
@@ -349,13 +365,8 @@ func runPayCmd(args []string, stdout, stderr io.Writer) int {
 	if code, done := af.parse(args, stdout); done {
 		return code
 	}
-	if len(af.args) != 1 {
-		fmt.Fprintln(stderr, "ovhtui pay: give one ORDER_ID (see ovhtui orders)")
-		return exitUsage
-	}
-	id, err := strconv.ParseInt(af.args[0], 10, 64)
-	if err != nil || id <= 0 {
-		fmt.Fprintf(stderr, "ovhtui pay: ORDER_ID %q is not an order id\n", af.args[0])
+	id, ok := af.oneID("ORDER_ID", "an order id", "ovhtui orders", stderr)
+	if !ok {
 		return exitUsage
 	}
 	return withAccount(af, stderr, func(ctx context.Context, s *accountSession) (int, error) {
@@ -406,13 +417,8 @@ func runRenewCmd(args []string, stdout, stderr io.Writer) int {
 	if code, done := af.parse(args, stdout); done {
 		return code
 	}
-	if len(af.args) != 1 {
-		fmt.Fprintln(stderr, "ovhtui renew: give one SERVICE_ID (see ovhtui servers)")
-		return exitUsage
-	}
-	id, err := strconv.ParseInt(af.args[0], 10, 64)
-	if err != nil || id <= 0 {
-		fmt.Fprintf(stderr, "ovhtui renew: SERVICE_ID %q is not a service id\n", af.args[0])
+	id, ok := af.oneID("SERVICE_ID", "a service id", "ovhtui servers", stderr)
+	if !ok {
 		return exitUsage
 	}
 	return withAccount(af, stderr, func(ctx context.Context, s *accountSession) (int, error) {
