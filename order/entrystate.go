@@ -96,6 +96,8 @@ const (
 // EntryView is the engine's state of one entry, published as a value.
 type EntryView struct {
 	Key       string
+	PlanCode  string
+	FQN       string
 	Lifecycle Lifecycle
 	// Reason says why the entry is in its lifecycle, in words.
 	Reason string
@@ -171,7 +173,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
-		Key: key, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
+		Key: key, PlanCode: s.PlanCode, FQN: s.FQN, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
 		Ceiling:      Money{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
 		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: OrderLink(s.OrderURL), // never the order password

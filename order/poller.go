@@ -102,7 +102,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 	longer := e.retry.answered(plan, e.poll, cycle, end, err)
 	if err != nil {
 		ra := RetryAfterOf(err)
-		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
+		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra, Class: ErrorClass(err)})
 		if longer > 0 {
 			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "availability of " + plan + ": " + describeWait(MaxRetryAfter, longer)})
 		}
@@ -115,7 +115,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 		}
 	}
 	e.recordAvailability(map[string]map[AvailKey]string{plan: vals})
-	e.emit(PollOK{Base: e.base("", ""), Duration: end.Sub(start), Entries: len(items)})
+	e.emit(PollOK{Base: e.base("", ""), Plan: plan, Duration: end.Sub(start), Entries: len(items)})
 	e.evaluate(ctx)
 }
 
