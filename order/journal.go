@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -92,11 +94,11 @@ func (e *Engine) journalIntent(key string) *journal.Record {
 
 // journalOutcome records the outcome of the entry's last checkout intent.
 // A failure is reported: the file still holds the latch or the order.
-func (e *Engine) journalOutcome(key, dc string, res journal.Result, orderID int64, url string, price Money, detail string) {
+func (e *Engine) journalOutcome(key, dc string, res journal.Result, orderID int64, url string, price money.Amount, detail string) {
 	// The journal is for people to read: the order URL goes without its
-	// order password (OrderLink); preferences.json keeps the full one.
+	// order password (ovhapi.OrderLink); preferences.json keeps the full one.
 	r := journal.Record{Type: journal.TypeOutcome, Kind: journal.KindCheckout, Entry: key, DC: dc, Result: res,
-		OrderID: orderID, URL: OrderLink(url), AmountUcents: price.Ucents, Currency: price.Currency, Detail: detail}
+		OrderID: orderID, URL: ovhapi.OrderLink(url), AmountUcents: price.Ucents, Currency: price.Currency, Detail: detail}
 	if in := e.journalIntent(key); in != nil {
 		r.Attempt = in.Attempt
 		r.PlanCode, r.FQN, r.Qty, r.Cart = in.PlanCode, in.FQN, in.Qty, in.Cart
