@@ -16,6 +16,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -65,7 +66,7 @@ func TestScrapeAfterSimulatedOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := order.New(order.Config{
-		API: order.NewOVHClient(cl, order.ClientOptions{}), Store: store, Poll: order.MinPoll, Endpoint: srv.URL + "/1.0",
+		API: ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{}), Store: store, Poll: order.MinPoll, Endpoint: srv.URL + "/1.0",
 	})
 	c := New(Options{Poll: order.MinPoll})
 	h := c.Handler()
