@@ -38,6 +38,15 @@ func (e *Engine) openJournal() error {
 		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
 			Text: fmt.Sprintf("journal %s: %d line(s) that hold no record skipped (a crash mid-write leaves one)", path, log.Skipped)})
 	}
+	if log.Invalid > 0 {
+		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
+			Text: fmt.Sprintf("journal %s: %d record(s) ovhtui could not have written (negative id, unknown kind) ignored", path, log.Invalid)})
+	}
+	// Replaced, moved or deleted while running: the journal re-opens and
+	// merges by itself; the user is told (UI, headless, notifications).
+	j.OnReplaced(func(r *journal.ReplacedError) {
+		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError, Text: r.Error()})
+	})
 	e.jmu.Lock()
 	e.journal, e.jstate = j, journal.Fold(log.Records)
 	e.jmu.Unlock()
