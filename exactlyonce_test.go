@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
-	"github.com/ovhtui/ovhtui/money"
 )
 
 // The exactly-once tests run the real `ovhtui --headless` as a child process

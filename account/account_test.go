@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/ovhapi"
-	"github.com/ovhtui/ovhtui/money"
 )
 
 func payPath(id int64) string { return fmt.Sprintf("/me/order/%d/payWithRegisteredPaymentMean", id) }
