@@ -80,7 +80,8 @@ type Budget struct {
 	halvings       int       // 429s in the current throttle period
 	throttledUntil time.Time // zero: not throttled
 	spent          []spend   // the last minute's requests, oldest first
-	demand         float64   // wanted requests per minute the poller plans (Interval)
+	demand         float64   // polls per minute the poller plans (Interval)
+	recheckDemand  float64   // re-checks per minute the cart keeper plans (RecheckInterval)
 	lastBackground time.Time
 	wake           chan struct{} // closed when the budget changes (TooMany, Interval)
 }
@@ -185,12 +186,40 @@ func (b *Budget) interval(plans int, poll time.Duration, record bool) time.Durat
 	defer b.mu.Unlock()
 	iv := poll
 	if eff := b.effectiveLocked(); eff > 0 {
-		need := time.Duration(plans) * time.Minute / time.Duration(eff)
-		need = (need + time.Millisecond - 1).Truncate(time.Millisecond)
+		// Polls get what the re-checks of ready carts leave, and at
+		// least half the budget.
+		room := max(float64(eff)-b.recheckDemand, float64(eff)/2)
+		need := time.Duration(float64(plans) * float64(time.Minute) / room)
+		need = (need + 100*time.Millisecond - 1).Truncate(100 * time.Millisecond) // 1.5s, 2.9s: said plainly
 		iv = max(iv, need)
 	}
 	if d := float64(plans) * float64(time.Minute) / float64(iv); record && d != b.demand {
 		b.demand = d
+		b.changedLocked()
+	}
+	return iv
+}
+
+// RecheckInterval is how often each of carts ready carts can be
+// re-checked (its price read again): every, stretched so that re-checks
+// use at most half the budget, and never longer than most (the age past
+// which a price is no longer trusted). The cart keeper calls it before
+// each re-check; polls get what re-checks leave (Interval). Beyond
+// half the budget in carts (60 ready carts at 120/min) the re-checks keep
+// every price fresh and the total exceeds the budget.
+func (b *Budget) RecheckInterval(carts int, every, most time.Duration) time.Duration {
+	if b == nil || carts <= 0 {
+		return every
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	iv := every
+	if eff := b.effectiveLocked(); eff > 0 {
+		need := time.Duration(float64(carts) * float64(time.Minute) / (float64(eff) / 2))
+		iv = min(max(iv, need.Truncate(time.Millisecond)), max(most, every))
+	}
+	if d := float64(carts) * float64(time.Minute) / float64(iv); d != b.recheckDemand {
+		b.recheckDemand = d
 		b.changedLocked()
 	}
 	return iv
@@ -261,7 +290,7 @@ func (b *Budget) backgroundWaitLocked(now time.Time) time.Duration {
 	if eff == 0 {
 		return 0
 	}
-	room := float64(eff) - b.demand
+	room := float64(eff) - b.demand - b.recheckDemand
 	if room < 1 {
 		return -1
 	}
