@@ -102,25 +102,24 @@ type Engine struct {
 	// building: carts the keeper or a rush build is at work on (cartkeeper.go), under mu
 	building map[CartKey]bool
 
-	mu         sync.Mutex
-	file       *prefs.File // last snapshot of the store
-	lastData   []byte      // file marshalled, to see changes
-	blocked    map[string]string
-	avail      map[AvailKey]string
-	carts      map[CartKey]*cartInfo
-	inFlight   map[string]bool
-	cooldown   map[CartKey]time.Time
-	status     map[CartKey]Status
-	details    map[CartKey]string // detail of the last status per entry and DC
-	notes      map[string]string  // entry -> the engine's last word on stopping it
-	acting     map[string]Action  // entry -> the action in flight (act)
-	published  []EntryView        // last EntryStatesChanged sent
-	lastPacing PollPacing         // last PollPacing sent (pacing.go)
-	rush       map[CartKey]bool
-	reval      map[CartKey]bool
-	reported   map[string]string // entry -> last reported blocking problem / catalog error
-	lookups    map[string]int    // entry -> pending /me/order lookups (reconcile.go)
-	runCtx     context.Context   // Run's context, for work that outlives a checkout's
+	mu        sync.Mutex
+	file      *prefs.File // last snapshot of the store
+	lastData  []byte      // file marshalled, to see changes
+	blocked   map[string]string
+	avail     map[AvailKey]string
+	carts     map[CartKey]*cartInfo
+	inFlight  map[string]bool
+	cooldown  map[CartKey]time.Time
+	status    map[CartKey]Status
+	details   map[CartKey]string // detail of the last status per entry and DC
+	notes     map[string]string  // entry -> the engine's last word on stopping it
+	acting    map[string]Action  // entry -> the action in flight (act)
+	published []EntryView        // last EntryStatesChanged sent
+	rush      map[CartKey]bool
+	reval     map[CartKey]bool
+	reported  map[string]string // entry -> last reported blocking problem / catalog error
+	lookups   map[string]int    // entry -> pending /me/order lookups (reconcile.go)
+	runCtx    context.Context   // Run's context, for work that outlives a checkout's
 
 	// The journal beside the preferences file (journal.go); jmu guards
 	// both and is taken after e.mu and the store's lock, never before.
@@ -133,6 +132,9 @@ type Engine struct {
 	keeperWake chan struct{}
 	idleCh     chan struct{}
 	wg         sync.WaitGroup
+
+	pacingMu   sync.Mutex
+	lastPacing PollPacing // last PollPacing sent (pacing.go)
 }
 
 // New returns an engine for cfg. It does no I/O.

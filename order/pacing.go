@@ -46,14 +46,14 @@ func (e PollPacing) Attrs() []slog.Attr {
 func (e *Engine) pacing(plans int) time.Duration {
 	iv := e.cfg.Budget.Interval(plans, e.poll)
 	st := e.cfg.Budget.State()
-	e.mu.Lock()
+	e.pacingMu.Lock()
 	same := e.lastPacing.Plans == plans && e.lastPacing.Interval == iv && e.lastPacing.Budget == st && e.lastPacing.Poll == e.poll
 	if !same {
 		e.lastPacing = PollPacing{Base: e.base("", ""), Plans: plans, Poll: e.poll, Interval: iv, Budget: st,
 			Text: e.cfg.Budget.Describe(plans, e.poll)}
 	}
 	ev := e.lastPacing
-	e.mu.Unlock()
+	e.pacingMu.Unlock()
 	if !same {
 		e.emit(ev)
 	}
@@ -63,8 +63,8 @@ func (e *Engine) pacing(plans int) time.Duration {
 // Pacing returns the last PollPacing the engine emitted (zero before the
 // first poll cycle).
 func (e *Engine) Pacing() PollPacing {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.pacingMu.Lock()
+	defer e.pacingMu.Unlock()
 	return e.lastPacing
 }
 
