@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 func payPath(id int64) string { return fmt.Sprintf("/me/order/%d/payWithRegisteredPaymentMean", id) }
@@ -386,7 +386,7 @@ type notSentCaller struct{ posts int }
 func (f *notSentCaller) Signed(_ context.Context, method, path, name string, body, out any, long bool) error {
 	if method == "POST" {
 		f.posts++
-		return &order.CallError{Call: name, NotSent: true, Err: errors.New("connection refused")}
+		return &ovhapi.CallError{Call: name, NotSent: true, Err: errors.New("connection refused")}
 	}
 	var v any
 	switch {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Order statuses (billing.order.OrderStatusEnum).
@@ -39,7 +39,7 @@ type Order struct {
 	WithoutTax Amount      `json:"withoutTax"`
 	WithTax    Amount      `json:"withTax"`
 	Status     string      `json:"status"`
-	URL        string      `json:"url"` // without the order password (order.OrderLink)
+	URL        string      `json:"url"` // without the order password (ovhapi.OrderLink)
 	// Ours: ovhtui placed, paid or renewed it (preferences.json or the
 	// journal say so).
 	Ours bool `json:"ours"`
@@ -217,7 +217,7 @@ func (c *Client) facts(ctx context.Context, id int64) (orderFacts, error) {
 	if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(id), "GET /me/order/{id}", nil, &bo, false); err != nil {
 		return f, fmt.Errorf("order %d: %w", id, err)
 	}
-	f = orderFacts{url: order.OrderLink(bo.URL), withoutTax: bo.PriceWithoutTax.amount(), withTax: bo.PriceWithTax.amount()}
+	f = orderFacts{url: ovhapi.OrderLink(bo.URL), withoutTax: bo.PriceWithoutTax.amount(), withTax: bo.PriceWithTax.amount()}
 	if bo.Date != nil {
 		f.date = bo.Date.Time
 	}

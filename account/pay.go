@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // PaymentMean is a registered payment means that can pay an order.
@@ -318,10 +318,10 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 		c.outcome(intent, journal.ResultDone, "")
 		res.Status, _ = c.status(ctx, r.OrderID)
 		return res, nil
-	case order.IsNotSent(perr):
+	case ovhapi.IsNotSent(perr):
 		c.outcome(intent, journal.ResultNotSent, perr.Error())
 		return res, fmt.Errorf("%s not sent (nothing was paid): %w", what, perr)
-	case MissingRule(perr) != "" || order.IsDefinitive(perr):
+	case MissingRule(perr) != "" || ovhapi.IsDefinitive(perr):
 		c.outcome(intent, journal.ResultFailed, perr.Error())
 		if MissingRule(perr) != "" {
 			return res, perr

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Server is one dedicated server of the account with its service
@@ -257,13 +257,13 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		renewBody(r.ServiceID, r.Period, false), &ro, true)
 	switch {
 	case rerr == nil && ro.OrderID != 0:
-		link := order.OrderLink(ro.URL)
+		link := ovhapi.OrderLink(ro.URL)
 		c.outcomeOrder(intent, ro.OrderID, link, "")
 		return RenewResult{OrderID: ro.OrderID, URL: link, WithTax: ro.PriceWithTax.amount()}, nil
-	case rerr != nil && order.IsNotSent(rerr):
+	case rerr != nil && ovhapi.IsNotSent(rerr):
 		c.outcome(intent, journal.ResultNotSent, rerr.Error())
 		return RenewResult{}, fmt.Errorf("%s not sent (nothing was ordered): %w", what, rerr)
-	case rerr != nil && (MissingRule(rerr) != "" || order.IsDefinitive(rerr)):
+	case rerr != nil && (MissingRule(rerr) != "" || ovhapi.IsDefinitive(rerr)):
 		c.outcome(intent, journal.ResultRefused, rerr.Error())
 		if MissingRule(rerr) != "" {
 			return RenewResult{}, rerr

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Kind is what a message is about. OVHTUI_NOTIFY_EVENTS names kinds.
@@ -143,7 +145,7 @@ type Describer struct {
 	autopay map[string]bool         // entry -> autopay of its last checkout
 }
 
-type cartFacts struct{ price, ceiling order.Money }
+type cartFacts struct{ price, ceiling money.Amount }
 
 // orderExpiryTimeout bounds the order lookup that dates "pay before".
 const orderExpiryTimeout = 3 * time.Second
@@ -282,7 +284,7 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s.", when)
 		}
 	}
-	if link := order.OrderLink(e.URL); link != "" {
+	if link := ovhapi.OrderLink(e.URL); link != "" {
 		b.WriteString("\n" + link)
 	}
 	m.Text = b.String()
@@ -312,7 +314,7 @@ func (d *Describer) name(entry string) string {
 	return entry
 }
 
-func priceVsCeiling(price, ceiling order.Money) string {
+func priceVsCeiling(price, ceiling money.Amount) string {
 	if ceiling.Currency == "" && ceiling.Ucents == 0 {
 		return "at " + price.String()
 	}

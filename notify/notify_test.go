@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -24,7 +25,7 @@ const (
 
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-func eur(cents int64) order.Money { return order.Money{Ucents: cents * 1_000_000, Currency: "EUR"} }
+func eur(cents int64) money.Amount { return money.Amount{Ucents: cents * 1_000_000, Currency: "EUR"} }
 
 func base(dc string) order.Base { return order.Base{Time: t0, Entry: entryKey, DC: dc} }
 

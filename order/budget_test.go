@@ -18,6 +18,7 @@ import (
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -91,7 +92,7 @@ func idleRate(t *testing.T, n, perMin int, minutes int) (float64, PollPacing) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		api := NewOVHClient(cl, ClientOptions{CallTimeout: 5 * time.Second})
+		api := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second})
 		api.Transport().DialContext = ln.dial
 
 		var entries []map[string]any

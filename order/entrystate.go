@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -107,7 +109,7 @@ type EntryView struct {
 	Qty              int
 	PlaceOrder       bool
 	Autopay          bool
-	Ceiling          Money // currency from the carts, when one is known
+	Ceiling          money.Amount // currency from the carts, when one is known
 	SkipValidate     bool
 	MaxDeliveryHours int
 
@@ -172,9 +174,9 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	a, acting := acts[key]
 	v := EntryView{
 		Key: key, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
-		Ceiling:      Money{Ucents: s.CeilingUcents()},
+		Ceiling:      money.Amount{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
-		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: OrderLink(s.OrderURL), // never the order password
+		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: ovhapi.OrderLink(s.OrderURL), // never the order password
 	}
 	if acting {
 		v.Target, v.Action = a.DC, a.Kind

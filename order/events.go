@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // Event is something the engine tells its front end (the TUI or the
@@ -61,23 +63,6 @@ const (
 	StatusIdle          Status = "idle" // qty 0 or nothing to do
 )
 
-// Money is an amount in 1e-8 of Currency, as OVH counts it.
-type Money struct {
-	Ucents   int64
-	Currency string
-}
-
-// String formats the amount with two decimals and the currency code.
-func (m Money) String() string {
-	sign := ""
-	u := m.Ucents
-	if u < 0 {
-		sign, u = "-", -u
-	}
-	cents := (u + 500000) / 1000000
-	return fmt.Sprintf("%s%d.%02d %s", sign, cents/100, cents%100, m.Currency)
-}
-
 // PollOK reports a successful availability poll.
 type PollOK struct {
 	Base
@@ -105,9 +90,9 @@ type CartReady struct {
 	Base
 	CartID     string
 	Expire     time.Time
-	Price      Money // first invoice excluding tax, all units
-	PriceTax   Money // tax included
-	Ceiling    Money
+	Price      money.Amount // first invoice excluding tax, all units
+	PriceTax   money.Amount // tax included
+	Ceiling    money.Amount
 	SkipCheck  bool // skip_validate: the ceiling is not enforced
 	Revalidate bool // true when this is a background re-read of an existing cart
 }
@@ -122,7 +107,7 @@ type CartRenewed struct {
 // PriceOverCeiling reports a validated price above the ceiling.
 type PriceOverCeiling struct {
 	Base
-	Price, Ceiling Money
+	Price, Ceiling money.Amount
 	Retired        bool // the entry was retired (qty 0, ceiling 0)
 }
 
@@ -130,7 +115,7 @@ type PriceOverCeiling struct {
 type OrderAttempted struct {
 	Base
 	CartID  string
-	Price   Money
+	Price   money.Amount
 	Autopay bool
 	DryRun  bool // place_order false: GET checkout only
 }
@@ -139,8 +124,8 @@ type OrderAttempted struct {
 type OrderPlaced struct {
 	Base
 	OrderID     int64
-	URL         string // without the order password (OrderLink)
-	Price       Money
+	URL         string // without the order password (ovhapi.OrderLink)
+	Price       money.Amount
 	OverCeiling bool // the checkout total itself is above the ceiling: flag loudly
 	Reconciled  bool // found through /me/order after a restart
 }
@@ -148,7 +133,7 @@ type OrderPlaced struct {
 // WouldHaveOrdered reports a dry-run checkout for an entry with place_order false.
 type WouldHaveOrdered struct {
 	Base
-	Price Money
+	Price money.Amount
 }
 
 // OrderFailed reports a checkout that did not create an order (Definitive)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/budget"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // PollPacing says how the wanted plans are polled within the request
@@ -89,7 +90,7 @@ func (e *Engine) recheckEvery() time.Duration {
 
 // tooMany tells the budget about a 429 answer to an unsigned request.
 func (e *Engine) tooMany(err error) {
-	var ce *CallError
+	var ce *ovhapi.CallError
 	if errors.As(err, &ce) && ce.Status == http.StatusTooManyRequests {
 		e.cfg.Budget.TooMany()
 	}

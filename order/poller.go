@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // pollLoop polls availability, each wanted planCode on its own: a plan is
@@ -108,7 +110,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 	longer := e.retry.answered(plan, iv, cycle, end, err)
 	if err != nil {
 		e.tooMany(err)
-		ra := RetryAfterOf(err)
+		ra := ovhapi.RetryAfterOf(err)
 		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
 		if longer > 0 {
 			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "availability of " + plan + ": " + describeWait(MaxRetryAfter, longer)})

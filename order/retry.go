@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Waiting rules after a failed call, in one place.
@@ -29,7 +31,7 @@ const (
 // retryAfterCapped returns OVH's Retry-After capped at MaxRetryAfter, and
 // what OVH asked for when that was longer (0 otherwise).
 func retryAfterCapped(err error) (wait, askedLonger time.Duration) {
-	ra := RetryAfterOf(err)
+	ra := ovhapi.RetryAfterOf(err)
 	if ra > MaxRetryAfter {
 		return MaxRetryAfter, ra
 	}
@@ -55,7 +57,7 @@ func pollDelay(poll time.Duration, fails int, err error) (delay time.Duration, f
 	if ra, longer := retryAfterCapped(err); ra > 0 {
 		return ra, true, fails, longer
 	}
-	var ce *CallError
+	var ce *ovhapi.CallError
 	if errors.As(err, &ce) && ce.Malformed && ce.Status >= 200 && ce.Status <= 299 {
 		return poll, false, 0, 0
 	}

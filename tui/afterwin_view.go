@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/ovhtui/ovhtui/account"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // afterWinView renders the Orders or Servers screen into width x height.
@@ -181,7 +181,7 @@ func (m *Model) ordersLines(width, height int) []string {
 	}
 	if a.sel < len(a.orders) {
 		o := a.orders[a.sel]
-		link := order.OrderLink(o.URL) // never the order password
+		link := ovhapi.OrderLink(o.URL) // never the order password
 		if o.Unpaid() {
 			link = "pay before " + utcMinute(o.Expiration) + " UTC · enter pays it · " + link
 		}
