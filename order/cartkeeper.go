@@ -257,7 +257,7 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 	if errors.As(err, &ce) {
 		call = ce.Call
 	}
-	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err)})
+	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 	e.setStatus(j.key.Entry, j.key.DC, StatusError, what+" failed")
 	e.noteCartFailure(j.key, err)
 }
@@ -470,7 +470,7 @@ func (e *Engine) reportPrice(j cartJob, info *cartInfo, revalidated bool) {
 	ceiling := money.Amount{Ucents: j.s.CeilingUcents(), Currency: info.Price.Currency}
 	e.emit(CartReady{Base: e.base(j.key.Entry, j.key.DC), CartID: info.CartID, Expire: info.Expire, Price: info.Price,
 		PriceTax: info.PriceTax, Ceiling: ceiling, SkipCheck: j.s.SkipValidate, Revalidate: revalidated})
-	if !j.s.SkipValidate && info.Price.Ucents > ceiling.Ucents {
+	if !j.s.Accepts(info.Price.Ucents) {
 		e.mu.Lock()
 		prev := e.status[j.key]
 		e.mu.Unlock()

@@ -73,6 +73,10 @@ type Config struct {
 	// CredentialExpiry, when set, returns the consumer key's expiration
 	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
 	CredentialExpiry func(ctx context.Context) (time.Time, error)
+	// UnpaidOrders and ServerTerms, when set, read the unpaid orders and
+	// the account's servers for reminders before they lapse (reminders.go).
+	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
+	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -229,6 +233,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
 	e.goTracked(func() { e.credentialLoop(ctx) })
+	e.goTracked(func() { e.remindLoop(ctx) })
 
 	e.publish()
 

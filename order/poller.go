@@ -111,7 +111,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 	if err != nil {
 		e.tooMany(err)
 		ra := ovhapi.RetryAfterOf(err)
-		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
+		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra, Class: ErrorClass(err)})
 		if longer > 0 {
 			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "availability of " + plan + ": " + describeWait(MaxRetryAfter, longer)})
 		}
@@ -124,7 +124,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 		}
 	}
 	e.recordAvailability(map[string]map[AvailKey]string{plan: vals})
-	e.emit(PollOK{Base: e.base("", ""), Duration: end.Sub(start), Entries: len(items)})
+	e.emit(PollOK{Base: e.base("", ""), Plan: plan, Duration: end.Sub(start), Entries: len(items)})
 	e.evaluate(ctx)
 }
 
