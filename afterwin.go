@@ -19,7 +19,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -137,7 +137,7 @@ func (af *accountFlags) openAccount(ctx context.Context, stderr io.Writer) (*acc
 	if err != nil {
 		return nil, exitUsage, err
 	}
-	api := order.NewOVHClient(oc, order.ClientOptions{})
+	api := ovhapi.NewOVHClient(oc, ovhapi.ClientOptions{})
 	c := accountClient(api, af.prefsPath)
 	return &accountSession{client: c, ours: ours, close: api.CloseIdleConnections}, exitOK, nil
 }
@@ -147,7 +147,7 @@ func (af *accountFlags) openAccount(ctx context.Context, stderr io.Writer) (*acc
 // renewals journaled in the engine's journal beside prefsPath (opened at
 // the first payment or renewal: a journal that cannot be written stops it
 // before anything is sent).
-func accountClient(api *order.OVHClient, prefsPath string) *account.Client {
+func accountClient(api *ovhapi.OVHClient, prefsPath string) *account.Client {
 	return account.New(api, account.Options{Journal: account.NewFileJournal(journal.Beside(prefsPath))})
 }
 
@@ -228,7 +228,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 			what = "? " + o.Err
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			o.Status, exp, by, order.OrderLink(o.URL))
+			o.Status, exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 }
@@ -470,6 +470,6 @@ func renewService(ctx context.Context, c *account.Client, id int64, period strin
 	if r.Found {
 		how = " (found after an unclear answer)"
 	}
-	fmt.Fprintf(stdout, "renewal order %d made%s: %s, unpaid until paid\n", r.OrderID, how, order.OrderLink(r.URL))
+	fmt.Fprintf(stdout, "renewal order %d made%s: %s, unpaid until paid\n", r.OrderID, how, ovhapi.OrderLink(r.URL))
 	return payOrder(ctx, c, r.OrderID, meanName, yes, stdout)
 }

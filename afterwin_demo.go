@@ -11,6 +11,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // startAccountDemo serves a fresh simulator on a loopback port for the
@@ -19,7 +20,7 @@ import (
 // autopay and a KS-LE-1 left unpaid (ids 200000001 and 200000002), so
 // that `ovhtui pay 200000002 --demo` and `ovhtui renew ... --demo` work.
 // Nothing persists between runs.
-func startAccountDemo(ctx context.Context) (*order.OVHClient, []int64, func(), error) {
+func startAccountDemo(ctx context.Context) (*ovhapi.OVHClient, []int64, func(), error) {
 	clearOVHEnv()
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{})
 	if err != nil {
@@ -43,7 +44,7 @@ func startAccountDemo(ctx context.Context) (*order.OVHClient, []int64, func(), e
 		return nil, nil, nil, err
 	}
 	c.UserAgent = "ovhtui/" + version + " (demo)"
-	api := order.NewOVHClient(c, order.ClientOptions{})
+	api := ovhapi.NewOVHClient(c, ovhapi.ClientOptions{})
 	var ours []int64
 	for _, w := range []struct {
 		plan, fqn, dc string
@@ -77,12 +78,12 @@ func demoCheckout(ctx context.Context, api order.API, plan string, addons []stri
 	if err := api.AssignCart(ctx, cart.CartID); err != nil {
 		return 0, err
 	}
-	it, err := api.AddEcoItem(ctx, cart.CartID, order.EcoItemRequest{PlanCode: plan, Duration: "P1M", PricingMode: "default", Quantity: 1})
+	it, err := api.AddEcoItem(ctx, cart.CartID, ovhapi.EcoItemRequest{PlanCode: plan, Duration: "P1M", PricingMode: "default", Quantity: 1})
 	if err != nil {
 		return 0, err
 	}
 	for _, a := range addons {
-		if _, err := api.AddEcoOption(ctx, cart.CartID, order.EcoOptionRequest{ItemID: it.ItemID, PlanCode: a, Duration: "P1M",
+		if _, err := api.AddEcoOption(ctx, cart.CartID, ovhapi.EcoOptionRequest{ItemID: it.ItemID, PlanCode: a, Duration: "P1M",
 			PricingMode: "default", Quantity: 1}); err != nil {
 			return 0, err
 		}
@@ -92,7 +93,7 @@ func demoCheckout(ctx context.Context, api order.API, plan string, addons []stri
 			return 0, err
 		}
 	}
-	o, err := api.Checkout(ctx, cart.CartID, order.CheckoutRequest{AutoPayWithPreferredPaymentMethod: autopay})
+	o, err := api.Checkout(ctx, cart.CartID, ovhapi.CheckoutRequest{AutoPayWithPreferredPaymentMethod: autopay})
 	if err != nil {
 		return 0, err
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // withStdin makes confirmations read s.
@@ -141,7 +141,7 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := order.NewOVHClient(oc, order.ClientOptions{})
+	api := ovhapi.NewOVHClient(oc, ovhapi.ClientOptions{})
 	t.Cleanup(api.CloseIdleConnections)
 	sim.SetAvailability("25skleb01.ram-32g-ecc-2400.softraid-2x450nvme", "fra", ovhsim.Avail1HLow)
 	id, err := demoCheckout(context.Background(), api, "25skleb01",

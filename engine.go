@@ -17,6 +17,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/tui"
 )
@@ -152,7 +153,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	}
 
 	refused := &refusedRelay{} // 401/403 on signed calls (watch.go)
-	api := order.NewOVHClient(client, order.ClientOptions{OnRefused: refused.report})
+	api := ovhapi.NewOVHClient(client, ovhapi.ClientOptions{OnRefused: refused.report})
 	src := catalog.NewSource(catalog.SourceOptions{
 		Fetch:      catalog.NewOVHFetcher(client, 30*time.Second),
 		CacheDir:   cacheDir,
@@ -248,7 +249,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	// A checkout the UI did not see start finishes after it closed: say so.
 	for _, sv := range store.Snapshot().Servers {
 		if sv.OrderID != 0 && !sv.OrderedAt.Before(uiDone.Add(-time.Second)) {
-			fmt.Fprintf(stderr, "order %d placed in %s while exiting: %s\n", sv.OrderID, sv.OrderedIn, order.OrderLink(sv.OrderURL))
+			fmt.Fprintf(stderr, "order %d placed in %s while exiting: %s\n", sv.OrderID, sv.OrderedIn, ovhapi.OrderLink(sv.OrderURL))
 		}
 	}
 	if uiErr != nil {

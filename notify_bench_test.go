@@ -30,6 +30,7 @@ import (
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -99,7 +100,7 @@ func oneFlip(b *testing.B, url string) (time.Duration, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := order.New(order.Config{API: order.NewOVHClient(cl, order.ClientOptions{}), Store: store, Poll: time.Second, Endpoint: endpoint})
+	eng := order.New(order.Config{API: ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{}), Store: store, Poll: time.Second, Endpoint: endpoint})
 
 	var listeners []func(order.Event)
 	var n *notify.Notifier

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/notify"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -47,7 +47,7 @@ func notifyChannels() ([]notify.Channel, error) {
 // startNotifier returns the notifier of OVHTUI_NOTIFY, or nil when none is
 // configured.
 // With --demo every title says so: the orders are the simulator's.
-func startNotifier(api *order.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger) (*notify.Notifier, error) {
+func startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger) (*notify.Notifier, error) {
 	chans, err := notifyChannels()
 	if err != nil || len(chans) == 0 {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // refusedRelay forwards the API client's 401/403 hook to the engine,
@@ -22,7 +23,7 @@ func (r *refusedRelay) report(call string, status int, msg string) {
 
 // credentialExpiry is the engine's consumer-key expiry check, or nil for
 // an OAuth2 service account (no consumer key; IAM sets its lifetime).
-func credentialExpiry(c *ovh.Client, api *order.OVHClient) func(context.Context) (time.Time, error) {
+func credentialExpiry(c *ovh.Client, api *ovhapi.OVHClient) func(context.Context) (time.Time, error) {
 	if c.ClientID != "" {
 		return nil
 	}

@@ -4,7 +4,7 @@
 // them. The `orders`, `pay`, `servers` and `renew` subcommands and the
 // tui's Orders and Servers screens call it; it knows nothing of either.
 //
-// Data flow: every call goes through a Caller (the engine's *order.OVHClient
+// Data flow: every call goes through a Caller (the engine's *ovhapi.OVHClient
 // in production, signed, classified by package order's error taxonomy).
 // What never changes about an order (date, amounts, what it bought) and
 // about a server (DC, range) is cached by the Client; statuses and service
@@ -30,13 +30,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Caller runs one signed OVH call: body sent as JSON when not nil, a 2xx
 // answer decoded into out when not nil, a failure returned as an
-// *order.CallError. long asks for the longer timeout of calls that move
-// money. *order.OVHClient implements it.
+// *ovhapi.CallError. long asks for the longer timeout of calls that move
+// money. *ovhapi.OVHClient implements it.
 type Caller interface {
 	Signed(ctx context.Context, method, path, name string, body, out any, long bool) error
 }
@@ -70,15 +71,6 @@ func New(api Caller, opts Options) *Client {
 		orders: map[int64]orderFacts{}, servers: map[string]serverFacts{}}
 }
 
-// Amount is an amount of money in 1e-8 of its currency (OVH's priceInUcents).
-type Amount struct {
-	Ucents   int64  `json:"ucents"`
-	Currency string `json:"currency"`
-}
-
-// String formats the amount with two decimals and its currency code.
-func (a Amount) String() string { return order.Money{Ucents: a.Ucents, Currency: a.Currency}.String() }
-
 // price mirrors OVH's order.Price.
 type price struct {
 	Value         float64 `json:"value"`
@@ -87,18 +79,9 @@ type price struct {
 	CurrencyCode  string  `json:"currencyCode"`
 }
 
-// amount returns the price in ucents. priceInUcents can be null in OVH's
-// schema: the value (two decimals) is used then.
-func (p price) amount() Amount {
-	if p.PriceInUcents != nil {
-		return Amount{Ucents: *p.PriceInUcents, Currency: p.CurrencyCode}
-	}
-	cents := int64(p.Value*100 + 0.5)
-	if p.Value < 0 {
-		cents = int64(p.Value*100 - 0.5)
-	}
-	return Amount{Ucents: cents * 1_000_000, Currency: p.CurrencyCode}
-}
+// amount returns the price as an Amount (money.FromOVH: priceInUcents can
+// be null in OVH's schema).
+func (p price) amount() money.Amount { return money.FromOVH(p.Value, p.PriceInUcents, p.CurrencyCode) }
 
 // MissingRightError is a call the consumer key is not granted: the rule
 // to add to it.
@@ -127,7 +110,7 @@ func MissingRule(err error) string {
 // call runs one signed call; a 403 becomes a *MissingRightError naming rule.
 func (c *Client) call(ctx context.Context, rule, method, path, name string, body, out any, long bool) error {
 	err := c.api.Signed(ctx, method, path, name, body, out, long)
-	var ce *order.CallError
+	var ce *ovhapi.CallError
 	if errors.As(err, &ce) && ce.Status == http.StatusForbidden && !ce.Malformed &&
 		(strings.Contains(ce.Message, "not been granted") || strings.Contains(ce.Message, "not granted")) {
 		return &MissingRightError{Rule: rule, Err: err}

@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 func payPath(id int64) string { return fmt.Sprintf("/me/order/%d/payWithRegisteredPaymentMean", id) }
@@ -386,7 +387,7 @@ type notSentCaller struct{ posts int }
 func (f *notSentCaller) Signed(_ context.Context, method, path, name string, body, out any, long bool) error {
 	if method == "POST" {
 		f.posts++
-		return &order.CallError{Call: name, NotSent: true, Err: errors.New("connection refused")}
+		return &ovhapi.CallError{Call: name, NotSent: true, Err: errors.New("connection refused")}
 	}
 	var v any
 	switch {
@@ -403,7 +404,7 @@ func TestPaymentNotSent(t *testing.T) {
 	j := &MemoryJournal{}
 	f := &notSentCaller{}
 	c := New(f, Options{Journal: j})
-	_, err := c.Pay(context.Background(), PayRequest{OrderID: 1, Mean: PaymentMean{Mean: "ovhAccount"}, Amount: Amount{Ucents: 2458000000, Currency: "EUR"}})
+	_, err := c.Pay(context.Background(), PayRequest{OrderID: 1, Mean: PaymentMean{Mean: "ovhAccount"}, Amount: money.Amount{Ucents: 2458000000, Currency: "EUR"}})
 	if err == nil || !strings.Contains(err.Error(), "nothing was paid") || f.posts != 1 {
 		t.Fatalf("pay = %v (%d POSTs)", err, f.posts)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 var (
@@ -92,7 +92,7 @@ func newEnv(t *testing.T, opts ovhsim.Options) *env {
 		t.Cleanup(tr.CloseIdleConnections)
 		return c
 	}
-	api := order.NewOVHClient(mk(), order.ClientOptions{})
+	api := ovhapi.NewOVHClient(mk(), ovhapi.ClientOptions{})
 	t.Cleanup(api.CloseIdleConnections)
 	j := &MemoryJournal{}
 	return &env{sim: sim, raw: mk(), client: New(api, Options{Journal: j, Now: clk.Now}), journal: j, clock: clk}

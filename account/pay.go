@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // PaymentMean is a registered payment means that can pay an order.
@@ -189,7 +190,7 @@ var (
 
 // AmountChangedError: OVH's amount is not the one the user confirmed.
 type AmountChangedError struct {
-	Confirmed, Now Amount
+	Confirmed, Now money.Amount
 }
 
 // Error says both amounts.
@@ -246,7 +247,7 @@ type PayRequest struct {
 	Mean    PaymentMean
 	// Amount is the amount tax included the user confirmed; the payment
 	// is refused when OVH's differs.
-	Amount Amount
+	Amount money.Amount
 }
 
 // PayResult is a payment's outcome.
@@ -318,10 +319,10 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 		c.outcome(intent, journal.ResultDone, "")
 		res.Status, _ = c.status(ctx, r.OrderID)
 		return res, nil
-	case order.IsNotSent(perr):
+	case ovhapi.IsNotSent(perr):
 		c.outcome(intent, journal.ResultNotSent, perr.Error())
 		return res, fmt.Errorf("%s not sent (nothing was paid): %w", what, perr)
-	case MissingRule(perr) != "" || order.IsDefinitive(perr):
+	case MissingRule(perr) != "" || ovhapi.IsDefinitive(perr):
 		c.outcome(intent, journal.ResultFailed, perr.Error())
 		if MissingRule(perr) != "" {
 			return res, perr

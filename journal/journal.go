@@ -18,16 +18,31 @@
 // a torn last line; Open ends it with a newline so the next record starts on
 // its own line, and Parse skips any line that is not a record (torn,
 // garbage, or two writers' bytes glued together), recovering a record that
-// follows garbage on the same line. The journal may be deleted only while no
-// ovhtui runs (see the README).
+// follows garbage on the same line.
+//
+// The journal is read like hostile input: anything at its path that is not
+// a regular file (a FIFO, a directory, a device) is refused without ever
+// blocking; parsing takes time linear in the size; a record is trusted only
+// once Valid (known type and kind, positive ids); every text field is
+// scrubbed of secrets (package secret) before it is written.
+//
+// Before every append the journal checks that the file at its path is still
+// the one it opened (device and inode). When it was replaced, moved or
+// deleted (a sync tool, a restore, an editor's "save as"), the journal
+// re-opens the path, merges back every record of the file it had open, and
+// reports it (OnReplaced, and Lock's *ReplacedError, which stops the money
+// action in hand). Lock serializes money actions across processes (flock on
+// the file) and within one.
 package journal
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,8 +124,14 @@ type Record struct {
 	AmountUcents int64  `json:"amount_ucents,omitempty"`
 	Currency     string `json:"currency,omitempty"`
 	Autopay      bool   `json:"autopay,omitempty"`
-	Result       Result `json:"result,omitempty"`
-	URL          string `json:"url,omitempty"`
+	// Period is what a renewal renews for (ISO 8601, "P1M").
+	Period string `json:"period,omitempty"`
+	// OVHTime is OVH's clock (GET /auth/time) when the intent was written:
+	// a look-up after an unclear answer searches from there, on OVH's
+	// clock, whatever the local one says.
+	OVHTime time.Time `json:"ovh_time,omitzero"`
+	Result  Result    `json:"result,omitempty"`
+	URL     string    `json:"url,omitempty"`
 	// Detail is a human explanation (an error message, never a secret).
 	Detail string `json:"detail,omitempty"`
 	// PID is the process that wrote the record.
@@ -122,7 +143,14 @@ type Record struct {
 // (preferences.json → preferences.journal). A preferences file that itself
 // ends in ".journal" keeps its whole name (prefs.journal →
 // prefs.journal.journal): the journal is never the preferences file.
+//
+// Symlinks in prefsPath are resolved first (when it exists), so that the
+// engine, the UI and every subcommand find one journal whichever link the
+// user named: this is the one place that resolves it.
 func Beside(prefsPath string) string {
+	if real, err := filepath.EvalSymlinks(prefsPath); err == nil {
+		prefsPath = real
+	}
 	dir, base := filepath.Split(prefsPath)
 	if strings.EqualFold(filepath.Ext(base), ".journal") {
 		return filepath.Join(dir, base+".journal")
@@ -134,22 +162,57 @@ func Beside(prefsPath string) string {
 // use, and other processes may append to the same file at once.
 type Journal struct {
 	path string
-	mu   sync.Mutex
-	f    *os.File
+	// spend serializes Lock holders within the process (flock locks belong
+	// to an open file, and two Journals of one process hold two).
+	spend sync.Mutex
+	mu    sync.Mutex
+	f     *os.File
+	id    fileID
 	// sync is (*os.File).Sync; tests replace it.
-	sync func(*os.File) error
+	sync       func(*os.File) error
+	onReplaced func(*ReplacedError)
+	replaced   int
+}
+
+// NotRegularError: something that is not a regular file sits at the
+// journal's path. Nothing is read from it or written to it.
+type NotRegularError struct {
+	Path string
+	What string // "a directory", "a named pipe (FIFO)", ...
+}
+
+// Error names the path and what is there.
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("journal %s is %s, not a regular file: move it away (nothing is bought, paid or renewed without the journal)", e.Path, e.What)
+}
+
+// ReplacedError: the file at the journal's path is no longer the one this
+// process opened. The journal was re-opened and what this process knew was
+// merged back; the money action in hand is not sent (decide again).
+type ReplacedError struct {
+	Path string
+	How  string // "replaced by another file", "deleted or moved"
+	// Merged counts the records copied back into the file now at Path.
+	Merged int
+}
+
+// Error says what happened and what was done.
+func (e *ReplacedError) Error() string {
+	return fmt.Sprintf("journal %s was %s while ovhtui ran: re-opened, %d record(s) this process knew written back; the money action in hand was not sent",
+		e.Path, e.How, e.Merged)
 }
 
 // Open opens (creating it, mode 0600) the journal at path for appending.
 // A torn last line left by a crash is ended with a newline so that the
-// next record starts on a line of its own.
+// next record starts on a line of its own. Anything at path that is not a
+// regular file is refused (*NotRegularError) at once: a FIFO never blocks.
 func Open(path string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, id, err := openFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
+		return nil, err
 	}
-	j := &Journal{path: path, f: f, sync: (*os.File).Sync}
-	if err := j.endTornLine(); err != nil {
+	j := &Journal{path: path, f: f, id: id, sync: (*os.File).Sync}
+	if err := j.endTornLine(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
@@ -161,14 +224,55 @@ func Open(path string) (*Journal, error) {
 	return j, nil
 }
 
-// endTornLine appends a newline when the file does not end with one.
-func (j *Journal) endTornLine() error {
-	r, err := os.Open(j.path)
+// openFile opens path for reading and appending without blocking (a FIFO
+// would block a plain open) and refuses what is not a regular file.
+func openFile(path string) (*os.File, fileID, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|openNonBlock, 0o600)
 	if err != nil {
-		return err
+		if what := notRegular(path); what != "" {
+			return nil, fileID{}, &NotRegularError{Path: path, What: what}
+		}
+		return nil, fileID{}, fmt.Errorf("open journal: %w", err)
 	}
-	defer r.Close()
-	info, err := r.Stat()
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fileID{}, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, fileID{}, &NotRegularError{Path: path, What: describeMode(info.Mode())}
+	}
+	return f, idOf(info), nil
+}
+
+// notRegular describes what is at path when it exists and is not a
+// regular file ("" otherwise).
+func notRegular(path string) string {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().IsRegular() {
+		return ""
+	}
+	return describeMode(info.Mode())
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// endTornLine appends a newline when the file does not end with one.
+func (j *Journal) endTornLine(f *os.File) error {
+	info, err := f.Stat()
 	if err != nil {
 		return err
 	}
@@ -176,32 +280,49 @@ func (j *Journal) endTornLine() error {
 		return nil
 	}
 	last := make([]byte, 1)
-	if _, err := r.ReadAt(last, info.Size()-1); err != nil {
+	if _, err := f.ReadAt(last, info.Size()-1); err != nil {
 		return err
 	}
 	if last[0] == '\n' {
 		return nil
 	}
-	if _, err := j.f.Write([]byte{'\n'}); err != nil {
+	if _, err := f.Write([]byte{'\n'}); err != nil {
 		return err
 	}
-	return j.sync(j.f)
+	return j.sync(f)
 }
 
 // Path is the journal file.
 func (j *Journal) Path() string { return j.path }
 
+// OnReplaced sets what is called (once per replacement found, outside the
+// journal's locks) when the file at the path turns out not to be the one
+// opened: tell the user.
+func (j *Journal) OnReplaced(fn func(*ReplacedError)) {
+	j.mu.Lock()
+	j.onReplaced = fn
+	j.mu.Unlock()
+}
+
+// Replacements counts the replacements found so far.
+func (j *Journal) Replacements() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.replaced
+}
+
 // ErrClosed is returned by Append after Close.
 var ErrClosed = errors.New("journal is closed")
 
 // Append writes r as one line and syncs it to disk before returning. Time
-// is set to now when zero, PID to this process. When Append returns an
-// error the record may or may not be on disk: treat the action it
-// describes as not covered by the journal.
+// is set to now when zero, PID to this process; every text field is
+// scrubbed of secrets; an invalid record is refused. Before writing, the
+// file at the path is checked to be the one opened; if it was replaced,
+// the journal re-opens it, merges back what it knew, reports it
+// (OnReplaced) and writes r into the file now at the path. When Append
+// returns an error the record may or may not be on disk: treat the action
+// it describes as not covered by the journal.
 func (j *Journal) Append(r Record) error {
-	if r.Type == "" {
-		return errors.New("journal: record without a type")
-	}
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
@@ -209,25 +330,229 @@ func (j *Journal) Append(r Record) error {
 	if r.PID == 0 {
 		r.PID = os.Getpid()
 	}
+	r = Scrubbed(r)
+	if err := r.Valid(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
 	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("journal: encode: %w", err)
 	}
 	line = append(line, '\n')
+	rep, err := j.appendLine(line)
+	j.report(rep)
+	return err
+}
+
+func (j *Journal) appendLine(line []byte) (*ReplacedError, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
-		return ErrClosed
+		return nil, ErrClosed
+	}
+	rep, err := j.check()
+	if err != nil {
+		return rep, err
 	}
 	// One write per line: with O_APPEND the kernel puts it at the end in
 	// one piece, whoever else appends.
 	if _, err := j.f.Write(line); err != nil {
-		return fmt.Errorf("journal %s: write: %w", j.path, err)
+		return rep, fmt.Errorf("journal %s: write: %w", j.path, err)
 	}
 	if err := j.sync(j.f); err != nil {
-		return fmt.Errorf("journal %s: sync: %w", j.path, err)
+		return rep, fmt.Errorf("journal %s: sync: %w", j.path, err)
+	}
+	return rep, nil
+}
+
+// report tells OnReplaced about rep (nil: nothing to tell).
+func (j *Journal) report(rep *ReplacedError) {
+	if rep == nil {
+		return
+	}
+	j.mu.Lock()
+	fn := j.onReplaced
+	j.mu.Unlock()
+	if fn != nil {
+		fn(rep)
+	}
+}
+
+// check verifies that the file at the path is the one open. When it is
+// not, it re-opens the path (creating it when gone), writes back the
+// records of the old file the new one lacks, and returns what happened.
+// The caller holds j.mu.
+func (j *Journal) check() (*ReplacedError, error) {
+	info, err := os.Stat(j.path)
+	how := ""
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		how = "deleted or moved"
+	case err != nil:
+		return nil, fmt.Errorf("journal %s: check it is still the file opened: %w", j.path, err)
+	case idOf(info) != j.id:
+		how = "replaced by another file"
+	default:
+		return nil, nil
+	}
+	nf, nid, err := openFile(j.path)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s was %s and cannot be re-opened: %w", j.path, how, err)
+	}
+	if err := j.endTornLine(nf); err != nil {
+		nf.Close()
+		return nil, fmt.Errorf("journal %s was %s; re-open: %w", j.path, how, err)
+	}
+	n, err := j.merge(j.f, nf)
+	if err != nil {
+		nf.Close()
+		return nil, fmt.Errorf("journal %s was %s; writing back what this process knew failed: %w", j.path, how, err)
+	}
+	_ = syncDir(filepath.Dir(j.path))
+	j.f.Close()
+	j.f, j.id = nf, nid
+	j.replaced++
+	return &ReplacedError{Path: j.path, How: how, Merged: n}, nil
+}
+
+// merge appends to nf, in their order, the records of old that nf lacks.
+func (j *Journal) merge(old, nf *os.File) (int, error) {
+	oldData, err := readAllAt(old)
+	if err != nil {
+		return 0, err
+	}
+	newData, err := readAllAt(nf)
+	if err != nil {
+		return 0, err
+	}
+	have := map[string]bool{}
+	for _, r := range Parse(newData).Records {
+		have[recordKey(r)] = true
+	}
+	var buf []byte
+	n := 0
+	for _, r := range Parse(oldData).Records {
+		k := recordKey(r)
+		if have[k] {
+			continue
+		}
+		have[k] = true
+		buf = append(buf, k...)
+		buf = append(buf, '\n')
+		n++
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if _, err := nf.Write(buf); err != nil {
+		return 0, err
+	}
+	return n, j.sync(nf)
+}
+
+// recordKey is a record's canonical line: two copies of one record have
+// the same.
+func recordKey(r Record) string {
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+// Lock takes the journal's lock: within this process and across processes
+// (an flock on the file), waiting until ctx is done. It then checks that
+// the file at the path is the one opened: when it was replaced, the
+// journal is re-opened and merged, the lock is released and a
+// *ReplacedError returned (stop: decide again before spending). Unlock
+// with the function returned.
+func (j *Journal) Lock(ctx context.Context) (unlock func(), err error) {
+	if err := lockMutex(ctx, &j.spend); err != nil {
+		return nil, err
+	}
+	for {
+		j.mu.Lock()
+		f := j.f
+		j.mu.Unlock()
+		if f == nil {
+			j.spend.Unlock()
+			return nil, ErrClosed
+		}
+		if err := flockWait(ctx, f); err != nil {
+			j.spend.Unlock()
+			return nil, fmt.Errorf("journal %s: lock: %w", j.path, err)
+		}
+		j.mu.Lock()
+		if j.f != f { // re-opened meanwhile: lock the new one
+			j.mu.Unlock()
+			funlock(f)
+			continue
+		}
+		rep, err := j.check()
+		j.mu.Unlock()
+		if err != nil || rep != nil {
+			funlock(f)
+			j.spend.Unlock()
+			j.report(rep)
+			if rep != nil {
+				return nil, rep
+			}
+			return nil, err
+		}
+		return func() {
+			funlock(f)
+			j.spend.Unlock()
+		}, nil
+	}
+}
+
+// lockMutex locks m unless ctx ends first.
+func lockMutex(ctx context.Context, m *sync.Mutex) error {
+	for !m.TryLock() {
+		if err := pause(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// pause waits a little (another holder is working) or until ctx ends.
+func pause(ctx context.Context) error {
+	t := time.NewTimer(5 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Read returns the records of the file at the path now (checked to be the
+// one opened, re-opened and merged when not).
+func (j *Journal) Read() (Log, error) {
+	j.mu.Lock()
+	if j.f == nil {
+		j.mu.Unlock()
+		return Log{}, ErrClosed
+	}
+	rep, err := j.check()
+	var data []byte
+	if err == nil {
+		data, err = readAllAt(j.f)
+	}
+	j.mu.Unlock()
+	j.report(rep)
+	if err != nil {
+		return Log{}, fmt.Errorf("read journal %s: %w", j.path, err)
+	}
+	return Parse(data), nil
+}
+
+// readAllAt reads the whole file through f, whatever its offset.
+func readAllAt(f *os.File) ([]byte, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.NewSectionReader(f, 0, info.Size()))
 }
 
 // Close closes the file. Appending afterwards returns ErrClosed.
@@ -247,19 +572,33 @@ type Log struct {
 	Records []Record
 	// Skipped counts lines that held no record (torn, garbage).
 	Skipped int
+	// Invalid counts records refused by Valid (a negative id, an unknown
+	// kind...): a hand-written line is not trusted.
+	Invalid int
 }
 
 // Read reads and parses the journal at path. A missing file is an empty
-// journal.
+// journal; anything there that is not a regular file is refused at once
+// (*NotRegularError), without blocking.
 func Read(path string) (Log, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return Log{}, nil
 	}
 	if err != nil {
+		if what := notRegular(path); what != "" {
+			return Log{}, &NotRegularError{Path: path, What: what}
+		}
 		return Log{}, fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Log{}, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return Log{}, &NotRegularError{Path: path, What: describeMode(info.Mode())}
+	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return Log{}, fmt.Errorf("read journal %s: %w", path, err)
@@ -267,13 +606,15 @@ func Read(path string) (Log, error) {
 	return Parse(data), nil
 }
 
-// recordStart is how every line Append writes begins.
+// recordStart is how every line Append writes begins. It cannot occur
+// inside a record's line elsewhere (JSON escapes the quotes of a string).
 var recordStart = []byte(`{"time":`)
 
-// Parse reads the records of a journal's content, in file order. Blank
-// lines are ignored; a line that is not a record is skipped and counted,
-// except that a record glued after garbage on the same line (a torn line
-// another writer appended to) is recovered. It never fails.
+// Parse reads the records of a journal's content, in file order, in time
+// linear in its size. Blank lines are ignored; a line that is not a valid
+// record is skipped and counted, except that a record glued after garbage
+// on the same line (a torn line another writer appended to) is recovered.
+// It never fails.
 func Parse(data []byte) Log {
 	var out Log
 	for len(data) > 0 {
@@ -287,37 +628,52 @@ func Parse(data []byte) Log {
 		if len(line) == 0 {
 			continue
 		}
-		if r, ok := parseLine(line); ok {
+		r, status := parseLine(line)
+		if status == lineRecord {
 			out.Records = append(out.Records, r)
 			continue
 		}
+		if status == lineInvalid {
+			out.Invalid++
+			continue
+		}
 		out.Skipped++
-		// Garbage then a whole record: take the last record start that
-		// parses to the end of the line.
-		for i := bytes.LastIndex(line, recordStart); i > 0; i = bytes.LastIndex(line[:i], recordStart) {
-			if r, ok := parseLine(line[i:]); ok {
+		// Garbage then a whole record: only the last record start can
+		// begin one that runs to the end of the line (a record holds no
+		// other), so one more parse at most: linear, whatever the garbage.
+		if i := bytes.LastIndex(line, recordStart); i > 0 {
+			switch r, status := parseLine(line[i:]); status {
+			case lineRecord:
 				out.Records = append(out.Records, r)
-				break
+			case lineInvalid:
+				out.Invalid++
 			}
 		}
 	}
 	return out
 }
 
-// parseLine decodes one record; a line without a known type is not one.
-func parseLine(line []byte) (Record, bool) {
-	if !bytes.HasPrefix(line, recordStart) {
-		return Record{}, false
+type lineStatus int
+
+const (
+	lineGarbage lineStatus = iota
+	lineInvalid
+	lineRecord
+)
+
+// parseLine decodes one record and validates it.
+func parseLine(line []byte) (Record, lineStatus) {
+	if !bytes.HasPrefix(line, recordStart) || line[len(line)-1] != '}' {
+		return Record{}, lineGarbage
 	}
 	var r Record
 	if err := json.Unmarshal(line, &r); err != nil {
-		return Record{}, false
+		return Record{}, lineGarbage
 	}
-	switch r.Type {
-	case TypeIntent, TypeOutcome, TypeRearm:
-		return r, true
+	if r.Valid() != nil {
+		return Record{}, lineInvalid
 	}
-	return Record{}, false
+	return r, lineRecord
 }
 
 // syncDir fsyncs a folder so that a new file in it is durable.

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Kind is what a message is about. OVHTUI_NOTIFY_EVENTS names kinds.
@@ -24,6 +26,7 @@ const (
 	KindCredentialsExpiring Kind = "credentials_expiring" // consumer key expires within 3 days
 	KindCartsFailing        Kind = "carts_failing"        // carts failing for over 10 minutes
 	KindStopping            Kind = "stopping"             // ovhtui stopping with entries still wanted
+	KindReminder            Kind = "reminder"             // an unpaid order lapses, or a manual-renewal server expires, soon
 )
 
 // Routine kinds, sent only when OVHTUI_NOTIFY_EVENTS names them (or "all").
@@ -39,7 +42,7 @@ const KindTest Kind = "test"
 
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
-		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping}
+		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder}
 	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError}
 )
 
@@ -143,7 +146,7 @@ type Describer struct {
 	autopay map[string]bool         // entry -> autopay of its last checkout
 }
 
-type cartFacts struct{ price, ceiling order.Money }
+type cartFacts struct{ price, ceiling money.Amount }
 
 // orderExpiryTimeout bounds the order lookup that dates "pay before".
 const orderExpiryTimeout = 3 * time.Second
@@ -233,6 +236,14 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		m.Kind, m.Key = KindCartsFailing, keyOf(KindCartsFailing, e.Entry, e.DC)
 		m.Title = fmt.Sprintf("Carts failing: %s in %s", d.name(e.Entry), e.DC)
 		m.Text = fmt.Sprintf("No cart could be built for %s in %s for %s, so it cannot be ordered there: %s", d.name(e.Entry), e.DC, roundDur(e.Time.Sub(e.Since)), e.Err)
+	case order.Reminder:
+		m.Kind, m.Key = KindReminder, order.ReminderKey(e.Kind, fmt.Sprint(e.OrderID, e.Server), e.Due, e.Lead)
+		if e.Kind == order.RemindUnpaid {
+			m.Title = fmt.Sprintf("Unpaid order %d lapses in %s", e.OrderID, roundDur(e.Due.Sub(e.Time)))
+		} else {
+			m.Title = fmt.Sprintf("Server %s expires in %s", e.Server, roundDur(e.Due.Sub(e.Time)))
+		}
+		m.Text = e.Message()
 	case order.StoppingWanted:
 		m.Kind, m.Key = KindStopping, keyOf(KindStopping, "", "")
 		names := make([]string, len(e.Entries))
@@ -282,7 +293,7 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s.", when)
 		}
 	}
-	if link := order.OrderLink(e.URL); link != "" {
+	if link := ovhapi.OrderLink(e.URL); link != "" {
 		b.WriteString("\n" + link)
 	}
 	m.Text = b.String()
@@ -312,7 +323,7 @@ func (d *Describer) name(entry string) string {
 	return entry
 }
 
-func priceVsCeiling(price, ceiling order.Money) string {
+func priceVsCeiling(price, ceiling money.Amount) string {
 	if ceiling.Currency == "" && ceiling.Ucents == 0 {
 		return "at " + price.String()
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -24,7 +25,7 @@ const (
 
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-func eur(cents int64) order.Money { return order.Money{Ucents: cents * 1_000_000, Currency: "EUR"} }
+func eur(cents int64) money.Amount { return money.Amount{Ucents: cents * 1_000_000, Currency: "EUR"} }
 
 func base(dc string) order.Base { return order.Base{Time: t0, Entry: entryKey, DC: dc} }
 
@@ -137,9 +138,9 @@ func TestParseSet(t *testing.T) {
 		{"", DefaultSet().String(), false},
 		{"default", DefaultSet().String(), false},
 		{"order_placed, retired", "order_placed retired", false},
-		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown retired", false},
-		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown retired stopping", false},
-		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling retired stopping", false},
+		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown reminder retired", false},
+		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown reminder retired stopping", false},
+		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling reminder retired stopping", false},
 		{"order_placed bogus", "", true},
 	} {
 		s, err := ParseSet(c.in)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -89,7 +90,7 @@ func TestCredentialWithoutExpirationIsFine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := NewOVHClient(cl, ClientOptions{})
+	api := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{})
 	c, err := api.CurrentCredential(context.Background())
 	if err != nil || c.Expiration != nil {
 		t.Fatalf("credential %+v, %v: want a null expiration", c, err)
@@ -111,10 +112,10 @@ func TestRefusedSignedCallReported(t *testing.T) {
 	}
 	clock := newFakeClock()
 	var e *Engine
-	api := NewOVHClient(cl, ClientOptions{OnRefused: func(call string, status int, msg string) { e.CredentialsRefused(call, status, msg) }})
+	api := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{OnRefused: func(call string, status int, msg string) { e.CredentialsRefused(call, status, msg) }})
 	e = bareEngine(t, Config{API: api, Now: clock.Now})
 	for range 3 {
-		if err := api.AssignCart(context.Background(), "whatever"); statusOf(err) != http.StatusForbidden {
+		if err := api.AssignCart(context.Background(), "whatever"); !isStatus(err, http.StatusForbidden) {
 			t.Fatalf("assign: %v, want 403", err)
 		}
 	}
@@ -168,4 +169,10 @@ func TestStoppingWithEntriesStillWanted(t *testing.T) {
 	if len(got) != 1 || len(got[0].Entries) != 1 || got[0].Entries[0] != h.file().Servers[0].Key() {
 		t.Fatalf("StoppingWanted events %+v, want one naming the wanted entry", got)
 	}
+}
+
+// isStatus reports an OVH answer with the given HTTP status.
+func isStatus(err error, status int) bool {
+	var ce *ovhapi.CallError
+	return errors.As(err, &ce) && !ce.Malformed && ce.Status == status
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -50,8 +52,8 @@ func (e *Engine) adoptPersistedCarts() {
 				info.EcoItemID = c.ItemIDs[0]
 			}
 			if c.Summary != nil {
-				info.Price = Money{Ucents: c.Summary.WithoutTaxUcents, Currency: c.Summary.Currency}
-				info.PriceTax = Money{Ucents: c.Summary.WithTaxUcents, Currency: c.Summary.Currency}
+				info.Price = money.Amount{Ucents: c.Summary.WithoutTaxUcents, Currency: c.Summary.Currency}
+				info.PriceTax = money.Amount{Ucents: c.Summary.WithTaxUcents, Currency: c.Summary.Currency}
 				info.ValidatedAt = c.Summary.ValidatedAt
 			}
 			e.carts[CartKey{Entry: s.Key(), DC: c.DC}] = info
@@ -169,7 +171,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 			e.rebuild(ctx, j, cp.CartID, "renewal before expiry")
 		case now.Sub(cp.VerifiedAt) >= e.verifyEvery:
 			e.verify(ctx, j, cp)
-		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.revalidateEvery):
+		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.recheckEvery()):
 			e.revalidate(ctx, j, cp)
 		default:
 			for _, t := range []time.Time{cp.VerifiedAt.Add(e.verifyEvery), cp.Expire.Add(-e.renewBefore)} {
@@ -178,7 +180,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 				}
 			}
 			if !j.s.SkipValidate {
-				if t := cp.ValidatedAt.Add(e.revalidateEvery); t.Before(*next) {
+				if t := cp.ValidatedAt.Add(e.recheckEvery()); t.Before(*next) {
 					*next = t
 				}
 			}
@@ -248,14 +250,14 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 		e.carts[j.key] = c
 	}
 	c.Fails++
-	c.NextTry = e.now().Add(backoff(5*time.Second, 5*time.Minute, c.Fails-1, RetryAfterOf(err)))
+	c.NextTry = e.now().Add(backoff(5*time.Second, 5*time.Minute, c.Fails-1, ovhapi.RetryAfterOf(err)))
 	e.mu.Unlock()
-	var ce *CallError
+	var ce *ovhapi.CallError
 	call := what
 	if errors.As(err, &ce) {
 		call = ce.Call
 	}
-	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: RetryAfterOf(err)})
+	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 	e.setStatus(j.key.Entry, j.key.DC, StatusError, what+" failed")
 	e.noteCartFailure(j.key, err)
 }
@@ -287,13 +289,13 @@ func (e *Engine) rebuild(ctx context.Context, j cartJob, oldID, reason string) {
 func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 	s, dc := j.s, j.key.DC
 	now := e.now()
-	var cart Cart
+	var cart ovhapi.Cart
 	var err error
 	// About a month ahead, like the existing tool; the maximum OVH accepts is
 	// uncertain, so a refused date falls back to a week, then to OVH's default.
 	for _, exp := range []time.Time{now.AddDate(0, 0, 30), now.AddDate(0, 0, 7), {}} {
 		cart, err = e.api.CreateCart(ctx, j.sub, exp)
-		if err == nil || !IsDefinitive(err) {
+		if err == nil || !ovhapi.IsDefinitive(err) {
 			break
 		}
 	}
@@ -309,13 +311,13 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 	if err := e.api.AssignCart(ctx, cart.CartID); err != nil {
 		return nil, fmt.Errorf("assign cart %s: %w", cart.CartID, err)
 	}
-	item, err := e.api.AddEcoItem(ctx, cart.CartID, EcoItemRequest{PlanCode: s.PlanCode, Duration: durationMonthly, PricingMode: pricingModeDefault, Quantity: s.Qty})
+	item, err := e.api.AddEcoItem(ctx, cart.CartID, ovhapi.EcoItemRequest{PlanCode: s.PlanCode, Duration: ovhapi.DurationMonthly, PricingMode: ovhapi.PricingModeDefault, Quantity: s.Qty})
 	if err != nil {
 		return nil, fmt.Errorf("add %s to cart %s: %w", s.PlanCode, cart.CartID, err)
 	}
 	info := &cartInfo{EcoItemID: item.ItemID, ItemIDs: []int64{item.ItemID}}
 	for _, addon := range s.AddonPlanCodes {
-		opt, err := e.api.AddEcoOption(ctx, cart.CartID, EcoOptionRequest{ItemID: item.ItemID, PlanCode: addon, Duration: durationMonthly, PricingMode: pricingModeDefault, Quantity: s.Qty})
+		opt, err := e.api.AddEcoOption(ctx, cart.CartID, ovhapi.EcoOptionRequest{ItemID: item.ItemID, PlanCode: addon, Duration: ovhapi.DurationMonthly, PricingMode: ovhapi.PricingModeDefault, Quantity: s.Qty})
 		if err != nil {
 			return nil, fmt.Errorf("add option %s to cart %s: %w", addon, cart.CartID, err)
 		}
@@ -330,7 +332,7 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 	for _, code := range s.Coupons {
 		if err := e.api.AddCoupon(ctx, cart.CartID, code); err != nil {
 			e.emit(Info{Base: e.base(j.key.Entry, dc), Sev: slog.LevelWarn,
-				Text: fmt.Sprintf("coupon %q refused, skipped (the ceiling still guards the price): %s", code, messageOf(err))})
+				Text: fmt.Sprintf("coupon %q refused, skipped (the ceiling still guards the price): %s", code, ovhapi.MessageOf(err))})
 		}
 	}
 	got, err := e.api.GetCart(ctx, cart.CartID)
@@ -347,7 +349,7 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 		// does not hold the cart back (built and verified is ready).
 		e.emit(Info{Base: e.base(j.key.Entry, dc), Sev: slog.LevelWarn,
 			Text: fmt.Sprintf("summary of cart %s failed (%v); skip_validate: the cart is ready without a price", cart.CartID, err)})
-		sum = CartOrder{}
+		sum = ovhapi.CartOrder{}
 	case err != nil:
 		return nil, fmt.Errorf("summary of cart %s: %w", cart.CartID, err)
 	case !s.SkipValidate:
@@ -378,17 +380,17 @@ func (e *Engine) buildCart(ctx context.Context, j cartJob) (*cartInfo, error) {
 func wantedLabels(s prefs.Server, dc string) [][2]string {
 	var out [][2]string
 	for _, k := range s.Labels.Keys() {
-		if k == labelDatacenter || k == labelRegion {
+		if k == ovhapi.LabelDatacenter || k == ovhapi.LabelRegion {
 			continue
 		}
 		v, _ := s.Labels.Get(k)
 		out = append(out, [2]string{k, v})
 	}
-	out = append(out, [2]string{labelDatacenter, dc})
+	out = append(out, [2]string{ovhapi.LabelDatacenter, dc})
 	if r := regionOf(s, dc); r != "" {
-		out = append(out, [2]string{labelRegion, r})
-	} else if v, ok := s.Labels.Get(labelRegion); ok {
-		out = append(out, [2]string{labelRegion, v})
+		out = append(out, [2]string{ovhapi.LabelRegion, r})
+	} else if v, ok := s.Labels.Get(ovhapi.LabelRegion); ok {
+		out = append(out, [2]string{ovhapi.LabelRegion, v})
 	}
 	return out
 }
@@ -465,10 +467,10 @@ func (e *Engine) persistCart(k CartKey, info *cartInfo) {
 
 // reportPrice emits CartReady and the status the price gives.
 func (e *Engine) reportPrice(j cartJob, info *cartInfo, revalidated bool) {
-	ceiling := Money{Ucents: j.s.CeilingUcents(), Currency: info.Price.Currency}
+	ceiling := money.Amount{Ucents: j.s.CeilingUcents(), Currency: info.Price.Currency}
 	e.emit(CartReady{Base: e.base(j.key.Entry, j.key.DC), CartID: info.CartID, Expire: info.Expire, Price: info.Price,
 		PriceTax: info.PriceTax, Ceiling: ceiling, SkipCheck: j.s.SkipValidate, Revalidate: revalidated})
-	if !j.s.SkipValidate && info.Price.Ucents > ceiling.Ucents {
+	if !j.s.Accepts(info.Price.Ucents) {
 		e.mu.Lock()
 		prev := e.status[j.key]
 		e.mu.Unlock()
@@ -486,7 +488,7 @@ func (e *Engine) reportPrice(j cartJob, info *cartInfo, revalidated bool) {
 // labels and coupons the entry asks for. Otherwise it is rebuilt.
 func (e *Engine) adopt(ctx context.Context, j cartJob, c cartInfo) {
 	reason, err := e.checkAdopted(ctx, j, c)
-	if err != nil && !IsNotFound(err) {
+	if err != nil && !ovhapi.IsNotFound(err) {
 		if ctx.Err() == nil {
 			e.failCart(j, "verify saved cart", err)
 		}
@@ -512,7 +514,7 @@ func (e *Engine) adopt(ctx context.Context, j cartJob, c cartInfo) {
 // checkAdopted returns why a saved cart cannot be reused ("" if it can).
 func (e *Engine) checkAdopted(ctx context.Context, j cartJob, c cartInfo) (string, error) {
 	cart, err := e.api.GetCart(ctx, c.CartID)
-	if IsNotFound(err) {
+	if ovhapi.IsNotFound(err) {
 		return "saved cart gone", nil
 	}
 	if err != nil {
@@ -570,7 +572,7 @@ func (e *Engine) checkAdopted(ctx context.Context, j cartJob, c cartInfo) (strin
 func (e *Engine) verify(ctx context.Context, j cartJob, c cartInfo) {
 	cart, err := e.api.GetCart(ctx, c.CartID)
 	switch {
-	case IsNotFound(err):
+	case ovhapi.IsNotFound(err):
 		e.rebuild(ctx, j, c.CartID, "cart gone")
 		return
 	case err != nil:
@@ -603,11 +605,13 @@ func (e *Engine) verify(ctx context.Context, j cartJob, c cartInfo) {
 // revalidate re-reads the cart's summary so the fast path never relies on
 // a price older than MaxValidationAge.
 func (e *Engine) revalidate(ctx context.Context, j cartJob, c cartInfo) {
+	e.spendUnsigned() // an unsigned re-check: it counts in the request budget
 	sum, err := e.api.Summary(ctx, c.CartID)
+	e.tooMany(err)
 	e.mu.Lock()
 	delete(e.reval, j.key)
 	e.mu.Unlock()
-	if IsNotFound(err) {
+	if ovhapi.IsNotFound(err) {
 		e.rebuild(ctx, j, c.CartID, "cart gone")
 		return
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -70,11 +72,11 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 	e.emit(PrefsSaved{Base: e.base(key, dc), Reason: "order attempt in " + dc})
 	e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
 	e.setStatus(key, dc, StatusOrdering, "cart "+cartID)
-	req := CheckoutRequest{AutoPayWithPreferredPaymentMethod: a.Autopay, WaiveRetractationPeriod: a.Waive}
+	req := ovhapi.CheckoutRequest{AutoPayWithPreferredPaymentMethod: a.Autopay, WaiveRetractationPeriod: a.Waive}
 	res, cerr := e.api.Checkout(ctx, cartID, req)
 	e.reload()
 
-	if cerr != nil && IsNotFound(cerr) {
+	if cerr != nil && ovhapi.IsNotFound(cerr) {
 		// The cart died: rebuild and retry once at once, latch held.
 		e.journalOutcome(key, dc, journal.ResultRefused, 0, "", a.Price, "cart gone at checkout: "+cerr.Error())
 		j := cartJob{key: CartKey{Entry: key, DC: dc}, sub: sub, s: s}
@@ -117,7 +119,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 	switch {
 	case cerr == nil && res.OrderID != nil:
 		e.recordOrder(ctx, key, dc, *res.OrderID, res.URL, res.Prices.WithoutTax.Money(), s, false)
-	case cerr == nil || IsAmbiguous(cerr):
+	case cerr == nil || ovhapi.IsAmbiguous(cerr):
 		why := "no order id in the checkout response"
 		if cerr != nil {
 			why = cerr.Error()
@@ -129,7 +131,7 @@ func (e *Engine) checkout(ctx context.Context, a Action) {
 		e.reconcile(ctx, key)
 	default:
 		res := journal.ResultRefused
-		if IsNotSent(cerr) {
+		if ovhapi.IsNotSent(cerr) {
 			res = journal.ResultNotSent
 		}
 		e.journalOutcome(key, dc, res, 0, "", a.Price, cerr.Error())
@@ -162,14 +164,14 @@ func (e *Engine) latchNotDurable(ctx context.Context, key, dc string, err error)
 // does not check out on every poll. A refusal the engine does not know
 // also drops the cart, which the keeper rebuilds.
 func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
-	msg := messageOf(err)
+	msg := ovhapi.MessageOf(err)
 	low := strings.ToLower(msg)
 	wait, longer := e.retry.refused(CartKey{Entry: key, DC: dc}, e.poll, err)
 	if longer > 0 {
 		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "checkout: " + describeWait(wait, longer)})
 	}
 	switch {
-	case IsNotSent(err):
+	case ovhapi.IsNotSent(err):
 		e.coolDown(key, dc, wait, false)
 		e.releaseNotSent(key, dc, cartID, a.Qty, fmt.Sprintf("checkout not sent (%v); tried again in %s", err, wait))
 	case a.Autopay && strings.Contains(low, "payment method"):
@@ -180,7 +182,7 @@ func (e *Engine) refused(key, dc, cartID string, a Action, err error) {
 		e.avail[e.availKeyOf(key, dc)] = "unavailable"
 		e.mu.Unlock()
 		e.release(key, dc, cartID, a.Qty, "not available at checkout: "+msg, false)
-	case IsRateLimited(err):
+	case ovhapi.IsRateLimited(err):
 		// Fair use is counted per consumer key: every DC waits.
 		e.coolDown(key, dc, wait, true)
 		e.release(key, dc, cartID, a.Qty, fmt.Sprintf("%v; no checkout for %s", err, wait), false)
@@ -277,7 +279,7 @@ func (e *Engine) releaseAs(ev OrderFailed, cartID string, restoreQty int, stop b
 // The journal records it first, by entry identity; the file's entry is
 // found by its id, or if the user changed that meanwhile by its latch on
 // the same cart, whatever else was edited.
-func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price Money, s prefs.Server, reconciled bool) {
+func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price money.Amount, s prefs.Server, reconciled bool) {
 	e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
 	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), recordOrderChange(key, s.OrderAttemptedCart, dc, orderID, url, e.now()))
 	e.dropCart(key, dc)
@@ -287,7 +289,7 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		e.orderNotSaved(key, s.OrderAttemptedCart, dc, orderID, url, err)
 	}
 	over := !s.Accepts(price.Ucents)
-	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
+	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: ovhapi.OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
 	e.setStatus(key, dc, StatusOrdered, fmt.Sprintf("order %d", orderID))
 	for _, other := range e.entryDCs(key) {
 		if other != dc {
@@ -327,8 +329,8 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 	res, err := e.api.CheckoutPreview(ctx, a.CartID)
 	e.emit(OrderAttempted{Base: e.base(a.Entry, a.DC), CartID: a.CartID, Price: a.Price, DryRun: true})
 	if err != nil {
-		e.emit(APIError{Base: e.base(a.Entry, a.DC), Call: "GET /order/cart/{id}/checkout", Err: err.Error(), RetryAfter: RetryAfterOf(err)})
-		if IsDefinitive(err) && strings.Contains(strings.ToLower(messageOf(err)), "is not available in") {
+		e.emit(APIError{Base: e.base(a.Entry, a.DC), Call: "GET /order/cart/{id}/checkout", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
+		if ovhapi.IsDefinitive(err) && strings.Contains(strings.ToLower(ovhapi.MessageOf(err)), "is not available in") {
 			e.mu.Lock()
 			e.cooldown[CartKey{Entry: a.Entry, DC: a.DC}] = e.now().Add(notAvailableCooldown)
 			e.mu.Unlock()

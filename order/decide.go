@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -66,10 +67,10 @@ type CartKey struct {
 type CartState struct {
 	CartID      string
 	Expire      time.Time
-	Fingerprint string // what the cart was built for; see Fingerprint
-	Ready       bool   // built, verified and holding exactly what was asked
-	Price       Money  // validated first invoice excluding tax, all units
-	PriceTax    Money
+	Fingerprint string       // what the cart was built for; see Fingerprint
+	Ready       bool         // built, verified and holding exactly what was asked
+	Price       money.Amount // validated first invoice excluding tax, all units
+	PriceTax    money.Amount
 	ValidatedAt time.Time // when Price was read; zero: never
 }
 
@@ -127,8 +128,8 @@ type Action struct {
 	DC      string
 	CartID  string
 	Qty     int
-	Price   Money // validated price, when known
-	Ceiling Money
+	Price   money.Amount // validated price, when known
+	Ceiling money.Amount
 	Autopay bool
 	Waive   bool
 	Reason  string
@@ -200,7 +201,7 @@ func decideDC(in DecideInput, s prefs.Server, key, dc string) Action {
 	a := Action{
 		Entry: key, DC: dc, CartID: cart.CartID, Qty: s.Qty,
 		Price:   cart.Price,
-		Ceiling: Money{Ucents: s.CeilingUcents(), Currency: currency},
+		Ceiling: money.Amount{Ucents: s.CeilingUcents(), Currency: currency},
 		Autopay: s.Autopay, Waive: s.WaiveRetractation,
 	}
 	switch {
@@ -231,21 +232,11 @@ func PriceFresh(validatedAt, now time.Time) bool {
 	return !validatedAt.IsZero() && !validatedAt.After(now) && now.Sub(validatedAt) <= MaxValidationAge
 }
 
-// subsidiaryCurrency is the currency OVH bills each subsidiary in.
-// (ASIA, WE and WS bill in USD: uncertain; a cart in another currency is
-// refused, which is the stricter choice.)
-var subsidiaryCurrency = map[string]string{
-	"CZ": "CZK", "DE": "EUR", "ES": "EUR", "FI": "EUR", "FR": "EUR", "GB": "GBP", "IE": "EUR", "IT": "EUR",
-	"LT": "EUR", "MA": "MAD", "NL": "EUR", "PL": "PLN", "PT": "EUR", "SN": "XOF", "TN": "TND",
-	"ASIA": "USD", "AU": "AUD", "CA": "CAD", "IN": "INR", "QC": "CAD", "SG": "SGD", "WE": "USD", "WS": "USD",
-	"US": "USD",
-}
-
 // PriceProblem says why a validated price cannot be relied on ("" when it
 // can): missing, zero or negative, or in a currency other than the
 // subsidiary's.
-func PriceProblem(p Money, subsidiary string) string {
-	want := subsidiaryCurrency[subsidiary]
+func PriceProblem(p money.Amount, subsidiary string) string {
+	want := money.SubsidiaryCurrency(subsidiary)
 	switch {
 	case p.Currency == "" && p.Ucents == 0:
 		return "OVH gave no price"

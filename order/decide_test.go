@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -49,7 +50,7 @@ func TestDeliveryHours(t *testing.T) {
 
 func TestDecide(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	eur := func(u int64) Money { return Money{Ucents: u, Currency: "EUR"} }
+	eur := func(u int64) money.Amount { return money.Amount{Ucents: u, Currency: "EUR"} }
 	type setup struct {
 		edit     func(s *prefs.Server)
 		avail    map[string]string // dc -> value
@@ -291,7 +292,7 @@ func TestDecideBuildsEarlierDCsWithoutWaiting(t *testing.T) {
 	in := DecideInput{File: f, Now: now,
 		Avail: map[AvailKey]string{{FQN: testFQN, DC: "fra"}: "1H-high", {FQN: testFQN, DC: "gra"}: "24H", {FQN: testFQN, DC: "rbx"}: "1H-low"},
 		Carts: map[CartKey]CartState{{Entry: key, DC: "rbx"}: {CartID: "cart-rbx", Ready: true, Expire: now.Add(48 * time.Hour),
-			Fingerprint: Fingerprint("IE", s, "rbx"), Price: Money{Ucents: 1_00000000, Currency: "EUR"}, ValidatedAt: now}}}
+			Fingerprint: Fingerprint("IE", s, "rbx"), Price: money.Amount{Ucents: 1_00000000, Currency: "EUR"}, ValidatedAt: now}}}
 	got := Decide(in)
 	var kinds []string
 	for _, a := range got {
@@ -314,20 +315,20 @@ func TestDecidePriceFreshnessAndSanity(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
-		price     Money
+		price     money.Amount
 		validated time.Time
 		skip      bool
 		want      ActionKind
 	}{
-		{"fresh and valid", Money{19_98000000, "EUR"}, now.Add(-MaxValidationAge), false, ActCheckout},
-		{"61 s old", Money{19_98000000, "EUR"}, now.Add(-MaxValidationAge - time.Second), false, ActRevalidate},
-		{"validated in the future", Money{19_98000000, "EUR"}, now.Add(time.Second), false, ActRevalidate},
-		{"summary 200 {}: no price", Money{}, now, false, ActRevalidate},
-		{"zero in EUR", Money{0, "EUR"}, now, false, ActRevalidate},
-		{"negative", Money{-1_00000000, "EUR"}, now, false, ActRevalidate},
-		{"other currency", Money{19_98000000, "GBP"}, now, false, ActRevalidate},
-		{"no currency", Money{19_98000000, ""}, now, false, ActRevalidate},
-		{"skip_validate needs no price", Money{}, time.Time{}, true, ActCheckout},
+		{"fresh and valid", money.Amount{Ucents: 19_98000000, Currency: "EUR"}, now.Add(-MaxValidationAge), false, ActCheckout},
+		{"61 s old", money.Amount{Ucents: 19_98000000, Currency: "EUR"}, now.Add(-MaxValidationAge - time.Second), false, ActRevalidate},
+		{"validated in the future", money.Amount{Ucents: 19_98000000, Currency: "EUR"}, now.Add(time.Second), false, ActRevalidate},
+		{"summary 200 {}: no price", money.Amount{}, now, false, ActRevalidate},
+		{"zero in EUR", money.Amount{Ucents: 0, Currency: "EUR"}, now, false, ActRevalidate},
+		{"negative", money.Amount{Ucents: -1_00000000, Currency: "EUR"}, now, false, ActRevalidate},
+		{"other currency", money.Amount{Ucents: 19_98000000, Currency: "GBP"}, now, false, ActRevalidate},
+		{"no currency", money.Amount{Ucents: 19_98000000, Currency: ""}, now, false, ActRevalidate},
+		{"skip_validate needs no price", money.Amount{}, time.Time{}, true, ActCheckout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := baseFile(t)
@@ -344,10 +345,10 @@ func TestDecidePriceFreshnessAndSanity(t *testing.T) {
 			}
 		})
 	}
-	if p := PriceProblem(Money{}, "IE"); p == "" {
+	if p := PriceProblem(money.Amount{}, "IE"); p == "" {
 		t.Error("missing price passed")
 	}
-	if p := PriceProblem(Money{1, "USD"}, "US"); p != "" {
+	if p := PriceProblem(money.Amount{Ucents: 1, Currency: "USD"}, "US"); p != "" {
 		t.Errorf("US in USD: %s", p)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -634,7 +635,7 @@ func TestStartupReconciliation(t *testing.T) {
 	s := &f.Servers[0]
 	s.OrderAttempted, s.OrderAttemptedAt, s.OrderAttemptedIn, s.OrderAttemptedQty, s.OrderAttemptedCart, s.Qty =
 		true, time.Now().UTC(), "gra", 1, carts["gra"], 0
-	if _, err := h.api.Checkout(context.Background(), carts["gra"], CheckoutRequest{AutoPayWithPreferredPaymentMethod: true}); err != nil {
+	if _, err := h.api.Checkout(context.Background(), carts["gra"], ovhapi.CheckoutRequest{AutoPayWithPreferredPaymentMethod: true}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := f.Marshal()
@@ -664,7 +665,7 @@ func TestStartupLatchWithoutOrderNeedsDecisionAndIdleExit(t *testing.T) {
 	api := env.client(t)
 	env.sim.SetAvailability(simFQN, "gra", "1H-high")
 	other := buildCartDirect(t, api, "gra")
-	if _, err := api.Checkout(context.Background(), other, CheckoutRequest{}); err != nil {
+	if _, err := api.Checkout(context.Background(), other, ovhapi.CheckoutRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	content := prefsJSON(t, entry(func(m map[string]any) {
@@ -696,7 +697,7 @@ func TestStartupLatchWithoutOrderNeedsDecisionAndIdleExit(t *testing.T) {
 }
 
 // buildCartDirect builds a complete cart with the API, as the engine would.
-func buildCartDirect(t *testing.T, api *OVHClient, dc string) string {
+func buildCartDirect(t *testing.T, api *ovhapi.OVHClient, dc string) string {
 	t.Helper()
 	f, err := prefs.Parse("x", prefsJSON(t, entry()))
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -96,6 +98,8 @@ const (
 // EntryView is the engine's state of one entry, published as a value.
 type EntryView struct {
 	Key       string
+	PlanCode  string
+	FQN       string
 	Lifecycle Lifecycle
 	// Reason says why the entry is in its lifecycle, in words.
 	Reason string
@@ -107,7 +111,7 @@ type EntryView struct {
 	Qty              int
 	PlaceOrder       bool
 	Autopay          bool
-	Ceiling          Money // currency from the carts, when one is known
+	Ceiling          money.Amount // currency from the carts, when one is known
 	SkipValidate     bool
 	MaxDeliveryHours int
 
@@ -171,10 +175,10 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
-		Key: key, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
-		Ceiling:      Money{Ucents: s.CeilingUcents()},
+		Key: key, PlanCode: s.PlanCode, FQN: s.FQN, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
+		Ceiling:      money.Amount{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
-		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: OrderLink(s.OrderURL), // never the order password
+		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: ovhapi.OrderLink(s.OrderURL), // never the order password
 	}
 	if acting {
 		v.Target, v.Action = a.DC, a.Kind

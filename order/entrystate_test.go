@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -41,7 +42,7 @@ func TestEntryStatesFollowDecide(t *testing.T) {
 			}
 			for _, dc := range s.DCNames() {
 				in.Carts[CartKey{Entry: s.Key(), DC: dc}] = CartState{CartID: "c-" + dc, Ready: true, Expire: now.Add(24 * time.Hour),
-					Fingerprint: Fingerprint("IE", s, dc), Price: Money{Ucents: tc.price, Currency: "EUR"}, ValidatedAt: now}
+					Fingerprint: Fingerprint("IE", s, dc), Price: money.Amount{Ucents: tc.price, Currency: "EUR"}, ValidatedAt: now}
 			}
 			acts := Decide(in)
 			v := EntryStates(in, Reports{})[0]
@@ -97,7 +98,7 @@ func BenchmarkEntryStates(b *testing.B) {
 			s.Datacenters = append(s.Datacenters, prefs.Datacenter{Datacenter: dc})
 			in.Avail[AvailKey{FQN: s.FQN, DC: dc}] = "72H"
 			in.Carts[CartKey{Entry: s.Key(), DC: dc}] = CartState{CartID: "c", Ready: true, Expire: now.Add(time.Hour),
-				Fingerprint: Fingerprint("IE", s, dc), Price: Money{Ucents: 1, Currency: "EUR"}, ValidatedAt: now}
+				Fingerprint: Fingerprint("IE", s, dc), Price: money.Amount{Ucents: 1, Currency: "EUR"}, ValidatedAt: now}
 		}
 		f.Servers = append(f.Servers, s)
 	}

@@ -1,9 +1,13 @@
 package order
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Event is something the engine tells its front end (the TUI or the
@@ -61,26 +65,10 @@ const (
 	StatusIdle          Status = "idle" // qty 0 or nothing to do
 )
 
-// Money is an amount in 1e-8 of Currency, as OVH counts it.
-type Money struct {
-	Ucents   int64
-	Currency string
-}
-
-// String formats the amount with two decimals and the currency code.
-func (m Money) String() string {
-	sign := ""
-	u := m.Ucents
-	if u < 0 {
-		sign, u = "-", -u
-	}
-	cents := (u + 500000) / 1000000
-	return fmt.Sprintf("%s%d.%02d %s", sign, cents/100, cents%100, m.Currency)
-}
-
 // PollOK reports a successful availability poll.
 type PollOK struct {
 	Base
+	Plan     string // the planCode polled
 	Duration time.Duration
 	Entries  int // availability entries received
 }
@@ -105,9 +93,9 @@ type CartReady struct {
 	Base
 	CartID     string
 	Expire     time.Time
-	Price      Money // first invoice excluding tax, all units
-	PriceTax   Money // tax included
-	Ceiling    Money
+	Price      money.Amount // first invoice excluding tax, all units
+	PriceTax   money.Amount // tax included
+	Ceiling    money.Amount
 	SkipCheck  bool // skip_validate: the ceiling is not enforced
 	Revalidate bool // true when this is a background re-read of an existing cart
 }
@@ -122,7 +110,7 @@ type CartRenewed struct {
 // PriceOverCeiling reports a validated price above the ceiling.
 type PriceOverCeiling struct {
 	Base
-	Price, Ceiling Money
+	Price, Ceiling money.Amount
 	Retired        bool // the entry was retired (qty 0, ceiling 0)
 }
 
@@ -130,7 +118,7 @@ type PriceOverCeiling struct {
 type OrderAttempted struct {
 	Base
 	CartID  string
-	Price   Money
+	Price   money.Amount
 	Autopay bool
 	DryRun  bool // place_order false: GET checkout only
 }
@@ -139,8 +127,8 @@ type OrderAttempted struct {
 type OrderPlaced struct {
 	Base
 	OrderID     int64
-	URL         string // without the order password (OrderLink)
-	Price       Money
+	URL         string // without the order password (ovhapi.OrderLink)
+	Price       money.Amount
 	OverCeiling bool // the checkout total itself is above the ceiling: flag loudly
 	Reconciled  bool // found through /me/order after a restart
 }
@@ -148,7 +136,7 @@ type OrderPlaced struct {
 // WouldHaveOrdered reports a dry-run checkout for an entry with place_order false.
 type WouldHaveOrdered struct {
 	Base
-	Price Money
+	Price money.Amount
 }
 
 // OrderFailed reports a checkout that did not create an order (Definitive)
@@ -177,6 +165,9 @@ type APIError struct {
 	Call       string // e.g. "GET /dedicated/server/datacenter/availabilities"
 	Err        string // never holds secrets
 	RetryAfter time.Duration
+	// Class is OVH's error class (e.g. "Client::NotFound"), else
+	// "http_NNN", "not_sent" or "transport" (ErrorClass); "" when unknown.
+	Class string
 }
 
 // PrefsSaved reports a save of preferences.json.
@@ -275,7 +266,7 @@ func (e Info) Message() string       { return e.Text }
 
 // Attrs implementations.
 func (e PollOK) Attrs() []slog.Attr {
-	return e.attrs(slog.Duration("took", e.Duration), slog.Int("entries", e.Entries))
+	return e.attrs(slog.String("plan", e.Plan), slog.Duration("took", e.Duration), slog.Int("entries", e.Entries))
 }
 func (e AvailabilityChanged) Attrs() []slog.Attr {
 	return e.attrs(slog.String("fqn", e.FQN), slog.String("old", e.Old), slog.String("new", e.New), slog.Bool("orderable", e.Orderable))
@@ -314,4 +305,27 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// ErrorClass is the class of a failed OVH call for APIError.Class: OVH's
+// error class when it gave one (e.g. "Client::NotFound"), else "http_NNN"
+// for another refusal, "malformed" for an unreadable answer, "not_sent"
+// when the request never left, "transport" for anything else.
+func ErrorClass(err error) string {
+	var ce *ovhapi.CallError
+	switch {
+	case err == nil:
+		return ""
+	case !errors.As(err, &ce):
+		return "transport"
+	case ce.NotSent:
+		return "not_sent"
+	case ce.Malformed:
+		return "malformed"
+	case ce.Class != "":
+		return ce.Class
+	case ce.Status != 0:
+		return fmt.Sprintf("http_%d", ce.Status)
+	}
+	return "transport"
 }

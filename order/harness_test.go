@@ -14,6 +14,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -90,13 +91,13 @@ func newSim(t testing.TB, opts ovhsim.Options) *simEnv {
 	return &simEnv{sim: sim, srv: srv}
 }
 
-func (s *simEnv) client(t testing.TB) *OVHClient {
+func (s *simEnv) client(t testing.TB) *ovhapi.OVHClient {
 	t.Helper()
 	cl, err := ovh.NewClient(s.srv.URL+"/1.0", "sim-app-key", "sim-app-secret", "sim-consumer-key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewOVHClient(cl, ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
+	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
 }
 
 // requests returns the simulator's requests matching method and a path suffix.
@@ -145,7 +146,7 @@ type harness struct {
 	path  string
 	store *prefs.Store
 	eng   *Engine
-	api   *OVHClient
+	api   *ovhapi.OVHClient
 
 	mu     sync.Mutex
 	evs    []Event

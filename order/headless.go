@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -53,7 +54,7 @@ func Summary(f *prefs.File) []string {
 		var st string
 		switch {
 		case s.OrderID != 0:
-			st = fmt.Sprintf("ordered in %s: order %d %s", s.OrderedIn, s.OrderID, OrderLink(s.OrderURL))
+			st = fmt.Sprintf("ordered in %s: order %d %s", s.OrderedIn, s.OrderID, ovhapi.OrderLink(s.OrderURL))
 		case s.OrderAttempted:
 			st = "needs your decision: " + describeLatch(s) + " had no confirmed outcome"
 		case s.Qty > 0:

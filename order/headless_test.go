@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -16,7 +17,7 @@ func TestRunHeadlessOneLinePerEvent(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ch := make(chan Event, 4)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	ch <- OrderPlaced{Base: Base{Time: now, Entry: "k", DC: "fra"}, OrderID: 42, URL: "https://x", Price: Money{Ucents: 19_98000000, Currency: "EUR"}}
+	ch <- OrderPlaced{Base: Base{Time: now, Entry: "k", DC: "fra"}, OrderID: 42, URL: "https://x", Price: money.Amount{Ucents: 19_98000000, Currency: "EUR"}}
 	ch <- PollOK{Base: Base{Time: now}} // debug: filtered by the handler level
 	ch <- OrderFailed{Base: Base{Time: now, DC: "gra"}, Err: "boom"}
 	close(ch)

@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -36,6 +38,15 @@ func (e *Engine) openJournal() error {
 		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
 			Text: fmt.Sprintf("journal %s: %d line(s) that hold no record skipped (a crash mid-write leaves one)", path, log.Skipped)})
 	}
+	if log.Invalid > 0 {
+		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
+			Text: fmt.Sprintf("journal %s: %d record(s) ovhtui could not have written (negative id, unknown kind) ignored", path, log.Invalid)})
+	}
+	// Replaced, moved or deleted while running: the journal re-opens and
+	// merges by itself; the user is told (UI, headless, notifications).
+	j.OnReplaced(func(r *journal.ReplacedError) {
+		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError, Text: r.Error()})
+	})
 	e.jmu.Lock()
 	e.journal, e.jstate = j, journal.Fold(log.Records)
 	e.jmu.Unlock()
@@ -83,11 +94,11 @@ func (e *Engine) journalIntent(key string) *journal.Record {
 
 // journalOutcome records the outcome of the entry's last checkout intent.
 // A failure is reported: the file still holds the latch or the order.
-func (e *Engine) journalOutcome(key, dc string, res journal.Result, orderID int64, url string, price Money, detail string) {
+func (e *Engine) journalOutcome(key, dc string, res journal.Result, orderID int64, url string, price money.Amount, detail string) {
 	// The journal is for people to read: the order URL goes without its
-	// order password (OrderLink); preferences.json keeps the full one.
+	// order password (ovhapi.OrderLink); preferences.json keeps the full one.
 	r := journal.Record{Type: journal.TypeOutcome, Kind: journal.KindCheckout, Entry: key, DC: dc, Result: res,
-		OrderID: orderID, URL: OrderLink(url), AmountUcents: price.Ucents, Currency: price.Currency, Detail: detail}
+		OrderID: orderID, URL: ovhapi.OrderLink(url), AmountUcents: price.Ucents, Currency: price.Currency, Detail: detail}
 	if in := e.journalIntent(key); in != nil {
 		r.Attempt = in.Attempt
 		r.PlanCode, r.FQN, r.Qty, r.Cart = in.PlanCode, in.FQN, in.Qty, in.Cart

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -21,12 +22,12 @@ import (
 
 // checkoutHook wraps the API: hook runs around the real checkout.
 type checkoutHook struct {
-	*OVHClient
+	*ovhapi.OVHClient
 	before func()
-	after  func(res CartOrder, err error) (CartOrder, error)
+	after  func(res ovhapi.CartOrder, err error) (ovhapi.CartOrder, error)
 }
 
-func (c *checkoutHook) Checkout(ctx context.Context, cartID string, req CheckoutRequest) (CartOrder, error) {
+func (c *checkoutHook) Checkout(ctx context.Context, cartID string, req ovhapi.CheckoutRequest) (ovhapi.CartOrder, error) {
 	if c.before != nil {
 		c.before()
 	}
@@ -39,7 +40,7 @@ func (c *checkoutHook) Checkout(ctx context.Context, cartID string, req Checkout
 
 func withHook(env *simEnv, t *testing.T, hook *checkoutHook) func(*Config) {
 	return func(cfg *Config) {
-		hook.OVHClient = cfg.API.(*OVHClient)
+		hook.OVHClient = cfg.API.(*ovhapi.OVHClient)
 		cfg.API = hook
 	}
 }
@@ -106,9 +107,9 @@ func TestStaleCopyDuringAmbiguousCheckoutStillLooksUp(t *testing.T) {
 	original := prefsJSON(t, entry())
 	var path string
 	hook := &checkoutHook{}
-	hook.after = func(res CartOrder, err error) (CartOrder, error) {
+	hook.after = func(res ovhapi.CartOrder, err error) (ovhapi.CartOrder, error) {
 		saveFile(t, path, original)
-		return CartOrder{}, errors.New("connection reset after the request was written")
+		return ovhapi.CartOrder{}, errors.New("connection reset after the request was written")
 	}
 	h := startEngine(t, env, "", original, withHook(env, t, hook))
 	path = h.path

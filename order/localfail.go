@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -191,7 +192,7 @@ func (e *Engine) unsavedLines() map[string]string {
 	out := map[string]string{}
 	for key, u := range e.local.unsaved {
 		out[key] = fmt.Sprintf("ORDER %d PLACED in %s %s, but NOT SAVED to preferences.json (%s): the next start finds it at OVH and records it",
-			u.orderID, u.dc, OrderLink(u.url), u.cause)
+			u.orderID, u.dc, ovhapi.OrderLink(u.url), u.cause)
 	}
 	return out
 }

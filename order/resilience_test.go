@@ -14,6 +14,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -35,9 +36,9 @@ func latched(at time.Time) func(m map[string]any) {
 
 // placeDirect orders the entry's server in dc straight through the API, as
 // a checkout whose answer was lost would have.
-func placeDirect(t *testing.T, api *OVHClient, dc string) int64 {
+func placeDirect(t *testing.T, api *ovhapi.OVHClient, dc string) int64 {
 	t.Helper()
-	res, err := api.Checkout(context.Background(), buildCartDirect(t, api, dc), CheckoutRequest{})
+	res, err := api.Checkout(context.Background(), buildCartDirect(t, api, dc), ovhapi.CheckoutRequest{})
 	if err != nil || res.OrderID == nil {
 		t.Fatalf("checkout: %v", err)
 	}
@@ -239,9 +240,9 @@ type notSentAPI struct {
 	calls atomic.Int32
 }
 
-func (n *notSentAPI) Checkout(ctx context.Context, cartID string, req CheckoutRequest) (CartOrder, error) {
+func (n *notSentAPI) Checkout(ctx context.Context, cartID string, req ovhapi.CheckoutRequest) (ovhapi.CartOrder, error) {
 	n.calls.Add(1)
-	return CartOrder{}, &CallError{Call: "POST /order/cart/{id}/checkout", NotSent: true, Err: errors.New("server time for the signature: dial tcp: connection refused")}
+	return ovhapi.CartOrder{}, &ovhapi.CallError{Call: "POST /order/cart/{id}/checkout", NotSent: true, Err: errors.New("server time for the signature: dial tcp: connection refused")}
 }
 
 // Point 7: a checkout that was never sent releases the latch (safe to
@@ -275,28 +276,28 @@ func TestClassifyNotSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := NewOVHClient(cl, ClientOptions{CallTimeout: 2 * time.Second})
-	_, err = api.Checkout(context.Background(), "x", CheckoutRequest{}) // the time delta fails first
-	if Classify(err) != OutcomeNotSent || IsAmbiguous(err) {
-		t.Fatalf("time delta failure: %v (%s)", err, Classify(err))
+	api := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 2 * time.Second})
+	_, err = api.Checkout(context.Background(), "x", ovhapi.CheckoutRequest{}) // the time delta fails first
+	if ovhapi.Classify(err) != ovhapi.OutcomeNotSent || ovhapi.IsAmbiguous(err) {
+		t.Fatalf("time delta failure: %v (%s)", err, ovhapi.Classify(err))
 	}
 	_, err = api.Summary(context.Background(), "x") // refused connection
-	if Classify(err) != OutcomeNotSent {
-		t.Fatalf("refused connection: %v (%s)", err, Classify(err))
+	if ovhapi.Classify(err) != ovhapi.OutcomeNotSent {
+		t.Fatalf("refused connection: %v (%s)", err, ovhapi.Classify(err))
 	}
 	for _, tc := range []struct {
 		err  error
-		want Outcome
+		want ovhapi.Outcome
 	}{
-		{&CallError{Status: 400}, OutcomeDefinitive},
-		{&CallError{Status: 429}, OutcomeDefinitive},
-		{&CallError{Status: 408}, OutcomeAmbiguous},
-		{&CallError{Status: 502}, OutcomeAmbiguous},
-		{&CallError{Status: 200, Malformed: true}, OutcomeAmbiguous},
-		{&CallError{Err: context.DeadlineExceeded}, OutcomeAmbiguous},
-		{errors.New("other"), OutcomeAmbiguous},
+		{&ovhapi.CallError{Status: 400}, ovhapi.OutcomeDefinitive},
+		{&ovhapi.CallError{Status: 429}, ovhapi.OutcomeDefinitive},
+		{&ovhapi.CallError{Status: 408}, ovhapi.OutcomeAmbiguous},
+		{&ovhapi.CallError{Status: 502}, ovhapi.OutcomeAmbiguous},
+		{&ovhapi.CallError{Status: 200, Malformed: true}, ovhapi.OutcomeAmbiguous},
+		{&ovhapi.CallError{Err: context.DeadlineExceeded}, ovhapi.OutcomeAmbiguous},
+		{errors.New("other"), ovhapi.OutcomeAmbiguous},
 	} {
-		if got := Classify(tc.err); got != tc.want {
+		if got := ovhapi.Classify(tc.err); got != tc.want {
 			t.Errorf("Classify(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}
@@ -334,9 +335,9 @@ func TestOAuth2TokenFetchedAheadNeverAtCheckout(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl.AccessToken, cl.ClientID, cl.ClientSecret = "", "sim-client", "sim-client-secret"
-	api := NewOVHClient(cl, ClientOptions{CallTimeout: 5 * time.Second, TokenURL: tokens.URL})
-	_, err = api.Checkout(context.Background(), "nope", CheckoutRequest{})
-	if !IsNotSent(err) || fetches.Load() != 0 {
+	api := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, TokenURL: tokens.URL})
+	_, err = api.Checkout(context.Background(), "nope", ovhapi.CheckoutRequest{})
+	if !ovhapi.IsNotSent(err) || fetches.Load() != 0 {
 		t.Fatalf("checkout without a token: %v, %d fetches", err, fetches.Load())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -346,8 +347,8 @@ func TestOAuth2TokenFetchedAheadNeverAtCheckout(t *testing.T) {
 	if _, err := api.MyOrders(context.Background(), time.Now().Add(-time.Hour), time.Now()); err != nil {
 		t.Fatalf("signed call with the token: %v", err)
 	}
-	_, err = api.Checkout(context.Background(), "nope", CheckoutRequest{})
-	if !IsNotFound(err) {
+	_, err = api.Checkout(context.Background(), "nope", ovhapi.CheckoutRequest{})
+	if !ovhapi.IsNotFound(err) {
 		t.Fatalf("checkout with the token: %v", err)
 	}
 }
@@ -401,9 +402,9 @@ func TestPollDelay(t *testing.T) {
 		fails = n
 		return d, fromAnswer, longer
 	}
-	e500 := &CallError{Status: 500}
-	e429 := &CallError{Status: 429, RetryAfter: time.Second}
-	malformed := &CallError{Status: 200, Malformed: true}
+	e500 := &ovhapi.CallError{Status: 500}
+	e429 := &ovhapi.CallError{Status: 429, RetryAfter: time.Second}
+	malformed := &ovhapi.CallError{Status: 200, Malformed: true}
 	// 3×500, 3×429 (Retry-After: 1), one malformed 200, then success.
 	for i, want := range []time.Duration{poll, 2 * poll, 4 * poll} {
 		if d, _, _ := step(e500); d > want || d < want*9/10 {
@@ -427,7 +428,7 @@ func TestPollDelay(t *testing.T) {
 			t.Fatalf("backoff %v after %d failures", d, fails)
 		}
 	}
-	if d, _, longer := step(&CallError{Status: 429, RetryAfter: 999999999 * time.Second}); d != MaxRetryAfter || longer == 0 {
+	if d, _, longer := step(&ovhapi.CallError{Status: 429, RetryAfter: 999999999 * time.Second}); d != MaxRetryAfter || longer == 0 {
 		t.Errorf("Retry-After 999999999 s: waits %v, told %v", d, longer)
 	}
 }
@@ -468,7 +469,7 @@ func TestConnectionsHealthChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := NewOVHClient(cl, ClientOptions{}).Transport()
+	tr := ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{}).Transport()
 	if tr.HTTP2 == nil || tr.HTTP2.SendPingTimeout <= 0 || tr.HTTP2.PingTimeout <= 0 {
 		t.Fatalf("no HTTP/2 health check: %+v", tr.HTTP2)
 	}

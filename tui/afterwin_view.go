@@ -9,7 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/ovhtui/ovhtui/account"
-	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // afterWinView renders the Orders or Servers screen into width x height.
@@ -86,13 +87,7 @@ const (
 	colStatus  = 10
 )
 
-func shortAmount(a account.Amount) string {
-	s := a.String()
-	if i := strings.LastIndexByte(s, ' '); i > 0 {
-		return s[:i]
-	}
-	return s
-}
+func shortAmount(a money.Amount) string { return money.Decimal(a.Ucents) }
 
 func utcMinute(t time.Time) string {
 	if t.IsZero() {
@@ -181,7 +176,7 @@ func (m *Model) ordersLines(width, height int) []string {
 	}
 	if a.sel < len(a.orders) {
 		o := a.orders[a.sel]
-		link := order.OrderLink(o.URL) // never the order password
+		link := ovhapi.OrderLink(o.URL) // never the order password
 		if o.Unpaid() {
 			link = "pay before " + utcMinute(o.Expiration) + " UTC · enter pays it · " + link
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -35,7 +36,7 @@ func TestE2EOrderRaisesDesktopNotification(t *testing.T) {
 	waitScreen(t, tm, "KS-LE-B")
 	entry := "24ska01|24ska01.ram-16g.softraid-2x2000sa|gra"
 	events <- order.OrderPlaced{Base: order.Base{Time: time.Now(), Entry: entry, DC: "gra"}, OrderID: 4242,
-		Price: order.Money{Ucents: 1998_000000, Currency: "EUR"}, URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=4242"}
+		Price: money.Amount{Ucents: 1998_000000, Currency: "EUR"}, URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=4242"}
 	var seen bytes.Buffer
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		seen.Write(b)

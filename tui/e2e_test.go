@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -122,7 +123,7 @@ func TestE2EOrderPlacedShowsBannerAndRings(t *testing.T) {
 		Base:    order.Base{Time: fixedNow, Entry: key, DC: "fra"},
 		OrderID: 4242,
 		URL:     "https://www.ovh.ie/order/4242",
-		Price:   order.Money{Ucents: 1998000000, Currency: "EUR"},
+		Price:   money.Amount{Ucents: 1998000000, Currency: "EUR"},
 	}
 	waitScreen(t, tm, "ORDER PLACED", "4242", "https://www.ovh.ie/order/4242", "\a")
 }

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -26,7 +27,7 @@ func orderPlaced(m Model) order.OrderPlaced {
 		Base:    order.Base{Time: fixedNow, Entry: m.file.Servers[0].Key(), DC: "gra"},
 		OrderID: 248119999,
 		URL:     "https://www.ovh.ie/cgi-bin/order/display-order.cgi?orderId=248119999&orderPassword=QWERTYUIOP",
-		Price:   order.Money{Ucents: 1998000000, Currency: "EUR"},
+		Price:   money.Amount{Ucents: 1998000000, Currency: "EUR"},
 	}
 }
 

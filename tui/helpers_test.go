@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -183,7 +184,7 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 		}
 		for dc, c := range sc.carts[i] {
 			cs := order.CartState{CartID: "cart-" + dc, Ready: true, Fingerprint: order.Fingerprint(f.Subsidiary, s, dc),
-				Price: order.Money{Ucents: c.price, Currency: "EUR"}, Expire: fixedNow.Add(c.expires)}
+				Price: money.Amount{Ucents: c.price, Currency: "EUR"}, Expire: fixedNow.Add(c.expires)}
 			if c.validated > 0 {
 				cs.ValidatedAt = fixedNow.Add(-c.validated)
 			}
@@ -242,7 +243,7 @@ func dashboardScenario() scenario {
 func dashboardEvents(f *prefs.File) []order.Event {
 	key := func(i int) string { return f.Servers[i].Key() }
 	at := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
-	eur := func(u int64) order.Money { return order.Money{Ucents: u, Currency: "EUR"} }
+	eur := func(u int64) money.Amount { return money.Amount{Ucents: u, Currency: "EUR"} }
 	return []order.Event{
 		order.Info{Base: order.Base{Time: at(10 * time.Minute)}, Text: "engine started: 4 entries, poll 3s", Sev: 0},
 		order.AvailabilityChanged{Base: order.Base{Time: at(9 * time.Minute), Entry: key(0), DC: "fra"}, FQN: f.Servers[0].FQN, New: "unavailable"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -46,7 +47,7 @@ func TestE2EQuitWithCheckoutInFlight(t *testing.T) {
 	}
 	key := f.Servers[0].Key()
 	events <- order.OrderPlaced{Base: order.Base{Time: fixedNow.Add(3 * time.Second), Entry: key, DC: "gra"},
-		OrderID: 248119999, URL: "https://www.ovh.ie/order/248119999", Price: order.Money{Ucents: 1998000000, Currency: "EUR"}}
+		OrderID: 248119999, URL: "https://www.ovh.ie/order/248119999", Price: money.Amount{Ucents: 1998000000, Currency: "EUR"}}
 	events <- engineStates(store.Snapshot(), scenario{})
 	waitScreen(t, tm, "Checkout finished", "ORDER 248119999 PLACED")
 

@@ -1,13 +1,17 @@
-package order
+package ovhapi
 
 import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
@@ -79,7 +83,7 @@ func TestClientErrorsCarryOVHDetailsAndNoSecrets(t *testing.T) {
 		t.Fatalf("500 not ambiguous: %v", err)
 	}
 	// Timeout: a checkout that does not answer in time is ambiguous.
-	short := NewOVHClient(api.base, ClientOptions{CheckoutTimeout: 50 * time.Millisecond})
+	short := NewOVHClient(env.goOVH(t), ClientOptions{CheckoutTimeout: 50 * time.Millisecond})
 	hold := make(chan struct{})
 	defer close(hold)
 	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/x/checkout", Hold: hold, Times: 1})
@@ -144,21 +148,51 @@ func TestClientConcurrentSignedAndUnsigned(t *testing.T) {
 	}
 }
 
-func TestCartExpiryFallsBackWhenRefused(t *testing.T) {
-	env := newSim(t, ovhsim.Options{})
-	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart", Status: 400,
-		Body: `{"class":"Client::BadRequest","message":"Invalid expire date"}`, Times: 1})
-	id := buildCartDirect(t, env.client(t), "fra")
-	var bodies []string
-	for _, r := range env.requests("POST", "/order/cart") {
-		bodies = append(bodies, r.Body)
+// simPlan is a plan of the test catalog.
+const simPlan = "25skleb01"
+
+// simEnv is an OVH API simulator over HTTP.
+type simEnv struct {
+	sim *ovhsim.Sim
+	srv *httptest.Server
+}
+
+func newSim(t testing.TB, opts ovhsim.Options) *simEnv {
+	t.Helper()
+	opts.NoPadding = true
+	cat, err := os.ReadFile("../testdata/eco-catalog-IE.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(bodies) != 2 || !strings.Contains(bodies[1], "expire") {
-		t.Fatalf("cart creations %v", bodies)
+	sim, err := ovhsim.New(cat, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range env.sim.Carts() {
-		if c.ID == id && c.Expire.Sub(c.Created) > 8*24*time.Hour {
-			t.Fatalf("fallback expiry %v", c.Expire.Sub(c.Created))
+	srv := httptest.NewUnstartedServer(sim)
+	sim.Install(srv.Config)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	// Conformance: every request validated against OVH's schema, and so did
+	// every answer of the simulator.
+	t.Cleanup(func() {
+		for _, v := range sim.SchemaViolations() {
+			t.Errorf("OVH schema violation: %s", v)
 		}
+	})
+	return &simEnv{sim: sim, srv: srv}
+}
+
+// goOVH is a go-ovh client of the simulator.
+func (s *simEnv) goOVH(t testing.TB) *ovh.Client {
+	t.Helper()
+	cl, err := ovh.NewClient(s.srv.URL+"/1.0", "sim-app-key", "sim-app-secret", "sim-consumer-key")
+	if err != nil {
+		t.Fatal(err)
 	}
+	return cl
+}
+
+func (s *simEnv) client(t testing.TB) *OVHClient {
+	t.Helper()
+	return NewOVHClient(s.goOVH(t), ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
 }

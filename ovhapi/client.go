@@ -1,4 +1,4 @@
-package order
+package ovhapi
 
 import (
 	"context"
@@ -17,69 +17,21 @@ import (
 	"time"
 
 	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // OVH API strings, named once.
 const (
-	durationMonthly    = "P1M"
-	pricingModeDefault = "default"
-	labelDatacenter    = "dedicated_datacenter"
-	labelRegion        = "region"
+	// DurationMonthly is the one-month duration of an eco plan (ISO 8601).
+	DurationMonthly = "P1M"
+	// PricingModeDefault is the pricing mode of a plan bought at its list price.
+	PricingModeDefault = "default"
+	// LabelDatacenter is the configuration label naming the DC of an item.
+	LabelDatacenter = "dedicated_datacenter"
+	// LabelRegion is the configuration label naming the region of an item.
+	LabelRegion = "region"
 )
-
-// API is the set of OVH calls the engine makes. OVHClient implements it over
-// go-ovh; tests may substitute anything else. Every method takes a context
-// and returns a *CallError for an OVH refusal or a transport failure.
-type API interface {
-	// Availability lists the availability of planCode in dcs
-	// (GET /dedicated/server/datacenter/availabilities, unsigned). No match
-	// (OVH's 404 "No availabilities found") is an empty result, not an error.
-	Availability(ctx context.Context, planCode string, dcs []string) ([]Availability, error)
-	// CreateCart creates a cart (POST /order/cart, unsigned). A zero expire
-	// leaves OVH's default (one day).
-	CreateCart(ctx context.Context, subsidiary string, expire time.Time) (Cart, error)
-	// GetCart reads a cart (GET /order/cart/{id}, unsigned).
-	GetCart(ctx context.Context, cartID string) (Cart, error)
-	// DeleteCart deletes a cart (DELETE /order/cart/{id}, signed: the schema
-	// says noAuthentication false).
-	DeleteCart(ctx context.Context, cartID string) error
-	// AssignCart assigns a cart to the account (POST /order/cart/{id}/assign, signed).
-	AssignCart(ctx context.Context, cartID string) error
-	// AddEcoItem adds a plan (POST /order/cart/{id}/eco, unsigned).
-	AddEcoItem(ctx context.Context, cartID string, req EcoItemRequest) (CartItem, error)
-	// AddEcoOption adds an addon to an item (POST /order/cart/{id}/eco/options, unsigned).
-	AddEcoOption(ctx context.Context, cartID string, req EcoOptionRequest) (CartItem, error)
-	// GetItem reads an item (GET /order/cart/{id}/item/{itemId}, unsigned).
-	GetItem(ctx context.Context, cartID string, itemID int64) (CartItem, error)
-	// AddConfiguration sets a configuration label on an item
-	// (POST /order/cart/{id}/item/{itemId}/configuration, unsigned).
-	AddConfiguration(ctx context.Context, cartID string, itemID int64, label, value string) (ItemConfiguration, error)
-	// ItemConfigurations lists the configuration labels of an item (unsigned).
-	ItemConfigurations(ctx context.Context, cartID string, itemID int64) ([]ItemConfiguration, error)
-	// Coupons lists the coupons of a cart (GET /order/cart/{id}/coupon,
-	// unsigned: public in the schema).
-	Coupons(ctx context.Context, cartID string) ([]string, error)
-	// AddCoupon adds a coupon (POST /order/cart/{id}/coupon, unsigned:
-	// public in the schema).
-	AddCoupon(ctx context.Context, cartID, coupon string) error
-	// Summary reads the first invoice of the cart (GET /order/cart/{id}/summary, unsigned).
-	Summary(ctx context.Context, cartID string) (CartOrder, error)
-	// CheckoutPreview is the dry-run checkout (GET /order/cart/{id}/checkout, signed).
-	CheckoutPreview(ctx context.Context, cartID string) (CartOrder, error)
-	// Checkout places the order (POST /order/cart/{id}/checkout, signed).
-	Checkout(ctx context.Context, cartID string, req CheckoutRequest) (CartOrder, error)
-	// MyOrders lists the account's order ids created between from and to
-	// (GET /me/order, signed).
-	MyOrders(ctx context.Context, from, to time.Time) ([]int64, error)
-	// MyOrder reads one order (GET /me/order/{id}, signed).
-	MyOrder(ctx context.Context, orderID int64) (MyOrder, error)
-	// MyOrderItems lists what an order bought, one OrderItem per detail
-	// (plan or option: OVH's details are flat), read from each detail's
-	// extension (GET /me/order/{id}/details[/{detailId}/extension], signed).
-	MyOrderItems(ctx context.Context, orderID int64) ([]OrderItem, error)
-	// ServerTime reads OVH's clock (GET /auth/time, unsigned).
-	ServerTime(ctx context.Context) (time.Time, error)
-}
 
 // Availability is one item of the availability feed.
 type Availability struct {
@@ -176,7 +128,9 @@ type OVHPrice struct {
 }
 
 // Money returns the amount as Money.
-func (p OVHPrice) Money() Money { return Money{Ucents: p.PriceInUcents, Currency: p.CurrencyCode} }
+func (p OVHPrice) Money() money.Amount {
+	return money.Amount{Ucents: p.PriceInUcents, Currency: p.CurrencyCode}
+}
 
 // MyOrder is an order of the account (GET /me/order/{id}).
 type MyOrder struct {
@@ -333,8 +287,8 @@ func statusOf(err error) int {
 	return 0
 }
 
-// messageOf returns OVH's message of a refusal, or the error text.
-func messageOf(err error) string {
+// MessageOf returns OVH's message of a refusal, or the error text.
+func MessageOf(err error) string {
 	var ce *CallError
 	if errors.As(err, &ce) && ce.Message != "" {
 		return ce.Message
