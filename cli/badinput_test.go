@@ -150,7 +150,7 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 	bin := ovhtuiBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "cli", "testdata", "eco-catalog-IE.json"))
+			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "testdata", "eco-catalog-IE.json"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -220,7 +220,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "cli", "testdata", "eco-catalog-IE.json"))
+			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "testdata", "eco-catalog-IE.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
