@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -189,7 +190,7 @@ var (
 
 // AmountChangedError: OVH's amount is not the one the user confirmed.
 type AmountChangedError struct {
-	Confirmed, Now Amount
+	Confirmed, Now money.Amount
 }
 
 // Error says both amounts.
@@ -246,7 +247,7 @@ type PayRequest struct {
 	Mean    PaymentMean
 	// Amount is the amount tax included the user confirmed; the payment
 	// is refused when OVH's differs.
-	Amount Amount
+	Amount money.Amount
 }
 
 // PayResult is a payment's outcome.
