@@ -1,7 +1,7 @@
 // Command ovhtui watches OVHcloud ECO dedicated servers (Kimsufi, So you
 // Start, Rise) and orders them the moment they come back in stock, within
-// the ceiling price the user set in preferences.json. See README.md and
-// package cli, which holds the commands.
+// the ceiling price the user set in preferences.json. See README.md; the
+// commands are in package cli.
 package main
 
 import (
@@ -14,4 +14,4 @@ import (
 // install fills it from the module version.
 var version = "dev"
 
-func main() { os.Exit(cli.Main(version, os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(cli.Main(version)) }

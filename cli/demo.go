@@ -121,8 +121,8 @@ type demoEnv struct {
 // builds a go-ovh client for it. No OVH_* variable, .env or ovh.conf value
 // of the user's can reach the client: the environment is cleared and every
 // credential is given explicitly.
-func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
-	clearOVHEnv()
+func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
+	a.env.clearOVH()
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim")})
 	if err != nil {
 		return nil, fmt.Errorf("start simulator: %w", err)
@@ -182,7 +182,7 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 			log.Error("simulator stopped", "err", err)
 		}
 	}()
-	d.client, err = newSimClient(d.endpoint)
+	d.client, err = a.newSimClient(d.endpoint)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("client for the simulator: %w", err)
