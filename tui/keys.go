@@ -90,7 +90,7 @@ func newKeyMap() keyMap {
 		BackHelp:   b("tab", "dashboard", "tab"),
 		PageHelp:   b("pgup/pgdn", "page", "pgup", "pgdown"),
 		FieldHelp:  b("↑↓", "field", "up", "down"),
-		ChoiceHelp: b("←→", "choice (on a DC: its region)", "left", "right"),
+		ChoiceHelp: b("←→", "choice", "left", "right"),
 		MoveDCHelp: b("K/J", "move DC", "K", "J"),
 		TypeFilter: b("type", "filter by name", ""),
 		TypeAmount: b("type", "amount (25 or 24.99)", ""),
