@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ovhtui/ovhtui/orderstate"
 )
 
 // followUpStep is one element of GET /me/order/{id}/followUp
@@ -23,7 +25,7 @@ type followUpStep struct {
 // inProgress reports an order whose follow-up is worth reading: neither
 // delivered nor cancelled (nor unreadable).
 func inProgress(status string) bool {
-	return status != StatusDelivered && status != StatusCancelled && status != StatusUnknown && status != ""
+	return !orderstate.Final(status) && status != orderstate.StatusUnknown && status != ""
 }
 
 // followUp reads an order's follow-up and says it in one line (followUpText).

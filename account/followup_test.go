@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/orderstate"
 )
 
 // TestFollowUpOfOrdersInProgress: an order still in progress carries OVH's
@@ -39,7 +40,7 @@ func TestFollowUpOfOrdersInProgress(t *testing.T) {
 	path := "/me/order/" + strconv.FormatInt(paid, 10) + "/followUp"
 	before := e.calls("GET", path)
 	m = byID()
-	if m[paid].Status != StatusDelivered || m[paid].FollowUp != "" {
+	if m[paid].Status != orderstate.StatusDelivered || m[paid].FollowUp != "" {
 		t.Errorf("delivered: %+v", m[paid])
 	}
 	if n := e.calls("GET", path) - before; n != 0 {
