@@ -97,7 +97,6 @@ type orderDetail struct {
 	Domain      string `json:"domain"`
 }
 
-
 // Time reads OVH's date-times ("2026-03-10T12:00:00+01:00") and dates
 // ("2026-04-10", midnight UTC).
 type Time struct{ time.Time }
