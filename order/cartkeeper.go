@@ -171,7 +171,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 			e.rebuild(ctx, j, cp.CartID, "renewal before expiry")
 		case now.Sub(cp.VerifiedAt) >= e.verifyEvery:
 			e.verify(ctx, j, cp)
-		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.revalidateEvery):
+		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.recheckEvery()):
 			e.revalidate(ctx, j, cp)
 		default:
 			for _, t := range []time.Time{cp.VerifiedAt.Add(e.verifyEvery), cp.Expire.Add(-e.renewBefore)} {
@@ -180,7 +180,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 				}
 			}
 			if !j.s.SkipValidate {
-				if t := cp.ValidatedAt.Add(e.revalidateEvery); t.Before(*next) {
+				if t := cp.ValidatedAt.Add(e.recheckEvery()); t.Before(*next) {
 					*next = t
 				}
 			}
@@ -605,7 +605,9 @@ func (e *Engine) verify(ctx context.Context, j cartJob, c cartInfo) {
 // revalidate re-reads the cart's summary so the fast path never relies on
 // a price older than MaxValidationAge.
 func (e *Engine) revalidate(ctx context.Context, j cartJob, c cartInfo) {
+	e.spendUnsigned() // an unsigned re-check: it counts in the request budget
 	sum, err := e.api.Summary(ctx, c.CartID)
+	e.tooMany(err)
 	e.mu.Lock()
 	delete(e.reval, j.key)
 	e.mu.Unlock()

@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -65,6 +66,10 @@ type Config struct {
 	// do: every entry has qty 0, an order, or a latch awaiting the user's
 	// decision (or a problem that stops it).
 	ExitWhenIdle bool
+	// Budget is the budget of unsigned requests shared with other
+	// pollers (nil: no budget, every plan polled every Poll). Polls are
+	// paced within it (pacing.go).
+	Budget *budget.Budget
 	// CredentialExpiry, when set, returns the consumer key's expiration
 	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
 	CredentialExpiry func(ctx context.Context) (time.Time, error)
@@ -131,6 +136,9 @@ type Engine struct {
 	keeperWake chan struct{}
 	idleCh     chan struct{}
 	wg         sync.WaitGroup
+
+	pacingMu   sync.Mutex
+	lastPacing PollPacing // last PollPacing sent (pacing.go)
 }
 
 // New returns an engine for cfg. It does no I/O.
