@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"context"
+	"fmt"
+
 	"log/slog"
 
 	"charm.land/bubbles/v2/key"
@@ -19,7 +22,11 @@ func (m *Model) readOnlyRefused(msg tea.KeyPressMsg, sc screen) bool {
 	if !m.deps.ReadOnly || !m.changes(msg, sc) {
 		return false
 	}
-	m.logf(slog.LevelWarn, "read-only session: %q changes nothing (preferences, buying, paying and renewing are not allowed)", msg.String())
+	why := fmt.Sprintf("read-only session: %q changes nothing (preferences, buying, paying and renewing are not allowed)", msg.String())
+	m.logf(slog.LevelWarn, "%s", why)
+	if m.after != nil {
+		m.after.note, m.after.noteBad = why, true // the Orders and Servers screens hide the log
+	}
 	return true
 }
 
@@ -40,4 +47,13 @@ func (m *Model) changes(msg tea.KeyPressMsg, sc screen) bool {
 		return true // unreachable read-only: nothing opens them
 	}
 	return false
+}
+
+// NewSession builds the root model of one session of several: ctx ends
+// with the session (its commands stop with it). Set Deps.Detach, and
+// Deps.ReadOnly for a key that may only watch.
+func NewSession(ctx context.Context, d Deps) Model {
+	m := New(d)
+	m.ctx = ctx
+	return m
 }
