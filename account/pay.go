@@ -11,6 +11,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -206,7 +207,7 @@ type NotPayableError struct {
 
 // Error says the status.
 func (e *NotPayableError) Error() string {
-	if e.Status == StatusCancelled || e.Status == StatusCancelling {
+	if orderstate.FromStatus(e.Status) == orderstate.Cancelled {
 		return fmt.Sprintf("order %d has lapsed (status %s): it can no longer be paid", e.OrderID, e.Status)
 	}
 	return fmt.Sprintf("order %d is not waiting for a payment (status %s)", e.OrderID, e.Status)
@@ -259,13 +260,7 @@ type PayResult struct {
 }
 
 // paidStatus reports whether an order's status says it was paid.
-func paidStatus(st string) bool {
-	switch st {
-	case StatusNotPaid, StatusCancelled, StatusCancelling, StatusUnknown, "":
-		return false
-	}
-	return true
-}
+func paidStatus(st string) bool { return orderstate.FromStatus(st) == orderstate.Paid }
 
 // Pay pays order r.OrderID with r.Mean, once: it checks the order waits for
 // a payment of the confirmed amount, journals the intent, pays (POST
@@ -297,7 +292,7 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if st != StatusNotPaid {
+	if orderstate.FromStatus(st) != orderstate.Unpaid {
 		return res, &NotPayableError{OrderID: r.OrderID, Status: st}
 	}
 	at := c.now()

@@ -118,7 +118,7 @@ func TestOrderPlacedPaymentStates(t *testing.T) {
 	placed := order.OrderPlaced{Base: base("fra"), OrderID: 7, Price: eur(1998)}
 	d := testDescriber()
 	d.Describe(context.Background(), order.OrderAttempted{Base: base("fra"), Autopay: true})
-	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paid with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
+	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paying with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
 		t.Errorf("autopay order: %s", m.Text)
 	}
 	// Reconciled after a restart: autopay unknown; the lookup failed.

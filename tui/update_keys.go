@@ -264,6 +264,8 @@ func (m *Model) addEventLine(ev order.Event) {
 	switch ev.(type) {
 	case order.PollOK, order.EntryStatesChanged, order.StatusChanged:
 		return // the header and the dashboard say it
+	case order.AvailabilitySeen, order.CatalogSeen, order.SweepDone:
+		return // for the restock radar (history), not the log
 	}
 	text := ev.Message()
 	if a, ok := ev.(order.AvailabilityChanged); ok {
