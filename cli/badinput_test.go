@@ -442,3 +442,30 @@ func TestUnusablePreferencesExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpOnStdoutOnly: every command's --help and -h print the usage once,
+// on stdout, and nothing on stderr (each subcommand printed it on both,
+// issue 21.6); a bad flag still gets it on stderr.
+func TestHelpOnStdoutOnly(t *testing.T) {
+	isolateEnv(t)
+	for _, cmd := range [][]string{nil, {"orders"}, {"pay"}, {"servers"}, {"renew"}} {
+		for _, h := range []string{"--help", "-h"} {
+			args := append(append([]string(nil), cmd...), h)
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != exitOK {
+				t.Errorf("%v: exit %d", args, code)
+			}
+			if n := strings.Count(out.String(), "Usage: ovhtui"); n != 1 || errb.Len() != 0 {
+				t.Errorf("%v: usage %d time(s) on stdout, stderr %q", args, n, errb.String())
+			}
+		}
+		if cmd == nil {
+			continue
+		}
+		var out, errb bytes.Buffer
+		if code := run(append(append([]string(nil), cmd...), "--no-such-flag"), &out, &errb); code != exitUsage || out.Len() != 0 ||
+			!strings.Contains(errb.String(), "flag provided but not defined") {
+			t.Errorf("%v --no-such-flag: exit %d, stdout %q, stderr %q", cmd, code, out.String(), errb.String())
+		}
+	}
+}
