@@ -24,6 +24,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	}
+	if m.readOnlyRefused(msg, sc) {
+		return m, nil
+	}
 	switch sc {
 	case screenHelp:
 		return m.updateHelp(msg)
