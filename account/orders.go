@@ -97,8 +97,6 @@ type orderDetail struct {
 	Domain      string `json:"domain"`
 }
 
-const labelDatacenter = "dedicated_datacenter"
-
 // Time reads OVH's date-times ("2026-03-10T12:00:00+01:00") and dates
 // ("2026-04-10", midnight UTC).
 type Time struct{ time.Time }
@@ -274,7 +272,7 @@ func (c *Client) what(ctx context.Context, id int64) (string, []OrderItem, []ren
 			continue
 		}
 		for _, cf := range ext.Order.Configurations {
-			if cf.Label == labelDatacenter {
+			if cf.Label == ovhapi.LabelDatacenter {
 				parts = append(parts, code+" in "+cf.Value)
 				items = append(items, OrderItem{PlanCode: code, Datacenter: cf.Value})
 			}
