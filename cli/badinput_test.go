@@ -529,6 +529,7 @@ func TestLogFileMustBeARegularFileOfItsOwn(t *testing.T) {
 		want string
 	}{
 		{[]string{"--log-file", fifo}, "log file " + fifo + " is a FIFO (named pipe), not a regular file"},
+		{[]string{"--demo", "--prefs", fifo}, "preferences file " + fifo + " is a FIFO (named pipe), not a regular file"},
 		{[]string{"--log-file", dir}, "is a folder, not a regular file"},
 		{[]string{"--log-file", os.DevNull}, "is a character device, not a regular file"},
 		{[]string{"--log-file", "preferences.json"}, "log file preferences.json is ovhtui's preferences file"},

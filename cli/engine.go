@@ -17,6 +17,7 @@ import (
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 	"github.com/ovhtui/ovhtui/tui"
 )
 
@@ -99,6 +100,10 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		demo, err = startDemo(ctx, opts, log)
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui: demo:", err)
+			var pe *prefs.ParseError
+			if errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, safefile.ErrTooLarge) || errors.Is(err, os.ErrNotExist) || errors.As(err, &pe) {
+				return exitUsage // the --prefs given is unusable, as without --demo
+			}
 			return exitProblems
 		}
 		defer demo.close()
