@@ -698,3 +698,20 @@ func TestCredentialWithBadCharacterNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestOVHConfFIFORefused: go-ovh reads ./ovh.conf with a blocking open; a
+// FIFO there is refused at once instead of hanging start-up (issue 21.1).
+func TestOVHConfFIFORefused(t *testing.T) {
+	isolateEnv(t)
+	fakeCredentials(t)
+	if err := syscall.Mkfifo("ovh.conf", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "--headless", "--env", "none.env")
+	if code != exitUsage || !strings.Contains(stderr, "OVH configuration file ./ovh.conf is a FIFO (named pipe), not a regular file") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

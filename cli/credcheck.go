@@ -3,10 +3,15 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // envOrigins says where each variable loadEnvFile set comes from ("FILE
@@ -89,6 +94,29 @@ func checkCredentialValues(c *ovh.Client) error {
 			}
 			return fmt.Errorf("%s (%s) holds %s at character %d of %d: OVH credentials are letters, digits and a few signs; copy the value again (ovhtui never shows it)",
 				v.name, originOf(v.name), what, i+1, len([]rune(v.value)))
+		}
+	}
+	return nil
+}
+
+// ovhConfFiles are the files go-ovh reads its configuration from
+// (credentials included), as it names them; "~" is the home folder.
+var ovhConfFiles = []string{"/etc/ovh.conf", "~/.ovh.conf", "./ovh.conf"}
+
+// checkOVHConfFiles refuses what is not a regular file at a path go-ovh
+// reads its configuration from: go-ovh opens them with a blocking open, and
+// a FIFO there would hang start-up.
+func checkOVHConfFiles() error {
+	for _, p := range ovhConfFiles {
+		if rest, ok := strings.CutPrefix(p, "~/"); ok {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				continue
+			}
+			p = filepath.Join(home, rest)
+		}
+		if info, err := os.Stat(p); err == nil && !info.Mode().IsRegular() {
+			return &safefile.NotRegularError{Role: "OVH configuration file", Path: p, Mode: info.Mode()}
 		}
 	}
 	return nil

@@ -122,6 +122,9 @@ func clearOVHEnv() {
 // consumer key, or OAuth2 client id/secret, from the environment or
 // ovh.conf files.
 func newOVHClient() (*ovh.Client, error) {
+	if err := checkOVHConfFiles(); err != nil {
+		return nil, err
+	}
 	c, err := ovh.NewDefaultClient()
 	if err != nil {
 		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", redactString(err.Error()))
