@@ -138,6 +138,10 @@ type Record struct {
 	Detail string `json:"detail,omitempty"`
 	// PID is the process that wrote the record.
 	PID int `json:"pid,omitempty"`
+	// Proc identifies the process that wrote an intent across PID reuse
+	// (PID and start time, see package gate): a live process's intent is
+	// never settled by another.
+	Proc string `json:"proc,omitempty"`
 }
 
 // Beside returns the journal path of the preferences file prefsPath: in the
