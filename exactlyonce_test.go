@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -343,7 +344,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 			if o.WithoutTaxUcents > s.CeilingUcents() && s.CeilingUcents() > 0 {
 				t.Errorf("order total %d above the ceiling %d", o.WithoutTaxUcents, s.CeilingUcents())
 			}
-			if o.WithoutTaxUcents > prefs.ToUcents(25) {
+			if o.WithoutTaxUcents > money.FromFloat(25) {
 				t.Errorf("order total %d above the ceiling 25.00", o.WithoutTaxUcents)
 			}
 			if s.Qty != 0 {

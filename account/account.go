@@ -97,15 +97,6 @@ type localClock struct{ now func() time.Time }
 
 func (l localClock) ServerTime(context.Context) (time.Time, error) { return l.now(), nil }
 
-// Amount is an amount of money in 1e-8 of its currency (OVH's priceInUcents).
-type Amount struct {
-	Ucents   int64  `json:"ucents"`
-	Currency string `json:"currency"`
-}
-
-// String formats the amount with two decimals and its currency code.
-func (a Amount) String() string { return money.Amount{Ucents: a.Ucents, Currency: a.Currency}.String() }
-
 // price mirrors OVH's order.Price.
 type price struct {
 	Value         float64 `json:"value"`
@@ -114,18 +105,9 @@ type price struct {
 	CurrencyCode  string  `json:"currencyCode"`
 }
 
-// amount returns the price in ucents. priceInUcents can be null in OVH's
-// schema: the value (two decimals) is used then.
-func (p price) amount() Amount {
-	if p.PriceInUcents != nil {
-		return Amount{Ucents: *p.PriceInUcents, Currency: p.CurrencyCode}
-	}
-	cents := int64(p.Value*100 + 0.5)
-	if p.Value < 0 {
-		cents = int64(p.Value*100 - 0.5)
-	}
-	return Amount{Ucents: cents * 1_000_000, Currency: p.CurrencyCode}
-}
+// amount returns the price as an Amount (money.FromOVH: priceInUcents can
+// be null in OVH's schema).
+func (p price) amount() money.Amount { return money.FromOVH(p.Value, p.PriceInUcents, p.CurrencyCode) }
 
 // MissingRightError is a call the consumer key is not granted: the rule
 // to add to it.

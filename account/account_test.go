@@ -15,6 +15,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
@@ -431,7 +432,7 @@ func TestPaymentNotSent(t *testing.T) {
 	j := &MemoryJournal{}
 	f := &notSentCaller{}
 	c := New(f, Options{Journal: j})
-	_, err := c.Pay(context.Background(), PayRequest{OrderID: 1, Mean: PaymentMean{Mean: "ovhAccount"}, Amount: Amount{Ucents: 2458000000, Currency: "EUR"}})
+	_, err := c.Pay(context.Background(), PayRequest{OrderID: 1, Mean: PaymentMean{Mean: "ovhAccount"}, Amount: money.Amount{Ucents: 2458000000, Currency: "EUR"}})
 	if err == nil || !strings.Contains(err.Error(), "nothing was paid") || f.posts != 1 {
 		t.Fatalf("pay = %v (%d POSTs)", err, f.posts)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -34,12 +35,12 @@ type Order struct {
 	// item and its DC), "renewal of ns1.example (25skleb01) for P1M".
 	What string `json:"what"`
 	// Items are the eco plans it bought, each with its DC.
-	Items      []OrderItem `json:"items,omitempty"`
-	Renewal    bool        `json:"renewal,omitempty"`
-	WithoutTax Amount      `json:"withoutTax"`
-	WithTax    Amount      `json:"withTax"`
-	Status     string      `json:"status"`
-	URL        string      `json:"url"` // without the order password (ovhapi.OrderLink)
+	Items      []OrderItem  `json:"items,omitempty"`
+	Renewal    bool         `json:"renewal,omitempty"`
+	WithoutTax money.Amount `json:"withoutTax"`
+	WithTax    money.Amount `json:"withTax"`
+	Status     string       `json:"status"`
+	URL        string       `json:"url"` // without the order password (ovhapi.OrderLink)
 	// Ours: ovhtui placed, paid or renewed it (preferences.json or the
 	// journal say so).
 	Ours bool `json:"ours"`
@@ -63,7 +64,7 @@ type orderFacts struct {
 	renewal             bool
 	renewed             []renewedService // what a renewal order renews
 	items               []OrderItem
-	withoutTax, withTax Amount
+	withoutTax, withTax money.Amount
 	final               string // a status that no longer changes (delivered, cancelled)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -191,7 +192,7 @@ var (
 
 // AmountChangedError: OVH's amount is not the one the user confirmed.
 type AmountChangedError struct {
-	Confirmed, Now Amount
+	Confirmed, Now money.Amount
 }
 
 // Error says both amounts.
@@ -257,7 +258,7 @@ type PayRequest struct {
 	Mean    PaymentMean
 	// Amount is the amount tax included the user confirmed; the payment
 	// is refused when OVH's differs.
-	Amount Amount
+	Amount money.Amount
 }
 
 // PayResult is a payment's outcome.

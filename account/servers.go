@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -130,8 +131,8 @@ func (c *Client) server(ctx context.Context, name string) Server {
 
 // RenewOption is one renewal period of a service and its price.
 type RenewOption struct {
-	Period     string `json:"period"` // ISO 8601, e.g. "P1M"
-	WithoutTax Amount `json:"withoutTax"`
+	Period     string       `json:"period"` // ISO 8601, e.g. "P1M"
+	WithoutTax money.Amount `json:"withoutTax"`
 }
 
 func servicePath(id int64) string { return "/service/" + strconv.FormatInt(id, 10) + "/renew" }
@@ -170,11 +171,11 @@ func (c *Client) RenewOptions(ctx context.Context, serviceID int64) ([]RenewOpti
 
 // RenewQuote is what a renewal costs, from a dry run.
 type RenewQuote struct {
-	ServiceID  int64  `json:"serviceId"`
-	Period     string `json:"period"`
-	WithoutTax Amount `json:"withoutTax"`
-	Tax        Amount `json:"tax"`
-	WithTax    Amount `json:"withTax"`
+	ServiceID  int64        `json:"serviceId"`
+	Period     string       `json:"period"`
+	WithoutTax money.Amount `json:"withoutTax"`
+	Tax        money.Amount `json:"tax"`
+	WithTax    money.Amount `json:"withTax"`
 }
 
 // renewOrder mirrors service.renew.RenewOrder.
@@ -209,14 +210,14 @@ type RenewRequest struct {
 	Period    string
 	// Amount is the amount tax included the user confirmed (from a dry
 	// run); the renewal is refused when a new dry run says otherwise.
-	Amount Amount
+	Amount money.Amount
 }
 
 // RenewResult is the renewal order made, to pay like any unpaid order.
 type RenewResult struct {
-	OrderID int64  `json:"orderId"`
-	URL     string `json:"url"` // without the order password
-	WithTax Amount `json:"withTax"`
+	OrderID int64        `json:"orderId"`
+	URL     string       `json:"url"` // without the order password
+	WithTax money.Amount `json:"withTax"`
 	// Found: OVH's answer was unclear and the order was found afterwards
 	// among the account's orders (or an earlier run had made it).
 	Found bool `json:"found,omitempty"`
@@ -286,7 +287,7 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		},
 		LookUp: c.lookUpRenewal,
 	})
-	res := RenewResult{OrderID: g.OrderID, URL: g.URL, WithTax: Amount{Ucents: g.AmountUcents, Currency: g.Currency}, Found: g.Found, Existing: g.Earlier}
+	res := RenewResult{OrderID: g.OrderID, URL: g.URL, WithTax: money.Amount{Ucents: g.AmountUcents, Currency: g.Currency}, Found: g.Found, Existing: g.Earlier}
 	switch {
 	case err != nil:
 		return RenewResult{}, err

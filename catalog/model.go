@@ -10,10 +10,14 @@
 // Source.Updates for newer catalogs.
 //
 // Money is int64 in 1e-8 of the currency, excluding tax, as OVH writes it in
-// the catalog; FormatMoney formats it at the edge.
+// the catalog; money.Format formats it at the edge.
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/ovhtui/ovhtui/money"
+)
 
 // DefaultPricingMode is the pricing mode used when none is chosen.
 const DefaultPricingMode = "default"
@@ -163,7 +167,7 @@ func (c *Catalog) WithTax(amount int64) int64 {
 	if rate == 0 {
 		rate = int64(c.TaxRate) * 1000
 	}
-	return amount + divRound(amount*rate, 100_000)
+	return amount + money.DivRound(amount*rate, 100_000)
 }
 
 // Offer returns the offer of planCode.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // ParseOptions tunes Parse.
@@ -266,7 +268,7 @@ func (b *builder) addon(plan, family, code string) *Addon {
 }
 
 // maxPrice bounds any single price: 10 million currency units.
-const maxPrice = 10_000_000 * 100 * unitsPerCent
+const maxPrice = 10_000_000 * money.Unit
 
 // price picks the monthly renew price and the setup fee of the chosen mode,
 // by capacity, mode and interval, never by position. When several pricings

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 const fixturePath = "../testdata/eco-catalog-IE.json"
@@ -91,7 +93,7 @@ func TestParseFixtureKSLEB(t *testing.T) {
 	if v.Price.Monthly != 999000000 || v.Price.Setup != 999000000 || v.FirstInvoice() != 1998000000 {
 		t.Errorf("price = %+v first invoice %d", v.Price, v.FirstInvoice())
 	}
-	if got := FormatMoney(v.FirstInvoice(), c.Currency); got != "19.98 EUR" {
+	if got := money.Format(v.FirstInvoice(), c.Currency); got != "19.98 EUR" {
 		t.Errorf("first invoice = %s", got)
 	}
 	if got := v.Price.FirstInvoiceWithTax(); got != 1998000000+2*229770000 {
@@ -203,26 +205,6 @@ func TestParseFixtureNonFQNFamiliesUseDefault(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(o.Variants, func(a, b *Variant) int { return int(a.FirstInvoice() - b.FirstInvoice()) }) {
 		t.Error("variants not sorted by price")
-	}
-}
-
-func TestFormatMoney(t *testing.T) {
-	for _, tc := range []struct {
-		in   int64
-		cur  string
-		want string
-	}{
-		{999000000, "EUR", "9.99 EUR"},
-		{1998000000, "EUR", "19.98 EUR"},
-		{0, "EUR", "0.00 EUR"},
-		{500000, "EUR", "0.01 EUR"},
-		{499999, "EUR", "0.00 EUR"},
-		{-999000000, "CAD", "-9.99 CAD"},
-		{123456789012, "", "1234.57"},
-	} {
-		if got := FormatMoney(tc.in, tc.cur); got != tc.want {
-			t.Errorf("FormatMoney(%d, %q) = %q, want %q", tc.in, tc.cur, got, tc.want)
-		}
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 	KindCredentialsExpiring Kind = "credentials_expiring" // consumer key expires within 3 days
 	KindCartsFailing        Kind = "carts_failing"        // carts failing for over 10 minutes
 	KindStopping            Kind = "stopping"             // ovhtui stopping with entries still wanted
+	KindReminder            Kind = "reminder"             // an unpaid order lapses, or a manual-renewal server expires, soon
 )
 
 // Routine kinds, sent only when OVHTUI_NOTIFY_EVENTS names them (or "all").
@@ -41,7 +42,7 @@ const KindTest Kind = "test"
 
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
-		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping}
+		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder}
 	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError}
 )
 
@@ -235,6 +236,14 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		m.Kind, m.Key = KindCartsFailing, keyOf(KindCartsFailing, e.Entry, e.DC)
 		m.Title = fmt.Sprintf("Carts failing: %s in %s", d.name(e.Entry), e.DC)
 		m.Text = fmt.Sprintf("No cart could be built for %s in %s for %s, so it cannot be ordered there: %s", d.name(e.Entry), e.DC, roundDur(e.Time.Sub(e.Since)), e.Err)
+	case order.Reminder:
+		m.Kind, m.Key = KindReminder, order.ReminderKey(e.Kind, fmt.Sprint(e.OrderID, e.Server), e.Due, e.Lead)
+		if e.Kind == order.RemindUnpaid {
+			m.Title = fmt.Sprintf("Unpaid order %d lapses in %s", e.OrderID, roundDur(e.Due.Sub(e.Time)))
+		} else {
+			m.Title = fmt.Sprintf("Server %s expires in %s", e.Server, roundDur(e.Due.Sub(e.Time)))
+		}
+		m.Text = e.Message()
 	case order.StoppingWanted:
 		m.Kind, m.Key = KindStopping, keyOf(KindStopping, "", "")
 		names := make([]string, len(e.Entries))

@@ -36,6 +36,11 @@ type Options struct {
 	Redact func(string) string
 	// TitlePrefix starts every title (e.g. "[ovhtui demo] ").
 	TitlePrefix string
+	// Delivered, when set, is told each message's final result on a
+	// channel: nil once sent, the last error once dropped after retries
+	// (the metrics count them). It runs in the channel's worker and must
+	// not block.
+	Delivered func(channel string, err error)
 
 	QueueSize   int           // events waiting for the describer, and messages per channel (default 100)
 	Attempts    int           // tries per message (default 4)
@@ -359,6 +364,7 @@ func (w *worker) deliver(it *item) {
 	if err == nil {
 		w.lastKey[m.Key] = now
 		w.remove(it)
+		w.delivered(nil)
 		return
 	}
 	it.attempts++
@@ -367,11 +373,18 @@ func (w *worker) deliver(it *item) {
 		return
 	}
 	w.remove(it)
+	w.delivered(err)
 	cause := w.ch.scrub(err)
 	if !w.logged[cause] {
 		w.logged[cause] = true
 		w.opts.Log.Warn("notify: message dropped after retries (further failures of this channel with this cause are not logged)",
 			"channel", w.ch.Name, "attempts", it.attempts, "kind", string(m.Kind), "cause", cause)
+	}
+}
+
+func (w *worker) delivered(err error) {
+	if w.opts.Delivered != nil {
+		w.opts.Delivered(w.ch.Name, err)
 	}
 }
 

@@ -138,9 +138,9 @@ func TestParseSet(t *testing.T) {
 		{"", DefaultSet().String(), false},
 		{"default", DefaultSet().String(), false},
 		{"order_placed, retired", "order_placed retired", false},
-		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown retired", false},
-		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown retired stopping", false},
-		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling retired stopping", false},
+		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown reminder retired", false},
+		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown reminder retired stopping", false},
+		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling reminder retired stopping", false},
 		{"order_placed bogus", "", true},
 	} {
 		s, err := ParseSet(c.in)

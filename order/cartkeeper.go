@@ -171,7 +171,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 			e.rebuild(ctx, j, cp.CartID, "renewal before expiry")
 		case now.Sub(cp.VerifiedAt) >= e.verifyEvery:
 			e.verify(ctx, j, cp)
-		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.revalidateEvery):
+		case wantReval || !j.s.SkipValidate && (!PriceFresh(cp.ValidatedAt, now) || now.Sub(cp.ValidatedAt) >= e.recheckEvery()):
 			e.revalidate(ctx, j, cp)
 		default:
 			for _, t := range []time.Time{cp.VerifiedAt.Add(e.verifyEvery), cp.Expire.Add(-e.renewBefore)} {
@@ -180,7 +180,7 @@ func (e *Engine) keeperWork(ctx context.Context, j cartJob, have bool, cp cartIn
 				}
 			}
 			if !j.s.SkipValidate {
-				if t := cp.ValidatedAt.Add(e.revalidateEvery); t.Before(*next) {
+				if t := cp.ValidatedAt.Add(e.recheckEvery()); t.Before(*next) {
 					*next = t
 				}
 			}
@@ -257,7 +257,7 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 	if errors.As(err, &ce) {
 		call = ce.Call
 	}
-	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err)})
+	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 	e.setStatus(j.key.Entry, j.key.DC, StatusError, what+" failed")
 	e.noteCartFailure(j.key, err)
 }
@@ -470,7 +470,7 @@ func (e *Engine) reportPrice(j cartJob, info *cartInfo, revalidated bool) {
 	ceiling := money.Amount{Ucents: j.s.CeilingUcents(), Currency: info.Price.Currency}
 	e.emit(CartReady{Base: e.base(j.key.Entry, j.key.DC), CartID: info.CartID, Expire: info.Expire, Price: info.Price,
 		PriceTax: info.PriceTax, Ceiling: ceiling, SkipCheck: j.s.SkipValidate, Revalidate: revalidated})
-	if !j.s.SkipValidate && info.Price.Ucents > ceiling.Ucents {
+	if !j.s.Accepts(info.Price.Ucents) {
 		e.mu.Lock()
 		prev := e.status[j.key]
 		e.mu.Unlock()
@@ -605,7 +605,9 @@ func (e *Engine) verify(ctx context.Context, j cartJob, c cartInfo) {
 // revalidate re-reads the cart's summary so the fast path never relies on
 // a price older than MaxValidationAge.
 func (e *Engine) revalidate(ctx context.Context, j cartJob, c cartInfo) {
+	e.spendUnsigned() // an unsigned re-check: it counts in the request budget
 	sum, err := e.api.Summary(ctx, c.CartID)
+	e.tooMany(err)
 	e.mu.Lock()
 	delete(e.reval, j.key)
 	e.mu.Unlock()

@@ -329,7 +329,7 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 	res, err := e.api.CheckoutPreview(ctx, a.CartID)
 	e.emit(OrderAttempted{Base: e.base(a.Entry, a.DC), CartID: a.CartID, Price: a.Price, DryRun: true})
 	if err != nil {
-		e.emit(APIError{Base: e.base(a.Entry, a.DC), Call: "GET /order/cart/{id}/checkout", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		e.emit(APIError{Base: e.base(a.Entry, a.DC), Call: "GET /order/cart/{id}/checkout", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 		if ovhapi.IsDefinitive(err) && strings.Contains(strings.ToLower(ovhapi.MessageOf(err)), "is not available in") {
 			e.mu.Lock()
 			e.cooldown[CartKey{Entry: a.Entry, DC: a.DC}] = e.now().Add(notAvailableCooldown)

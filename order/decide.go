@@ -232,21 +232,11 @@ func PriceFresh(validatedAt, now time.Time) bool {
 	return !validatedAt.IsZero() && !validatedAt.After(now) && now.Sub(validatedAt) <= MaxValidationAge
 }
 
-// subsidiaryCurrency is the currency OVH bills each subsidiary in.
-// (ASIA, WE and WS bill in USD: uncertain; a cart in another currency is
-// refused, which is the stricter choice.)
-var subsidiaryCurrency = map[string]string{
-	"CZ": "CZK", "DE": "EUR", "ES": "EUR", "FI": "EUR", "FR": "EUR", "GB": "GBP", "IE": "EUR", "IT": "EUR",
-	"LT": "EUR", "MA": "MAD", "NL": "EUR", "PL": "PLN", "PT": "EUR", "SN": "XOF", "TN": "TND",
-	"ASIA": "USD", "AU": "AUD", "CA": "CAD", "IN": "INR", "QC": "CAD", "SG": "SGD", "WE": "USD", "WS": "USD",
-	"US": "USD",
-}
-
 // PriceProblem says why a validated price cannot be relied on ("" when it
 // can): missing, zero or negative, or in a currency other than the
 // subsidiary's.
 func PriceProblem(p money.Amount, subsidiary string) string {
-	want := subsidiaryCurrency[subsidiary]
+	want := money.SubsidiaryCurrency(subsidiary)
 	switch {
 	case p.Currency == "" && p.Ucents == 0:
 		return "OVH gave no price"

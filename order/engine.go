@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -65,9 +66,17 @@ type Config struct {
 	// do: every entry has qty 0, an order, or a latch awaiting the user's
 	// decision (or a problem that stops it).
 	ExitWhenIdle bool
+	// Budget is the budget of unsigned requests shared with other
+	// pollers (nil: no budget, every plan polled every Poll). Polls are
+	// paced within it (pacing.go).
+	Budget *budget.Budget
 	// CredentialExpiry, when set, returns the consumer key's expiration
 	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
 	CredentialExpiry func(ctx context.Context) (time.Time, error)
+	// UnpaidOrders and ServerTerms, when set, read the unpaid orders and
+	// the account's servers for reminders before they lapse (reminders.go).
+	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
+	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -127,6 +136,9 @@ type Engine struct {
 	keeperWake chan struct{}
 	idleCh     chan struct{}
 	wg         sync.WaitGroup
+
+	pacingMu   sync.Mutex
+	lastPacing PollPacing // last PollPacing sent (pacing.go)
 }
 
 // New returns an engine for cfg. It does no I/O.
@@ -221,6 +233,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
 	e.goTracked(func() { e.credentialLoop(ctx) })
+	e.goTracked(func() { e.remindLoop(ctx) })
 
 	e.publish()
 

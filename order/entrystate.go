@@ -98,6 +98,8 @@ const (
 // EntryView is the engine's state of one entry, published as a value.
 type EntryView struct {
 	Key       string
+	PlanCode  string
+	FQN       string
 	Lifecycle Lifecycle
 	// Reason says why the entry is in its lifecycle, in words.
 	Reason string
@@ -173,7 +175,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
-		Key: key, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
+		Key: key, PlanCode: s.PlanCode, FQN: s.FQN, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
 		Ceiling:      money.Amount{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
 		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: ovhapi.OrderLink(s.OrderURL), // never the order password

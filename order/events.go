@@ -1,11 +1,13 @@
 package order
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // Event is something the engine tells its front end (the TUI or the
@@ -66,6 +68,7 @@ const (
 // PollOK reports a successful availability poll.
 type PollOK struct {
 	Base
+	Plan     string // the planCode polled
 	Duration time.Duration
 	Entries  int // availability entries received
 }
@@ -162,6 +165,9 @@ type APIError struct {
 	Call       string // e.g. "GET /dedicated/server/datacenter/availabilities"
 	Err        string // never holds secrets
 	RetryAfter time.Duration
+	// Class is OVH's error class (e.g. "Client::NotFound"), else
+	// "http_NNN", "not_sent" or "transport" (ErrorClass); "" when unknown.
+	Class string
 }
 
 // PrefsSaved reports a save of preferences.json.
@@ -260,7 +266,7 @@ func (e Info) Message() string       { return e.Text }
 
 // Attrs implementations.
 func (e PollOK) Attrs() []slog.Attr {
-	return e.attrs(slog.Duration("took", e.Duration), slog.Int("entries", e.Entries))
+	return e.attrs(slog.String("plan", e.Plan), slog.Duration("took", e.Duration), slog.Int("entries", e.Entries))
 }
 func (e AvailabilityChanged) Attrs() []slog.Attr {
 	return e.attrs(slog.String("fqn", e.FQN), slog.String("old", e.Old), slog.String("new", e.New), slog.Bool("orderable", e.Orderable))
@@ -299,4 +305,27 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// ErrorClass is the class of a failed OVH call for APIError.Class: OVH's
+// error class when it gave one (e.g. "Client::NotFound"), else "http_NNN"
+// for another refusal, "malformed" for an unreadable answer, "not_sent"
+// when the request never left, "transport" for anything else.
+func ErrorClass(err error) string {
+	var ce *ovhapi.CallError
+	switch {
+	case err == nil:
+		return ""
+	case !errors.As(err, &ce):
+		return "transport"
+	case ce.NotSent:
+		return "not_sent"
+	case ce.Malformed:
+		return "malformed"
+	case ce.Class != "":
+		return ce.Class
+	case ce.Status != 0:
+		return fmt.Sprintf("http_%d", ce.Status)
+	}
+	return "transport"
 }

@@ -36,7 +36,7 @@ func (e *Engine) fetchCatalogs(ctx context.Context) {
 	cat, err := e.catalog.Catalog(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			e.emit(APIError{Base: e.base("", ""), Call: "GET /order/catalog/public/eco", Err: err.Error()})
+			e.emit(APIError{Base: e.base("", ""), Call: "GET /order/catalog/public/eco", Err: err.Error(), Class: ErrorClass(err)})
 		}
 		return
 	}

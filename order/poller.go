@@ -12,16 +12,21 @@ import (
 )
 
 // pollLoop polls availability, each wanted planCode on its own: a plan is
-// polled every e.poll (fixed rate, from the start of one poll to the start
-// of the next) while OVH answers normally, and backs off on its own when it
-// fails (pollDelay). Each answer is recorded and decided on as it arrives,
-// so neither a failing nor a slow plan delays another's checkout. Every
-// e.poll the loop also picks up edits of the preferences.
+// polled every interval (fixed rate, from the start of one poll to the
+// start of the next) while OVH answers normally, and backs off on its own
+// when it fails (pollDelay). The interval is e.poll, stretched when the
+// plans would need more than the request budget (pacing.go), and the
+// plans' polls are spread evenly over it, not sent in a burst (retryState.due).
+// Each answer is recorded and decided on as it arrives, so neither a
+// failing nor a slow plan delays another's checkout. At least every e.poll
+// the loop also picks up edits of the preferences.
 func (e *Engine) pollLoop(ctx context.Context) {
 	for {
 		start := time.Now()
 		e.refreshPrefs()
-		done := e.startDuePolls(ctx, e.wantedPlans(), start)
+		plans := e.wantedPlans()
+		iv := e.pacing(len(plans))
+		done := e.startDuePolls(ctx, plans, start, iv)
 		tick := time.NewTimer(e.poll)
 		// Wait for this cycle's answers, but never past the next tick: a
 		// slow plan keeps going on its own and is skipped until it answers.
@@ -68,9 +73,9 @@ func (e *Engine) refreshPrefs() {
 
 // startDuePolls polls every plan that is due at the cycle's start, each in
 // its own goroutine, and returns a channel closed once they all answered.
-func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string, cycle time.Time) <-chan struct{} {
+func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string, cycle time.Time, iv time.Duration) <-chan struct{} {
 	done := make(chan struct{})
-	due := e.retry.due(plans, cycle)
+	due := e.retry.due(plans, cycle, iv)
 	if len(due) == 0 {
 		close(done)
 		return done
@@ -80,7 +85,7 @@ func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string, c
 		wg.Add(1)
 		e.goTracked(func() {
 			defer wg.Done()
-			e.pollPlan(ctx, plan, plans[plan], cycle)
+			e.pollPlan(ctx, plan, plans[plan], cycle, iv)
 		})
 	}
 	go func() {
@@ -93,18 +98,20 @@ func (e *Engine) startDuePolls(ctx context.Context, plans map[string][]string, c
 // pollPlan polls one planCode, records its answer and decides at once.
 // Its fixed-rate schedule counts from the start of the cycle that
 // launched it, so the plan is due again exactly when the loop wakes.
-func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle time.Time) {
+func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle time.Time, iv time.Duration) {
 	start := time.Now()
+	e.spendUnsigned()
 	items, err := e.api.Availability(ctx, plan, dcs)
 	end := time.Now()
 	if ctx.Err() != nil {
-		e.retry.answered(plan, e.poll, cycle, end, nil)
+		e.retry.answered(plan, iv, cycle, end, nil)
 		return
 	}
-	longer := e.retry.answered(plan, e.poll, cycle, end, err)
+	longer := e.retry.answered(plan, iv, cycle, end, err)
 	if err != nil {
+		e.tooMany(err)
 		ra := ovhapi.RetryAfterOf(err)
-		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra})
+		e.emit(APIError{Base: e.base("", ""), Call: "GET /dedicated/server/datacenter/availabilities?planCode=" + plan, Err: err.Error(), RetryAfter: ra, Class: ErrorClass(err)})
 		if longer > 0 {
 			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "availability of " + plan + ": " + describeWait(MaxRetryAfter, longer)})
 		}
@@ -117,7 +124,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 		}
 	}
 	e.recordAvailability(map[string]map[AvailKey]string{plan: vals})
-	e.emit(PollOK{Base: e.base("", ""), Duration: end.Sub(start), Entries: len(items)})
+	e.emit(PollOK{Base: e.base("", ""), Plan: plan, Duration: end.Sub(start), Entries: len(items)})
 	e.evaluate(ctx)
 }
 

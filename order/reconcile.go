@@ -128,7 +128,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 	// The window is on OVH's clock: the local one may be off.
 	ovhNow, err := e.api.ServerTime(ctx)
 	if err != nil {
-		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /auth/time", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /auth/time", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 		return false, false, err
 	}
 	delta := ovhNow.Sub(e.now())
@@ -138,7 +138,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 	}
 	ids, err := e.api.MyOrders(ctx, from, ovhNow.Add(time.Minute))
 	if err != nil {
-		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 		return false, false, err
 	}
 	taken := map[int64]bool{}
@@ -157,7 +157,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		}
 		items, err := e.api.MyOrderItems(ctx, id)
 		if err != nil {
-			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}/details", Err: fmt.Sprintf("order %d: %v", id, err)})
+			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}/details", Err: fmt.Sprintf("order %d: %v", id, err), Class: ErrorClass(err)})
 			readErr = err
 			continue
 		}
@@ -166,7 +166,7 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		}
 		o, err := e.api.MyOrder(ctx, id)
 		if err != nil {
-			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}", Err: err.Error()})
+			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}", Err: err.Error(), Class: ErrorClass(err)})
 			return false, false, err
 		}
 		e.recordOrder(ctx, key, s.OrderAttemptedIn, id, o.URL, o.PriceWithoutTax.Money(), s, true)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +92,10 @@ type retryState struct {
 	mu       sync.Mutex
 	plans    map[string]*planPoll
 	refusals map[CartKey]int
+	// spread is the plan set and interval the plans' phases were spread
+	// for (due re-spreads them when either changes).
+	spreadSet string
+	spreadIv  time.Duration
 }
 
 // planPoll is the poll state of one planCode.
@@ -99,8 +106,10 @@ type planPoll struct {
 }
 
 // due marks the plans of want that are due at now as in flight and
-// returns them; plans no longer wanted are forgotten.
-func (r *retryState) due(want map[string][]string, now time.Time) []string {
+// returns them; plans no longer wanted are forgotten. When the set of
+// plans or the interval iv changes, the plans are spread evenly over iv
+// (spreadPlans).
+func (r *retryState) due(want map[string][]string, now time.Time, iv time.Duration) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.plans == nil {
@@ -111,13 +120,19 @@ func (r *retryState) due(want map[string][]string, now time.Time) []string {
 			delete(r.plans, p)
 		}
 	}
-	var out []string
-	for _, p := range sortedKeys(want) {
-		st := r.plans[p]
-		if st == nil {
-			st = &planPoll{}
-			r.plans[p] = st
+	names := sortedKeys(want)
+	for _, p := range names {
+		if r.plans[p] == nil {
+			r.plans[p] = &planPoll{}
 		}
+	}
+	if set := strings.Join(names, "\x00"); set != r.spreadSet || iv != r.spreadIv {
+		r.spreadSet, r.spreadIv = set, iv
+		r.spreadPlans(names, now, iv)
+	}
+	var out []string
+	for _, p := range names {
+		st := r.plans[p]
 		if st.inFlight || now.Before(st.next) {
 			continue
 		}
@@ -125,6 +140,24 @@ func (r *retryState) due(want map[string][]string, now time.Time) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// spreadPlans gives the plans evenly spaced phases over iv: the one due
+// first (a new plan first of all) at now, the next iv/n later, and so on.
+// A failing plan keeps its backoff. Until the next answers, a plan may be
+// polled once sooner than iv after its last poll: a change of plans or of
+// budget is rare, and the even spread is what keeps the budget.
+func (r *retryState) spreadPlans(names []string, now time.Time, iv time.Duration) {
+	order := slices.Clone(names)
+	sort.SliceStable(order, func(i, j int) bool { return r.plans[order[i]].next.Before(r.plans[order[j]].next) })
+	step := iv / time.Duration(max(len(order), 1))
+	for i, p := range order {
+		st := r.plans[p]
+		if st.inFlight || st.fails > 0 && st.next.After(now) {
+			continue
+		}
+		st.next = now.Add(time.Duration(i) * step)
+	}
 }
 
 // answered records the outcome of plan's poll started at start and

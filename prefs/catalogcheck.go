@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // CheckProblems lists what --check finds beyond Validate: what is valid in
@@ -33,7 +34,7 @@ func CheckProblems(f *File, cat *catalog.Catalog) []Problem {
 			if cat != nil {
 				if vr, ok := cat.Variant(s.FQN); ok && vr.PlanCode == s.PlanCode {
 					price = fmt.Sprintf(" (the catalog's first invoice for this fqn is %s per unit)",
-						catalog.FormatMoney(vr.FirstInvoice(), cat.Currency))
+						money.Format(vr.FirstInvoice(), cat.Currency))
 				}
 			}
 			v.add(joinPath(p, "ceiling_price"), "0 with qty %d: no price is accepted, so nothing would ever be ordered; set the most you will pay for the first invoice, excluding tax%s", s.Qty, price)

@@ -19,6 +19,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // DefaultMaxDeliveryHours is used when an entry has no max_delivery_hours.
@@ -232,28 +234,7 @@ func (s Server) MaxDelivery() int {
 }
 
 // CeilingUcents is the ceiling in 1e-8 of the currency, as OVH counts money.
-func (s Server) CeilingUcents() int64 { return ToUcents(s.CeilingPrice) }
-
-// ToUcents converts an amount of currency to 1e-8 units, rounding to the cent
-// fraction OVH uses.
-func ToUcents(amount float64) int64 {
-	// Near ±92 billion the product no longer fits in an int64: saturate
-	// rather than wrap (a wrapped ceiling could change sign). NaN, which no
-	// JSON number yields, is 0: nothing is below it.
-	const limit = 9e10
-	switch {
-	case math.IsNaN(amount):
-		return 0
-	case amount >= limit:
-		return math.MaxInt64
-	case amount <= -limit:
-		return math.MinInt64
-	case amount >= 0:
-		return int64(amount*1e8 + 0.5)
-	default:
-		return int64(amount*1e8 - 0.5)
-	}
-}
+func (s Server) CeilingUcents() int64 { return money.FromFloat(s.CeilingPrice) }
 
 // DCNames returns the entry's DC codes in preference order.
 func (s Server) DCNames() []string {

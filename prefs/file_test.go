@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -406,21 +405,6 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Parse wrote into %s: %v %v", dir, entries, err)
 		}
 	})
-}
-
-func TestToUcents(t *testing.T) {
-	for _, tt := range []struct {
-		in   float64
-		want int64
-	}{
-		{0, 0}, {20.0, 20_00000000}, {19.99, 19_99000000}, {0.1 + 0.2, 30000000}, {-1.5, -1_50000000},
-		{1e-9, 0}, {1e12, math.MaxInt64}, {-1e12, math.MinInt64}, {math.NaN(), 0},
-		{math.Inf(1), math.MaxInt64},
-	} {
-		if got := ToUcents(tt.in); got != tt.want {
-			t.Errorf("ToUcents(%v) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
 }
 
 func TestDCCartsAndStringMap(t *testing.T) {

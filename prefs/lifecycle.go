@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // FallbackID is the identity of an entry that has no id yet: its planCode
@@ -138,8 +139,10 @@ func (s Server) CeilingPerUnitUcents() int64 { return s.CeilingUcents() / int64(
 var ErrLatched = errors.New("an order was attempted for this entry and its outcome is not recorded: re-arm it first or wait for the engine")
 
 // SetQty sets qty and scales the ceiling in proportion, since
-// ceiling_price covers all units (2 → 3 units: the ceiling × 3/2). Going
-// to 0 keeps the ceiling. It refuses a latched entry.
+// ceiling_price covers all units (2 → 3 units: the ceiling × 3/2), keeping
+// the per-unit amount exact (money.Scale: 20.00 for 3 units is 6.66666667
+// for one, and 20.00 again for 3). Going to 0 keeps the ceiling. It
+// refuses a latched entry.
 func (s *Server) SetQty(n int) error {
 	if n < 0 {
 		return errors.New("qty cannot go below 0")
@@ -148,25 +151,11 @@ func (s *Server) SetQty(n int) error {
 		return ErrLatched
 	}
 	if n > 0 {
-		s.CeilingPrice = scaleCeiling(s.CeilingUcents(), s.Units(), n)
+		s.CeilingPrice = money.ToFloat(money.Scale(s.CeilingUcents(), s.Units(), n))
 	}
 	s.Qty = n
 	return nil
 }
-
-// scaleCeiling returns ceiling × to/from as a price, rounded to the cent.
-func scaleCeiling(ceiling int64, from, to int) float64 {
-	if from <= 0 || from == to {
-		return FromUcents(ceiling)
-	}
-	const cent = 1_000_000 // 1e-8 units per cent
-	v := ceiling / int64(from) * int64(to)
-	v = (v + cent/2) / cent * cent
-	return FromUcents(v)
-}
-
-// FromUcents converts 1e-8 units of a currency to an amount.
-func FromUcents(u int64) float64 { return float64(u) / 1e8 }
 
 // BuyAgain re-arms the entry to buy qty more units (qty <= 0: as many as
 // the last attempt): a new id (the old one stays in the journal with what
@@ -182,7 +171,7 @@ func (s *Server) BuyAgain(qty int) (oldID string, err error) {
 		qty = units
 	}
 	oldID = s.Key()
-	s.CeilingPrice = scaleCeiling(s.CeilingUcents(), units, qty)
+	s.CeilingPrice = money.ToFloat(money.Scale(s.CeilingUcents(), units, qty))
 	s.ClearLatch()
 	s.OrderedAt, s.OrderedIn, s.OrderID, s.OrderURL, s.OrderError = time.Time{}, "", 0, "", ""
 	s.Qty = qty

@@ -101,9 +101,9 @@ func TestSetQtyScalesCeiling(t *testing.T) {
 	s = lifecycleServer()
 	s.CeilingPrice = 19.99
 	s.Qty = 3
-	s.SetQty(2) // 19.99 / 3 * 2 = 13.326..: rounded to the cent
-	if s.CeilingPrice != 13.33 {
-		t.Fatalf("rounded: %v", s.CeilingPrice)
+	s.SetQty(2) // 19.99 / 3 * 2 = 13.32666..: kept to 1e-8, not raised to 13.33
+	if s.CeilingPrice != 13.32666667 || s.Accepts(13_33000000) || !s.Accepts(13_32000000) {
+		t.Fatalf("scaled: %v", s.CeilingPrice)
 	}
 	s.OrderAttempted = true
 	if err := s.SetQty(5); !errors.Is(err, ErrLatched) {
@@ -111,6 +111,29 @@ func TestSetQtyScalesCeiling(t *testing.T) {
 	}
 	if err := s.SetQty(-1); err == nil {
 		t.Fatal("negative qty accepted")
+	}
+}
+
+// TestSetQtyKeepsThePerUnitCeiling: 20.00 for 3 units, then qty 1, then
+// qty 3 again is 20.00, not 20.01 (issue 16, item 11).
+func TestSetQtyKeepsThePerUnitCeiling(t *testing.T) {
+	s := lifecycleServer()
+	s.Qty, s.CeilingPrice = 3, 20
+	for _, n := range []int{1, 3, 2, 1, 2, 3} {
+		if err := s.SetQty(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.CeilingPrice != 20 || s.CeilingUcents() != 20_00000000 {
+		t.Fatalf("3 -> 1 -> 3 -> 2 -> 1 -> 2 -> 3: %v", s.CeilingPrice)
+	}
+	s.SetQty(1)
+	if s.Accepts(6_67000000) || !s.Accepts(6_66000000) {
+		t.Fatalf("one unit of 20.00 for 3 (%v) accepts 6.67 or refuses 6.66", s.CeilingPrice)
+	}
+	s.OrderAttempted, s.OrderID = false, 7
+	if _, err := s.BuyAgain(3); err != nil || s.CeilingPrice != 20 {
+		t.Fatalf("buy again 1 -> 3: %v %v", err, s.CeilingPrice)
 	}
 }
 

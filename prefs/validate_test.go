@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // validFile is example1 with one DC: valid, one entry buying one server.
@@ -195,5 +197,15 @@ func TestEndpoints(t *testing.T) {
 	}
 	if n := len(Subsidiaries()); n != 24 || !strings.HasPrefix(strings.Join(Subsidiaries(), " "), "ASIA AU CA CZ") {
 		t.Errorf("Subsidiaries() = %v", Subsidiaries())
+	}
+}
+
+// TestEverySubsidiaryHasACurrency: a subsidiary preferences.json accepts
+// has a currency in money's table, or every price would be refused.
+func TestEverySubsidiaryHasACurrency(t *testing.T) {
+	for sub := range SubsidiaryEndpoints {
+		if money.SubsidiaryCurrency(sub) == "" {
+			t.Errorf("subsidiary %s has no currency in package money", sub)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -73,7 +74,7 @@ func setCeiling(key string, from, to int64) func(*prefs.File) error {
 		if s.CeilingUcents() != from {
 			return fmt.Errorf("ceiling_price %w", errChangedNow)
 		}
-		s.CeilingPrice = ucentsToFloat(to)
+		s.CeilingPrice = money.ToFloat(to)
 		return nil
 	}
 }
@@ -171,7 +172,7 @@ func addEntry(n newEntry) func(*prefs.File) error {
 			Datacenters:    slices.Clone(n.Datacenters),
 			AddonPlanCodes: slices.Clone(n.Addons),
 			Qty:            n.Qty,
-			CeilingPrice:   ucentsToFloat(n.Ceiling),
+			CeilingPrice:   money.ToFloat(n.Ceiling),
 		}
 		s.Labels.Set("dedicated_os", n.OS)
 		f.Servers = append(f.Servers, s)
@@ -213,7 +214,7 @@ func changeEntry(key string, n newEntry) func(*prefs.File) error {
 			s.DCCarts = nil
 		}
 		s.FQN, s.AddonPlanCodes, s.Datacenters = n.FQN, slices.Clone(n.Addons), dcs
-		s.CeilingPrice = ucentsToFloat(n.Ceiling)
+		s.CeilingPrice = money.ToFloat(n.Ceiling)
 		if _, ok := s.Labels.Get("dedicated_os"); !ok && n.OS != "" {
 			s.Labels.Set("dedicated_os", n.OS)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/money"
 )
 
 // fakeAccount is an AccountAPI with canned answers that records payments
@@ -30,7 +31,7 @@ type fakeAccount struct {
 
 var _ AccountAPI = (*fakeAccount)(nil)
 
-func eur(ucents int64) account.Amount { return account.Amount{Ucents: ucents, Currency: "EUR"} }
+func eur(ucents int64) money.Amount { return money.Amount{Ucents: ucents, Currency: "EUR"} }
 
 func newFakeAccount() *fakeAccount {
 	return &fakeAccount{

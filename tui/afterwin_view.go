@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -86,13 +87,7 @@ const (
 	colStatus  = 10
 )
 
-func shortAmount(a account.Amount) string {
-	s := a.String()
-	if i := strings.LastIndexByte(s, ' '); i > 0 {
-		return s[:i]
-	}
-	return s
-}
+func shortAmount(a money.Amount) string { return money.Decimal(a.Ucents) }
 
 func utcMinute(t time.Time) string {
 	if t.IsZero() {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -340,7 +341,7 @@ func (b *browser) view(st *Styles, width, height int) string {
 	for i := b.top; i < end; i++ {
 		r := &b.rows[b.shown[i]]
 		line := fit(r.name, c.name) + " " + fit(r.cpu, c.cpu) + " " + fit(r.memory, c.memory) + " " +
-			fit(r.storage, c.storage) + " " + fitRight(fmtAmount(r.monthly), c.price)
+			fit(r.storage, c.storage) + " " + fitRight(money.Decimal(r.monthly), c.price)
 		if c.plan > 0 {
 			line += " " + fit(r.offer.PlanCode, c.plan)
 		}

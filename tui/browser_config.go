@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -79,10 +80,10 @@ func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offe
 		}
 	}
 	if s != nil {
-		cfg.ceiling.set(fmtAmount(s.CeilingUcents()))
+		cfg.ceiling.set(money.CeilingDecimal(s.CeilingUcents()))
 		cfg.ceilingTouched = true
 	} else {
-		cfg.ceiling.set(fmtAmount(cfg.firstInvoice() * int64(cfg.qty)))
+		cfg.ceiling.set(money.Decimal(cfg.firstInvoice() * int64(cfg.qty)))
 	}
 	return cfg
 }
@@ -205,7 +206,7 @@ func (c *offerConfig) entry() (newEntry, error) {
 	if len(n.Datacenters) == 0 {
 		return n, fmt.Errorf("choose at least one DC (space on a DC line)")
 	}
-	ceil, err := parseAmount(c.ceiling.String())
+	ceil, err := money.Parse(c.ceiling.String())
 	if err != nil {
 		return n, fmt.Errorf("ceiling: %w", err)
 	}
@@ -251,7 +252,7 @@ func (m Model) updateConfig(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if !c.ceilingTouched {
-			c.ceiling.set(fmtAmount(c.firstInvoice() * int64(c.qty)))
+			c.ceiling.set(money.Decimal(c.firstInvoice() * int64(c.qty)))
 		}
 		c.err = ""
 	case c.field < c.ceilingField(): // a DC
@@ -298,12 +299,12 @@ func (m Model) saveConfig() (tea.Model, tea.Cmd) {
 		n.ID = prefs.NewID(n.PlanCode)
 	}
 	req := saveReq{
-		reason:    fmt.Sprintf("new entry %s in %s, ceiling %s, place_order off", label, strings.Join(dcs, ">"), fmtAmount(n.Ceiling)),
+		reason:    fmt.Sprintf("new entry %s in %s, ceiling %s, place_order off", label, strings.Join(dcs, ">"), money.CeilingDecimal(n.Ceiling)),
 		change:    addEntry(n),
 		selectKey: n.serverKey(),
 	}
 	if b.editKey != "" {
-		req.reason = fmt.Sprintf("entry %s changed: addons %s, DCs %s, ceiling %s", label, strings.Join(n.Addons, ","), strings.Join(dcs, ">"), fmtAmount(n.Ceiling))
+		req.reason = fmt.Sprintf("entry %s changed: addons %s, DCs %s, ceiling %s", label, strings.Join(n.Addons, ","), strings.Join(dcs, ">"), money.CeilingDecimal(n.Ceiling))
 		req.change = changeEntry(b.editKey, n)
 	}
 	m.browser = nil
@@ -340,7 +341,7 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 		}
 		extra := ""
 		if a.Price.Monthly > 0 {
-			extra = st.Dim.Render(" +" + fmtAmount(a.Price.Monthly) + "/month")
+			extra = st.Dim.Render(" +" + money.Decimal(a.Price.Monthly) + "/month")
 		}
 		lines = append(lines, cut(mark(i)+fit(f.Name, 10)+" "+choice+extra, width))
 	}
@@ -349,9 +350,9 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 	lines = append(lines,
 		cut("  fqn       "+c.fqn(), width),
 		cut(fmt.Sprintf("  monthly %s · setup %s · first invoice %s %s excl. tax (%s incl. %d%% tax) per unit",
-			fmtAmount(p.Monthly), fmtAmount(p.Setup), fmtAmount(first), cur, fmtAmount(p.FirstInvoiceWithTax()), c.cat.TaxRate), width),
+			money.Decimal(p.Monthly), money.Decimal(p.Setup), money.Decimal(first), cur, money.Decimal(p.FirstInvoiceWithTax()), c.cat.TaxRate), width),
 		cut(fmt.Sprintf("  %d unit(s): first invoice %s %s (catalog, excl. tax) · ceiling %s for all",
-			c.qty, fmtAmount(first*int64(c.qty)), cur, c.ceiling.String()), width),
+			c.qty, money.Decimal(first*int64(c.qty)), cur, c.ceiling.String()), width),
 	)
 	availNote := ""
 	switch {
@@ -388,7 +389,7 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 	}
 	ceilHint := fmt.Sprintf(" %s for all %d unit(s), excl. tax; place_order starts off", cur, c.qty)
 	if c.changing != nil {
-		ceilHint = fmt.Sprintf(" %s for all %d unit(s), excl. tax (now %s)", cur, c.qty, fmtAmount(c.changing.CeilingUcents()))
+		ceilHint = fmt.Sprintf(" %s for all %d unit(s), excl. tax (now %s)", cur, c.qty, money.CeilingDecimal(c.changing.CeilingUcents()))
 	}
 	lines = append(lines, cut(mark(c.ceilingField())+"ceiling   "+c.ceiling.view(st.Input, 12, c.field == c.ceilingField())+st.Dim.Render(ceilHint), width))
 	if c.err != "" {

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -131,7 +132,7 @@ func (m *Model) buyView() string {
 		lines = append(lines, st.Danger.Render(cut("not possible: "+err.Error(), w)))
 	} else {
 		lines = append(lines, wrapText(fmt.Sprintf("ceiling for them: %s%s (first invoice excl. tax, all %d units; was %s for %d)",
-			fmtAmount(next.CeilingUcents()), cur, d.qty, fmtAmount(s.CeilingUcents()), s.Units()), w)...)
+			money.CeilingDecimal(next.CeilingUcents()), cur, d.qty, money.CeilingDecimal(s.CeilingUcents()), s.Units()), w)...)
 		lines = append(lines, wrapText(fmt.Sprintf("place_order %s, autopay %s: %s", onOff(s.PlaceOrder), onOff(s.Autopay), buyWhat(s)), w)...)
 	}
 	if d.err != "" {

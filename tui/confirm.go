@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -79,7 +80,7 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 	if qty == 0 && s.OrderAttemptedQty > 0 {
 		qty = s.OrderAttemptedQty // a latched entry: the qty re-arming restores
 	}
-	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, fmtAmount(ceiling), cur), w)}
+	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, money.CeilingDecimal(ceiling), cur), w)}
 	for _, dc := range s.DCNames() {
 		d := dcView(v, dc)
 		line := "  " + fit(dc, 5)
@@ -87,7 +88,7 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 			out = append(out, cut(line+st.Dim.Render("no validated price yet"), w))
 			continue
 		}
-		p := fmtAmount(d.Cart.Price.Ucents) + cur
+		p := money.Decimal(d.Cart.Price.Ucents) + cur
 		switch d.Verdict {
 		case order.PriceUnchecked:
 			line += st.AvailSoon.Render(p + " (skip_validate: the ceiling is not checked)")

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -247,24 +248,24 @@ func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, 
 		ceiling = v.Ceiling.Ucents
 	}
 	if d == nil || !d.HasCart || d.Cart.Price.Ucents == 0 && d.Cart.ValidatedAt.IsZero() {
-		return fitAmounts("-", "/", fmtAmount(ceiling), "", width), st.Dim
+		return fitAmounts("-", "/", money.CeilingDecimal(ceiling), "", width), st.Dim
 	}
-	price := fmtAmount(d.Cart.Price.Ucents)
+	price := money.Decimal(d.Cart.Price.Ucents)
 	verdict := d.Verdict
 	if pending {
 		verdict = order.PriceUnknown
 	}
 	switch verdict {
 	case order.PriceWithin:
-		return fitAmounts(price, "≤", fmtAmount(ceiling), " ok", width), st.PriceWithin
+		return fitAmounts(price, "≤", money.CeilingDecimal(ceiling), " ok", width), st.PriceWithin
 	case order.PriceOver:
-		return fitAmounts(price, ">", fmtAmount(ceiling), " OVER", width), st.PriceAbove
+		return fitAmounts(price, ">", money.CeilingDecimal(ceiling), " OVER", width), st.PriceAbove
 	case order.PriceUnchecked:
 		return fitAmounts(price, " ", "nocheck", "", width), st.AvailSoon
 	case order.PriceStale:
-		return fitAmounts(price, "?", fmtAmount(ceiling), " old", width), st.Dim
+		return fitAmounts(price, "?", money.CeilingDecimal(ceiling), " old", width), st.Dim
 	}
-	return fitAmounts(price, "/", fmtAmount(ceiling), "", width), st.Dim
+	return fitAmounts(price, "/", money.CeilingDecimal(ceiling), "", width), st.Dim
 }
 
 // fitAmounts joins price, sep and ceiling when they fit width; else the

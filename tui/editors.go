@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -25,7 +26,7 @@ type ceilingEditor struct {
 func (m *Model) openCeiling(s *prefs.Server) {
 	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents(), qty: s.Qty}
 	ed.input = lineInput{limit: 16}
-	ed.input.set(fmtAmount(ed.from))
+	ed.input.set(money.CeilingDecimal(ed.from))
 	m.ceiling = ed
 	m.relayout()
 }
@@ -35,11 +36,11 @@ func (ed *ceilingEditor) perUnit() string {
 	if ed.qty < 2 {
 		return ""
 	}
-	u, err := parseAmount(ed.input.String())
+	u, err := money.Parse(ed.input.String())
 	if err != nil {
 		return fmt.Sprintf("  for %d units", ed.qty)
 	}
-	return fmt.Sprintf("  for %d units: %s per unit", ed.qty, fmtAmount(u/int64(ed.qty)))
+	return fmt.Sprintf("  for %d units: %s per unit", ed.qty, money.CeilingDecimal(u/int64(ed.qty)))
 }
 
 func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -50,18 +51,18 @@ func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	case key.Matches(msg, m.keys.Save):
-		to, err := parseAmount(ed.input.String())
+		to, err := money.Parse(ed.input.String())
 		if err != nil {
 			ed.err = err.Error()
 			return m, nil
 		}
 		m.ceiling = nil
 		m.relayout()
-		if to == ed.from {
-			return m, nil
+		if to == ed.from || ed.input.String() == money.CeilingDecimal(ed.from) {
+			return m, nil // unchanged: a ceiling holding a fraction of a cent is kept as it is
 		}
 		return m, m.queueSave(saveReq{
-			reason: "ceiling_price of " + ed.name + " " + fmtAmount(ed.from) + " -> " + fmtAmount(to),
+			reason: "ceiling_price of " + ed.name + " " + money.CeilingDecimal(ed.from) + " -> " + money.CeilingDecimal(to),
 			change: setCeiling(ed.key, ed.from, to),
 		})
 	}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,79 +10,6 @@ import (
 
 	"github.com/ovhtui/ovhtui/order"
 )
-
-// ucentsPerUnit is how many OVH ucents make one unit of currency.
-const ucentsPerUnit = 100_000_000
-
-// fmtAmount formats an amount in ucents with two decimals and no currency,
-// rounding half away from zero to the cent.
-func fmtAmount(u int64) string {
-	sign := ""
-	if u < 0 {
-		sign, u = "-", -u
-	}
-	cents := (u + 500_000) / 1_000_000
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
-}
-
-// fmtMoney formats an amount with its currency.
-func fmtMoney(u int64, currency string) string {
-	if currency == "" {
-		return fmtAmount(u)
-	}
-	return fmtAmount(u) + " " + currency
-}
-
-// maxAmountUnits is the largest amount the editors accept, in units of
-// currency: more is surely a typo (skip_validate exists for "any price").
-const maxAmountUnits = 1_000_000
-
-// parseAmount reads an amount typed by the user: a plain decimal with at
-// most two decimals ("20", "19.99", "19,99"), into ucents, exactly (no
-// float). Anything else is refused with the reason, never rounded,
-// truncated or silently dropped.
-func parseAmount(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errors.New("type an amount, e.g. 25 or 24.99")
-	}
-	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("%q: an amount cannot be negative", s)
-	}
-	if strings.ContainsAny(s, "eE") && strings.Trim(s, "0123456789.,eE+") == "" {
-		return 0, fmt.Errorf("%q: write the amount in plain digits (no exponent)", s)
-	}
-	if strings.Count(s, ".")+strings.Count(s, ",") > 1 {
-		return 0, fmt.Errorf("%q: one decimal point at most, no thousands separator", s)
-	}
-	whole, frac, _ := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("%q is not an amount: digits and one decimal point only", s)
-		}
-	}
-	if whole == "" && frac == "" {
-		return 0, fmt.Errorf("%q is not an amount", s)
-	}
-	if len(frac) > 2 {
-		return 0, fmt.Errorf("%q: at most two decimals (it would be rounded)", s)
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > maxAmountUnits || (w == maxAmountUnits && strings.Trim(frac, "0") != "") {
-		return 0, fmt.Errorf("%q: at most %d", s, maxAmountUnits)
-	}
-	var f int64
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac+strings.Repeat("0", 8-len(frac)), 10, 64)
-	}
-	return w*ucentsPerUnit + f, nil
-}
-
-// ucentsToFloat converts ucents to the float prefs stores ceiling_price as.
-func ucentsToFloat(u int64) float64 { return float64(u) / ucentsPerUnit }
 
 // fmtCountdown formats the time left until an expiry: "12d3h", "5h07m",
 // "4m09s", "expired".

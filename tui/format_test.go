@@ -9,41 +9,6 @@ import (
 	"github.com/ovhtui/ovhtui/order"
 )
 
-func TestFmtAmount(t *testing.T) {
-	for _, tc := range []struct {
-		u    int64
-		want string
-	}{
-		{0, "0.00"}, {999000000, "9.99"}, {1998000000, "19.98"}, {-150000000, "-1.50"},
-		{1_000_000 * 99, "0.99"}, {500_000, "0.01"}, {499_999, "0.00"}, {123456789012, "1234.57"},
-	} {
-		if got := fmtAmount(tc.u); got != tc.want {
-			t.Errorf("fmtAmount(%d) = %q, want %q", tc.u, got, tc.want)
-		}
-	}
-}
-
-func TestParseAmount(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		want    int64
-		wantErr bool
-	}{
-		{"20", 2000000000, false}, {"19.99", 1999000000, false}, {"19,99", 1999000000, false},
-		{".5", 50000000, false}, {" 7.1 ", 710000000, false}, {"1000000", 100000000000000, false},
-		{"0", 0, false}, {"5.", 500000000, false},
-		// Refused, never rounded, truncated or dropped (issue 13).
-		{"-5", 0, true}, {"1e9", 0, true}, {"12.345", 0, true}, {"abc", 0, true}, {"0.00000001", 0, true},
-		{"", 0, true}, {"1.2.3", 0, true}, {"1,000.50", 0, true}, {"1000000.01", 0, true},
-		{"99999999999", 0, true}, {".", 0, true}, {"12 5", 0, true},
-	} {
-		got, err := parseAmount(tc.in)
-		if (err != nil) != tc.wantErr || got != tc.want {
-			t.Errorf("parseAmount(%q) = %d, %v; want %d, error %v", tc.in, got, err, tc.want, tc.wantErr)
-		}
-	}
-}
-
 // TestAvailText: the words follow the engine's classes, with
 // max_delivery_hours: 120H is orderable for an entry accepting 240H.
 func TestAvailText(t *testing.T) {

@@ -11,8 +11,11 @@ import (
 	"testing"
 )
 
-// The simulator's conformance to OVH's published schema
-// (testdata/ovh-api-schema.json, a copy of ../shared/spec/ovh-api-schema.json).
+// The simulator's conformance to OVH's schemas: the OpenAPI export of
+// 2025-10 (testdata/openapi-2025-10/, a copy of ../shared/spec/openapi-2025-10/)
+// for /me/** and /dedicated/server/**, the published schema of 2024-07
+// (testdata/ovh-api-schema.json, a copy of ../shared/spec/ovh-api-schema.json)
+// for the rest.
 // Routes added later are covered without touching this file: every route the
 // simulator registers is checked here, every request is checked against the
 // schema at run time (400 when it would not be accepted) and every answer is
@@ -26,6 +29,108 @@ func TestSchemaCopyMatchesSpec(t *testing.T) {
 	}
 	if !bytes.Equal(spec, schemaJSON) {
 		t.Fatal("testdata/ovh-api-schema.json differs from ../shared/spec/ovh-api-schema.json: copy it again")
+	}
+}
+
+func TestExportCopyMatchesSpec(t *testing.T) {
+	for name, data := range exportJSON {
+		spec, err := os.ReadFile("../../../shared/spec/openapi-2025-10/" + name)
+		if err != nil {
+			t.Skipf("spec not beside the repository: %v", err)
+		}
+		if !bytes.Equal(spec, data) {
+			t.Errorf("testdata/openapi-2025-10/%s differs from ../shared/spec/openapi-2025-10/%s: copy it again", name, name)
+		}
+	}
+}
+
+// TestEachPathHasItsLaw: /me/** and /dedicated/server/** come from the
+// 2025-10 export, everything else from the 2024-07 snapshot, and the
+// routes the simulator serves under the export are the export's.
+func TestEachPathHasItsLaw(t *testing.T) {
+	sc := OVHSchema()
+	for _, c := range []struct{ method, path, source string }{
+		{"GET", "/me", SourceExport},
+		{"GET", "/me/order/{orderId}/followUp", SourceExport},
+		{"GET", "/me/payment/method", SourceExport},
+		{"POST", "/me/order/{orderId}/pay", SourceExport},
+		{"GET", "/dedicated/server/datacenter/availabilities", SourceExport},
+		{"GET", "/dedicated/server/{serviceName}/serviceInfos", SourceExport},
+		{"GET", "/order/cart/{cartId}", SourceSnapshot},
+		{"POST", "/order/cart/{cartId}/checkout", SourceSnapshot},
+		{"GET", "/order/catalog/public/eco", SourceSnapshot},
+		{"GET", "/auth/time", SourceSnapshot},
+		{"POST", "/service/{serviceId}/renew", SourceSnapshot},
+	} {
+		op := sc.Lookup(c.method, c.path)
+		if op == nil {
+			t.Errorf("%s %s: not in the schema", c.method, c.path)
+			continue
+		}
+		if op.Source != c.source {
+			t.Errorf("%s %s: from %s, want %s", c.method, c.path, op.Source, c.source)
+		}
+	}
+	n := 0
+	for _, op := range sc.Operations() {
+		if op.Source == SourceExport {
+			n++
+			if !strings.HasPrefix(op.Path, "/me") && !strings.HasPrefix(op.Path, "/dedicated/server") {
+				t.Errorf("export operation outside its paths: %s %s", op.Method, op.Path)
+			}
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d operations from the export", n)
+	}
+	s, err := New(testCatalog(t), Options{NoPadding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range s.declared {
+		op := sc.Lookup(r.Method, r.Path)
+		if op == nil {
+			continue // TestRoutesAreInTheSchema reports it
+		}
+		under := r.Path == "/me" || strings.HasPrefix(r.Path, "/me/") || strings.HasPrefix(r.Path, "/dedicated/server")
+		if under != (op.Source == SourceExport) {
+			t.Errorf("%s %s is checked against %s", r.Method, r.Path, op.Source)
+		}
+	}
+}
+
+// TestExportCatchesInventions: the export's own models, types and enums
+// decide for its paths.
+func TestExportCatchesInventions(t *testing.T) {
+	sc := OVHSchema()
+	fu := sc.Lookup("GET", "/me/order/{orderId}/followUp")
+	v := sc.CheckResponse(fu, []byte(`[{"step":"SHIPPED","status":"DONE","history":[{"date":"2025-10-02T10:00:00Z","description":"x","label":"PAID"}]}]`))
+	for _, want := range []string{
+		`[0].step: "SHIPPED" is not a value of billing.order.followUp.StepEnum`,
+		`[0].history[0].label: "PAID" is not a value of billing.order.followUp.HistoryStatusEnum`,
+	} {
+		if !strings.Contains(strings.Join(v, "\n"), want) {
+			t.Errorf("followUp check missed %q; got %q", want, v)
+		}
+	}
+	op, params, _ := sc.Match("GET", "/me/payment/method")
+	if err := sc.CheckRequest(op, params, url.Values{"status": {"BROKEN"}}, nil); err == nil {
+		t.Error("status BROKEN passed (me.payment.method.StatusEnum)")
+	}
+	if err := sc.CheckRequest(op, params, url.Values{"default": {"true"}}, nil); err != nil {
+		t.Errorf("default=true: %v", err)
+	}
+	op, params, _ = sc.Match("POST", "/me/order/12/pay")
+	if err := sc.CheckRequest(op, params, nil, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "paymentMethod") {
+		t.Errorf("pay without paymentMethod: %v", err)
+	}
+	if err := sc.CheckRequest(op, params, nil, []byte(`{"paymentMethod":{"id":7001}}`)); err != nil {
+		t.Errorf("pay with a method: %v", err)
+	}
+	av := sc.Lookup("GET", "/dedicated/server/datacenter/availabilities")
+	v = sc.CheckResponse(av, []byte(`[{"fqn":"a.b.c","planCode":"a","server":"a","memory":"b","storage":"c","gpu":null,"systemStorage":null,"datacenters":[{"datacenter":"eu-west-par-a","availability":"1H-high"},{"datacenter":"mars-north-1","availability":"1H-high"}]}]`))
+	if got := strings.Join(v, "\n"); !strings.Contains(got, `"mars-north-1" is not a value`) || strings.Contains(got, "eu-west-par-a") {
+		t.Errorf("datacenter enum of 2025-10: %q", v)
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 //	POST   /_sim/price            {"planCode","monthly","setup"} (ucents)
 //	POST   /_sim/carts/expire     {"cartId"}
 //	POST   /_sim/carts/expire-all
-//	POST   /_sim/payment-method   {"state": "valid"|"none"|"invalid"}
+//	POST   /_sim/payment-method   {"state": "valid"|"none"|"invalid"|"PAUSED"|... (a me.payment.method.StatusEnum value)}
 //	GET    /_sim/requests         request log;  DELETE /_sim/requests empties it
 //	GET    /_sim/orders           recorded orders
 //	GET    /_sim/carts            carts
@@ -174,8 +174,10 @@ func (s *Sim) controlRoutes() *http.ServeMux {
 		case "invalid":
 			s.SetPaymentMethod(PaymentInvalid)
 		default:
-			bad(w, fmt.Errorf("state %q: want valid, none or invalid", in.State))
-			return
+			if err := s.SetPaymentMethodStatus(in.State); err != nil {
+				bad(w, fmt.Errorf("state %q: want valid, none, invalid or a payment method status", in.State))
+				return
+			}
 		}
 		ok(w, nil)
 	})

@@ -1,6 +1,7 @@
 package ovhsim
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -23,6 +24,30 @@ var reusablePaymentMeans = []string{"CREDIT_CARD", "CURRENT_ACCOUNT", "DEFERRED_
 
 // meansNeedingID are the means OVH's guide says need a paymentMeanId.
 var meansNeedingID = []string{"bankAccount", "creditCard", "paypal"}
+
+// paymentStatuses is me.payment.method.StatusEnum (OVH's export of 2025-10).
+var paymentStatuses = []string{"CANCELED", "CANCELING", "CREATED", "CREATING", "ERROR", "EXPIRED", "FAILED",
+	"MAINTENANCE", "PAUSED", "REJECTED", "REPLACED", "VALID", "VALIDATING"}
+
+// SetPaymentMethodStatus sets the status of the account's default payment
+// method: "VALID" (PaymentValid), "" or "none" (no default method,
+// PaymentNone), or any other value of me.payment.method.StatusEnum
+// (PaymentInvalid with that status, e.g. "PAUSED", "FAILED").
+func (s *Sim) SetPaymentMethodStatus(status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case status == "" || status == "none":
+		s.payment, s.paymentStatus = PaymentNone, ""
+	case status == "VALID":
+		s.payment, s.paymentStatus = PaymentValid, ""
+	case slices.Contains(paymentStatuses, status):
+		s.payment, s.paymentStatus = PaymentInvalid, status
+	default:
+		return fmt.Errorf("payment method status %q: not in me.payment.method.StatusEnum %v", status, paymentStatuses)
+	}
+	return nil
+}
 
 // SetPaymentDeclined makes every payWithRegisteredPaymentMean refuse the
 // payment (400 "Payment refused by your bank"; OVH's exact wording is
@@ -136,7 +161,10 @@ func (s *Sim) getPaymentMethod(c *call) *reply {
 func (s *Sim) paymentMethodLocked() map[string]any {
 	status := "VALID"
 	if s.payment == PaymentInvalid {
-		status = "EXPIRED"
+		status = s.paymentStatus
+		if status == "" {
+			status = "EXPIRED"
+		}
 	}
 	created := s.now().AddDate(-1, 0, 0)
 	return map[string]any{

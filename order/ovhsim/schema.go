@@ -22,14 +22,30 @@ import (
 //go:embed testdata/ovh-api-schema.json
 var schemaJSON []byte
 
+// exportJSON are verbatim copies of ../shared/spec/openapi-2025-10/*.json,
+// OVH's OpenAPI export of 2025-10 (a test checks each copy against the
+// spec), by file name.
+var exportJSON = map[string][]byte{"me.json": exportMe, "dedicated-server.json": exportDedicated}
+
+//go:embed testdata/openapi-2025-10/me.json
+var exportMe []byte
+
+//go:embed testdata/openapi-2025-10/dedicated-server.json
+var exportDedicated []byte
+
 // Schema is OVH's published API schema as the simulator enforces it: every
 // request is checked against it (path, method, query parameters, body
 // fields and types; 400 when it would not be accepted) and every answer
 // is checked against its response model (recorded as a violation).
 type Schema struct {
 	ops    []*Operation
-	models map[string]schemaModel
+	models modelSet // the models of the 2024-07 schema (CheckValue)
 }
+
+// modelSet is the models of one schema document: an operation's types
+// resolve in the document it comes from (both documents name models
+// alike, e.g. billing.Order, with different fields).
+type modelSet map[string]schemaModel
 
 // Operation is one method on one path of the schema.
 type Operation struct {
@@ -39,8 +55,21 @@ type Operation struct {
 	Auth         bool
 	ResponseType string
 	Params       []Param
-	segs         []string
+	// Source names the schema document the operation comes from
+	// (SourceSnapshot or SourceExport).
+	Source string
+	segs   []string
+	models modelSet
 }
+
+// The schema documents an Operation can come from.
+const (
+	// SourceSnapshot is ovh-api-schema.json, OVH's published schema of 2024-07.
+	SourceSnapshot = "2024-07"
+	// SourceExport is openapi-2025-10/, OVH's OpenAPI export of 2025-10
+	// for /me/** and /dedicated/server/**: where it speaks, it wins.
+	SourceExport = "2025-10"
+)
 
 // Param is one parameter of an operation. Name is empty for a body that
 // is a whole model.
@@ -88,9 +117,24 @@ var newerThanSnapshot = map[string]map[string]schemaProp{
 	"order.catalog.public.ProductBlobTechnicalDisk": {"maximumCapacity": {typ: "double", null: true}},
 }
 
-var loadSchema = sync.OnceValues(func() (*Schema, error) { return ParseSchema(schemaJSON) })
+var loadSchema = sync.OnceValues(func() (*Schema, error) {
+	snap, err := ParseSchema(schemaJSON)
+	if err != nil {
+		return nil, err
+	}
+	var newer []*Schema
+	for _, name := range sortedKeys(exportJSON) {
+		n, err := ParseOpenAPI(exportJSON[name])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		newer = append(newer, n)
+	}
+	return snap.Overlay(newer...), nil
+})
 
-// OVHSchema returns the embedded schema.
+// OVHSchema returns the embedded schema: the 2024-07 snapshot with the
+// 2025-10 export laid over it for /me/** and /dedicated/server/** (Overlay).
 func OVHSchema() *Schema {
 	sc, err := loadSchema()
 	if err != nil {
@@ -127,11 +171,11 @@ func ParseSchema(data []byte) (*Schema, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
-	sc := &Schema{models: map[string]schemaModel{}}
+	sc := &Schema{models: modelSet{}}
 	for _, a := range raw.APIs {
 		for _, o := range a.Operations {
 			op := &Operation{Method: o.Method, Path: a.Path, Auth: !o.NoAuthentication, ResponseType: o.ResponseType,
-				segs: strings.Split(strings.Trim(a.Path, "/"), "/")}
+				Source: SourceSnapshot, segs: strings.Split(strings.Trim(a.Path, "/"), "/"), models: sc.models}
 			for _, p := range o.Parameters {
 				pp := Param{In: p.ParamType, Required: p.Required, Type: "string"}
 				if p.Name != nil {
@@ -248,7 +292,7 @@ func (sc *Schema) Match(method, path string) (op *Operation, params map[string]s
 func (sc *Schema) CheckRequest(op *Operation, pathParams map[string]string, query url.Values, body []byte) error {
 	for _, p := range op.Params {
 		if p.In == "path" {
-			if err := sc.checkText(p.Type, pathParams[p.Name]); err != nil {
+			if err := op.models.checkText(p.Type, pathParams[p.Name]); err != nil {
 				return fmt.Errorf("[%s] Given data (%s) is not valid for type %s", p.Name, pathParams[p.Name], p.Type)
 			}
 		}
@@ -272,7 +316,7 @@ func (sc *Schema) CheckRequest(op *Operation, pathParams map[string]string, quer
 		if len(query[k]) != 1 {
 			return fmt.Errorf("[%s] given %d times", k, len(query[k]))
 		}
-		if err := sc.checkText(p.Type, query[k][0]); err != nil {
+		if err := op.models.checkText(p.Type, query[k][0]); err != nil {
 			return fmt.Errorf("[%s] Given data (%s) is not valid for type %s", k, query[k][0], p.Type)
 		}
 	}
@@ -299,7 +343,7 @@ func (sc *Schema) CheckRequest(op *Operation, pathParams map[string]string, quer
 		}
 	}
 	if len(bodyParams) == 1 && bodyParams[0].Name == "" {
-		if errs := sc.check(bodyParams[0].Type, v, "", false); len(errs) > 0 {
+		if errs := op.models.check(bodyParams[0].Type, v, "", false); len(errs) > 0 {
 			return fmt.Errorf("%s", errs[0])
 		}
 		return nil
@@ -323,7 +367,7 @@ func (sc *Schema) CheckRequest(op *Operation, pathParams map[string]string, quer
 			}
 			continue
 		}
-		if errs := sc.check(p.Type, obj[k], k, false); len(errs) > 0 {
+		if errs := op.models.check(p.Type, obj[k], k, false); len(errs) > 0 {
 			return fmt.Errorf("%s", errs[0])
 		}
 	}
@@ -352,14 +396,14 @@ func (sc *Schema) CheckResponse(op *Operation, body []byte) []string {
 	if err := dec.Decode(&v); err != nil {
 		return []string{"response is not JSON: " + err.Error()}
 	}
-	return sc.check(op.ResponseType, v, "", true)
+	return op.models.check(op.ResponseType, v, "", true)
 }
 
 // CheckValue lists how the JSON value v (decoded with UseNumber) differs
 // from the schema type typ. strict also demands every field that cannot
 // be null (for answers).
 func (sc *Schema) CheckValue(typ string, v any, strict bool) []string {
-	return sc.check(typ, v, "", strict)
+	return sc.models.check(typ, v, "", strict)
 }
 
 // resolveType strips an alias ("coreTypes.ServiceId:long" is a long).
@@ -382,7 +426,7 @@ func parseDatetime(s string) error {
 }
 
 // checkText checks a path or query value (always text) against typ.
-func (sc *Schema) checkText(typ, s string) error {
+func (ms modelSet) checkText(typ, s string) error {
 	t := resolveType(typ)
 	switch t {
 	case "long":
@@ -407,14 +451,14 @@ func (sc *Schema) checkText(typ, s string) error {
 			return fmt.Errorf("not an ISO 8601 duration")
 		}
 	default:
-		if m, ok := sc.models[t]; ok && m.enum != nil && !slices.Contains(m.enum, s) {
+		if m, ok := ms[t]; ok && m.enum != nil && !slices.Contains(m.enum, s) {
 			return fmt.Errorf("not one of %v", m.enum)
 		}
 	}
 	return nil
 }
 
-func (sc *Schema) check(typ string, v any, at string, strict bool) []string {
+func (ms modelSet) check(typ string, v any, at string, strict bool) []string {
 	t := resolveType(typ)
 	fail := func(format string, args ...any) []string {
 		where := at
@@ -433,7 +477,7 @@ func (sc *Schema) check(typ string, v any, at string, strict bool) []string {
 		}
 		var out []string
 		for i, x := range arr {
-			out = append(out, sc.check(elem, x, fmt.Sprintf("%s[%d]", at, i), strict)...)
+			out = append(out, ms.check(elem, x, fmt.Sprintf("%s[%d]", at, i), strict)...)
 		}
 		return out
 	}
@@ -462,8 +506,13 @@ func (sc *Schema) check(typ string, v any, at string, strict bool) []string {
 		if !ok {
 			return fail("%T where %s is expected", v, typ)
 		}
-		if err := sc.checkText(t, s); err != nil {
+		if err := ms.checkText(t, s); err != nil {
 			return fail("%q is not a valid %s", s, t)
+		}
+		return nil
+	case anyObject:
+		if _, ok := v.(map[string]any); !ok {
+			return fail("%T where an object is expected", v)
 		}
 		return nil
 	case "map[string]string":
@@ -488,16 +537,16 @@ func (sc *Schema) check(typ string, v any, at string, strict bool) []string {
 		for _, k := range sortedKeys(m) {
 			switch k {
 			case "key":
-				out = append(out, sc.check("string", m[k], at+".key", strict)...)
+				out = append(out, ms.check("string", m[k], at+".key", strict)...)
 			case "value":
-				out = append(out, sc.check(inner, m[k], at+".value", strict)...)
+				out = append(out, ms.check(inner, m[k], at+".value", strict)...)
 			default:
 				out = append(out, fail("field %q is not in %s", k, typ)...)
 			}
 		}
 		return out
 	}
-	m, ok := sc.models[t]
+	m, ok := ms[t]
 	if !ok {
 		return fail("type %s is not in the schema", typ)
 	}
@@ -529,7 +578,7 @@ func (sc *Schema) check(typ string, v any, at string, strict bool) []string {
 			}
 			continue
 		}
-		out = append(out, sc.check(p.typ, obj[k], sub, strict)...)
+		out = append(out, ms.check(p.typ, obj[k], sub, strict)...)
 	}
 	if strict {
 		for _, k := range sortedKeys(m.props) {

@@ -204,7 +204,13 @@ func (s *Sim) getServer(c *call) *reply {
 	if rep != nil {
 		return rep
 	}
-	dc := datacenterEnum[sv.dc]
+	city, az, region := sv.dc, "eu-west-"+sv.dc+"-a", "eu-west-"+sv.dc
+	if parts := strings.Split(sv.dc, "-"); len(parts) == 4 {
+		// A zone name (eu-west-par-a): its region is eu-west-par, its
+		// city par (the simulator's reading of OVH's naming).
+		city, az, region = parts[2], sv.dc, strings.Join(parts[:3], "-")
+	}
+	dc := datacenterEnum[city]
 	if dc == "" {
 		dc = "rbx8"
 	}
@@ -214,7 +220,7 @@ func (s *Sim) getServer(c *call) *reply {
 	}
 	ip := fmt.Sprintf("51.75.%d.%d", sv.serverID%250+1, sv.serverID%200+10)
 	return jsonReply(map[string]any{
-		"availabilityZone": "eu-west-" + sv.dc + "-a",
+		"availabilityZone": az,
 		"bootId":           1,
 		"bootScript":       nil,
 		"commercialRange":  rng,
@@ -229,8 +235,8 @@ func (s *Sim) getServer(c *call) *reply {
 		"os":               "none_64",
 		"powerState":       "poweron",
 		"professionalUse":  false,
-		"rack":             "S" + strings.ToUpper(sv.dc) + "01",
-		"region":           "eu-west-" + sv.dc,
+		"rack":             "S" + strings.ToUpper(city) + "01",
+		"region":           region,
 		"rescueMail":       nil,
 		"rescueSshKey":     nil,
 		"reverse":          sv.name,
@@ -292,6 +298,7 @@ func (s *Sim) accountRoutes() {
 	signed := func(h func(*call) *reply) route { return route{signed: true, handler: h} }
 	s.handle("GET /me/order/{orderId}/availableRegisteredPaymentMean", signed(s.getPaymentMeans))
 	s.handle("POST /me/order/{orderId}/payWithRegisteredPaymentMean", signed(s.payOrder))
+	s.handle("GET /me/order/{orderId}/followUp", signed(s.getFollowUp))
 	s.handle("GET /me/payment/method", signed(s.listPaymentMethods))
 	s.handle("GET /me/payment/method/{paymentMethodId}", signed(s.getPaymentMethod))
 	s.handle("GET /dedicated/server", signed(s.listServers))

@@ -69,6 +69,10 @@ type Options struct {
 	// before it is "delivered" and its servers appear under
 	// /dedicated/server (default 1 minute; OVH takes minutes to days).
 	DeliveryDelay time.Duration
+	// AZDatacenters adds DCs to plans of the catalog (planCode -> DCs),
+	// e.g. DemoAZDatacenters: the availability-zone names of OVH's 2025-10
+	// enum (az.go). Each must be in that enum.
+	AZDatacenters map[string][]string
 	// NoPadding serves only the catalog's own variants in the availability
 	// feed instead of padding it to the real feed's size (~9,000 entries).
 	NoPadding bool
@@ -191,20 +195,23 @@ type Sim struct {
 	cartOrder  []string
 	orders     []*order
 	payment    PaymentMethodState
-	catBySub   map[string][]byte
-	seqCart    int
-	cartSalt   string // random per simulator: cart ids differ between runs, as OVH's do
-	seqItem    int64
-	seqConfig  int64
-	seqOrder   int64
-	seqDetail  int64
-	seqQuery   uint64
-	reqLog     []Request
-	signedLog  map[string][]time.Time // consumer key -> recent signed calls
-	connSeq    uint64
-	conns      int
-	openConns  int
-	aw         accountState // servers, payment methods, renewals (servers.go)
+	// paymentStatus is the status of an invalid payment method ("":
+	// EXPIRED; SetPaymentMethodStatus).
+	paymentStatus string
+	catBySub      map[string][]byte
+	seqCart       int
+	cartSalt      string // random per simulator: cart ids differ between runs, as OVH's do
+	seqItem       int64
+	seqConfig     int64
+	seqOrder      int64
+	seqDetail     int64
+	seqQuery      uint64
+	reqLog        []Request
+	signedLog     map[string][]time.Time // consumer key -> recent signed calls
+	connSeq       uint64
+	conns         int
+	openConns     int
+	aw            accountState // servers, payment methods, renewals (servers.go)
 
 	schema     *Schema
 	declared   []declaredRoute
@@ -215,6 +222,10 @@ type Sim struct {
 // New builds a simulator from an eco catalog (the JSON of
 // GET /order/catalog/public/eco).
 func New(catalogJSON []byte, opts Options) (*Sim, error) {
+	catalogJSON, err := withDatacenters(catalogJSON, opts.AZDatacenters, OVHSchema().datacenterEnum())
+	if err != nil {
+		return nil, err
+	}
 	cat, err := parseCatalog(catalogJSON)
 	if err != nil {
 		return nil, err
@@ -399,7 +410,7 @@ func (s *Sim) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Sim) SetPaymentMethod(p PaymentMethodState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.payment = p
+	s.payment, s.paymentStatus = p, ""
 }
 
 // reply is a handler's answer, written by ServeHTTP.

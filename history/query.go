@@ -1,0 +1,464 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Filter selects series and a time range. Empty fields match everything.
+type Filter struct {
+	Subsidiary string
+	PlanCode   string
+	FQN        string
+	DC         string
+	Since      time.Time // zero: from the start
+	Until      time.Time // zero: until now
+}
+
+// where returns the SQL condition on series s and its arguments.
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	for _, c := range []struct{ col, v string }{
+		{"s.subsidiary", f.Subsidiary}, {"s.plan_code", f.PlanCode}, {"s.fqn", f.FQN}, {"s.datacenter", f.DC},
+	} {
+		if c.v != "" {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Transitions lists the availability changes f selects, oldest first.
+func (s *Store) Transitions(ctx context.Context, f Filter) ([]Transition, error) {
+	w, args := f.where()
+	q := `SELECT c.at_ms, s.subsidiary, s.plan_code, s.fqn, s.datacenter, fv.value, tv.value
+		FROM series s JOIN availability_changes c ON c.series_id = s.id
+		JOIN availability_values fv ON fv.id = c.from_id JOIN availability_values tv ON tv.id = c.to_id
+		WHERE ` + w
+	if !f.Since.IsZero() {
+		q += ` AND c.at_ms >= ?`
+		args = append(args, ms(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q += ` AND c.at_ms <= ?`
+		args = append(args, ms(f.Until))
+	}
+	q += ` ORDER BY c.at_ms, s.subsidiary, s.fqn, s.datacenter`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: read transitions: %w", err)
+	}
+	defer rows.Close()
+	var out []Transition
+	for rows.Next() {
+		var t Transition
+		var at int64
+		if err := rows.Scan(&at, &t.Subsidiary, &t.PlanCode, &t.FQN, &t.DC, &t.From, &t.To); err != nil {
+			return nil, fmt.Errorf("history: read transitions: %w", err)
+		}
+		t.Time = fromMS(at)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: read transitions: %w", err)
+	}
+	return out, nil
+}
+
+// Interval is a time an fqn spent in stock in a DC.
+type Interval struct {
+	FQN, DC string
+	Start   time.Time
+	End     time.Time // the end, or the stats' end while still in stock
+	Grade   string    // the value it came back with
+	Restock bool      // it began with a restock (not a first sighting or the range's start)
+	Ongoing bool      // still in stock
+}
+
+// Duration is how long the interval lasted.
+func (i Interval) Duration() time.Duration { return i.End.Sub(i.Start) }
+
+// Heatmap counts restocks per weekday (time.Sunday = 0) and hour in one
+// time zone.
+type Heatmap struct {
+	Location *time.Location
+	Count    [7][24]int
+	Max      int
+}
+
+// Stats is what the history view shows of an offer or an entry over a range.
+type Stats struct {
+	From, To       time.Time
+	Restocks       int
+	Heatmaps       []Heatmap // one per location asked, in order
+	MedianInStock  time.Duration
+	LongestInStock time.Duration
+	// LastRestocks are the latest restocks, newest first (at most five).
+	LastRestocks []Interval
+	// Seen reports whether anything of f was ever recorded.
+	Seen bool
+}
+
+// series is one row of the series table.
+type seriesRow struct {
+	id                           int64
+	sub, plan, fqn, dc           string
+	value                        string
+	since, seen, lastIn, lastOut int64
+}
+
+func (s *Store) seriesOf(ctx context.Context, f Filter) ([]seriesRow, error) {
+	w, args := f.where()
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.subsidiary, s.plan_code, s.fqn, s.datacenter, v.value, s.since_ms, s.seen_ms, s.last_in_ms, s.last_out_ms
+		FROM series s JOIN availability_values v ON v.id = s.value_id WHERE `+w+` ORDER BY s.datacenter, s.fqn`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	defer rows.Close()
+	var out []seriesRow
+	for rows.Next() {
+		var r seriesRow
+		if err := rows.Scan(&r.id, &r.sub, &r.plan, &r.fqn, &r.dc, &r.value, &r.since, &r.seen, &r.lastIn, &r.lastOut); err != nil {
+			return nil, fmt.Errorf("history: read series: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	return out, nil
+}
+
+// change is one row of availability_changes, in words.
+type change struct {
+	at       int64
+	from, to string
+}
+
+// changesOf reads the changes of series id from since on, oldest first.
+func (s *Store) changesOf(ctx context.Context, id int64, since, until int64) ([]change, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.at_ms, fv.value, tv.value FROM availability_changes c
+		JOIN availability_values fv ON fv.id = c.from_id JOIN availability_values tv ON tv.id = c.to_id
+		WHERE c.series_id = ? AND c.at_ms >= ? AND c.at_ms <= ? ORDER BY c.at_ms`, id, since, until)
+	if err != nil {
+		return nil, fmt.Errorf("history: read changes: %w", err)
+	}
+	defer rows.Close()
+	var out []change
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.at, &c.from, &c.to); err != nil {
+			return nil, fmt.Errorf("history: read changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Segment is a stretch of time an fqn held one value in a DC.
+type Segment struct {
+	FQN        string
+	Start, End time.Time
+	Value      string
+}
+
+// segments returns the values series r held over [from, to]: the value at
+// from is the first change's "from" (or the value now when nothing changed
+// since), "" before the series was first seen.
+func segments(r seriesRow, cs []change, from, to int64) []Segment {
+	var out []Segment
+	cur := r.value
+	if len(cs) > 0 {
+		cur = cs[0].from
+	}
+	if r.since > to && len(cs) == 0 {
+		cur = valueUnseen // first seen after the range (only with Until)
+	}
+	start := from
+	for _, c := range cs {
+		if c.at > start {
+			out = append(out, Segment{FQN: r.fqn, Start: fromMS(start), End: fromMS(c.at), Value: cur})
+		}
+		cur, start = c.to, c.at
+	}
+	if to > start {
+		out = append(out, Segment{FQN: r.fqn, Start: fromMS(start), End: fromMS(to), Value: cur})
+	}
+	return out
+}
+
+// bounds returns f's range in ms, up to now when Until is zero.
+func (f Filter) bounds(now time.Time) (int64, int64) {
+	to := ms(now)
+	if !f.Until.IsZero() {
+		to = ms(f.Until)
+	}
+	return ms(f.Since), to
+}
+
+// Stats computes the restock statistics of what f selects from f.Since to
+// f.Until (or now), with one heatmap per location in locs.
+func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*time.Location) (Stats, error) {
+	from, to := f.bounds(now)
+	st := Stats{From: fromMS(from), To: fromMS(to)}
+	for _, l := range locs {
+		st.Heatmaps = append(st.Heatmaps, Heatmap{Location: l})
+	}
+	rows, err := s.seriesOf(ctx, f)
+	if err != nil {
+		return st, err
+	}
+	var all []Interval
+	for _, r := range rows {
+		st.Seen = true
+		cs, err := s.changesOf(ctx, r.id, from, to)
+		if err != nil {
+			return st, err
+		}
+		all = append(all, intervals(r, cs, from, to, f.Until.IsZero())...)
+	}
+	var lens []time.Duration
+	for _, iv := range all {
+		lens = append(lens, iv.Duration())
+		if iv.Restock {
+			st.Restocks++
+			for i := range st.Heatmaps {
+				t := iv.Start.In(st.Heatmaps[i].Location)
+				h := &st.Heatmaps[i]
+				h.Count[t.Weekday()][t.Hour()]++
+				h.Max = max(h.Max, h.Count[t.Weekday()][t.Hour()])
+			}
+		}
+	}
+	if len(lens) > 0 {
+		sort.Slice(lens, func(i, j int) bool { return lens[i] < lens[j] })
+		st.LongestInStock = lens[len(lens)-1]
+		n := len(lens)
+		if n%2 == 1 {
+			st.MedianInStock = lens[n/2]
+		} else {
+			st.MedianInStock = (lens[n/2-1] + lens[n/2]) / 2
+		}
+	}
+	var restocks []Interval
+	for _, iv := range all {
+		if iv.Restock {
+			restocks = append(restocks, iv)
+		}
+	}
+	sort.Slice(restocks, func(i, j int) bool { return restocks[i].Start.After(restocks[j].Start) })
+	st.LastRestocks = restocks[:min(5, len(restocks))]
+	return st, nil
+}
+
+// intervals returns the times series r was in stock within [from, to];
+// live says to is now (an interval still open then is ongoing).
+func intervals(r seriesRow, cs []change, from, to int64, live bool) []Interval {
+	var out []Interval
+	var open *Interval
+	segs := segments(r, cs, from, to)
+	for i, seg := range segs {
+		in := InStock(seg.Value)
+		if in && open == nil {
+			// A restock begins with a change from a value seen out of
+			// stock; not a first sighting nor the range's start.
+			prev := valueUnseen
+			switch {
+			case i > 0:
+				prev = segs[i-1].Value
+			case len(cs) > 0 && cs[0].at == ms(seg.Start):
+				prev = cs[0].from
+			}
+			restock := prev != valueUnseen && !InStock(prev)
+			open = &Interval{FQN: r.fqn, DC: r.dc, Start: seg.Start, Grade: seg.Value, Restock: restock}
+		}
+		if !in && open != nil {
+			open.End = seg.Start
+			out = append(out, *open)
+			open = nil
+		}
+	}
+	if open != nil {
+		open.End = fromMS(to)
+		open.Ongoing = live && InStock(r.value)
+		out = append(out, *open)
+	}
+	return out
+}
+
+// DCLine is the timeline of one DC: the segments of every fqn selected there.
+type DCLine struct {
+	DC       string
+	Segments []Segment
+}
+
+// Buckets cuts [from, to) into n equal slots and returns, per slot, the
+// best value any fqn held in it ("" when nothing was seen).
+func (l DCLine) Buckets(from, to time.Time, n int) []string {
+	out := make([]string, n)
+	if n <= 0 || !to.After(from) {
+		return out
+	}
+	step := to.Sub(from) / time.Duration(n)
+	for i := range out {
+		a := from.Add(time.Duration(i) * step)
+		b := a.Add(step)
+		for _, s := range l.Segments {
+			if s.End.After(a) && s.Start.Before(b) && Better(s.Value, out[i]) {
+				out[i] = s.Value
+			}
+		}
+	}
+	return out
+}
+
+// Timeline returns, per DC (sorted), the values of what f selects from
+// f.Since to f.Until (or now).
+func (s *Store) Timeline(ctx context.Context, f Filter, now time.Time) ([]DCLine, error) {
+	from, to := f.bounds(now)
+	rows, err := s.seriesOf(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	byDC := map[string]*DCLine{}
+	var dcs []string
+	for _, r := range rows {
+		cs, err := s.changesOf(ctx, r.id, from, to)
+		if err != nil {
+			return nil, err
+		}
+		l := byDC[r.dc]
+		if l == nil {
+			l = &DCLine{DC: r.dc}
+			byDC[r.dc] = l
+			dcs = append(dcs, r.dc)
+		}
+		l.Segments = append(l.Segments, segments(r, cs, from, to)...)
+	}
+	sort.Strings(dcs)
+	out := make([]DCLine, 0, len(dcs))
+	for _, dc := range dcs {
+		out = append(out, *byDC[dc])
+	}
+	return out, nil
+}
+
+// Stock is what is known now of an offer or an entry's stock.
+type Stock struct {
+	// Best is the best value in stock now and BestDC where ("" when none).
+	Best, BestDC string
+	// LastIn and LastOut bound the latest time in stock: LastOut is zero
+	// while it is still in stock (then LastIn is when it came back); both
+	// are zero when it was never seen in stock.
+	LastIn, LastOut time.Time
+	// Restocks is how many restocks the last RestockWindow saw.
+	Restocks int
+	// Seen reports whether anything was ever recorded.
+	Seen bool
+}
+
+// InStockNow reports whether some fqn and DC is in stock now.
+func (s Stock) InStockNow() bool { return s.Best != "" }
+
+// RestockWindow is the window Stock.Restocks counts over.
+const RestockWindow = 30 * 24 * time.Hour
+
+// add folds series r into s.
+func (s *Stock) add(r seriesRow) {
+	s.Seen = true
+	if InStock(r.value) && (s.Best == "" || Better(r.value, s.Best)) {
+		s.Best, s.BestDC = r.value, r.dc
+	}
+	if r.lastIn == 0 {
+		return
+	}
+	in, out := fromMS(r.lastIn), fromMS(r.lastOut)
+	switch {
+	case r.lastOut == 0: // in stock now
+		if s.LastOut.IsZero() && !s.LastIn.IsZero() && s.LastIn.Before(in) {
+			return // an earlier return still running wins (the longer one)
+		}
+		s.LastIn, s.LastOut = in, time.Time{}
+	case s.LastIn.IsZero() || (!s.LastOut.IsZero() && out.After(s.LastOut)):
+		s.LastIn, s.LastOut = in, out
+	}
+}
+
+// Offers returns the stock of every plan of subsidiary sub recorded, keyed
+// by planCode, with the restocks of the RestockWindow before now.
+func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[string]Stock, error) {
+	rows, err := s.seriesOf(ctx, Filter{Subsidiary: sub})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Stock{}
+	for _, r := range rows {
+		st := out[r.plan]
+		st.add(r)
+		out[r.plan] = st
+	}
+	counts, err := s.restockCounts(ctx, Filter{Subsidiary: sub}, ms(now.Add(-RestockWindow)), "s.plan_code")
+	if err != nil {
+		return nil, err
+	}
+	for plan, n := range counts {
+		st := out[plan]
+		st.Restocks = n
+		out[plan] = st
+	}
+	return out, nil
+}
+
+// StockOf returns the stock of what f selects (an fqn and its DCs, or a
+// plan), with the restocks of the RestockWindow before now.
+func (s *Store) StockOf(ctx context.Context, f Filter, now time.Time) (Stock, error) {
+	rows, err := s.seriesOf(ctx, f)
+	if err != nil {
+		return Stock{}, err
+	}
+	var st Stock
+	for _, r := range rows {
+		st.add(r)
+	}
+	counts, err := s.restockCounts(ctx, f, ms(now.Add(-RestockWindow)), "''")
+	if err != nil {
+		return st, err
+	}
+	st.Restocks = counts[""]
+	return st, nil
+}
+
+// restockCounts counts restocks since since per group (an SQL expression
+// over series s).
+func (s *Store) restockCounts(ctx context.Context, f Filter, since int64, group string) (map[string]int, error) {
+	w, args := f.where()
+	args = append(args, since)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+group+`, count(*) FROM series s
+		JOIN availability_changes c ON c.series_id = s.id
+		JOIN availability_values fv ON fv.id = c.from_id
+		JOIN availability_values tv ON tv.id = c.to_id
+		WHERE `+w+` AND c.at_ms >= ? AND tv.in_stock = 1 AND fv.in_stock = 0 AND c.from_id != 0
+		GROUP BY 1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: count restocks: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("history: count restocks: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
