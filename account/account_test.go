@@ -17,6 +17,7 @@ import (
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -50,7 +51,7 @@ func TestOrdersThenPay(t *testing.T) {
 		t.Fatalf("order = %+v", o)
 	}
 	orders, err := e.client.Orders(context.Background(), nil)
-	if err != nil || len(orders) != 2 || orders[0].ID != o.ID || orders[1].ID != paid || orders[1].Status != StatusDelivered || orders[0].Ours {
+	if err != nil || len(orders) != 2 || orders[0].ID != o.ID || orders[1].ID != paid || orders[1].Status != orderstate.StatusDelivered || orders[0].Ours {
 		t.Fatalf("orders = %+v, %v", orders, err)
 	}
 
@@ -158,7 +159,7 @@ func TestPaymentRefused(t *testing.T) {
 	if len(recs) != 2 || recs[1].Result != journal.ResultFailed {
 		t.Fatalf("journal = %+v", recs)
 	}
-	if got := e.client.Order(context.Background(), o.ID); got.Status != StatusNotPaid {
+	if got := e.client.Order(context.Background(), o.ID); got.Status != orderstate.StatusNotPaid {
 		t.Fatalf("status = %q", got.Status)
 	}
 }

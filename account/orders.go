@@ -11,16 +11,8 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
-)
-
-// Order statuses (billing.order.OrderStatusEnum).
-const (
-	StatusNotPaid    = "notPaid"
-	StatusCancelled  = "cancelled"
-	StatusCancelling = "cancelling"
-	StatusDelivered  = "delivered"
-	StatusUnknown    = "unknown"
 )
 
 // RecentWindow is how far back Orders lists the account's orders.
@@ -54,8 +46,14 @@ type OrderItem struct {
 	Datacenter string `json:"datacenter"`
 }
 
+// State is the order's payment state (package orderstate decides it from
+// the status read now).
+func (o Order) State() orderstate.State {
+	return orderstate.State{Status: o.Status, Expires: o.Expiration}
+}
+
 // Unpaid reports whether the order waits for a payment.
-func (o Order) Unpaid() bool { return o.Status == StatusNotPaid }
+func (o Order) Unpaid() bool { return o.State().Unpaid() }
 
 // orderFacts is what never changes about an order.
 type orderFacts struct {
@@ -171,7 +169,7 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 	f, err := c.facts(ctx, id)
 	if err != nil {
 		o.Err = err.Error()
-		o.Status = StatusUnknown
+		o.Status = orderstate.StatusUnknown
 		return o
 	}
 	o.Date, o.Expiration, o.What, o.URL, o.Renewal = f.date, f.expiration, f.what, f.url, f.renewal
@@ -184,11 +182,11 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 	st, err := c.status(ctx, id)
 	if err != nil {
 		o.Err = err.Error()
-		o.Status = StatusUnknown
+		o.Status = orderstate.StatusUnknown
 		return o
 	}
 	o.Status = st
-	if st == StatusDelivered || st == StatusCancelled {
+	if orderstate.Final(st) {
 		c.mu.Lock()
 		f.final = st
 		c.orders[id] = f

@@ -13,6 +13,7 @@ import (
 	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -208,7 +209,7 @@ type NotPayableError struct {
 
 // Error says the status.
 func (e *NotPayableError) Error() string {
-	if e.Status == StatusCancelled || e.Status == StatusCancelling {
+	if orderstate.FromStatus(e.Status) == orderstate.Cancelled {
 		return fmt.Sprintf("order %d has lapsed (status %s): it can no longer be paid", e.OrderID, e.Status)
 	}
 	return fmt.Sprintf("order %d is not waiting for a payment (status %s)", e.OrderID, e.Status)
@@ -270,13 +271,7 @@ type PayResult struct {
 }
 
 // paidStatus reports whether an order's status says it was paid.
-func paidStatus(st string) bool {
-	switch st {
-	case StatusNotPaid, StatusCancelled, StatusCancelling, StatusUnknown, "":
-		return false
-	}
-	return true
-}
+func paidStatus(st string) bool { return orderstate.FromStatus(st) == orderstate.Paid }
 
 // Pay pays order r.OrderID with r.Mean, once, through the money gate
 // (package gate): a payment of the order left pending (by this process or
@@ -317,7 +312,7 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 			if paidStatus(st) {
 				return journal.Record{}, &AlreadyPaidError{OrderID: r.OrderID, Status: st}
 			}
-			if st != StatusNotPaid {
+			if orderstate.FromStatus(st) != orderstate.Unpaid {
 				return journal.Record{}, &NotPayableError{OrderID: r.OrderID, Status: st}
 			}
 			return journal.Record{AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: "with " + r.Mean.Name()}, nil

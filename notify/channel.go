@@ -52,12 +52,36 @@ func Open(rawURL string) (Channel, error) {
 // would stick), and parsing a URL costs microseconds.
 type shoutrrrSender struct{ rawURL string }
 
+// service sets up the service of the URL. It does what shoutrrr's
+// router.Locate does, step by step, because Locate replaces the cause of a
+// failed set-up ("missing chat IDs", "invalid token") with a bare "failed to
+// initialize service": here the cause is kept.
 func (s shoutrrrSender) service() (types.Service, error) {
 	r, err := router.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	return r.Locate(s.rawURL)
+	scheme, configURL, err := r.ExtractServiceName(s.rawURL)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := r.NewService(scheme)
+	if err != nil {
+		return nil, err
+	}
+	if configURL.Scheme != scheme { // a custom URL, e.g. generic+https://
+		custom, ok := svc.(types.CustomURLService)
+		if !ok {
+			return nil, fmt.Errorf("%s: %w", scheme, router.ErrCustomURLsNotSupported)
+		}
+		if configURL, err = custom.GetConfigURLFromCustom(configURL); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", scheme, router.ErrCustomURLConversion, err)
+		}
+	}
+	if err := svc.Initialize(configURL, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", scheme, router.ErrInitializeFailed, err)
+	}
+	return svc, nil
 }
 
 func (s shoutrrrSender) Send(title, text string) error {

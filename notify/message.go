@@ -9,6 +9,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -275,9 +276,10 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 		b.WriteString(" (Found in your OVH orders after a restart.)")
 	}
 	autopay, known := d.autopay[e.Entry]
-	switch {
-	case known && autopay:
-		b.WriteString("\nPaid with your preferred payment method (autopay).")
+	pay := orderstate.State{Placed: known, Autopay: autopay}.Payment()
+	switch pay {
+	case orderstate.AutopayAsked:
+		b.WriteString("\nPaying with your preferred payment method (autopay).")
 	default:
 		when := ""
 		if d.OrderExpiry != nil {
@@ -287,7 +289,7 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 			}
 			cancel()
 		}
-		if known {
+		if pay == orderstate.Unpaid {
 			fmt.Fprintf(&b, "\nUnpaid (autopay was off): pay%s.", when)
 		} else {
 			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s.", when)

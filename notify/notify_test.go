@@ -118,7 +118,7 @@ func TestOrderPlacedPaymentStates(t *testing.T) {
 	placed := order.OrderPlaced{Base: base("fra"), OrderID: 7, Price: eur(1998)}
 	d := testDescriber()
 	d.Describe(context.Background(), order.OrderAttempted{Base: base("fra"), Autopay: true})
-	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paid with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
+	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paying with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
 		t.Errorf("autopay order: %s", m.Text)
 	}
 	// Reconciled after a restart: autopay unknown; the lookup failed.
@@ -518,5 +518,28 @@ func TestOpenRejectsUnknownServiceWithoutSecret(t *testing.T) {
 	_, err := Open("nosuchservice://s3cr3tTOKEN@host")
 	if err == nil || strings.Contains(err.Error(), "s3cr3tTOKEN") || !strings.Contains(err.Error(), "nosuchservice://***@host") {
 		t.Fatalf("Open error %v", err)
+	}
+}
+
+// TestOpenSaysWhyAServiceCannotBeSetUp: a service URL shoutrrr refuses is
+// said with the cause ("topic is required"), not a bare "failed to
+// initialize service", and never with its secrets (issue 21.6).
+func TestOpenSaysWhyAServiceCannotBeSetUp(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"ntfy://ntfy.sh/", "notify ntfy://ntfy.sh: ntfy: failed to initialize service: topic is required"},
+		{"ntfy://ntfy.sh/topic?priority=99", `setting query parameter "priority" to "99": not a valid enum value`},
+		{"telegram://s3cr3tTOKENabc@telegram?chats=x", "notify telegram://***@telegram/…: telegram: failed to initialize service: invalid telegram token: ***"},
+		{"discord://s3cr3tTOKENabc@", "discord: failed to initialize service: setting config URL: webhook ID missing from config URL"},
+	} {
+		_, err := Open(tc.url)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cr3tTOKEN") {
+			t.Errorf("Open(%s): %v\nwant %q", Redact(tc.url), err, tc.want)
+		}
+	}
+	// A custom URL still works, and a valid one opens.
+	for _, u := range []string{"generic+https://example.com/hook", "ntfy://ntfy.sh/topic", "telegram://1234:abc@telegram?chats=x"} {
+		if _, err := Open(u); err != nil {
+			t.Errorf("Open(%s): %v", Redact(u), err)
+		}
 	}
 }

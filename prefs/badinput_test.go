@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestDuplicateKeysRefused: a key written twice in one object is an error at
@@ -112,8 +113,9 @@ func hasDuplicateKeyRef(data []byte) bool {
 
 // FuzzPreferencesFile drives the Store with arbitrary bytes as
 // preferences.json, given at start and as an external edit while running:
-// never a panic, never a write to a file that failed to parse, and a
-// duplicate key is always reported as such (issue 12).
+// never a panic, never a write to a file that failed to parse, a duplicate
+// key is always reported as such (issue 12), and a file that parses keeps
+// its bytes through a save (checkBytesKept, issue 21.4).
 func FuzzPreferencesFile(f *testing.F) {
 	example, err := os.ReadFile("testdata/example1.json")
 	if err != nil {
@@ -124,6 +126,8 @@ func FuzzPreferencesFile(f *testing.F) {
 	f.Add([]byte(`{"x": [{"y": {"z": 1}}, {"y": {"z": 1, "\u007a": 2}}]}`))
 	f.Add([]byte(`{"user_servers": [{"qty": "1"}]}`))
 	f.Add([]byte("{\"a\": 1,"))
+	f.Add([]byte("\xef\xbb\xbf{\"\xff\": {\"\xfe\": 1},\r\n \"user_servers\": [{\"labels\": {\"\xff\": \"\xfe\"}, \"dc_carts\": {\"\xff\": {\"x\xfe\": 1}}}]}"))
+	f.Add([]byte(`{"user_servers": [{"qty": 99999999999999999999, "ceiling_price": 1e999}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, perr := Parse("f.json", data)
 		trimmed := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -138,6 +142,9 @@ func FuzzPreferencesFile(f *testing.F) {
 		}
 		if dup != reported {
 			t.Fatalf("duplicate key in the file: %v; reported: %v (%v)", dup, reported, perr)
+		}
+		if perr == nil {
+			checkBytesKept(t, data)
 		}
 
 		// At start: Open never writes the file, whatever it holds.
@@ -218,5 +225,293 @@ func TestOversizedFileRefused(t *testing.T) {
 		if info, err := os.Stat(path); err != nil || info.Size() != size {
 			t.Errorf("file changed: %v %v", info, err)
 		}
+	}
+}
+
+// saveOnce opens path, applies one change through the Store, closes it and
+// returns the bytes on disk.
+func saveOnce(t *testing.T, path string, change func(*File)) []byte {
+	t.Helper()
+	s, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := s.Apply("test", func(f *File) error { change(f); return nil })
+	if err != nil || !saved {
+		t.Fatalf("Apply: saved %v, %v", saved, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestInvalidUTF8KeptAtAnyDepth: bytes that are not UTF-8, in a key or a
+// value, known or unknown, at any depth, survive a save that changes
+// something else: they were rewritten as U+FFFD when they were in a key
+// (issue 21.4).
+func TestInvalidUTF8KeptAtAnyDepth(t *testing.T) {
+	const bad = "\xff\xfe"
+	entry := func(extra string) string {
+		return `{"subsidiary": "IE", "user_servers": [{"planCode": "a", "qty": 1` + extra + `}]}`
+	}
+	for name, in := range map[string]string{
+		"top-level value":        `{"x": "` + bad + `", "subsidiary": "IE", "user_servers": [{"planCode": "a", "qty": 1}]}`,
+		"top-level key":          `{"` + bad + `": 1, "subsidiary": "IE", "user_servers": [{"planCode": "a", "qty": 1}]}`,
+		"entry key":              entry(`, "` + bad + `": "` + bad + `"`),
+		"datacenter key":         entry(`, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra", "` + bad + `": 1}]`),
+		"cart key":               entry(`, "dc_carts": {"fra": {"cartId": "c", "` + bad + `": 1}}`),
+		"dc_carts name":          entry(`, "dc_carts": {"` + bad + `": {"cartId": "c"}}`),
+		"summary key and value":  entry(`, "dc_carts": {"fra": {"cartId": "c", "summary": {"text": "t", "` + bad + `": "` + bad + `"}}}`),
+		"label key and value":    entry(`, "labels": {"` + bad + `": "` + bad + `", "dedicated_os": "none_64.en"}`),
+		"fetch_catalog":          entry(`, "fetch_catalog": {"` + bad + `": "` + bad + `"}`),
+		"known string":           entry(`, "fqn": "a` + bad + `"`),
+		"nested unknown":         `{"x": {"` + bad + `": ["` + bad + `", {"` + bad + `": 1}]}, "subsidiary": "IE", "user_servers": [{"planCode": "a", "qty": 1}]}`,
+		"escaped key spelling":   entry(`, "q\u0074y_note": "` + bad + `"`),
+		"lone surrogate escapes": entry(`, "\ud800": "\udc00"`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "preferences.json")
+			if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got := saveOnce(t, path, func(f *File) {
+				f.Servers[0].Qty = 2
+				f.Servers[0].PlaceOrder = true
+				if f.Servers[0].Labels.Len() > 0 {
+					f.Servers[0].Labels.Set("dedicated_os", "debian12_64")
+				}
+				f.Servers[0].DCCarts.Set(DCCart{DC: "gra", CartID: "new"})
+			})
+			if n, want := bytes.Count(got, []byte(bad)), strings.Count(in, bad); n != want {
+				t.Errorf("%d of %d invalid sequences kept:\n%s", n, want, got)
+			}
+			if bytes.Contains(got, []byte("\uFFFD")) || bytes.Contains(got, []byte(`\ufffd`)) {
+				t.Errorf("U+FFFD written:\n%s", got)
+			}
+			for _, lit := range []string{`"q\u0074y_note"`, `"\ud800": "\udc00"`} {
+				if strings.Contains(in, lit) && !bytes.Contains(got, []byte(lit)) {
+					t.Errorf("%s respelled:\n%s", lit, got)
+				}
+			}
+			if f, err := Parse(path, got); err != nil || f.Servers[0].Qty != 2 {
+				t.Fatalf("saved file: %v", err)
+			}
+		})
+	}
+}
+
+// TestFileFormKept: a save keeps the byte order mark, CRLF line ends and
+// the owner's permission bits; what it changes on purpose is the layout
+// (2-space indent, final newline) and the permission of group and others
+// (the file may hold an order URL with its password) (issue 21.4).
+func TestFileFormKept(t *testing.T) {
+	orig, err := os.ReadFile("testdata/example1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	crlf := bytes.ReplaceAll(orig, []byte("\n"), []byte("\r\n"))
+	for _, tc := range []struct {
+		name     string
+		data     []byte
+		mode     os.FileMode
+		bom      bool
+		crlf     bool
+		wantMode os.FileMode
+	}{
+		{"plain", orig, 0o600, false, false, 0o600},
+		{"BOM", append([]byte("\xef\xbb\xbf"), orig...), 0o600, true, false, 0o600},
+		{"CRLF", crlf, 0o600, false, true, 0o600},
+		{"BOM and CRLF", append([]byte("\xef\xbb\xbf"), crlf...), 0o600, true, true, 0o600},
+		{"read-only", orig, 0o444, false, false, 0o400},
+		{"group readable", orig, 0o640, false, false, 0o600},
+		{"world writable", orig, 0o666, false, false, 0o600},
+		{"owner read only", orig, 0o400, false, false, 0o400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "preferences.json")
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			got := saveOnce(t, path, func(f *File) { f.Servers[0].Qty = 2 })
+			if bom := bytes.HasPrefix(got, []byte("\xef\xbb\xbf")); bom != tc.bom {
+				t.Errorf("BOM %v, want %v", bom, tc.bom)
+			}
+			lf, crlfs := bytes.Count(got, []byte("\n")), bytes.Count(got, []byte("\r\n"))
+			if tc.crlf && crlfs != lf || !tc.crlf && crlfs != 0 {
+				t.Errorf("%d CRLF of %d line ends, want CRLF %v", crlfs, lf, tc.crlf)
+			}
+			if info, err := os.Stat(path); err != nil || info.Mode().Perm() != tc.wantMode {
+				t.Errorf("mode %v (%v), want %v", info.Mode(), err, tc.wantMode)
+			}
+			// A second save (the form now known from the saved file) keeps it.
+			again := saveOnce(t, path, func(f *File) { f.Servers[0].Qty = 3 })
+			if want := bytes.Replace(got, []byte(`"qty": 2`), []byte(`"qty": 3`), 1); !bytes.Equal(again, want) {
+				t.Errorf("second save:\n%q\nwant\n%q", again, want)
+			}
+		})
+	}
+}
+
+// TestUserTempLookalikeKept: a file of the user's that merely looks like
+// a temp file of a save is never removed (it was, silently, at start), and
+// ovhtui leaves no temp file of its own after its saves (issue 21.2).
+func TestUserTempLookalikeKept(t *testing.T) {
+	path, _ := writeExample(t)
+	dir := filepath.Dir(path)
+	mine := map[string][]byte{}
+	for _, name := range []string{".preferences.json.tmp-mybackup", ".preferences.json.tmp-123456", ".preferences.json.ovhtui-save-1.tmp"} {
+		mine[name] = []byte("my " + name)
+		if err := os.WriteFile(filepath.Join(dir, name), mine[name], 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saveOnce(t, path, func(f *File) { f.Servers[0].Qty = 2 })
+	saveOnce(t, path, func(f *File) { f.Servers[0].Qty = 3 })
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if want, ok := mine[n]; ok {
+			if got, _ := os.ReadFile(filepath.Join(dir, n)); !bytes.Equal(got, want) {
+				t.Errorf("%s changed: %q", n, got)
+			}
+			delete(mine, n)
+			continue
+		}
+		if n != "preferences.json" && n != ".ovhtui-preferences.json.lock" {
+			t.Errorf("left behind: %s", n)
+		}
+	}
+	for n := range mine {
+		t.Errorf("%s removed", n)
+	}
+}
+
+// TestNoLockFileLeft: the lock file is gone after Close, and never
+// created for a file that does not parse (issue 21.7).
+func TestNoLockFileLeft(t *testing.T) {
+	path, _ := writeExample(t)
+	s, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(LockPath(path)); err != nil {
+		t.Fatalf("no lock file while open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(LockPath(path))
+	for _, bad := range []string{"{", `{"user_servers": [{"qty": "1"}]}`, `{"a": 1, "a": 2}`} {
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(path, nil); err == nil {
+			t.Fatalf("%s opened", bad)
+		}
+		if _, err := os.Lstat(LockPath(path)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: lock file left after a parse error: %v", bad, err)
+		}
+	}
+}
+
+// TestNumberOutOfRangeSaid: an integer too large for its field is said to
+// be too large, not "not an integer"; 1e999 is too large, not "not a
+// number"; an integer written with an exponent is said as such; an array
+// element of the wrong type is named by its index (issue 21.6).
+func TestNumberOutOfRangeSaid(t *testing.T) {
+	for _, tc := range []struct{ field, value, want string }{
+		{"qty", "99999999999999999999", "user_servers[0].qty: is too large: 99999999999999999999 is over the largest integer ovhtui holds, 9223372036854775807"},
+		{"qty", "-99999999999999999999", "user_servers[0].qty: is too small: -99999999999999999999 is under the smallest integer ovhtui holds, -9223372036854775808"},
+		{"order_id", "99999999999999999999", "user_servers[0].order_id: is too large: 99999999999999999999 is over the largest integer ovhtui holds, 9223372036854775807"},
+		{"qty", "1e3", "user_servers[0].qty: must be an integer written without exponent or fraction (like 1000), got 1e3"},
+		{"qty", "2.0", "user_servers[0].qty: must be an integer written without exponent or fraction (like 2), got 2.0"},
+		{"qty", "1.5", "user_servers[0].qty: must be an integer, got the number 1.5"},
+		{"ceiling_price", "1e999", "user_servers[0].ceiling_price: is too large: 1e999 is beyond the largest number ovhtui holds (about 1.8e308)"},
+		{"ceiling_price", "-1e999", "user_servers[0].ceiling_price: is too small: -1e999 is beyond the largest number ovhtui holds (about 1.8e308)"},
+		{"coupons", `["A", 7]`, "user_servers[0].coupons[1]: must be a string, got the number 7"},
+		{"addon_planCodes", `{}`, "user_servers[0].addon_planCodes: must be an array of strings, got an object"},
+		{"max_delivery_hours", "1e999", "user_servers[0].max_delivery_hours: is too large: 1e999 is over the largest integer ovhtui holds, 9223372036854775807"},
+		{"dc_carts", `{"fra": {"itemIds": [1, 99999999999999999999]}}`, "user_servers[0].dc_carts.fra.itemIds[1]: is too large: 99999999999999999999 is over the largest integer ovhtui holds, 9223372036854775807"},
+	} {
+		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
+			_, err := Parse("f.json", []byte(`{"user_servers": [{"`+tc.field+`": `+tc.value+`}]}`))
+			if err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+				t.Fatalf("error\n got %v\nwant …%s", err, tc.want)
+			}
+		})
+	}
+}
+
+// checkBytesKept checks, for data that parses, what a save keeps: no byte
+// that is not UTF-8 is lost and no U+FFFD appears, the byte order mark and
+// CRLF line ends stay, and saving the saved file changes nothing.
+func checkBytesKept(t *testing.T, data []byte) {
+	t.Helper()
+	f, err := Parse("f.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Marshal()
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	if got, want := invalidUTF8(out), invalidUTF8(data); got != want {
+		t.Fatalf("%d bytes that are not UTF-8 written, %d read:\n%q\n%q", got, want, data, out)
+	}
+	if got, want := bytes.Count(out, []byte("\uFFFD")), bytes.Count(data, []byte("\uFFFD")); got != want {
+		t.Fatalf("%d U+FFFD written, %d read:\n%q\n%q", got, want, data, out)
+	}
+	if formOf(out) != formOf(data) {
+		t.Fatalf("form %+v written, %+v read", formOf(out), formOf(data))
+	}
+	g, err := Parse("f.json", out)
+	if err != nil {
+		t.Fatalf("the saved file does not parse: %v\n%q", err, out)
+	}
+	again, err := g.Marshal()
+	if err != nil || !bytes.Equal(again, out) {
+		t.Fatalf("saving the saved file changes it (%v):\n%q\n%q", err, out, again)
+	}
+}
+
+// invalidUTF8 counts the bytes of b that are not part of a UTF-8 sequence.
+func invalidUTF8(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}
+
+// TestEmptyPathSaid: an empty path names no file; it was said as
+// "read preferences:  is a folder" (issue 21.6).
+func TestEmptyPathSaid(t *testing.T) {
+	t.Chdir(t.TempDir())
+	want := "read preferences: the path is empty: name the preferences file, for example ./preferences.json"
+	_, err := Load("")
+	_, _, cerr := LoadCheck("")
+	_, oerr := Open("", nil)
+	for _, err := range []error{err, cerr, oerr} {
+		if !errors.Is(err, ErrEmptyPath) || err.Error() != want {
+			t.Errorf("%v, want %q", err, want)
+		}
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("files created: %v", entries)
 	}
 }

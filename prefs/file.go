@@ -34,6 +34,42 @@ type File struct {
 	Servers []Server
 
 	raw rawObject
+	// form is how the file was written (byte order mark, line ends),
+	// kept by Marshal.
+	form textForm
+}
+
+// textForm is what Marshal keeps of how the file was written beyond its
+// keys and values: a UTF-8 byte order mark and CRLF line ends (some
+// Windows editors write both). The indentation is not kept: Marshal writes
+// 2 spaces.
+type textForm struct {
+	bom  bool
+	crlf bool
+}
+
+// byteOrderMark is the UTF-8 byte order mark some editors start files with.
+var byteOrderMark = []byte("\xef\xbb\xbf")
+
+// formOf says how data is written: a byte order mark, and CRLF when its
+// first line ends so.
+func formOf(data []byte) textForm {
+	form := textForm{bom: bytes.HasPrefix(data, byteOrderMark)}
+	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
+		form.crlf = true
+	}
+	return form
+}
+
+// apply writes out, as Marshal makes it (LF, no byte order mark), in form.
+func (form textForm) apply(out []byte) []byte {
+	if form.crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n")) // JSON strings hold no raw newline
+	}
+	if form.bom {
+		out = append(slices.Clip(byteOrderMark), out...)
+	}
+	return out
 }
 
 // Datacenter is one element of an entry's datacenters list.
@@ -96,7 +132,8 @@ type DCCart struct {
 	ItemIDs    []int64   // itemIds: the eco item first, then its options
 	Summary    *Summary  // last validated summary, nil when never validated
 
-	raw rawObject
+	raw    rawObject
+	keyLit []byte // the dc_carts key as written (see rawField.Lit)
 }
 
 // Summary is the last validated price of a cart.
@@ -132,6 +169,9 @@ func (c *DCCarts) Set(cart DCCart) {
 			if cart.raw == nil {
 				cart.raw = (*c)[i].raw
 			}
+			if cart.keyLit == nil {
+				cart.keyLit = (*c)[i].keyLit
+			}
 			(*c)[i] = cart
 			return
 		}
@@ -156,7 +196,14 @@ func (c *DCCarts) Delete(dc string) {
 type StringMap struct {
 	keys []string
 	vals map[string]string
+	// lits keeps the key and the value of each entry as written in the
+	// file, written back while the value is unchanged (see rawField.Lit).
+	lits map[string]literal
 }
+
+// literal is an entry of a StringMap as written: key and value, quotes
+// included.
+type literal struct{ key, val []byte }
 
 // Get returns the value of key.
 func (m StringMap) Get(key string) (string, bool) {
@@ -169,10 +216,23 @@ func (m *StringMap) Set(key, val string) {
 	if m.vals == nil {
 		m.vals = map[string]string{}
 	}
-	if _, ok := m.vals[key]; !ok {
+	old, ok := m.vals[key]
+	if !ok {
 		m.keys = append(m.keys, key)
 	}
+	if ok && old != val {
+		if l, ok := m.lits[key]; ok {
+			m.lits = maps.Clone(m.lits) // a copy may share it
+			m.lits[key] = literal{key: l.key}
+		}
+	}
 	m.vals[key] = val
+}
+
+// Equal reports whether m and o hold the same keys and values in the same
+// order (however they were written).
+func (m StringMap) Equal(o StringMap) bool {
+	return slices.Equal(m.keys, o.keys) && maps.Equal(m.vals, o.vals)
 }
 
 // Keys returns the keys in order.
@@ -189,8 +249,14 @@ func (m StringMap) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		kb := quoteKey(k)
-		vb := quoteKey(m.vals[k]) // a string value quotes like a key
+		l := m.lits[k]
+		kb, vb := l.key, l.val
+		if kb == nil {
+			kb = quoteKey(k)
+		}
+		if vb == nil {
+			vb = quoteKey(m.vals[k]) // a string value quotes like a key
+		}
 		buf.Write(kb)
 		buf.WriteByte(':')
 		buf.Write(vb)
@@ -205,13 +271,15 @@ func (m *StringMap) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*m = StringMap{vals: map[string]string{}}
+	*m = StringMap{vals: map[string]string{}, lits: map[string]literal{}}
 	for _, f := range obj {
 		var s string
 		if err := json.Unmarshal(f.Value, &s); err != nil {
 			return &typeError{Path: f.Key, Msg: "must be a string, got " + describe(f.Value)}
 		}
 		m.Set(f.Key, s)
+		// b may be the decoder's buffer: own the literals.
+		m.lits[f.Key] = literal{key: bytes.Clone(f.Lit), val: bytes.Clone(f.Value)}
 	}
 	return nil
 }
@@ -262,7 +330,7 @@ func (f *File) Clone() *File {
 	if f == nil {
 		return nil
 	}
-	c := &File{Subsidiary: f.Subsidiary, raw: slices.Clone(f.raw)}
+	c := &File{Subsidiary: f.Subsidiary, raw: slices.Clone(f.raw), form: f.form}
 	if f.Servers != nil {
 		c.Servers = make([]Server, len(f.Servers))
 		for i := range f.Servers {
@@ -315,7 +383,7 @@ func (m StringMap) Clone() StringMap { return m.clone() }
 
 // clone returns a deep copy of m.
 func (m StringMap) clone() StringMap {
-	return StringMap{keys: slices.Clone(m.keys), vals: maps.Clone(m.vals)}
+	return StringMap{keys: slices.Clone(m.keys), vals: maps.Clone(m.vals), lits: maps.Clone(m.lits)}
 }
 
 // ParseError says why a file could not be read as preferences: invalid JSON
@@ -392,7 +460,9 @@ func Parse(name string, data []byte) (*File, error) {
 // but such an f must never be saved or acted on: the file did not parse.
 func Check(name string, data []byte) (f *File, errs []*ParseError) {
 	// Some editors start UTF-8 files with a byte order mark; JSON has none.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	// Marshal writes it back (see textForm).
+	form := formOf(data)
+	data = bytes.TrimPrefix(data, byteOrderMark)
 	if err := checkSyntax(name, data); err != nil {
 		return nil, []*ParseError{err}
 	}
@@ -403,6 +473,7 @@ func Check(name string, data []byte) (f *File, errs []*ParseError) {
 	data = bytes.Clone(data)
 	c := &collector{}
 	f = parseFile(data, c)
+	f.form = form
 	for i, err := range c.errs {
 		te, ok := err.(*typeError)
 		if !ok {
@@ -626,7 +697,9 @@ func parseServer(data []byte, path string, c *collector) Server {
 		cobj, err := splitObject(raw, p)
 		if c.ok(err) {
 			for _, cf := range cobj {
-				s.DCCarts = append(s.DCCarts, parseCart(cf.Key, cf.Value, joinPath(p, cf.Key), c))
+				cart := parseCart(cf.Key, cf.Value, joinPath(p, cf.Key), c)
+				cart.keyLit = cf.Lit
+				s.DCCarts = append(s.DCCarts, cart)
 			}
 		}
 	}
@@ -686,7 +759,9 @@ var summaryKeys = []string{"withoutTaxUcents", "withTaxUcents", "currencyCode", 
 func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // Marshal encodes the file as 2-space indented JSON with a final newline,
-// keeping unknown keys and the original key order.
+// keeping unknown keys, the original key order, the spelling of keys and of
+// unchanged values, and the byte order mark and CRLF line ends of a file
+// that had them (see textForm).
 func (f *File) Marshal() ([]byte, error) {
 	w := newObjectWriter(f.raw, fileKeys)
 	w.set("subsidiary", f.Subsidiary, true)
@@ -708,7 +783,7 @@ func (f *File) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return f.form.apply(out.Bytes()), nil
 }
 
 func (s *Server) marshal() ([]byte, error) {
@@ -816,7 +891,10 @@ func (c DCCarts) marshal() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dc_carts.%s: %w", x.DC, err)
 		}
-		kb := quoteKey(x.DC)
+		kb := x.keyLit
+		if dc, ok := decodeString(kb); !ok || dc != x.DC {
+			kb = quoteKey(x.DC)
+		}
 		buf.Write(kb)
 		buf.WriteByte(':')
 		buf.Write(b)

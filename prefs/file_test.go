@@ -442,10 +442,12 @@ func TestDCCartsAndStringMap(t *testing.T) {
 	}
 }
 
+// TestByteOrderMarkAccepted: a file starting with a byte order mark parses,
+// and is saved with it (issue 21.4).
 func TestByteOrderMarkAccepted(t *testing.T) {
 	orig, _ := os.ReadFile(examples[0])
 	f := mustParse(t, append([]byte("\xef\xbb\xbf"), orig...))
-	if got := mustMarshal(t, f); !bytes.Equal(got, indent(t, orig)) {
+	if got := mustMarshal(t, f); !bytes.Equal(got, append([]byte("\xef\xbb\xbf"), indent(t, orig)...)) {
 		t.Fatalf("saved:\n%s", got)
 	}
 }

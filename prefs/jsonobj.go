@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -13,7 +14,11 @@ import (
 
 // rawField is one key of a JSON object as it was read, with its raw value.
 type rawField struct {
-	Key   string
+	Key string
+	// Lit is the key as written, quotes included: it is written back as
+	// is, so that a key's escapes and bytes that are not UTF-8 (which Key,
+	// decoded, holds as U+FFFD) survive a save.
+	Lit   []byte
 	Value json.RawMessage
 }
 
@@ -60,7 +65,8 @@ func splitObject(data []byte, path string) (rawObject, error) {
 		if !ok {
 			return nil, invalid()
 		}
-		key, ok := decodeString(data[i:end])
+		lit := data[i:end:end]
+		key, ok := decodeString(lit)
 		if !ok {
 			return nil, invalid()
 		}
@@ -86,7 +92,7 @@ func splitObject(data []byte, path string) (rawObject, error) {
 			}
 		}
 		if !replaced {
-			out = append(out, rawField{Key: key, Value: raw})
+			out = append(out, rawField{Key: key, Lit: lit, Value: raw})
 		}
 		i = skipSpace(data, vend)
 		if i >= len(data) {
@@ -297,14 +303,96 @@ func decodeField(raw json.RawMessage, v any, path, want string) error {
 	if decodeFast(raw, v) {
 		return nil
 	}
+	switch p := v.(type) {
+	case *[]string:
+		return decodeArray(raw, p, path, want, "a string")
+	case *[]int64:
+		return decodeArray(raw, p, path, want, "an integer")
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var te *typeError // from StringMap: names the key inside
 		if errors.As(err, &te) && te.Path != "" {
 			return &typeError{Path: joinPath(path, te.Path), Msg: te.Msg}
 		}
+		if msg, ok := numberMsg(raw, v); ok {
+			return &typeError{Path: path, Msg: msg}
+		}
 		return &typeError{Path: path, Msg: "must be " + want + ", got " + describe(raw)}
 	}
 	return nil
+}
+
+// decodeArray decodes a JSON array into *dst element by element, so that an
+// element of the wrong type is named by its index ("coupons[1]").
+func decodeArray[T any](raw json.RawMessage, dst *[]T, path, want, elemWant string) error {
+	if isNull(raw) {
+		*dst = nil
+		return nil
+	}
+	items, err := splitArray(raw, path)
+	if err != nil {
+		return &typeError{Path: path, Msg: "must be " + want + ", got " + describe(raw)}
+	}
+	out := make([]T, len(items))
+	for i, it := range items {
+		if err := decodeField(it, &out[i], indexPath(path, i), elemWant); err != nil {
+			return err
+		}
+	}
+	*dst = out
+	return nil
+}
+
+// numberMsg says what is wrong with a JSON number that does not fit an
+// integer or float64 target v, when it is more than "not an integer": too
+// large or too small for the type, or an integer written with an exponent
+// or a fraction (1e3, 2.0). ok is false when the default message holds.
+func numberMsg(raw []byte, v any) (msg string, ok bool) {
+	lit := string(bytes.TrimSpace(raw))
+	if lit == "" || lit[0] != '-' && (lit[0] < '0' || lit[0] > '9') {
+		return "", false
+	}
+	neg := lit[0] == '-'
+	if _, isFloat := v.(*float64); isFloat {
+		f, err := strconv.ParseFloat(lit, 64)
+		if err == nil || !math.IsInf(f, 0) {
+			return "", false
+		}
+		if neg {
+			return "is too small: " + lit + " is beyond the largest number ovhtui holds (about 1.8e308)", true
+		}
+		return "is too large: " + lit + " is beyond the largest number ovhtui holds (about 1.8e308)", true
+	}
+	var lo, hi int64
+	switch v.(type) {
+	case *int, **int:
+		lo, hi = math.MinInt, math.MaxInt
+	case *int64:
+		lo, hi = math.MinInt64, math.MaxInt64
+	default:
+		return "", false
+	}
+	outOfRange := func() string {
+		if neg {
+			return fmt.Sprintf("is too small: %s is under the smallest integer ovhtui holds, %d", lit, lo)
+		}
+		return fmt.Sprintf("is too large: %s is over the largest integer ovhtui holds, %d", lit, hi)
+	}
+	if !strings.ContainsAny(lit, ".eE") {
+		if n, err := strconv.ParseInt(lit, 10, 64); err == nil && n >= lo && n <= hi {
+			return "", false
+		}
+		return outOfRange(), true
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil && !math.IsInf(f, 0) || f != math.Trunc(f) {
+		return "", false // a fraction: not an integer, as the default says
+	}
+	// float64(hi) rounds up to 2^63: equal is already out of range.
+	if f < float64(lo) || f >= float64(hi) {
+		return outOfRange(), true
+	}
+	return fmt.Sprintf("must be an integer written without exponent or fraction (like %d), got %s", int64(f), lit), true
 }
 
 // decodeFast decodes the common simple cases (plain strings, booleans,
@@ -472,6 +560,10 @@ func (w *objectWriter) sameDecoded(raw json.RawMessage, v any) bool {
 // are equal when they are the same instant, whatever their zone, so that
 // "2026-01-02T03:04:05+01:00" is kept as the user wrote it.
 func sameValue(decoded, v any) bool {
+	if m, ok := v.(StringMap); ok {
+		d, ok := decoded.(StringMap)
+		return ok && d.Equal(m)
+	}
 	if t, ok := v.(time.Time); ok {
 		d, ok := decoded.(time.Time)
 		return ok && d.Equal(t)
@@ -490,19 +582,23 @@ func (w *objectWriter) bytes() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	n := 0
-	put := func(k string, v []byte) {
+	put := func(lit, v []byte) {
 		if n > 0 {
 			buf.WriteByte(',')
 		}
 		n++
-		buf.Write(quoteKey(k))
+		buf.Write(lit)
 		buf.WriteByte(':')
 		buf.Write(v)
 	}
 	written := map[string]bool{}
 	for _, f := range w.orig {
+		lit := f.Lit
+		if lit == nil {
+			lit = quoteKey(f.Key)
+		}
 		if v, ok := w.known[f.Key]; ok {
-			put(f.Key, v)
+			put(lit, v)
 			written[f.Key] = true
 			continue
 		}
@@ -510,11 +606,11 @@ func (w *objectWriter) bytes() ([]byte, error) {
 			// A known key whose value was dropped on purpose.
 			continue
 		}
-		put(f.Key, f.Value)
+		put(lit, f.Value)
 	}
 	for _, k := range w.order {
 		if v, ok := w.known[k]; ok && !written[k] {
-			put(k, v)
+			put(quoteKey(k), v)
 		}
 	}
 	buf.WriteByte('}')

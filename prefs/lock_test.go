@@ -175,3 +175,40 @@ func TestOpenRefusesNonRegularBeforeCreatingAnything(t *testing.T) {
 		t.Errorf("files created: %v", entries)
 	}
 }
+
+// TestLockTakenWhileHolderLeaves: a process that opened the lock file just
+// as its holder removed it and unlocked must not hold a lock on the removed
+// file (a third one would then lock a new file of the same name): it takes
+// the lock again on the file at the path (issue 21.7: the lock file is now
+// removed at exit).
+func TestLockTakenWhileHolderLeaves(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".ovhtui-p.json.lock")
+	holder, err := acquireLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	testHookLockOpened = func() {
+		if !released {
+			released = true
+			if err := releaseLock(holder); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { testHookLockOpened = func() {} }()
+	second, err := acquireLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseLock(second)
+	if !released {
+		t.Fatal("the hook did not run")
+	}
+	if !namedBy(second, path) {
+		t.Fatal("the lock is held on a file no longer at the lock path")
+	}
+	if _, err := acquireLock(path); !errors.As(err, new(*LockedError)) {
+		t.Fatalf("a third acquire: %v, want *LockedError", err)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // openNonBlock makes opening a FIFO return at once instead of waiting for a
@@ -26,7 +28,28 @@ const openNonBlock = syscall.O_NONBLOCK
 // following a symlink) and written to only once the lock is held and its
 // content is what an ovhtui lock holds (nothing, or a PID). Anything else
 // is refused with a *ForeignLockFileError and left byte for byte.
+//
+// releaseLock removes the file before unlocking it, so a lock taken on a
+// file that is no longer at path (its holder removed it between our open
+// and our flock) is dropped and taken again on the file now there.
 func acquireLock(path string) (*os.File, error) {
+	for range 8 {
+		f, err := lockOnce(path)
+		if err != errLockMoved {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("lock %s: the lock file keeps being replaced; is another ovhtui starting and stopping?", path)
+}
+
+// errLockMoved: the file locked is no longer the one at the lock path.
+var errLockMoved = errors.New("lock file replaced")
+
+// testHookLockOpened runs between opening the lock file and locking it.
+var testHookLockOpened = func() {}
+
+// lockOnce is one try of acquireLock.
+func lockOnce(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
 	created := err == nil
 	if errors.Is(err, os.ErrExist) {
@@ -38,6 +61,12 @@ func acquireLock(path string) (*os.File, error) {
 			return nil, &ForeignLockFileError{Path: path, Why: "it is a symbolic link"}
 		case errors.Is(err, syscall.EISDIR):
 			return nil, &ForeignLockFileError{Path: path, Why: "it is a folder"}
+		case errors.Is(err, syscall.ENXIO): // a FIFO or socket without a peer
+			if info, serr := os.Lstat(path); serr == nil {
+				return nil, &ForeignLockFileError{Path: path, Why: "it is " + safefile.Describe(info.Mode())}
+			}
+		case errors.Is(err, os.ErrNotExist):
+			return nil, errLockMoved // removed between the two opens
 		}
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
@@ -49,15 +78,21 @@ func acquireLock(path string) (*os.File, error) {
 		}
 		if !info.Mode().IsRegular() {
 			f.Close()
-			return nil, &ForeignLockFileError{Path: path, Why: "it is " + describeMode(info.Mode())}
+			return nil, &ForeignLockFileError{Path: path, Why: "it is " + safefile.Describe(info.Mode())}
 		}
 	}
+	testHookLockOpened()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, &LockedError{Path: path, PID: readPID(f)}
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !namedBy(f, path) {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+		return nil, errLockMoved
 	}
 	if !created {
 		// Held: no ovhtui writes it now. Only an empty file or a PID left by
@@ -76,10 +111,18 @@ func acquireLock(path string) (*os.File, error) {
 	return f, nil
 }
 
+// namedBy reports whether path still names the open file f.
+func namedBy(f *os.File, path string) bool {
+	info, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	cur, err := os.Lstat(path)
+	return err == nil && os.SameFile(info, cur)
+}
+
 // releaseLock empties the lock file (ours: acquireLock checked it) and
-// unlocks it. The file is not removed: another process may already have it
-// open, waiting to lock it, and removing it would let a third one lock a new
-// file of the same name.
+// unlocks it.
 func releaseLock(f *os.File) error {
 	f.Truncate(0)
 	err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN)

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // Store owns preferences.json while ovhtui runs: it holds the exclusive lock,
@@ -102,17 +105,22 @@ const MaxFileSize = 64 << 20
 
 // ErrNotRegular is wrapped by the errors of Load and Open for a path that
 // is not a regular file (a folder, a device, a FIFO, a socket).
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular = safefile.ErrNotRegular
 
 // ErrTooLarge is wrapped by the errors of Load and Open for a file larger
 // than MaxFileSize.
 var ErrTooLarge = errors.New("file too large")
 
+// ErrEmptyPath is wrapped by the errors of Load, LoadCheck and Open for an
+// empty path, which names no file (it was said as "  is a folder": the
+// current folder).
+var ErrEmptyPath = errors.New("the path is empty: name the preferences file, for example ./preferences.json")
+
 // checkRegular returns an error wrapping ErrNotRegular or ErrTooLarge when
 // info is not a regular file of at most MaxFileSize bytes.
 func checkRegular(path string, info os.FileInfo) error {
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s is %s, %w: ovhtui reads preferences only from a regular file", path, describeMode(info.Mode()), ErrNotRegular)
+		return fmt.Errorf("%s is %s, %w: ovhtui reads preferences only from a regular file", path, safefile.Describe(info.Mode()), ErrNotRegular)
 	}
 	if info.Size() > MaxFileSize {
 		return fmt.Errorf("%s is %d bytes, over the %d MB limit for a preferences file: %w", path, info.Size(), MaxFileSize>>20, ErrTooLarge)
@@ -120,40 +128,23 @@ func checkRegular(path string, info os.FileInfo) error {
 	return nil
 }
 
-// describeMode names the kind of file a mode is, for error messages.
-func describeMode(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO (named pipe)"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m.IsRegular():
-		return "a regular file"
-	default:
-		return "not a regular file"
-	}
-}
-
-// tempPattern is the os.CreateTemp pattern of the temp files SaveAtomic
-// writes beside path; Open removes leftovers of a crash.
-func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+// tempPattern is the os.CreateTemp pattern of the temp files saves write
+// beside path (created with O_EXCL, so each name is new). A save removes
+// only the temp file it created; the leftover of a crash is named at the
+// next Open and left to the user, as a file of theirs could match.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".ovhtui-save-*.tmp" }
 
 // Open loads path and takes the exclusive lock beside it (LockPath). It
 // fails with *LockedError when another instance holds the lock, and with
 // *ParseError when the file is not valid preferences; it never writes the
-// preferences file. Temp files left by a crash during a save are removed.
-// log may be nil.
+// preferences file, and it creates the lock file only for a file that
+// parses (Close removes it). log may be nil.
 func Open(path string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("read preferences: %w", ErrEmptyPath)
 	}
 	given := path // named in errors, as the user knows it
 	// Write through a symlink to its target, so that the link survives
@@ -161,7 +152,8 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	// Refuse what is not a regular file before creating anything.
+	// Refuse what is not a regular file, or does not parse, before
+	// creating anything: no lock file is left for it.
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read preferences: %w", err)
@@ -169,12 +161,20 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	if err := checkRegular(given, info); err != nil {
 		return nil, fmt.Errorf("read preferences: %w", err)
 	}
+	data, _, err := readFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read preferences: %w", err)
+	}
+	if _, err := Parse(given, data); err != nil {
+		return nil, err
+	}
 	lock, err := acquireLock(LockPath(path))
 	if err != nil {
 		return nil, err
 	}
 	s := &Store{path: path, log: log, lock: lock, changed: make(chan struct{}, 1), folderSync: syncDir}
-	data, info, err := readFile(path)
+	// Read again under the lock: the file may have changed meanwhile.
+	data, info, err = readFile(path)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("read preferences: %w", err)
@@ -186,18 +186,17 @@ func Open(path string, log *slog.Logger) (*Store, error) {
 	}
 	s.file.Store(f)
 	s.disk = diskState{info: info, sum: sha256.Sum256(data)}
-	s.removeLeftovers()
+	s.noteLeftovers()
 	return s, nil
 }
 
-// removeLeftovers deletes temp files of interrupted saves. Only the lock
-// holder saves, so any such file is a leftover.
-func (s *Store) removeLeftovers() {
+// noteLeftovers names the temp files an interrupted save may have left.
+// They are not removed: ovhtui deletes only files it created in this run,
+// and a file of the user's could have such a name.
+func (s *Store) noteLeftovers() {
 	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(s.path), tempPattern(s.path)))
 	for _, m := range matches {
-		if err := os.Remove(m); err == nil {
-			s.log.Info("removed the temp file of an interrupted save", "file", m)
-		}
+		s.log.Warn("a temp file, perhaps left by an interrupted save, lies beside the preferences; ovhtui deletes only files it created in this run: delete it if you do not need it", "file", m)
 	}
 }
 
@@ -283,7 +282,7 @@ func (s *Store) Apply(reason string, change func(*File) error) (saved bool, err 
 			s.log.Debug("preferences unchanged; not saved", "file", s.path, "reason", reason)
 			return false, nil
 		}
-		tmp, err := writeTemp(s.path, data)
+		tmp, err := writeTemp(s.path, data, s.disk.info)
 		if err != nil {
 			return false, fmt.Errorf("save %s (%s): %w", s.path, reason, err)
 		}
@@ -450,6 +449,9 @@ func (s *Store) notify() {
 // file of at most MaxFileSize bytes is read: a FIFO neither blocks nor
 // feeds it forever, a device is not read at all.
 func readFile(path string) ([]byte, os.FileInfo, error) {
+	if path == "" {
+		return nil, nil, ErrEmptyPath
+	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if err != nil {
 		return nil, nil, err
@@ -474,13 +476,14 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 
 // SaveAtomic writes data to path so that a crash at any instant leaves either
 // the old or the new file: temp file in the same folder, fsync, rename, fsync
-// of the folder. The file mode is 0600. On failure the temp file is removed
-// and path is untouched. It does not lock: within ovhtui, save through
-// Store.Update.
+// of the folder. The mode is that of the file replaced (see savedMode), 0600
+// for a new file. On failure the temp file is removed and path is
+// untouched. It does not lock: within ovhtui, save through Store.Update.
 func SaveAtomic(path string, data []byte) error {
-	tmp, err := writeTemp(path, data)
+	old, _ := os.Stat(path) // nil for a new file
+	tmp, err := writeTemp(path, data, old)
 	if err != nil {
-		return err
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	_, err = tmp.commit(path, syncDir)
 	return err
@@ -492,36 +495,64 @@ type tempFile struct {
 	info os.FileInfo // stat of the temp file, which is the file's after the rename
 }
 
-// writeTemp writes data to a new temp file beside path, syncs it and sets
-// mode 0600.
-func writeTemp(path string, data []byte) (_ *tempFile, err error) {
+// savedMode is the permission of a saved file that replaces one of mode
+// old (nil: a new file): the owner's bits as they were, so that a file the
+// user made read-only stays read-only (the rename replacing it needs only
+// the folder to be writable), always readable by the owner; never any bit
+// for group and others, as the file may hold an order URL with its
+// password.
+func savedMode(old os.FileInfo) os.FileMode {
+	if old == nil {
+		return 0o600
+	}
+	return old.Mode().Perm()&0o700 | 0o400
+}
+
+// writeTemp writes data to a new temp file beside path, with the mode and,
+// when ovhtui may set it, the owner of old (the file it will replace, nil
+// for none; see savedMode), and syncs it. Its errors name path and the cause
+// but not the temp file, whose name is new at every try: the same failure
+// reads the same every time. The caller names path.
+func writeTemp(path string, data []byte, old os.FileInfo) (_ *tempFile, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
-		return nil, fmt.Errorf("create temp file: %w", err)
+		return nil, tempError("create a temp file beside it", err)
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(f.Name()) // ours: CreateTemp made it with O_EXCL
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		return nil, err // an *os.PathError: "write NAME: cause"
+		return nil, tempError("write its temp file", err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		return nil, err // an *os.PathError: "chmod NAME: cause"
+	if err := f.Chmod(savedMode(old)); err != nil {
+		return nil, tempError("set the mode of its temp file", err)
 	}
+	keepOwner(f, old)
 	if err := f.Sync(); err != nil {
-		return nil, err // an *os.PathError: "sync NAME: cause"
+		return nil, tempError("sync its temp file", err)
 	}
 	info, err := f.Stat()
 	if err != nil {
-		return nil, err // an *os.PathError: "stat NAME: cause"
+		return nil, tempError("stat its temp file", err)
 	}
 	if err := f.Close(); err != nil {
-		return nil, err // an *os.PathError: "close NAME: cause"
+		return nil, tempError("close its temp file", err)
 	}
 	return &tempFile{name: f.Name(), info: info}, nil
+}
+
+// tempError is "what: cause", with the cause of an *fs.PathError without
+// its path (the temp file's random name); errors.Is still finds the cause
+// (ENOSPC, EROFS...). Callers name the file being saved.
+func tempError(what string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // commit renames the temp file over path and syncs the folder, so that the
@@ -530,7 +561,11 @@ func writeTemp(path string, data []byte) (_ *tempFile, err error) {
 func (t *tempFile) commit(path string, folderSync func(string) error) (renamed bool, err error) {
 	if err := os.Rename(t.name, path); err != nil {
 		t.abort()
-		return false, err // an *os.LinkError: "rename OLD NEW: cause"
+		var le *os.LinkError // "rename OLD NEW: cause": OLD is new at every try
+		if errors.As(err, &le) {
+			err = le.Err
+		}
+		return false, fmt.Errorf("rename its temp file over it: %w", err)
 	}
 	if err := folderSync(filepath.Dir(path)); err != nil {
 		return true, fmt.Errorf("sync folder of %s: %w", path, err)

@@ -219,7 +219,7 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 		a.loading, a.err, a.loadedAt = false, msg.err, msg.at
 		if msg.err == nil {
 			a.orders = msg.orders
-			m.notePaid(msg.orders)
+			m.noteOrders(msg.orders)
 		}
 		a.clamp()
 	case awServersMsg:
@@ -234,25 +234,14 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(a.load(m.ctx, api, m.ourOrders(), m.deps.Now), m.afterWinTick())
 	default:
+		if p, ok := msg.(awPaidMsg); ok && p.err == nil {
+			m.observeOrder(p.res.OrderID, p.res.Status, time.Time{})
+		}
 		if a.dialog != nil {
 			return m, a.dialog.apply(m.ctx, api, a, msg, m.ourOrders(), m.deps.Now)
 		}
 	}
 	return m, nil
-}
-
-// notePaid remembers the orders seen paid, so that the dashboard stops
-// calling them UNPAID.
-func (m *Model) notePaid(orders []account.Order) {
-	for _, o := range orders {
-		if o.Status == "" || o.Unpaid() || o.Status == account.StatusUnknown || o.Status == account.StatusCancelled {
-			continue
-		}
-		if m.paid == nil {
-			m.paid = map[int64]bool{}
-		}
-		m.paid[o.ID] = true
-	}
 }
 
 // clamp keeps the selection within the list.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -147,14 +148,15 @@ func (m *Model) ordersLines(width, height int) []string {
 			w = "? " + o.Err
 		}
 		statusText, style := o.Status, st.StatusQuiet
-		switch {
-		case o.Unpaid():
-			statusText, style = "UNPAID", st.Danger
-		case o.Status == account.StatusDelivered:
-			style = st.StatusOK
-		case o.Status == "delivering" || o.Status == "checking":
+		switch o.State().Payment() {
+		case orderstate.Unpaid:
+			statusText, style = orderstate.Unpaid.String(), st.Danger
+		case orderstate.Paid:
 			style = st.StatusBusy
-		case o.Status == account.StatusUnknown:
+			if o.Status == orderstate.StatusDelivered {
+				style = st.StatusOK
+			}
+		case orderstate.Unknown:
 			style = st.StatusBad
 		}
 		by := ""

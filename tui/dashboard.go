@@ -298,7 +298,7 @@ func (m *Model) statusText(s *prefs.Server, v *order.EntryView, d *order.DCView,
 	if !d.CoolingUntil.IsZero() && d.CoolingUntil.After(m.now) && !d.OrderNow && v.Target != d.DC {
 		text = "refused as not available: retry in " + fmtAge(d.CoolingUntil.Sub(m.now))
 	}
-	if v.Lifecycle == order.LifeOrdered && (v.OrderedIn == d.DC || v.OrderedIn == "") && !v.Autopay && !m.paid[v.OrderID] {
+	if v.Lifecycle == order.LifeOrdered && (v.OrderedIn == d.DC || v.OrderedIn == "") && m.unpaidOrder(v.OrderID) {
 		return text + " " + m.unpaidText(v.OrderID, true), st.StatusBad
 	}
 	return text, m.statusInk(v, d)
@@ -321,7 +321,7 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 			in = " in " + v.OrderedIn
 		}
 		text = "ordered " + id + in
-		if !v.Autopay {
+		if m.unpaidOrder(v.OrderID) {
 			ink = m.styles.ink.StatusBad
 			// The first that fits its rows; UNPAID always shows.
 			for _, t := range []string{

@@ -100,7 +100,7 @@ func (m *Model) bannerView() string {
 		line1 += fmt.Sprintf("  (+%d more, see log)", b.count-1)
 	}
 	lines := []string{line1}
-	if m.unpaid(b.ev.Entry) {
+	if m.unpaidOrder(b.ev.OrderID) {
 		st = m.styles.BannerAlarm
 		lines = append(lines, " "+m.unpaidText(b.ev.OrderID, false)+", at this link:")
 	}

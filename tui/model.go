@@ -79,22 +79,18 @@ type Model struct {
 	selKey  string // its Key, to keep the selection across reloads
 	dashTop int    // first dashboard row shown
 
-	banner      *orderBanner
-	alerts      termAlerts          // bell and desktop notifications (alert.go)
-	expiry      map[int64]time.Time // when unpaid orders lapse
-	expiryAsked map[int64]bool
-	confirm     *confirmDialog
-	ceiling     *ceilingEditor
-	dcOrder     *dcEditor
-	buy         *buyDialog
-	browser     *browser
-	after       *afterWin // the Orders or Servers screen (afterwin.go)
-	awSeq       int       // screens opened, for their replies' generation
+	banner  *orderBanner
+	alerts  termAlerts  // bell and desktop notifications (alert.go)
+	orders  orderStates // each order's payment state (unpaid.go)
+	confirm *confirmDialog
+	ceiling *ceilingEditor
+	dcOrder *dcEditor
+	buy     *buyDialog
+	browser *browser
+	after   *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq   int       // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
-	// paid are the orders the Orders screen saw paid (no longer UNPAID on
-	// the dashboard).
-	paid map[int64]bool
 
 	saves    []saveReq // waiting to run, in order
 	inflight *saveReq  // running
@@ -116,10 +112,9 @@ func New(d Deps) Model {
 		now:    d.Now(),
 		live:   newLiveState(),
 
-		expiry:      map[int64]time.Time{},
-		expiryAsked: map[int64]bool{},
-		alerts:      newTermAlerts(),
-		cat:         d.Catalog(),
+		orders: newOrderStates(),
+		alerts: newTermAlerts(),
+		cat:    d.Catalog(),
 	}
 	m.setStyles()
 	if d.Store != nil {
@@ -205,6 +200,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case expiryMsg:
 		m.setExpiry(msg)
 		return m, nil
+	case orderStateMsg:
+		m.setOrderState(msg)
+		return m, nil
 	case quitNowMsg:
 		return m, tea.Quit
 	case buyMsg:
@@ -232,6 +230,7 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	reload := false
 	for _, ev := range msg.events {
 		m.live.apply(ev)
+		m.orderSeen(ev)
 		m.addEventLine(ev)
 		if c := m.alerts.forEvent(ev, m.labelOf); c != nil {
 			cmds = append(cmds, c)
@@ -247,7 +246,7 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 	if reload {
 		cmds = append(cmds, snapshotCmd(m.deps.Store))
 	}
-	cmds = append(cmds, m.askExpiries())
+	cmds = append(cmds, m.askStates())
 	if m.leaving != nil {
 		cmds = append(cmds, m.quitIfDone())
 	}

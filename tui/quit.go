@@ -79,7 +79,7 @@ func (m *Model) outcomeOf(key string) string {
 	name := m.labelOf(key)
 	if o, ok := m.live.orders[entryID(key)]; ok {
 		s := fmt.Sprintf("%s: ORDER %d PLACED in %s at %s %s", name, o.OrderID, o.DC, o.Price, o.URL)
-		if v := m.live.view(key); v != nil && !v.Autopay {
+		if m.unpaidOrder(o.OrderID) {
 			s += " — UNPAID: pay it at that link or it lapses"
 		}
 		return s
@@ -151,7 +151,7 @@ func (m Model) Farewell() []string {
 	for _, id := range ids {
 		o := m.live.orders[id]
 		line := fmt.Sprintf("%s: order %d placed in %s at %s %s", m.labelOf(o.Entry), o.OrderID, o.DC, o.Price, o.URL)
-		if v := m.live.views[id]; v != nil && !v.Autopay {
+		if m.unpaidOrder(o.OrderID) {
 			line += " — UNPAID: pay it at that link or it lapses"
 		}
 		seen := false

@@ -1,37 +1,99 @@
 package tui
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/orderstate"
 )
 
-// An order placed without autopay is not paid: OVH holds nothing until it
-// is, and cancels it when it lapses. The banner and the row say so, with the
-// date OVH gives (GET /me/order/{id} expirationDate) once read.
+// An order is paid or not as package orderstate says, from what the UI
+// knows of it: whether its checkout asked for autopay, and the status OVH
+// last gave (read here every statusEvery until it is paid or cancelled,
+// on the Orders screen, and in a payment's answer). The dashboard row,
+// the banner and the quit summary all render m.payment(id); an order not
+// paid says so, with the date OVH gives (expirationDate) once read.
 
-// unpaid reports whether the order of the entry with key was placed without
-// autopay, from the engine's state (the file before it speaks).
-func (m *Model) unpaid(key string) bool {
-	if v := m.live.view(key); v != nil {
-		return v.OrderID != 0 && !v.Autopay && !m.paid[v.OrderID]
+// statusEvery is how often the status of an order not known to be paid or
+// cancelled is read again, so that a payment made elsewhere (OVH's site,
+// `ovhtui pay`, another session) shows within a minute.
+const statusEvery = time.Minute
+
+// orderStates are the payment states of the orders the UI knows, and when
+// each status was last asked for.
+type orderStates struct {
+	of       map[int64]orderstate.State
+	askedAt  map[int64]time.Time
+	inFlight map[int64]bool
+	failed   map[int64]bool // a failed read was logged (once until it works)
+	autopay  map[string]bool
+}
+
+func newOrderStates() orderStates {
+	return orderStates{of: map[int64]orderstate.State{}, askedAt: map[int64]time.Time{},
+		inFlight: map[int64]bool{}, failed: map[int64]bool{}, autopay: map[string]bool{}}
+}
+
+// payment is the payment state of order id.
+func (m *Model) payment(id int64) orderstate.State { return m.orders.of[id] }
+
+// unpaidOrder reports whether order id waits for a payment.
+func (m *Model) unpaidOrder(id int64) bool { return id != 0 && m.payment(id).Unpaid() }
+
+// orderSeen records an engine event about an order: the autopay a
+// checkout asked for, and each order placed.
+func (m *Model) orderSeen(ev order.Event) {
+	switch e := ev.(type) {
+	case order.OrderAttempted:
+		m.orders.autopay[entryID(e.Entry)] = e.Autopay
+	case order.OrderPlaced:
+		st := m.orders.of[e.OrderID]
+		st.Placed = true
+		if a, ok := m.orders.autopay[entryID(e.Entry)]; ok {
+			st.Autopay = a
+		} else if v := m.live.view(e.Entry); v != nil {
+			st.Autopay = v.Autopay // placed by an earlier run: the entry's autopay
+		} else if i := m.file.Find(e.Entry); i >= 0 {
+			st.Autopay = m.file.Servers[i].Autopay
+		}
+		m.orders.of[e.OrderID] = st
 	}
-	if i := m.file.Find(key); i >= 0 {
-		return !m.file.Servers[i].Autopay
+}
+
+// observeOrder records what OVH said of an order: its status and expiry.
+func (m *Model) observeOrder(id int64, status string, expires time.Time) {
+	if id == 0 {
+		return
 	}
-	return false
+	st := m.orders.of[id].Observe(status)
+	if !expires.IsZero() {
+		st.Expires = expires
+	}
+	m.orders.of[id] = st
+}
+
+// noteOrders records the statuses the Orders screen read.
+func (m *Model) noteOrders(orders []account.Order) {
+	for _, o := range orders {
+		if o.Err == "" {
+			m.observeOrder(o.ID, o.Status, o.Expiration)
+		}
+	}
 }
 
 // unpaidText is "UNPAID: pay before DATE or it lapses" (without the date
 // while it is not known).
 func (m *Model) unpaidText(orderID int64, short bool) string {
-	at, ok := m.expiry[orderID]
+	at := m.payment(orderID).Expires
 	switch {
-	case ok && short:
+	case !at.IsZero() && short:
 		return "UNPAID: pay by " + at.UTC().Format("Jan 2")
-	case ok:
+	case !at.IsZero():
 		return "UNPAID: pay before " + at.UTC().Format("2006-01-02 15:04 UTC") + " or it lapses"
 	case short:
 		return "UNPAID"
@@ -39,28 +101,73 @@ func (m *Model) unpaidText(orderID int64, short bool) string {
 	return "UNPAID: pay it or it lapses (OVH holds nothing until it is paid)"
 }
 
-// askExpiries starts a lookup of the expiry of each unpaid order not asked yet.
-func (m *Model) askExpiries() tea.Cmd {
-	if m.deps.OrderExpiry == nil {
-		return nil
-	}
+// askStates reads the status of each order ovhtui placed that is not known
+// to be paid or cancelled, at most every statusEvery (with the Orders
+// screen's account client; without one, only the expiry, once).
+func (m *Model) askStates() tea.Cmd {
 	var cmds []tea.Cmd
-	ask := func(id int64) {
-		if id == 0 || m.expiryAsked[id] {
+	ask := func(id int64, autopay bool) {
+		if id == 0 {
 			return
 		}
-		m.expiryAsked[id] = true
-		cmds = append(cmds, orderExpiryCmd(m.ctx, m.deps.OrderExpiry, id))
-	}
-	for _, v := range m.live.views {
-		if v.Lifecycle == order.LifeOrdered && !v.Autopay {
-			ask(v.OrderID)
+		st, known := m.orders.of[id]
+		if !known {
+			st = orderstate.State{Placed: true, Autopay: autopay} // placed by an earlier run
+			m.orders.of[id] = st
+		}
+		if p := st.Payment(); p == orderstate.Paid || p == orderstate.Cancelled || m.orders.inFlight[id] {
+			return
+		}
+		if at, ok := m.orders.askedAt[id]; ok && (m.deps.Account == nil || m.now.Sub(at) < statusEvery) {
+			return
+		}
+		m.orders.askedAt[id] = m.now
+		switch {
+		case m.deps.Account != nil:
+			m.orders.inFlight[id] = true
+			cmds = append(cmds, orderStateCmd(m.ctx, m.deps.Account, id))
+		case m.deps.OrderExpiry != nil && st.Unpaid():
+			cmds = append(cmds, orderExpiryCmd(m.ctx, m.deps.OrderExpiry, id))
 		}
 	}
-	if m.banner != nil && m.unpaid(m.banner.ev.Entry) {
-		ask(m.banner.ev.OrderID)
+	for _, v := range m.live.views {
+		if v.Lifecycle == order.LifeOrdered {
+			ask(v.OrderID, v.Autopay)
+		}
+	}
+	if m.banner != nil {
+		ask(m.banner.ev.OrderID, m.orders.autopay[entryID(m.banner.ev.Entry)])
 	}
 	return tea.Batch(cmds...)
+}
+
+// orderStateMsg carries an order as OVH gave it.
+type orderStateMsg struct{ order account.Order }
+
+func orderStateCmd(ctx context.Context, api AccountAPI, id int64) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, availTimeout)
+		defer cancel()
+		return orderStateMsg{order: api.Order(ctx, id)}
+	}
+}
+
+// setOrderState records a status read.
+func (m *Model) setOrderState(msg orderStateMsg) {
+	o := msg.order
+	delete(m.orders.inFlight, o.ID)
+	if o.Err != "" {
+		if !m.orders.failed[o.ID] {
+			m.orders.failed[o.ID] = true
+			m.logf(slog.LevelWarn, "order %d: could not read its status: %s", o.ID, o.Err)
+		}
+		return
+	}
+	delete(m.orders.failed, o.ID)
+	m.observeOrder(o.ID, o.Status, o.Expiration)
+	if m.banner != nil {
+		m.relayout()
+	}
 }
 
 // setExpiry records when an unpaid order lapses.
@@ -70,7 +177,7 @@ func (m *Model) setExpiry(msg expiryMsg) {
 		return
 	}
 	if !msg.at.IsZero() {
-		m.expiry[msg.orderID] = msg.at
+		m.observeOrder(msg.orderID, "", msg.at)
 		if m.banner != nil {
 			m.relayout()
 		}
