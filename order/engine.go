@@ -73,6 +73,9 @@ type Config struct {
 	// CredentialExpiry, when set, returns the consumer key's expiration
 	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
 	CredentialExpiry func(ctx context.Context) (time.Time, error)
+	// Sweep is the interval of the background sweep of every ECO model
+	// for the restock radar (sweep.go); 0: no sweep.
+	Sweep time.Duration
 	// UnpaidOrders and ServerTerms, when set, read the unpaid orders and
 	// the account's servers for reminders before they lapse (reminders.go).
 	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
@@ -177,8 +180,9 @@ func New(cfg Config) *Engine {
 // Events is the engine's output. It is closed after Run returns and every
 // queued event was delivered. Order, cart, price, error and status events
 // are never dropped (the engine queues them without bound rather than
-// block); PollOK and AvailabilityChanged events are dropped while more than
-// 1,024 events wait for the consumer.
+// block); PollOK, AvailabilityChanged and the history events
+// (AvailabilitySeen, CatalogSeen) are dropped while more than 1,024 events
+// wait for the consumer.
 func (e *Engine) Events() <-chan Event { return e.events.out }
 
 // Run runs the engine until ctx is cancelled (or, with ExitWhenIdle, until
@@ -233,6 +237,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.goTracked(func() { e.keeperLoop(ctx) })
 	e.goTracked(func() { e.pollLoop(ctx) })
 	e.goTracked(func() { e.credentialLoop(ctx) })
+	e.goTracked(func() { e.sweepLoop(ctx) })
 	e.goTracked(func() { e.remindLoop(ctx) })
 
 	e.publish()
@@ -587,7 +592,7 @@ func newEventQueue() *eventQueue {
 // a queue may drop while its consumer lags; every other event is kept.
 func Droppable(ev Event) bool {
 	switch ev.(type) {
-	case PollOK, AvailabilityChanged:
+	case PollOK, AvailabilityChanged, AvailabilitySeen, CatalogSeen:
 		return true
 	}
 	return false

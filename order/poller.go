@@ -102,7 +102,7 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 	start := time.Now()
 	e.spendUnsigned()
 	items, err := e.api.Availability(ctx, plan, dcs)
-	end := time.Now()
+	end, seen := time.Now(), e.now()
 	if ctx.Err() != nil {
 		e.retry.answered(plan, iv, cycle, end, nil)
 		return
@@ -126,6 +126,8 @@ func (e *Engine) pollPlan(ctx context.Context, plan string, dcs []string, cycle 
 	e.recordAvailability(map[string]map[AvailKey]string{plan: vals})
 	e.emit(PollOK{Base: e.base("", ""), Plan: plan, Duration: end.Sub(start), Entries: len(items)})
 	e.evaluate(ctx)
+	// After the decision: history listeners cost a checkout nothing.
+	e.emit(AvailabilitySeen{Base: Base{Time: seen}, Subsidiary: e.subsidiary(), PlanCode: plan, DCs: dcs, Items: items})
 }
 
 // wantedPlans maps each planCode some watched entry wants to the union of

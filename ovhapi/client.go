@@ -573,7 +573,9 @@ func cartPath(cartID string, rest ...string) string {
 // Availability implements API.
 func (o *OVHClient) Availability(ctx context.Context, planCode string, dcs []string) ([]Availability, error) {
 	q := url.Values{}
-	q.Set("planCode", planCode)
+	if planCode != "" { // "": the whole feed (the history sweep)
+		q.Set("planCode", planCode)
+	}
 	if len(dcs) > 0 {
 		q.Set("datacenters", strings.Join(dcs, ","))
 	}

@@ -48,6 +48,9 @@ func (m *Model) headerView() string {
 		}
 		parts = append(parts, st.HeaderDim.Render(cat))
 	}
+	if m.deps.ReadOnly {
+		parts = append(parts[:1], append([]string{st.Danger.Render("READ-ONLY")}, parts[1:]...)...)
+	}
 	line1 := cut(strings.Join(parts, st.HeaderDim.Render(" │ ")), w)
 
 	var line2 string

@@ -282,6 +282,10 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 // queueSave asks for a change to preferences.json. Saves run one at a time
 // in the order asked, so two quick key presses apply in order.
 func (m *Model) queueSave(req saveReq) tea.Cmd {
+	if m.deps.ReadOnly {
+		m.logf(slog.LevelWarn, "read-only session: not saved (%s)", req.reason)
+		return nil
+	}
 	m.saves = append(m.saves, req)
 	m.setFile(nil)
 	if m.saving {

@@ -42,6 +42,9 @@ func (m Model) quit(force bool) (tea.Model, tea.Cmd) {
 	m.leaving = &quitState{since: m.now}
 	m.confirm, m.ceiling, m.dcOrder, m.buy, m.browser, m.helpOf = nil, nil, nil, nil, nil, nil
 	for _, s := range m.file.Servers {
+		if m.deps.Detach {
+			break // the engine runs on: nothing to wait for
+		}
 		if v := m.live.view(s.Key()); v != nil && v.Lifecycle == order.LifeBusy {
 			m.leaving.waiting = append(m.leaving.waiting, s.Key())
 		}

@@ -24,6 +24,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	}
+	if m.readOnlyRefused(msg, sc) {
+		return m, nil
+	}
 	switch sc {
 	case screenHelp:
 		return m.updateHelp(msg)
@@ -264,6 +267,8 @@ func (m *Model) addEventLine(ev order.Event) {
 	switch ev.(type) {
 	case order.PollOK, order.EntryStatesChanged, order.StatusChanged:
 		return // the header and the dashboard say it
+	case order.AvailabilitySeen, order.CatalogSeen, order.SweepDone:
+		return // for the restock radar (history), not the log
 	}
 	text := ev.Message()
 	if a, ok := ev.(order.AvailabilityChanged); ok {

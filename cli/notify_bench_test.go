@@ -1,4 +1,4 @@
-package main
+package cli
 
 // BenchmarkReactionWithReceivers measures what a notification service
 // costs the checkout: the engine's reaction (from the availability poll
