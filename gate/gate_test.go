@@ -45,7 +45,9 @@ func newTestGate(t *testing.T, path string, clk *fakeClock, proc string, alive f
 func payReq(id int64, send func() Answer, look func() (Answer, bool)) Request {
 	return Request{
 		Target: Target{Kind: journal.KindPayment, OrderID: id},
-		Decide: func(context.Context) (journal.Record, error) { return journal.Record{AmountUcents: 100, Currency: "EUR"}, nil },
+		Decide: func(context.Context) (journal.Record, error) {
+			return journal.Record{AmountUcents: 100, Currency: "EUR"}, nil
+		},
 		Send:   func(context.Context, journal.Record) Answer { return send() },
 		LookUp: func(context.Context, journal.Record) (Answer, bool, error) { a, ok := look(); return a, ok, nil },
 	}
