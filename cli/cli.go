@@ -54,6 +54,7 @@ type Process struct {
 // Main runs ovhtui in this process and returns its exit code. version is
 // the version set at build time.
 func Main(version string) int {
+	catchShutdownSignals() // first thing: see catchShutdownSignals
 	return Run(context.Background(), Process{
 		Args: os.Args[1:], Environ: os.Environ(),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,

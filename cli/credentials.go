@@ -18,6 +18,9 @@ import (
 // The values are given to go-ovh explicitly: the process environment is
 // not the run's.
 func (a *app) newOVHClient() (*ovh.Client, error) {
+	if err := checkOVHConfFiles(); err != nil {
+		return nil, err
+	}
 	env := a.env
 	ep := env.get("OVH_ENDPOINT")
 	var (
@@ -34,6 +37,9 @@ func (a *app) newOVHClient() (*ovh.Client, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", a.secrets.redact(err.Error()))
+	}
+	if err := a.checkCredentialValues(c); err != nil {
+		return nil, err
 	}
 	c.UserAgent = "ovhtui/" + a.version
 	return c, nil

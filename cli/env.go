@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/joho/godotenv"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // environ is the environment of one run as a value: the process's
@@ -23,6 +25,9 @@ import (
 type environ struct {
 	mu   sync.Mutex
 	vars map[string]string
+	// origins says where each variable the --env file set comes from
+	// ("FILE line N"), for messages about its value.
+	origins map[string]string
 }
 
 // newEnviron reads KEY=value pairs (os.Environ's form); the first of a key
@@ -59,13 +64,35 @@ func (e *environ) lookup(k string) (string, bool) {
 func (e *environ) nonEmpty(k string) bool { return e.get(k) != "" }
 
 // setDefault sets k to v unless k is already set (the --env file never
-// overrides the environment).
-func (e *environ) setDefault(k, v string) {
+// overrides the environment), and reports whether it did.
+func (e *environ) setDefault(k, v string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, set := e.vars[k]; !set {
-		e.vars[k] = v
+	if _, set := e.vars[k]; set {
+		return false
 	}
+	e.vars[k] = v
+	return true
+}
+
+// setOrigin records where the --env file set k.
+func (e *environ) setOrigin(k, origin string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.origins == nil {
+		e.origins = map[string]string{}
+	}
+	e.origins[k] = origin
+}
+
+// origin says where the variable k was set, for messages.
+func (e *environ) origin(k string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if o, ok := e.origins[k]; ok {
+		return "set in " + o
+	}
+	return "set in the environment or an ovh.conf file"
 }
 
 // clearOVH removes every OVH_* variable, so that nothing of the user's
@@ -136,7 +163,9 @@ func loadEnvFile(env *environ, path string) (warning string, err error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		warning = fmt.Sprintf("%s is readable by group or others (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(path)
+	// Opened without blocking and checked again on the open file: a FIFO
+	// put there since the stat must not hang start-up.
+	data, _, err := safefile.ReadFile(path, maxEnvFileSize, "env file")
 	if err != nil {
 		return warning, fmt.Errorf("cannot read env file %s: %s", path, causeOf(err))
 	}
@@ -148,7 +177,9 @@ func loadEnvFile(env *environ, path string) (warning string, err error) {
 		return warning, envSyntaxError(path, data, err)
 	}
 	for k, v := range vars {
-		env.setDefault(k, v)
+		if env.setDefault(k, v) {
+			env.setOrigin(k, fmt.Sprintf("%s line %d", path, envLineOf(data, k)))
+		}
 	}
 	return warning, nil
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +35,7 @@ var headlessFrontEnd = frontEnd{logsToStdout: true, exitWhenIdle: true, needVali
 
 // headless runs the engine without UI.
 func (a *app) headless(cmd *cobra.Command, opts options) error {
-	ctx, stop := signal.NotifyContext(cmd.Context(), shutdownSignals...)
+	ctx, stop := shutdownContext(cmd.Context())
 	defer stop()
 	r, code := a.setupEngine(ctx, opts, headlessFrontEnd)
 	if code != exitOK {

@@ -47,7 +47,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tEXPIRES\tBY\tURL")
+	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tEXPIRES\tBY\tURL")
 	for _, o := range orders {
 		by := "-"
 		if o.Ours {
@@ -61,8 +61,8 @@ func printOrders(w io.Writer, orders []account.Order) {
 		if o.Err != "" {
 			what = "? " + o.Err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			o.Status, exp, by, ovhapi.OrderLink(o.URL))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
+			o.Status, o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os/signal"
 	"path/filepath"
 	"time"
 
@@ -40,7 +39,7 @@ var uiFrontEnd = frontEnd{catalogAtOnce: true, problemsToStderr: true}
 
 // ui runs the engine with the UI.
 func (a *app) ui(cmd *cobra.Command, opts options) error {
-	ctx, stop := signal.NotifyContext(cmd.Context(), shutdownSignals...)
+	ctx, stop := shutdownContext(cmd.Context())
 	defer stop()
 	r, code := a.setupEngine(ctx, opts, uiFrontEnd)
 	if code != exitOK {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ovh/go-ovh/ovh"
@@ -18,6 +17,7 @@ import (
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // frontEnd is what a front end of the engine (the UI, headless, and later
@@ -74,11 +74,6 @@ func (r *engineRun) close() {
 	r.closers = nil
 }
 
-// shutdownSignals end ovhtui gracefully: a checkout in flight finishes and
-// is saved, the lock is released. SIGHUP is what a closed SSH session
-// (without tmux) sends.
-var shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
-
 // setupEngine sets the engine up for fe. On failure it has said why on
 // stderr and released what it opened; the code is the exit code.
 func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *engineRun, code int) {
@@ -90,11 +85,29 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		}
 	}()
 
+	// No file may serve two roles (--log-file preferences.json would
+	// append log lines to the preferences): checked before any is opened.
+	if err := claimRoles(opts); err != nil {
+		fmt.Fprintln(a.stderr, "ovhtui:", err)
+		return r, exitUsage
+	}
+
 	// Logs: --log-file, else stdout when logsToStdout; the UI never writes
 	// to the terminal outside its screen.
 	r.logOut = io.Discard
+	var stdout io.Writer = a.stdout
 	if fe.logsToStdout {
-		r.logOut = a.stdout
+		// A closed stdout (`ovhtui headless | head -1`) is said once on
+		// stderr; the log file and the engine go on.
+		surviveBrokenPipes()
+		stdout = &outputGuard{w: a.stdout, report: func(err error) {
+			where := "the log lines go on to the log file " + opts.logFile
+			if opts.logFile == "" {
+				where = "ovhtui goes on without printing its log (give --log-file to keep it)"
+			}
+			fmt.Fprintf(a.stderr, "ovhtui: stdout can no longer be written (%s): %s\n", causeOf(err), where)
+		}}
+		r.logOut = stdout
 	}
 	if opts.logFile != "" {
 		lf, err := a.openLogFile(r, fe)
@@ -104,7 +117,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		}
 		r.logOut = lf
 		if fe.logsToStdout {
-			r.logOut = io.MultiWriter(a.stdout, lf)
+			r.logOut = io.MultiWriter(stdout, lf)
 		}
 	}
 	r.log = a.newLogger(r.logOut, opts.logFormat, slog.LevelInfo)
@@ -114,6 +127,10 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		demo, err := a.startDemo(ctx, opts, r.log)
 		if err != nil {
 			fmt.Fprintln(a.stderr, "ovhtui: demo:", err)
+			var pe *prefs.ParseError
+			if errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, safefile.ErrTooLarge) || errors.Is(err, os.ErrNotExist) || errors.As(err, &pe) {
+				return r, exitUsage // the --prefs given is unusable, as without --demo
+			}
 			return r, exitProblems
 		}
 		r.onClose(demo.close)
