@@ -79,16 +79,17 @@ type Model struct {
 	selKey  string // its Key, to keep the selection across reloads
 	dashTop int    // first dashboard row shown
 
-	banner  *orderBanner
-	alerts  termAlerts  // bell and desktop notifications (alert.go)
-	orders  orderStates // each order's payment state (unpaid.go)
-	confirm *confirmDialog
-	ceiling *ceilingEditor
-	dcOrder *dcEditor
-	buy     *buyDialog
-	browser *browser
-	after   *afterWin // the Orders or Servers screen (afterwin.go)
-	awSeq   int       // screens opened, for their replies' generation
+	banner   *orderBanner
+	reminder *order.Reminder // reminder.go
+	alerts   termAlerts      // bell and desktop notifications (alert.go)
+	orders   orderStates     // each order's payment state (unpaid.go)
+	confirm  *confirmDialog
+	ceiling  *ceilingEditor
+	dcOrder  *dcEditor
+	buy      *buyDialog
+	browser  *browser
+	after    *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq    int       // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
 
@@ -241,6 +242,9 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 			m.relayout()
 		case order.PrefsSaved:
 			reload = true
+		case order.Reminder:
+			m.setReminder(e)
+			m.relayout()
 		}
 	}
 	if reload {
