@@ -47,7 +47,7 @@ func BenchmarkReactionUnderSSHLoad(b *testing.B) {
 					arrivals <- time.Now()
 				}
 			})
-			events, stop := e.hub.Subscribe()
+			events, _, stop := e.hub.Subscribe()
 			defer stop()
 			cartsReady := func() {
 				// The engine says so in its state: the cart in gra is ready.
