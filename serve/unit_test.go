@@ -23,8 +23,11 @@ func TestHubReplaysTheCurrentState(t *testing.T) {
 	h.Publish(order.EntryStatesChanged{Entries: []order.EntryView{{Key: "old"}}})
 	h.Publish(order.EntryStatesChanged{Entries: []order.EntryView{{Key: "new"}}})
 	h.Publish(order.StatusChanged{})
-	ch, _, stop := h.Subscribe()
+	ch, replayed, stop := h.Subscribe()
 	defer stop()
+	if replayed != replayLines {
+		t.Errorf("replayed %d, want the %d recent lines", replayed, replayLines)
+	}
 	var got []order.Event
 	for range replayLines + 2 {
 		got = append(got, <-ch)
