@@ -60,6 +60,7 @@ type options struct {
 // Main runs ovhtui with args (without the program name) and returns the
 // exit code. v is the version set at build time.
 func Main(v string, args []string, stdout, stderr io.Writer) int {
+	catchShutdownSignals() // first thing: see catchShutdownSignals
 	if v != "" {
 		version = v
 	}

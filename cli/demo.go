@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // Demo credentials: the simulator's defaults. Nothing of the user's is read.
@@ -151,7 +152,8 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 	content := []byte(demoPreferences)
 	d.prefsPath = filepath.Join(tmp, "preferences.json")
 	if opts.prefsSet {
-		data, err := os.ReadFile(opts.prefsPath)
+		// Without blocking: a FIFO as --prefs is refused at once.
+		data, _, err := safefile.ReadFile(opts.prefsPath, prefs.MaxFileSize, rolePrefs)
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("read preferences: %w", err)
