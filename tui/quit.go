@@ -94,7 +94,11 @@ func (m *Model) outcomeOf(key string) string {
 	case v.Lifecycle == order.LifeNeedsDecision:
 		return name + ": outcome unknown: check your OVH orders before re-arming it (R)"
 	case v.Lifecycle == order.LifeOrdered:
-		return fmt.Sprintf("%s: ordered #%d in %s %s", name, v.OrderID, v.OrderedIn, v.OrderURL)
+		s := fmt.Sprintf("%s: ordered #%d in %s %s", name, v.OrderID, v.OrderedIn, v.OrderURL)
+		if m.unpaidOrder(v.OrderID) {
+			s += " — UNPAID: pay it at that link or it lapses"
+		}
+		return s
 	}
 	return name + ": no order: " + v.Reason
 }
