@@ -7,9 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovh/go-ovh/ovh"
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -54,6 +57,9 @@ type checkReport struct {
 	Credentials struct {
 		Checked bool           `json:"checked"`
 		Missing []missingRight `json:"missing"`
+		// AutopayProblem says why autopay could not pay ("" when it can,
+		// or when no entry has autopay).
+		AutopayProblem string `json:"autopayProblem,omitempty"`
 	} `json:"credentials"`
 }
 
@@ -154,7 +160,11 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 			return max(code, exitProblems), rep
 		}
 		rep.Credentials.Checked = true
+		autopay := autopayEntries(f)
 		for _, m := range missing {
+			if m.optional && len(autopay) > 0 && strings.HasPrefix(m.Path, "/me/payment/method") && m.Method == "GET" {
+				m.optional, m.why = false, "check the default payment method autopay pays with (entries with autopay: "+strings.Join(autopay, ", ")+")"
+			}
 			rep.Credentials.Missing = append(rep.Credentials.Missing, missingRight{m.Method, m.Path, m.why, m.optional})
 			if m.optional {
 				fmt.Fprintf(out, "consumer key lacks %s %s (%s)\n", m.Method, m.Path, m.why)
@@ -166,12 +176,46 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 		if len(missing) == 0 {
 			fmt.Fprintln(out, "credentials ok: the consumer key has every right ovhtui needs")
 		}
+		if len(autopay) > 0 {
+			pc, problem := a.checkPaymentReady(ctx, c, out)
+			rep.Credentials.AutopayProblem = problem
+			code = max(code, pc)
+		}
 	}
 	if code == exitOK {
 		fmt.Fprintf(out, "%s: ok (%d entries)\n", opts.prefsPath, len(f.Servers))
 	}
 	rep.OK = code == exitOK
 	return code, rep
+}
+
+// autopayEntries names the entries that would check out with autopay.
+func autopayEntries(f *prefs.File) []string {
+	var out []string
+	for i, s := range f.Servers {
+		if s.Autopay && s.PlaceOrder && s.Wanted() {
+			out = append(out, fmt.Sprintf("user_servers[%d] %s", i, s.FQN))
+		}
+	}
+	return out
+}
+
+// checkPaymentReady reads the default payment method autopay pays with and
+// says on w whether it can: exit 1 and the problem when it is missing or
+// not VALID (order.PaymentProblem, the engine's rule).
+func (a *app) checkPaymentReady(ctx context.Context, c *ovh.Client, w io.Writer) (int, string) {
+	m, found, err := ovhapi.NewOVHClient(c, ovhapi.ClientOptions{}).DefaultPaymentMethod(ctx)
+	if err != nil {
+		why := "could not read the default payment method: " + a.secrets.redact(err.Error())
+		fmt.Fprintf(w, "autopay: %s\n", why)
+		return exitProblems, why
+	}
+	if why := order.PaymentProblem(m, found); why != "" {
+		fmt.Fprintf(w, "autopay: %s; fix it in OVH's control panel\n", why)
+		return exitProblems, why
+	}
+	fmt.Fprintf(w, "autopay ok: the default payment method (%s) is VALID\n", m.Name())
+	return exitOK, ""
 }
 
 // hasCredentials reports whether any OVH credential is set in the environment.

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/ovhtui/ovhtui/budget"
 )
 
 // maxPoll bounds --poll: a slower poll would miss restocks that sell out
@@ -25,6 +28,7 @@ type fileFlags struct {
 type options struct {
 	fileFlags
 	poll      time.Duration
+	budget    budgetFlag // unsigned requests a minute (--budget; 0: unlimited)
 	logFile   string
 	logFormat string
 	// The root command's ways to name a command as a flag.
@@ -62,10 +66,31 @@ func addFileFlags(fs *pflag.FlagSet, f *fileFlags) {
 // addEngineFlags adds the flags of a front end of the engine.
 func addEngineFlags(fs *pflag.FlagSet, o *options) {
 	addFileFlags(fs, &o.fileFlags)
-	fs.DurationVar(&o.poll, "poll", 3*time.Second, "availability poll `interval` (from 1s to 1h)")
+	fs.DurationVar(&o.poll, "poll", 3*time.Second, "availability poll interval (from 1s to 1h)")
+	o.budget = budgetFlag(budget.DefaultPerMin)
+	fs.Var(&o.budget, "budget", "N/min unsigned requests to OVH a minute, shared by every plan's poll and the re-checks of ready carts: when the plans need more, each is polled less often (the header says how often); a 429 from OVH halves it for 10 minutes; 0 or off: no limit")
 	fs.StringVar(&o.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 }
+
+// budgetFlag is --budget: N/min, 0 or off (budget.ParsePerMin). A bad
+// value is a flag error, said before anything runs (even --version).
+type budgetFlag int
+
+func (b *budgetFlag) String() string { return strconv.Itoa(int(*b)) + "/min" }
+
+// Set parses v.
+func (b *budgetFlag) Set(v string) error {
+	n, err := budget.ParsePerMin(v)
+	if err != nil {
+		return err
+	}
+	*b = budgetFlag(n)
+	return nil
+}
+
+// Type is the value's name in help.
+func (b *budgetFlag) Type() string { return "N/min" }
 
 // checkEngineFlags validates the flags of addEngineFlags.
 func checkEngineFlags(cmd *cobra.Command, o *options) error {

@@ -70,7 +70,7 @@ func (a *app) runUI(ctx context.Context, r *engineRun) int {
 		Catalog:        r.src.Current,
 		CatalogUpdates: r.src.Updates(),
 		RefreshCatalog: r.src.ForceRefresh,
-		Availability:   availabilityLookup(r.api),
+		Availability:   availabilityLookup(r.api, r.requests),
 		OrderExpiry:    orderExpiry(r.api),
 		Account:        accountClient(r.api, r.opts.prefsPath), // account.go
 		Endpoint:       r.endpoint,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
@@ -55,6 +56,7 @@ type engineRun struct {
 	client   *ovh.Client
 	api      *ovhapi.OVHClient
 	src      *catalog.Source
+	requests *budget.Budget // the one budget of unsigned requests
 	notifier *notify.Notifier
 	eng      *order.Engine
 	// events are the engine's events, for the front end to drain.
@@ -209,6 +211,9 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		fmt.Fprintln(a.stderr, "ovhtui:", a.secrets.redact(err.Error()))
 		return r, exitUsage
 	}
+	// The one budget of unsigned requests: the engine's polls and re-checks,
+	// the browser's look-ups (and any other sweep) draw from it.
+	r.requests = budget.New(int(opts.budget), nil)
 	r.eng = order.New(order.Config{
 		API:          r.api,
 		Store:        store,
@@ -217,8 +222,10 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		Endpoint:     r.endpoint,
 		Log:          r.log,
 		ExitWhenIdle: fe.exitWhenIdle,
+		Budget:       r.requests,
 
-		CredentialExpiry: credentialExpiry(r.client, r.api),
+		CredentialExpiry:     credentialExpiry(r.client, r.api),
+		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
 	})
 	refused.eng.Store(r.eng)
 	var listeners []func(order.Event)
@@ -291,8 +298,9 @@ func noValidEntry(f *prefs.File, endpoint string) bool {
 
 // availabilityLookup serves the catalog browser: fqn -> DC -> value for a
 // planCode, one filtered request.
-func availabilityLookup(api order.API) func(context.Context, string) (map[string]map[string]string, error) {
+func availabilityLookup(api order.API, requests *budget.Budget) func(context.Context, string) (map[string]map[string]string, error) {
 	return func(ctx context.Context, planCode string) (map[string]map[string]string, error) {
+		requests.Spend(budget.Wanted) // the user asked: it never waits, it counts
 		items, err := api.Availability(ctx, planCode, nil)
 		if err != nil {
 			return nil, err
