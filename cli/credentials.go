@@ -38,6 +38,9 @@ func loadEnvFile(path string) (warning string, err error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
+	if err == nil && isDevNull(st) {
+		return "", nil // --env /dev/null: how people say "no environment file"
+	}
 	if err != nil {
 		return "", fmt.Errorf("env file %s: %s", path, causeOf(err))
 	}
@@ -72,6 +75,15 @@ func loadEnvFile(path string) (warning string, err error) {
 		}
 	}
 	return warning, nil
+}
+
+// isDevNull reports the null device (/dev/null, or a link to it).
+func isDevNull(st fs.FileInfo) bool {
+	if st.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(st, null)
 }
 
 var (

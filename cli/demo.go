@@ -73,6 +73,7 @@ const demoPreferences = `{
       "autopay": false,
       "coupons": [],
       "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "eu-west-par-a" },
         { "region": "europe", "dedicated_datacenter": "rbx" },
         { "region": "europe", "dedicated_datacenter": "gra" },
         { "region": "canada", "dedicated_datacenter": "bhs" }
@@ -124,7 +125,9 @@ type demoEnv struct {
 // credential is given explicitly.
 func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
 	clearOVHEnv()
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim")})
+	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
+	// DCs (eu-west-par-a); one demo entry wants one.
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"), AZDatacenters: ovhsim.DemoAZDatacenters()})
 	if err != nil {
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}

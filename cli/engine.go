@@ -13,6 +13,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -196,6 +197,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
 		return exitUsage
 	}
+	// The one budget of unsigned requests: the engine's polls and re-checks,
+	// the browser's look-ups (and any other sweep) draw from it.
+	requests := budget.New(opts.budget, nil)
 	eng := order.New(order.Config{
 		API:          api,
 		Store:        store,
@@ -204,8 +208,10 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Endpoint:     endpoint,
 		Log:          log,
 		ExitWhenIdle: opts.headless,
+		Budget:       requests,
 
-		CredentialExpiry: credentialExpiry(client, api),
+		CredentialExpiry:     credentialExpiry(client, api),
+		DefaultPaymentMethod: api.DefaultPaymentMethod,
 	})
 	refused.eng.Store(eng)
 	var listeners []func(order.Event)
@@ -248,7 +254,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,
-		Availability:   availabilityLookup(api),
+		Availability:   availabilityLookup(api, requests),
 		OrderExpiry: func(ctx context.Context, id int64) (time.Time, error) {
 			o, err := api.MyOrder(ctx, id)
 			if err != nil || o.ExpirationDate == nil {
@@ -301,8 +307,9 @@ func noValidEntry(f *prefs.File, endpoint string) bool {
 
 // availabilityLookup serves the catalog browser: fqn -> DC -> value for a
 // planCode, one filtered request.
-func availabilityLookup(api order.API) func(context.Context, string) (map[string]map[string]string, error) {
+func availabilityLookup(api order.API, requests *budget.Budget) func(context.Context, string) (map[string]map[string]string, error) {
 	return func(ctx context.Context, planCode string) (map[string]map[string]string, error) {
+		requests.Spend(budget.Wanted) // the user asked: it never waits, it counts
 		items, err := api.Availability(ctx, planCode, nil)
 		if err != nil {
 			return nil, err
