@@ -17,6 +17,8 @@ import (
 
 	"github.com/joho/godotenv"
 	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/secret"
 )
 
 // secretEnv are the environment variables whose values must never be shown.
@@ -183,6 +185,8 @@ func collectSecrets() {
 			secrets = append(secrets, v)
 		}
 	}
+	// The journal scrubs what it writes with package secret.
+	secret.Register(secrets...)
 }
 
 // registerSecrets adds values (notification tokens) that redactString
@@ -195,6 +199,7 @@ func registerSecrets(vals ...string) {
 			otherSecrets = append(otherSecrets, v)
 		}
 	}
+	secret.Register(vals...)
 }
 
 // redactString replaces every known secret value in s.
