@@ -3,6 +3,7 @@ package account
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -59,6 +60,16 @@ func (o Order) State() orderstate.State {
 
 // Unpaid reports whether the order waits for a payment.
 func (o Order) Unpaid() bool { return o.State().Unpaid() }
+
+// MarshalJSON writes the order with its payment state as every surface
+// shows it ("payment": "UNPAID", "paid", "cancelled", "payment unknown").
+func (o Order) MarshalJSON() ([]byte, error) {
+	type plain Order
+	return json.Marshal(struct {
+		plain
+		Payment string `json:"payment"`
+	}{plain(o), o.State().Payment().String()})
+}
 
 // orderFacts is what never changes about an order.
 type orderFacts struct {

@@ -58,7 +58,8 @@ type accountFlags struct {
 	envPath   string
 	demo      bool
 	fs        *flag.FlagSet
-	args      []string // positional arguments
+	usage     func(w io.Writer) // prints the usage text to w
+	args      []string          // positional arguments
 }
 
 func newAccountFlags(name, usage string, stderr io.Writer) *accountFlags {
@@ -67,10 +68,15 @@ func newAccountFlags(name, usage string, stderr io.Writer) *accountFlags {
 	af.fs.StringVar(&af.prefsPath, "prefs", "./preferences.json", "preferences file `PATH` (read only: the orders ovhtui placed; the journal is beside it)")
 	af.fs.StringVar(&af.envPath, "env", "./.env", "environment file `PATH` with OVH credentials")
 	af.fs.BoolVar(&af.demo, "demo", false, "run against a fresh built-in simulator holding a demo account (nothing of yours is read or written)")
-	af.fs.Usage = func() {
-		fmt.Fprintf(af.fs.Output(), "Usage: ovhtui %s %s\n\nFlags:\n", name, usage)
+	af.usage = func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: ovhtui %s %s\n\nFlags:\n", name, usage)
+		af.fs.SetOutput(w)
 		af.fs.PrintDefaults()
+		af.fs.SetOutput(stderr)
 	}
+	// The flag package calls Usage on -h and after a bad flag's error, on
+	// its output (stderr): parse prints it instead, once, on stdout for -h.
+	af.fs.Usage = func() {}
 	return af
 }
 
@@ -79,10 +85,10 @@ func (af *accountFlags) parse(args []string, stdout io.Writer) (code int, done b
 	for {
 		if err := af.fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				af.fs.SetOutput(stdout)
-				af.fs.Usage()
+				af.usage(stdout)
 				return exitOK, true
 			}
+			af.usage(af.fs.Output())
 			return exitUsage, true
 		}
 		if af.fs.NArg() == 0 {
@@ -213,7 +219,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tEXPIRES\tBY\tURL")
+	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tEXPIRES\tBY\tURL")
 	for _, o := range orders {
 		by := "-"
 		if o.Ours {
@@ -227,8 +233,8 @@ func printOrders(w io.Writer, orders []account.Order) {
 		if o.Err != "" {
 			what = "? " + o.Err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			o.Status, exp, by, ovhapi.OrderLink(o.URL))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
+			o.Status, o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -165,9 +166,20 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	if _, err := os.Stat(journal.Beside(p)); err == nil {
 		t.Fatal("listing orders created the journal")
 	}
+	if !strings.Contains(out, `"payment": "UNPAID"`) {
+		t.Fatalf("orders --json does not say UNPAID:\n%s", out)
+	}
+	if code, out, _ = runCLI(t, "orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "UNPAID") {
+		t.Fatalf("orders before paying:\n%s", out)
+	}
 	code, out, errOut = runCLI(t, "pay", fmt.Sprint(id), "--yes", "--prefs", p)
 	if code != exitOK {
 		t.Fatalf("pay: %d\n%s\n%s", code, out, errOut)
+	}
+	// The same one payment state as the dashboard row, the banner and the
+	// quit summary (tui.TestPaymentStateAgreesEverywhere).
+	if code, out, _ = runCLI(t, "orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "paid") {
+		t.Fatalf("orders after paying:\n%s", out)
 	}
 	log, err := journal.Read(journal.Beside(p))
 	if err != nil || len(log.Records) != 2 || log.Records[0].Kind != journal.KindPayment || log.Records[1].Result != journal.ResultDone {
@@ -182,4 +194,21 @@ func TestAfterWinWithCredentials(t *testing.T) {
 			t.Errorf("output shows the secret %q", secret)
 		}
 	}
+}
+
+// paymentColumn reports whether the orders table gives order id the
+// payment word want (the column after STATUS).
+func paymentColumn(table string, id int64, want string) bool {
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != fmt.Sprint(id) {
+			continue
+		}
+		for i, w := range f {
+			if w == want && i > 0 && orderstate.FromStatus(f[i-1]) != orderstate.Unknown {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,17 +1,26 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
+	"maps"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // TestFlagBounds: --poll is bounded on both sides, --help prints its text
@@ -120,7 +129,20 @@ func TestLogFileWriteErrorsReportedOnce(t *testing.T) {
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			var reports []string
-			lf, err := openLogFile(tc.path, func(msg string) { reports = append(reports, msg) })
+			report := func(msg string) { reports = append(reports, msg) }
+			lf, err := openLogFile(tc.path, report)
+			if tc.path == "/dev/full" {
+				// openLogFile refuses a device (issue 21.1): the writer
+				// is given the full disk it simulates directly.
+				if !errors.Is(err, safefile.ErrNotRegular) {
+					t.Fatalf("openLogFile(/dev/full): %v, want it refused", err)
+				}
+				f, ferr := os.OpenFile(tc.path, os.O_WRONLY, 0)
+				if ferr != nil {
+					t.Skip(ferr)
+				}
+				lf, err = &logFileWriter{f: f, report: report}, nil
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,8 +214,8 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 			if !strings.Contains(c.output(), "final: ") {
 				t.Errorf("no final summary after %v:\n%s", sig, c.output())
 			}
-			if lock, err := os.ReadFile(filepath.Join(dir, ".ovhtui-preferences.json.lock")); err != nil || len(lock) != 0 {
-				t.Errorf("lock file after exit: %q %v, want released (empty)", lock, err)
+			if _, err := os.Lstat(filepath.Join(dir, ".ovhtui-preferences.json.lock")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("lock file after exit: %v, want it removed (issue 21.7)", err)
 			}
 		})
 	}
@@ -439,5 +461,257 @@ func TestUnusablePreferencesExit2(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestHelpOnStdoutOnly: every command's --help and -h print the usage once,
+// on stdout, and nothing on stderr (each subcommand printed it on both,
+// issue 21.6); a bad flag still gets it on stderr.
+func TestHelpOnStdoutOnly(t *testing.T) {
+	isolateEnv(t)
+	for _, cmd := range [][]string{nil, {"orders"}, {"pay"}, {"servers"}, {"renew"}} {
+		for _, h := range []string{"--help", "-h"} {
+			args := append(append([]string(nil), cmd...), h)
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != exitOK {
+				t.Errorf("%v: exit %d", args, code)
+			}
+			if n := strings.Count(out.String(), "Usage: ovhtui"); n != 1 || errb.Len() != 0 {
+				t.Errorf("%v: usage %d time(s) on stdout, stderr %q", args, n, errb.String())
+			}
+		}
+		if cmd == nil {
+			continue
+		}
+		var out, errb bytes.Buffer
+		if code := run(append(append([]string(nil), cmd...), "--no-such-flag"), &out, &errb); code != exitUsage || out.Len() != 0 ||
+			!strings.Contains(errb.String(), "flag provided but not defined") {
+			t.Errorf("%v --no-such-flag: exit %d, stdout %q, stderr %q", cmd, code, out.String(), errb.String())
+		}
+	}
+}
+
+// TestLogFileMustBeARegularFileOfItsOwn: a FIFO as --log-file is refused at
+// once (it hung start-up, deaf to SIGTERM: a blocking open would hang this
+// test), and so is a folder or a device; a path that is the preferences,
+// their lock or journal, or the .env, is refused before anything is written
+// to it; the .env cannot be the preferences either (issue 21.1, 21.3).
+func TestLogFileMustBeARegularFileOfItsOwn(t *testing.T) {
+	isolateEnv(t)
+	fakeCredentials(t)
+	dir, _ := os.Getwd() // isolateEnv's
+	prefsPath := filepath.Join(dir, "preferences.json")
+	envPath := filepath.Join(dir, ".env")
+	for p, content := range map[string]string{prefsPath: killTestPrefs, envPath: "OVHTUI_X=1\n", journal.Beside(prefsPath): ""} {
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fifo := filepath.Join(dir, "log.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(prefsPath, link); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() map[string]string {
+		out := map[string]string{}
+		for _, p := range []string{prefsPath, envPath, journal.Beside(prefsPath)} {
+			b, _ := os.ReadFile(p)
+			out[p] = string(b)
+		}
+		return out
+	}
+	before := snapshot()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log-file", fifo}, "log file " + fifo + " is a FIFO (named pipe), not a regular file"},
+		{[]string{"--demo", "--prefs", fifo}, "preferences file " + fifo + " is a FIFO (named pipe), not a regular file"},
+		{[]string{"--log-file", dir}, "is a folder, not a regular file"},
+		{[]string{"--log-file", os.DevNull}, "is a character device, not a regular file"},
+		{[]string{"--log-file", "preferences.json"}, "log file preferences.json is ovhtui's preferences file"},
+		{[]string{"--log-file", link}, "is ovhtui's preferences file"},
+		{[]string{"--log-file", journal.Beside(prefsPath)}, "is ovhtui's journal"},
+		{[]string{"--log-file", prefs.LockPath(prefsPath)}, "is ovhtui's lock file"},
+		{[]string{"--log-file", ".env"}, "log file .env is ovhtui's environment file (--env)"},
+		{[]string{"--log-file", "preferences.json", "--demo"}, "is ovhtui's preferences file"},
+		{[]string{"--env", "preferences.json"}, "environment file (--env) preferences.json is ovhtui's preferences file"},
+	} {
+		args := append([]string{"--headless", "--prefs", "preferences.json"}, tc.args...)
+		if !slices.Contains(tc.args, "--env") {
+			args = append(args, "--env", ".env")
+		}
+		code, stdout, stderr := runCLI(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 and %q", tc.args, code, stderr, stdout, tc.want)
+		}
+	}
+	if got := snapshot(); !maps.Equal(got, before) {
+		t.Errorf("a file changed:\n%v\nwas\n%v", got, before)
+	}
+	if _, err := os.Lstat(prefs.LockPath(prefsPath)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file: %v", err)
+	}
+}
+
+// TestEmptyPrefsPathSaid: --prefs "" names no file; it was said as
+// "read preferences:  is a folder" (issue 21.6).
+func TestEmptyPrefsPathSaid(t *testing.T) {
+	isolateEnv(t)
+	fakeCredentials(t)
+	for _, args := range [][]string{{"--headless", "--prefs", ""}, {"--check", "--prefs", ""}} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "the path is empty") || strings.Contains(stderr, "folder") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
+// TestSignalBeforeTheEngineKept: a shutdown signal caught by the handler
+// Main installs first thing, before the engine even started, stops it at
+// once, gracefully (a SIGTERM within ~5 ms of start killed ovhtui, issue
+// 21.7). Without the handler the signal would kill this test.
+func TestSignalBeforeTheEngineKept(t *testing.T) {
+	isolateEnv(t)
+	fakeCredentials(t)
+	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	catchShutdownSignals()
+	t.Cleanup(func() {
+		signal.Reset(shutdownSignals...)
+		early.mu.Lock()
+		early.got = nil
+		early.mu.Unlock()
+	})
+	early.mu.Lock()
+	got := early.got
+	early.mu.Unlock()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-got // caught, not fatal
+	code, stdout, stderr := runCLI(t, "--headless", "--prefs", "preferences.json", "--env", "none.env")
+	if code != exitOK || !strings.Contains(stdout, "final: ") {
+		t.Fatalf("exit %d; stdout %q; stderr %q", code, stdout, stderr)
+	}
+	if _, err := os.Lstat(".ovhtui-preferences.json.lock"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file: %v", err)
+	}
+}
+
+// TestHeadlessPipeClosedKeepsLogging: `ovhtui --headless --log-file L |
+// head -1` died of SIGPIPE with nothing in L or on stderr. Now the log goes
+// on to L, stderr says once why stdout stopped, and a signal still ends it
+// with exit 0 (issue 21.7).
+func TestHeadlessPipeClosedKeepsLogging(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := ovhtuiBinary(t)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "ovhtui.log")
+	cmd := exec.Command(bin, "--headless", "--demo", "--poll", "1s", "--log-file", logPath)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedWriter
+	stderr.w = &bytes.Buffer{}
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	// head -1: one line, then the pipe is closed.
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no first line: %v", err)
+	}
+	stdout.Close()
+	go func() { done <- cmd.Wait() }()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v (SIGPIPE?); stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no exit after SIGTERM; stderr:\n%s", stderr.String())
+	}
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(logged, []byte(strings.TrimSpace(line))) || !bytes.Contains(logged, []byte("final: ")) {
+		t.Errorf("the log file lacks the lines after stdout closed:\n%s", logged)
+	}
+	if n := strings.Count(stderr.String(), "stdout can no longer be written"); n != 1 ||
+		!strings.Contains(stderr.String(), "the log lines go on to the log file "+logPath) {
+		t.Errorf("said %d times on stderr:\n%s", n, stderr.String())
+	}
+}
+
+// TestCredentialWithBadCharacterNamed: a credential holding a line break,
+// a space or a control character is said naming the variable and the
+// .env line (or the environment), never the value; go-ovh said "invalid
+// header field value for X-Ovh-Consumer" at every call (issue 21.6).
+func TestCredentialWithBadCharacterNamed(t *testing.T) {
+	const secret = "s3cr3tvaluenevershown"
+	for _, tc := range []struct {
+		name, env, setVar, want string
+	}{
+		{"line break in .env", "OVH_ENDPOINT=ovh-eu\nOVH_APPLICATION_KEY=appkey\n# the key\nOVH_APPLICATION_SECRET=" + secret + "\nOVH_CONSUMER_KEY=\"" + secret + "\\n\"\n", "",
+			"OVH_CONSUMER_KEY (set in .env line 5) holds a line break at character 22 of 22"},
+		{"space in .env", "OVH_APPLICATION_KEY=app key\nOVH_APPLICATION_SECRET=" + secret + "\nOVH_CONSUMER_KEY=" + secret + "\n", "",
+			"OVH_APPLICATION_KEY (set in .env line 1) holds a space at character 4 of 7"},
+		{"control character in the environment", "OVH_APPLICATION_KEY=appkey\nOVH_APPLICATION_SECRET=" + secret + "\n", "OVH_CONSUMER_KEY=" + secret + "\x01",
+			"OVH_CONSUMER_KEY (set in the environment or an ovh.conf file) holds a control character at character 22"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateEnv(t)
+			if k, v, ok := strings.Cut(tc.setVar, "="); ok {
+				t.Setenv(k, v)
+			}
+			if err := os.WriteFile(".env", []byte(tc.env), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runCLI(t, "--headless", "--env", ".env")
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
+			}
+			if strings.Contains(stdout+stderr, secret) || strings.Contains(stderr, "X-Ovh") {
+				t.Errorf("a value or the header is shown: %q", stderr)
+			}
+		})
+	}
+}
+
+// TestOVHConfFIFORefused: go-ovh reads ./ovh.conf with a blocking open; a
+// FIFO there is refused at once instead of hanging start-up (issue 21.1).
+func TestOVHConfFIFORefused(t *testing.T) {
+	isolateEnv(t)
+	fakeCredentials(t)
+	if err := syscall.Mkfifo("ovh.conf", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "--headless", "--env", "none.env")
+	if code != exitUsage || !strings.Contains(stderr, "OVH configuration file ./ovh.conf is a FIFO (named pipe), not a regular file") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -7,7 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovh/go-ovh/ovh"
+
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -71,7 +75,11 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "ovhtui:", err)
 			return max(code, exitProblems)
 		}
+		autopay := autopayEntries(f)
 		for _, m := range missing {
+			if m.optional && len(autopay) > 0 && strings.HasPrefix(m.Path, "/me/payment/method") && m.Method == "GET" {
+				m.optional, m.why = false, "check the default payment method autopay pays with (entries with autopay: "+strings.Join(autopay, ", ")+")"
+			}
 			if m.optional {
 				fmt.Fprintf(stdout, "consumer key lacks %s %s (%s)\n", m.Method, m.Path, m.why)
 				continue
@@ -82,11 +90,42 @@ func runCheck(opts options, stdout, stderr io.Writer) int {
 		if len(missing) == 0 {
 			fmt.Fprintln(stdout, "credentials ok: the consumer key has every right ovhtui needs")
 		}
+		if len(autopay) > 0 {
+			code = max(code, checkPaymentReady(ctx, c, stdout))
+		}
 	}
 	if code == exitOK {
 		fmt.Fprintf(stdout, "%s: ok (%d entries)\n", opts.prefsPath, len(f.Servers))
 	}
 	return code
+}
+
+// autopayEntries names the entries that would check out with autopay.
+func autopayEntries(f *prefs.File) []string {
+	var out []string
+	for i, s := range f.Servers {
+		if s.Autopay && s.PlaceOrder && s.Wanted() {
+			out = append(out, fmt.Sprintf("user_servers[%d] %s", i, s.FQN))
+		}
+	}
+	return out
+}
+
+// checkPaymentReady reads the default payment method autopay pays with and
+// says whether it can: exit 1 naming its status when it is missing or not
+// VALID (order.PaymentProblem, the engine's rule).
+func checkPaymentReady(ctx context.Context, c *ovh.Client, stdout io.Writer) int {
+	m, found, err := ovhapi.NewOVHClient(c, ovhapi.ClientOptions{}).DefaultPaymentMethod(ctx)
+	if err != nil {
+		fmt.Fprintf(stdout, "autopay: could not read the default payment method: %s\n", redactString(err.Error()))
+		return exitProblems
+	}
+	if why := order.PaymentProblem(m, found); why != "" {
+		fmt.Fprintf(stdout, "autopay: %s; fix it in OVH's control panel\n", why)
+		return exitProblems
+	}
+	fmt.Fprintf(stdout, "autopay ok: the default payment method (%s) is VALID\n", m.Name())
+	return exitOK
 }
 
 // hasCredentials reports whether any OVH credential is set in the environment.

@@ -10,7 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"time"
+
+	"github.com/ovhtui/ovhtui/budget"
 )
 
 // version is the build's version, given to Main by package main.
@@ -47,6 +50,7 @@ type options struct {
 	demo        bool
 	check       bool
 	poll        time.Duration
+	budget      int // unsigned requests a minute (--budget; 0: unlimited)
 	logFile     string
 	logFormat   string
 	showVersion bool
@@ -56,6 +60,7 @@ type options struct {
 // Main runs ovhtui with args (without the program name) and returns the
 // exit code. v is the version set at build time.
 func Main(v string, args []string, stdout, stderr io.Writer) int {
+	catchShutdownSignals() // first thing: see catchShutdownSignals
 	if v != "" {
 		version = v
 	}
@@ -94,6 +99,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.BoolVar(&opts.demo, "demo", false, "run everything against the built-in OVH API simulator (no credentials read, OVH never contacted); without --prefs, a demo preferences file in a temp folder is used")
 	fs.BoolVar(&opts.check, "check", false, "validate the preferences file; with credentials, also verify them and list the API rights the consumer key lacks")
 	fs.DurationVar(&opts.poll, "poll", 3*time.Second, "availability poll `interval` (from 1s to 1h)")
+	budgetFlag := fs.String("budget", strconv.Itoa(budget.DefaultPerMin)+"/min", "`N/min` unsigned requests to OVH a minute, shared by every plan's poll and the re-checks of ready carts: when the plans need more, each is polled less often (the header says how often); a 429 from OVH halves it for 10 minutes; 0 or off: no limit")
 	fs.StringVar(&opts.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
@@ -125,6 +131,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 			opts.prefsSet = true
 		}
 	})
+	if n, err := budget.ParsePerMin(*budgetFlag); err != nil {
+		fmt.Fprintf(stderr, "ovhtui: --%s\n", err)
+		return opts, exitUsage, true
+	} else {
+		opts.budget = n
+	}
 	if opts.poll < time.Second {
 		fmt.Fprintf(stderr, "ovhtui: --poll %s is below the minimum of 1s\n", opts.poll)
 		return opts, exitUsage, true

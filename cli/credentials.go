@@ -18,6 +18,7 @@ import (
 	"github.com/joho/godotenv"
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/safefile"
 	"github.com/ovhtui/ovhtui/secret"
 )
 
@@ -33,9 +34,13 @@ const maxEnvFileSize = 1 << 20
 // cause), never the content of a line, which may hold a secret. A UTF-8
 // byte order mark, which some editors write, is skipped.
 func loadEnvFile(path string) (warning string, err error) {
+	forgetEnvOrigins()
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
+	}
+	if err == nil && isDevNull(st) {
+		return "", nil // --env /dev/null: how people say "no environment file"
 	}
 	if err != nil {
 		return "", fmt.Errorf("env file %s: %s", path, causeOf(err))
@@ -51,7 +56,9 @@ func loadEnvFile(path string) (warning string, err error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		warning = fmt.Sprintf("%s is readable by group or others (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(path)
+	// Opened without blocking and checked again on the open file: a FIFO
+	// put there since the stat must not hang start-up.
+	data, _, err := safefile.ReadFile(path, maxEnvFileSize, "env file")
 	if err != nil {
 		return warning, fmt.Errorf("cannot read env file %s: %s", path, causeOf(err))
 	}
@@ -65,9 +72,19 @@ func loadEnvFile(path string) (warning string, err error) {
 	for k, v := range vars {
 		if _, set := os.LookupEnv(k); !set {
 			os.Setenv(k, v)
+			noteEnvOrigin(path, data, k)
 		}
 	}
 	return warning, nil
+}
+
+// isDevNull reports the null device (/dev/null, or a link to it).
+func isDevNull(st fs.FileInfo) bool {
+	if st.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(st, null)
 }
 
 var (
@@ -118,9 +135,15 @@ func clearOVHEnv() {
 // consumer key, or OAuth2 client id/secret, from the environment or
 // ovh.conf files.
 func newOVHClient() (*ovh.Client, error) {
+	if err := checkOVHConfFiles(); err != nil {
+		return nil, err
+	}
 	c, err := ovh.NewDefaultClient()
 	if err != nil {
 		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", redactString(err.Error()))
+	}
+	if err := checkCredentialValues(c); err != nil {
+		return nil, err
 	}
 	c.UserAgent = "ovhtui/" + version
 	return c, nil

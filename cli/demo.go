@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // Demo credentials: the simulator's defaults. Nothing of the user's is read.
@@ -72,6 +73,7 @@ const demoPreferences = `{
       "autopay": false,
       "coupons": [],
       "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "eu-west-par-a" },
         { "region": "europe", "dedicated_datacenter": "rbx" },
         { "region": "europe", "dedicated_datacenter": "gra" },
         { "region": "canada", "dedicated_datacenter": "bhs" }
@@ -123,7 +125,9 @@ type demoEnv struct {
 // credential is given explicitly.
 func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
 	clearOVHEnv()
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim")})
+	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
+	// DCs (eu-west-par-a); one demo entry wants one.
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"), AZDatacenters: ovhsim.DemoAZDatacenters()})
 	if err != nil {
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}
@@ -148,7 +152,8 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 	content := []byte(demoPreferences)
 	d.prefsPath = filepath.Join(tmp, "preferences.json")
 	if opts.prefsSet {
-		data, err := os.ReadFile(opts.prefsPath)
+		// Without blocking: a FIFO as --prefs is refused at once.
+		data, _, err := safefile.ReadFile(opts.prefsPath, prefs.MaxFileSize, rolePrefs)
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("read preferences: %w", err)

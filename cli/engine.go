@@ -7,31 +7,48 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
 	"github.com/ovhtui/ovhtui/tui"
 )
 
 // runEngine runs the engine with the UI, or headless, against OVH or (with
 // --demo) the built-in simulator.
 func runEngine(opts options, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), shutdownSignals...)
+	ctx, stop := shutdownContext(context.Background())
 	defer stop()
+
+	// No file may serve two roles (--log-file preferences.json would
+	// append log lines to the preferences): checked before any is opened.
+	if err := claimRoles(opts); err != nil {
+		fmt.Fprintln(stderr, "ovhtui:", err)
+		return exitUsage
+	}
 
 	// Logs: --log-file, else stdout when headless; the UI never writes to
 	// the terminal outside its screen.
 	var logOut io.Writer = io.Discard
 	if opts.headless {
+		// A closed stdout (`ovhtui --headless | head -1`) is said once on
+		// stderr; the log file and the engine go on.
+		surviveBrokenPipes()
+		stdout = &outputGuard{w: stdout, report: func(err error) {
+			where := "the log lines go on to the log file " + opts.logFile
+			if opts.logFile == "" {
+				where = "ovhtui goes on without printing its log (give --log-file to keep it)"
+			}
+			fmt.Fprintf(stderr, "ovhtui: stdout can no longer be written (%s): %s\n", causeOf(err), where)
+		}}
 		logOut = stdout
 	}
 	if opts.logFile != "" {
@@ -84,6 +101,10 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		demo, err = startDemo(ctx, opts, log)
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui: demo:", err)
+			var pe *prefs.ParseError
+			if errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, safefile.ErrTooLarge) || errors.Is(err, os.ErrNotExist) || errors.As(err, &pe) {
+				return exitUsage // the --prefs given is unusable, as without --demo
+			}
 			return exitProblems
 		}
 		defer demo.close()
@@ -175,6 +196,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ovhtui:", redactString(err.Error()))
 		return exitUsage
 	}
+	// The one budget of unsigned requests: the engine's polls and re-checks,
+	// the browser's look-ups (and any other sweep) draw from it.
+	requests := budget.New(opts.budget, nil)
 	eng := order.New(order.Config{
 		API:          api,
 		Store:        store,
@@ -183,8 +207,10 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Endpoint:     endpoint,
 		Log:          log,
 		ExitWhenIdle: opts.headless,
+		Budget:       requests,
 
-		CredentialExpiry: credentialExpiry(client, api),
+		CredentialExpiry:     credentialExpiry(client, api),
+		DefaultPaymentMethod: api.DefaultPaymentMethod,
 	})
 	refused.eng.Store(eng)
 	var listeners []func(order.Event)
@@ -227,7 +253,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Catalog:        src.Current,
 		CatalogUpdates: src.Updates(),
 		RefreshCatalog: src.ForceRefresh,
-		Availability:   availabilityLookup(api),
+		Availability:   availabilityLookup(api, requests),
 		OrderExpiry: func(ctx context.Context, id int64) (time.Time, error) {
 			o, err := api.MyOrder(ctx, id)
 			if err != nil || o.ExpirationDate == nil {
@@ -278,15 +304,11 @@ func noValidEntry(f *prefs.File, endpoint string) bool {
 	return len(f.Servers) > 0 && len(byEntry) == len(f.Servers)
 }
 
-// shutdownSignals end ovhtui gracefully: a checkout in flight finishes and
-// is saved, the lock is released. SIGHUP is what a closed SSH session
-// (without tmux) sends.
-var shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
-
 // availabilityLookup serves the catalog browser: fqn -> DC -> value for a
 // planCode, one filtered request.
-func availabilityLookup(api order.API) func(context.Context, string) (map[string]map[string]string, error) {
+func availabilityLookup(api order.API, requests *budget.Budget) func(context.Context, string) (map[string]map[string]string, error) {
 	return func(ctx context.Context, planCode string) (map[string]map[string]string, error) {
+		requests.Spend(budget.Wanted) // the user asked: it never waits, it counts
 		items, err := api.Availability(ctx, planCode, nil)
 		if err != nil {
 			return nil, err

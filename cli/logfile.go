@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // logFileWriter writes log lines to --log-file without ever failing the
@@ -21,10 +23,15 @@ type logFileWriter struct {
 	lost int
 }
 
-// openLogFile opens --log-file for appending (0600). report receives the
-// one message about the first failed write; it must not block.
+// openLogFile opens --log-file for appending (0600). Only a regular file is
+// used: a FIFO, a device, a folder is refused at once, without blocking
+// (a FIFO without a reader used to hang start-up). report receives the one
+// message about the first failed write; it must not block.
 func openLogFile(path string, report func(msg string)) (*logFileWriter, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := safefile.Open(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600, roleLog)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return nil, err // names the file and what it is
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open log file: %w", err)
 	}
