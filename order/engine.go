@@ -229,7 +229,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.reload()
 	e.syncJournal() // ids, and what an old copy of the file lost
 	e.adoptPersistedCarts()
-	e.emit(Info{Base: e.base("", ""), Text: "engine started, polling every " + e.poll.String(), Sev: slog.LevelInfo})
+	start := "engine started, polling every " + e.poll.String()
+	if e.cfg.Budget != nil {
+		// The start line says what the request budget leaves each plan.
+		start = "engine started: " + e.cfg.Budget.Describe(len(e.wantedPlans()), e.poll)
+	}
+	e.emit(Info{Base: e.base("", ""), Text: start, Sev: slog.LevelInfo})
 
 	// Entries latched without an order id: reconcile before anything else
 	// may touch them (they are not Wanted, so nothing orders them meanwhile).

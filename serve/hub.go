@@ -77,17 +77,21 @@ func (h *Hub) Close() {
 	h.subs = map[*subscription]struct{}{}
 }
 
-// Subscribe returns a channel of events starting with the current state,
-// and a function that ends the subscription (the channel is then closed).
-// The channel is also closed when the hub closes, or when the subscriber
-// stops reading for cutBacklog events.
-func (h *Hub) Subscribe() (<-chan order.Event, func()) {
+// Subscribe returns a channel of events starting with the current state
+// (the first replayed events are the recent past, not news), and
+// a function that ends the subscription (the channel is then closed). The
+// channel is also closed when the hub closes, or when the subscriber stops
+// reading for cutBacklog events.
+func (h *Hub) Subscribe() (events <-chan order.Event, replayed int, stop func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := newSubscription()
 	for _, ev := range h.recent {
 		s.push(ev)
+		replayed++
 	}
+	// Then the latest state (it rings nothing; a newer one may replace it
+	// in the queue, so it is not counted).
 	for _, ev := range []order.Event{h.unpaid, h.lastPoll, h.states} {
 		if ev != nil {
 			s.push(ev)
@@ -98,7 +102,7 @@ func (h *Hub) Subscribe() (<-chan order.Event, func()) {
 	} else {
 		h.subs[s] = struct{}{}
 	}
-	return s.out, func() {
+	return s.out, replayed, func() {
 		h.mu.Lock()
 		delete(h.subs, s)
 		h.mu.Unlock()

@@ -114,7 +114,7 @@ func TestReadOnlyKeyChangesNothing(t *testing.T) {
 
 func TestTwoSessionsSeeTheSameOrder(t *testing.T) {
 	e := startEnv(t, envOpts{})
-	events, stop := e.hub.Subscribe()
+	events, _, stop := e.hub.Subscribe()
 	defer stop()
 	a, b := e.open(e.rw), e.open(e.ro)
 	for _, tm := range []*term{a, b} {
@@ -154,7 +154,7 @@ func TestTwoSessionsSeeTheSameOrder(t *testing.T) {
 // A session attached after the order sees it in the state it replays.
 func TestLateSessionSeesTheCurrentState(t *testing.T) {
 	e := startEnv(t, envOpts{})
-	events, stop := e.hub.Subscribe()
+	events, _, stop := e.hub.Subscribe()
 	defer stop()
 	deadline := time.After(waitTimeout)
 	for {

@@ -240,7 +240,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	ctx := sess.Context()
 	readOnly, _ := ctx.Value(ctxReadOnly).(bool)
 	keyName, _ := ctx.Value(ctxKeyName).(string)
-	events, unsubscribe := s.opts.Hub.Subscribe()
+	events, replayed, unsubscribe := s.opts.Hub.Subscribe()
 
 	d := s.opts.Deps()
 	d.Events = events
@@ -249,11 +249,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if readOnly {
 		readOnlyDeps(&d)
 	}
-	m := tui.NewSession(ctx, d)
+	m := tui.NewSession(ctx, d, replayed)
 
 	idle := newIdleWatch(s.opts.IdleTimeout)
+	// No tea.WithContext: the middleware quits the program when the
+	// session ends, which is a clean exit rather than a kill.
 	opts := append(bm.MakeOptions(sess),
-		tea.WithContext(ctx),
 		tea.WithFPS(20),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 			switch msg.(type) {

@@ -23,8 +23,11 @@ func TestHubReplaysTheCurrentState(t *testing.T) {
 	h.Publish(order.EntryStatesChanged{Entries: []order.EntryView{{Key: "old"}}})
 	h.Publish(order.EntryStatesChanged{Entries: []order.EntryView{{Key: "new"}}})
 	h.Publish(order.StatusChanged{})
-	ch, stop := h.Subscribe()
+	ch, replayed, stop := h.Subscribe()
 	defer stop()
+	if replayed != replayLines {
+		t.Errorf("replayed %d, want the %d recent lines", replayed, replayLines)
+	}
 	var got []order.Event
 	for range replayLines + 2 {
 		got = append(got, <-ch)
@@ -49,9 +52,9 @@ func TestHubReplaysTheCurrentState(t *testing.T) {
 // other sessions, and is cut off once far behind.
 func TestHubSlowSessionIsCutOff(t *testing.T) {
 	h := NewHub()
-	stuck, stopStuck := h.Subscribe()
+	stuck, _, stopStuck := h.Subscribe()
 	defer stopStuck()
-	live, stopLive := h.Subscribe()
+	live, _, stopLive := h.Subscribe()
 	defer stopLive()
 	for i := range cutBacklog + 100 {
 		h.Publish(order.APIError{Call: "x", Err: string(rune(i))})
@@ -66,7 +69,7 @@ func TestHubSlowSessionIsCutOff(t *testing.T) {
 
 func TestHubFrequentEventsDroppedForALaggingSession(t *testing.T) {
 	h := NewHub()
-	ch, stop := h.Subscribe()
+	ch, _, stop := h.Subscribe()
 	defer stop()
 	for range maxSessionBacklog + 500 {
 		h.Publish(order.PollOK{})
@@ -86,11 +89,11 @@ func TestHubFrequentEventsDroppedForALaggingSession(t *testing.T) {
 
 func TestHubCloseEndsSubscriptions(t *testing.T) {
 	h := NewHub()
-	ch, _ := h.Subscribe()
+	ch, _, _ := h.Subscribe()
 	h.Close()
 	for range ch {
 	}
-	late, _ := h.Subscribe()
+	late, _, _ := h.Subscribe()
 	for range late {
 	}
 }

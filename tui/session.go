@@ -51,9 +51,12 @@ func (m *Model) changes(msg tea.KeyPressMsg, sc screen) bool {
 
 // NewSession builds the root model of one session of several: ctx ends
 // with the session (its commands stop with it). Set Deps.Detach, and
-// Deps.ReadOnly for a key that may only watch.
-func NewSession(ctx context.Context, d Deps) Model {
+// Deps.ReadOnly for a key that may only watch. The first replayed events
+// of Deps.Events are the past a late session catches up on: shown, but
+// they ring no bell.
+func NewSession(ctx context.Context, d Deps, replayed int) Model {
 	m := New(d)
 	m.ctx = ctx
+	m.replaying = replayed
 	return m
 }

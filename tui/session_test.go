@@ -5,8 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/ovhtui/ovhtui/order"
 )
 
 // A read-only UI changes nothing, whatever is pressed on any screen: the
@@ -57,5 +60,25 @@ func TestReadOnlyChangesNothing(t *testing.T) {
 	}
 	if !said {
 		t.Errorf("the log pane does not say why keys were refused")
+	}
+}
+
+func TestReminderBanner(t *testing.T) {
+	store := openStore(t, "testdata/dashboard-prefs.json")
+	m := New(testDeps(t, store))
+	m = send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	far := order.Reminder{Base: order.Base{Time: fixedNow}, Kind: order.RemindRenewal, Server: "ns1.example", Due: fixedNow.Add(6 * 24 * time.Hour), Lead: 7 * 24 * time.Hour}
+	near := order.Reminder{Base: order.Base{Time: fixedNow}, Kind: order.RemindUnpaid, OrderID: 4242, Due: fixedNow.Add(90 * time.Minute), Lead: 2 * time.Hour}
+	m = send(m, eventsMsg{events: []order.Event{near, far}, now: fixedNow})
+	text := screenText(m)
+	if !strings.Contains(text, "order 4242 is unpaid and lapses in 1h30m") {
+		t.Fatalf("the sooner reminder is not shown:\n%s", text)
+	}
+	if strings.Count(text, "ns1.example") != 1 {
+		t.Errorf("the later reminder should be in the log only:\n%s", text)
+	}
+	m = drive(t, m, "x")
+	if strings.Contains(screenText(m), "⏰") {
+		t.Errorf("x did not dismiss the reminder:\n%s", screenText(m))
 	}
 }
