@@ -132,12 +132,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 			opts.prefsSet = true
 		}
 	})
-	if n, err := budget.ParsePerMin(*budgetFlag); err != nil {
+	n, err := budget.ParsePerMin(*budgetFlag)
+	if err != nil {
 		fmt.Fprintf(stderr, "ovhtui: --%s\n", err)
 		return opts, exitUsage, true
-	} else {
-		opts.budget = n
 	}
+	opts.budget = n
 	if opts.poll < time.Second {
 		fmt.Fprintf(stderr, "ovhtui: --poll %s is below the minimum of 1s\n", opts.poll)
 		return opts, exitUsage, true
