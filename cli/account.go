@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // The after-the-win commands: orders, pay, servers, renew. They read
@@ -99,7 +99,7 @@ func accountClient(api *ovhapi.OVHClient, prefsPath string) *account.Client {
 // SIGINT/SIGTERM; an error is printed once, in one line, secrets scrubbed.
 func (a *app) withAccount(cmd *cobra.Command, af *accountFlags, fn func(ctx context.Context, s *accountSession) (int, error)) error {
 	af.prefsSet = cmd.Flags().Changed("prefs")
-	ctx, stop := signal.NotifyContext(cmd.Context(), shutdownSignals[:2]...)
+	ctx, stop := shutdown.Context(cmd.Context())
 	defer stop()
 	s, code, err := a.openAccount(ctx, af)
 	if err != nil {

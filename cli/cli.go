@@ -21,6 +21,8 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // Exit codes, documented in --help (exitCodesHelp) and the README.
@@ -54,7 +56,7 @@ type Process struct {
 // Main runs ovhtui in this process and returns its exit code. version is
 // the version set at build time.
 func Main(version string) int {
-	catchShutdownSignals() // first thing: see catchShutdownSignals
+	shutdown.Catch() // done already by main's import of shutdown/atstart; first thing for any other caller
 	return Run(context.Background(), Process{
 		Args: os.Args[1:], Environ: os.Environ(),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // headlessCommand is `ovhtui headless`: the engine without UI.
@@ -35,7 +36,7 @@ var headlessFrontEnd = frontEnd{logsToStdout: true, exitWhenIdle: true, needVali
 
 // headless runs the engine without UI.
 func (a *app) headless(cmd *cobra.Command, opts options) error {
-	ctx, stop := shutdownContext(cmd.Context())
+	ctx, stop := shutdown.Context(cmd.Context())
 	defer stop()
 	r, code := a.setupEngine(ctx, opts, headlessFrontEnd)
 	if code != exitOK {

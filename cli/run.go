@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/ovhapi"
+	"github.com/ovhtui/ovhtui/shutdown"
 	"github.com/ovhtui/ovhtui/tui"
 )
 
@@ -39,7 +40,7 @@ var uiFrontEnd = frontEnd{catalogAtOnce: true, problemsToStderr: true}
 
 // ui runs the engine with the UI.
 func (a *app) ui(cmd *cobra.Command, opts options) error {
-	ctx, stop := shutdownContext(cmd.Context())
+	ctx, stop := shutdown.Context(cmd.Context())
 	defer stop()
 	r, code := a.setupEngine(ctx, opts, uiFrontEnd)
 	if code != exitOK {

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/ovhtui/ovhtui/secret"
 )
 
 // secretEnv are the environment variables whose values must never be shown.
@@ -28,6 +30,8 @@ func (r *redactor) collect(env *environ) {
 			r.fromEnv = append(r.fromEnv, v)
 		}
 	}
+	// The journal scrubs what it writes with package secret.
+	secret.Register(r.fromEnv...)
 }
 
 // register adds values (notification tokens) to scrub.
@@ -39,6 +43,7 @@ func (r *redactor) register(vals ...string) {
 			r.others = append(r.others, v)
 		}
 	}
+	secret.Register(vals...)
 }
 
 // redact replaces every known secret value in s.

@@ -224,6 +224,10 @@ func TestTooManyHalvesTheBudget(t *testing.T) {
 		c.Poll = time.Second
 		c.Budget = budget.New(120, nil)
 	})
+	h.wait("the start line with the pacing", func(ev Event) bool {
+		i, ok := ev.(Info)
+		return ok && i.Text == "engine started: 1 plan, budget 120/min: polled every 1s"
+	})
 	ev := h.wait("throttled pacing", func(ev Event) bool {
 		p, ok := ev.(PollPacing)
 		return ok && p.Budget.Throttled()
