@@ -158,21 +158,28 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 		data, _, err := safefile.ReadFile(opts.prefsPath, prefs.MaxFileSize, rolePrefs)
 		if err != nil {
 			ln.Close()
+			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("read preferences: %w", err)
 		}
 		content = data
 		d.prefsPath = filepath.Join(tmp, filepath.Base(opts.prefsPath))
 		d.copiedFrom = opts.prefsPath
-		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
 	}
 	if err := prefs.SaveAtomic(d.prefsPath, content); err != nil {
 		ln.Close()
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("write demo preferences: %w", err)
 	}
 	f, err := prefs.Load(d.prefsPath)
 	if err != nil {
 		ln.Close()
+		os.RemoveAll(tmp)
 		return nil, err
+	}
+	// The first line says it: nothing of what follows is real.
+	log.Info("DEMO: ovhtui runs against its built-in OVH API simulator; no OVH account is used, nothing real is ordered or paid, and the demo's folder is removed at exit")
+	if d.copiedFrom != "" {
+		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
 	}
 	var fqns []string
 	for _, s := range f.Servers {

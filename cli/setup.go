@@ -123,10 +123,6 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		}
 	}
 	r.log = a.newLogger(r.logOut, opts.logFormat, slog.LevelInfo)
-	if opts.demo {
-		// The first line says it: nothing of what follows is real.
-		r.log.Info("DEMO: ovhtui runs against its built-in OVH API simulator; no OVH account is used, nothing real is ordered or paid, and the demo's folder is removed at exit")
-	}
 
 	cacheDir := a.env.cacheDir()
 	if opts.demo {
