@@ -2,7 +2,9 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"log/slog"
 	"strings"
 	"time"
@@ -131,8 +133,12 @@ func (e *Engine) checkPayment(ctx context.Context, entries []string) {
 	m, found, err := e.cfg.DefaultPaymentMethod(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
-				Text: "could not read the default payment method autopay uses: " + err.Error()})
+			text := "could not read the default payment method autopay uses: " + err.Error()
+			var ce *ovhapi.CallError
+			if errors.As(err, &ce) && ce.Status == http.StatusForbidden {
+				text = "the consumer key lacks GET /me/payment/method (or /me/payment/method/*): ovhtui cannot check that autopay can pay; add the rights (README, OVH API keys) or run ovhtui --check"
+			}
+			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: text})
 		}
 		return
 	}
