@@ -26,6 +26,7 @@ import (
 // autopay came on.
 const (
 	paymentCheckEvery = 24 * time.Hour
+	paymentRetry      = time.Hour // after a failed read
 	paymentTick       = time.Minute
 	// paymentFirstWait bounds how long the first poll waits for the first
 	// payment check.
@@ -110,8 +111,10 @@ func (e *Engine) paymentLoop(ctx context.Context, first chan<- struct{}) {
 	for {
 		entries := e.autopayEntries()
 		if on := len(entries) > 0; on && (!wasOn || e.now().Sub(last) >= paymentCheckEvery) {
-			e.checkPayment(ctx, entries)
 			last = e.now()
+			if !e.checkPayment(ctx, entries) {
+				last = last.Add(paymentRetry - paymentCheckEvery) // unread: again in an hour, not a day
+			}
 		}
 		wasOn = len(entries) > 0
 		if first != nil {
@@ -128,8 +131,8 @@ func (e *Engine) paymentLoop(ctx context.Context, first chan<- struct{}) {
 
 // checkPayment reads the default payment method once and says what it
 // found: PaymentNotReady each time it is not ready, PaymentReady when it
-// is (after a problem, or at the first check).
-func (e *Engine) checkPayment(ctx context.Context, entries []string) {
+// is (after a problem, or at the first check). false: it could not be read.
+func (e *Engine) checkPayment(ctx context.Context, entries []string) bool {
 	m, found, err := e.cfg.DefaultPaymentMethod(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -140,7 +143,7 @@ func (e *Engine) checkPayment(ctx context.Context, entries []string) {
 			}
 			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: text})
 		}
-		return
+		return false
 	}
 	e.alerts.mu.Lock()
 	wasOK, checked := e.alerts.paymentOK, e.alerts.paymentChecked
@@ -152,12 +155,13 @@ func (e *Engine) checkPayment(ctx context.Context, entries []string) {
 		}
 		e.setPaymentOK(false)
 		e.emit(ev)
-		return
+		return true
 	}
 	e.setPaymentOK(true)
 	if !checked || !wasOK {
 		e.emit(PaymentReady{Base: e.base("", ""), Method: m.Name()})
 	}
+	return true
 }
 
 func (e *Engine) setPaymentOK(ok bool) {
