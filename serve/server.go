@@ -70,6 +70,7 @@ type Server struct {
 	opts    Options
 	srv     *ssh.Server
 	limiter *authLimiter
+	cats    *catalogFan // nil without catalog updates
 	conns   atomic.Int64
 
 	mu       sync.Mutex
@@ -112,6 +113,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, limiter: newAuthLimiter(opts.Limits)}
+	if up := opts.Deps().CatalogUpdates; up != nil {
+		s.cats = newCatalogFan(up)
+	}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithPublicKeyAuth(s.authorize),
@@ -244,6 +248,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 
 	d := s.opts.Deps()
 	d.Events = events
+	d.CatalogUpdates = nil
+	if s.cats != nil {
+		d.CatalogUpdates = s.cats.subscribe(ctx)
+	}
 	d.Detach = true
 	d.Farewell = nil
 	if readOnly {
