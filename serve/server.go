@@ -101,12 +101,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Hub == nil || opts.Deps == nil {
 		return nil, errors.New("serve: Hub and Deps are required")
 	}
-	keys, err := LoadAuthorizedKeys(opts.AuthorizedKeys)
-	if err != nil {
-		return nil, fmt.Errorf("%w (it lists the public keys allowed in, one a line, e.g. a copy of ~/.ssh/id_ed25519.pub; add the option %s before a key to make it read-only)", err, ReadOnlyOption)
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("authorized keys file %s lists no key: nobody could log in", opts.AuthorizedKeys)
+	if err := CheckAuthorizedKeys(opts.AuthorizedKeys); err != nil {
+		return nil, err
 	}
 	signer, err := LoadOrCreateHostKey(opts.HostKey)
 	if err != nil {
