@@ -178,7 +178,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleSaved(msg)
 	case tickMsg:
 		m.now = msg.now
-		return m, tickCmd(m.now, m.deps.Now)
+		// Statuses are read again with the clock too: the engine may have
+		// nothing left to watch, and so no event to send.
+		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates())
 	case catalogMsg:
 		if msg.closed {
 			return m, nil
