@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
@@ -48,6 +49,12 @@ type Options struct {
 	Journal Journal
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Clock reads OVH's time for the money gate (default: the Caller's
+	// ServerTime when it has one, else Now).
+	Clock gate.Clock
+	// Window is how long an unclear payment or renewal stays pending while
+	// look-ups find nothing (default gate.DefaultWindow).
+	Window time.Duration
 }
 
 // Client makes the after-the-win calls. It is safe for concurrent use.
@@ -59,7 +66,9 @@ type Client struct {
 	mu      sync.Mutex
 	orders  map[int64]orderFacts // what never changes about an order
 	servers map[string]serverFacts
-	money   sync.Mutex // one payment or renewal at a time
+	// gate is the money gate every payment and renewal goes through
+	// (nil without a journal).
+	gate *gate.Gate
 }
 
 // New returns a Client calling api.
@@ -67,9 +76,26 @@ func New(api Caller, opts Options) *Client {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Client{api: api, journal: opts.Journal, now: opts.Now,
+	c := &Client{api: api, journal: opts.Journal, now: opts.Now,
 		orders: map[int64]orderFacts{}, servers: map[string]serverFacts{}}
+	if opts.Journal != nil {
+		clk := opts.Clock
+		if clk == nil {
+			if sc, ok := api.(gate.Clock); ok {
+				clk = sc
+			} else {
+				clk = localClock{opts.Now}
+			}
+		}
+		c.gate = gate.New(gate.Options{Journal: opts.Journal, Clock: clk, Now: opts.Now, Window: opts.Window})
+	}
+	return c
 }
+
+// localClock stands for OVH's clock when the Caller cannot read it.
+type localClock struct{ now func() time.Time }
+
+func (l localClock) ServerTime(context.Context) (time.Time, error) { return l.now(), nil }
 
 // price mirrors OVH's order.Price.
 type price struct {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
@@ -74,7 +75,7 @@ func TestOrdersThenPay(t *testing.T) {
 	}
 	// Paying again is refused before any request: the order is paid.
 	_, err = e.client.Pay(context.Background(), PayRequest{OrderID: o.ID, Mean: mean, Amount: o.WithTax})
-	var np *NotPayableError
+	var np *AlreadyPaidError
 	if !errors.As(err, &np) || e.calls("POST", payPath(o.ID)) != 1 {
 		t.Fatalf("second pay: %v (%d POSTs)", err, e.calls("POST", payPath(o.ID)))
 	}
@@ -200,20 +201,34 @@ func TestAmbiguousPaymentLookedUp(t *testing.T) {
 		t.Fatalf("pay = %+v, %v (%d POSTs)", res, err, e.calls("POST", payPath(o.ID)))
 	}
 	recs := e.records(t)
-	if len(recs) != 2 || recs[1].Result != journal.ResultDone || !strings.Contains(recs[1].Detail, "looked up") {
+	if len(recs) != 3 || recs[1].Result != journal.ResultUnknown || recs[2].Result != journal.ResultDone || !strings.Contains(recs[2].Detail, "found at OVH") {
 		t.Fatalf("journal = %+v", recs)
 	}
 
-	// OVH fails before paying: looked up, still unpaid, nothing retried.
+	// OVH fails before paying: looked up, still unpaid: that is not
+	// "nothing was paid" (OVH may carry it out late): it stays pending and
+	// nothing is retried (issue 16.5).
 	o2 := e.unpaid(t)
 	e.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: payPath(o2.ID), Status: 502, Times: 1})
 	_, err = e.client.Pay(context.Background(), PayRequest{OrderID: o2.ID, Mean: means[0], Amount: o2.WithTax})
-	var re *RefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "still notPaid") || e.calls("POST", payPath(o2.ID)) != 1 {
+	var ue *UnclearError
+	if !errors.As(err, &ue) || strings.Contains(err.Error(), "nothing was paid") || e.calls("POST", payPath(o2.ID)) != 1 {
 		t.Fatalf("pay = %v (%d POSTs)", err, e.calls("POST", payPath(o2.ID)))
 	}
-	if recs := e.records(t); recs[len(recs)-1].Result != journal.ResultFailed || !strings.Contains(recs[len(recs)-1].Detail, "still notPaid") {
+	if recs := e.records(t); recs[len(recs)-1].Result != journal.ResultUnknown {
 		t.Fatalf("journal = %+v", recs)
+	}
+	// Asked again within the window: pending, nothing sent.
+	_, err = e.client.Pay(context.Background(), PayRequest{OrderID: o2.ID, Mean: means[0], Amount: o2.WithTax})
+	var pe *PendingError
+	if !errors.As(err, &pe) || e.calls("POST", payPath(o2.ID)) != 1 {
+		t.Fatalf("pay while pending = %v (%d POSTs)", err, e.calls("POST", payPath(o2.ID)))
+	}
+	// Once the window has passed on OVH's clock with the order still
+	// unpaid, the payment is settled as failed and may be asked again.
+	e.clock.Advance(gate.DefaultWindow + time.Second)
+	if _, err := e.client.Pay(context.Background(), PayRequest{OrderID: o2.ID, Mean: means[0], Amount: o2.WithTax}); err != nil || e.calls("POST", payPath(o2.ID)) != 2 {
+		t.Fatalf("pay after the window = %v (%d POSTs)", err, e.calls("POST", payPath(o2.ID)))
 	}
 }
 
@@ -245,7 +260,7 @@ func TestJournalFailureStopsPayment(t *testing.T) {
 	means, _ := e.client.PaymentMeans(context.Background(), o.ID)
 	e.journal.Fail = errors.New("disk full")
 	_, err := e.client.Pay(context.Background(), PayRequest{OrderID: o.ID, Mean: means[0], Amount: o.WithTax})
-	if err == nil || !strings.Contains(err.Error(), "nothing was paid") || e.calls("POST", payPath(o.ID)) != 0 {
+	if err == nil || !strings.Contains(err.Error(), "not sent") || e.calls("POST", payPath(o.ID)) != 0 {
 		t.Fatalf("pay = %v", err)
 	}
 }
@@ -339,12 +354,25 @@ func TestAmbiguousRenewalFound(t *testing.T) {
 	// the new renewal is made.
 	_ = e.journal.Append(journal.Record{Time: e.clock.Now(), Type: journal.TypeIntent, Kind: journal.KindRenewal, Attempt: "earlier",
 		ServiceID: sv.ServiceID, Detail: renewalDetail(sv.Name, "P3M"), AmountUcents: q.WithTax.Ucents, Currency: "EUR"})
+	_, err = e.client.Renew(context.Background(), RenewRequest{ServiceID: sv.ServiceID, Service: sv.Name, Period: "P3M", Amount: q.WithTax})
+	var pe *PendingError
+	if !errors.As(err, &pe) || len(e.sim.Orders()) != 1 {
+		t.Fatalf("renew while an earlier one is pending = %v (%d orders)", err, len(e.sim.Orders()))
+	}
+	// The first renewal order is paid meanwhile, and OVH's clock passes
+	// the window: the earlier intent did nothing, and a new renewal is made.
+	means, _ := e.client.PaymentMeans(context.Background(), r.OrderID)
+	if _, err := e.client.Pay(context.Background(), PayRequest{OrderID: r.OrderID, Mean: means[0], Amount: r.WithTax}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(gate.DefaultWindow + time.Second)
+	q, _ = e.client.RenewDryRun(context.Background(), sv.ServiceID, "P3M")
 	r2, err := e.client.Renew(context.Background(), RenewRequest{ServiceID: sv.ServiceID, Service: sv.Name, Period: "P3M", Amount: q.WithTax})
 	if err != nil || r2.Found || r2.OrderID == r.OrderID || len(e.sim.Orders()) != 2 {
 		t.Fatalf("renew = %+v, %v (%d orders)", r2, err, len(e.sim.Orders()))
 	}
 	recs := e.records(t)
-	if recs[2].Attempt != "earlier" || recs[3].Attempt != "earlier" || recs[3].Result != journal.ResultRefused {
+	if recs[3].Attempt != "earlier" || recs[6].Attempt != "earlier" || recs[6].Result != journal.ResultRefused {
 		t.Fatalf("journal = %+v", recs)
 	}
 }

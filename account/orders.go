@@ -3,6 +3,7 @@ package account
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -36,6 +37,11 @@ type Order struct {
 	// Ours: ovhtui placed, paid or renewed it (preferences.json or the
 	// journal say so).
 	Ours bool `json:"ours"`
+	// FollowUp is OVH's follow-up of an order still in progress (GET
+	// /me/order/{id}/followUp): "delivering · order accepted, payment
+	// received, fraud check". Empty when done, or when it cannot be read
+	// (the route is Beta: its failure is not the order's).
+	FollowUp string `json:"followUp,omitempty"`
 	// Err is why some of the order could not be read (the rest is shown).
 	Err string `json:"error,omitempty"`
 }
@@ -54,6 +60,16 @@ func (o Order) State() orderstate.State {
 
 // Unpaid reports whether the order waits for a payment.
 func (o Order) Unpaid() bool { return o.State().Unpaid() }
+
+// MarshalJSON writes the order with its payment state as every surface
+// shows it ("payment": "UNPAID", "paid", "cancelled", "payment unknown").
+func (o Order) MarshalJSON() ([]byte, error) {
+	type plain Order
+	return json.Marshal(struct {
+		plain
+		Payment string `json:"payment"`
+	}{plain(o), o.State().Payment().String()})
+}
 
 // orderFacts is what never changes about an order.
 type orderFacts struct {
@@ -96,8 +112,6 @@ type orderDetail struct {
 	Description string `json:"description"`
 	Domain      string `json:"domain"`
 }
-
-const labelDatacenter = "dedicated_datacenter"
 
 // Time reads OVH's date-times ("2026-03-10T12:00:00+01:00") and dates
 // ("2026-04-10", midnight UTC).
@@ -186,6 +200,9 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 		return o
 	}
 	o.Status = st
+	if inProgress(st) {
+		o.FollowUp, _ = c.followUp(ctx, id)
+	}
 	if orderstate.Final(st) {
 		c.mu.Lock()
 		f.final = st
@@ -274,7 +291,7 @@ func (c *Client) what(ctx context.Context, id int64) (string, []OrderItem, []ren
 			continue
 		}
 		for _, cf := range ext.Order.Configurations {
-			if cf.Label == labelDatacenter {
+			if cf.Label == ovhapi.LabelDatacenter {
 				parts = append(parts, code+" in "+cf.Value)
 				items = append(items, OrderItem{PlanCode: code, Datacenter: cf.Value})
 			}

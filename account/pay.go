@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/orderstate"
@@ -226,21 +228,30 @@ func (e *RefusedError) Error() string { return fmt.Sprintf("%s refused by OVH: %
 // Unwrap returns OVH's refusal.
 func (e *RefusedError) Unwrap() error { return e.Err }
 
-// UnclearError: OVH's answer was unclear and looking the outcome up failed
-// too. Nothing is retried; the journal keeps the intent open, and the next
-// Pay or Renew of the same thing looks it up first.
-type UnclearError struct {
-	What string
-	Err  error
+// UnclearError: OVH's answer was unclear and its outcome is not known yet.
+// Nothing is retried; the journal keeps the intent pending, and nothing
+// more is sent for the same order (or service and period) until OVH's
+// records settle it (see package gate).
+type UnclearError = gate.UnclearError
+
+// PendingError: an earlier payment or renewal of the same thing is still
+// pending; nothing was sent (see package gate).
+type PendingError = gate.PendingError
+
+// AlreadyPaidError: the order is paid already, or a payment of it by
+// ovhtui went through; nothing was sent.
+type AlreadyPaidError struct {
+	OrderID int64
+	Status  string // OVH's status, "" when the journal said so
 }
 
-// Error says what to do.
-func (e *UnclearError) Error() string {
-	return fmt.Sprintf("%s: OVH's answer was unclear (%v) and its outcome could not be looked up; nothing was retried: check the order's status before trying again", e.What, e.Err)
+// Error says so.
+func (e *AlreadyPaidError) Error() string {
+	if e.Status == "" {
+		return fmt.Sprintf("order %d is already paid (the journal records its payment): nothing was sent", e.OrderID)
+	}
+	return fmt.Sprintf("order %d is already paid (status %s): nothing was sent", e.OrderID, e.Status)
 }
-
-// Unwrap returns the cause.
-func (e *UnclearError) Unwrap() error { return e.Err }
 
 // PayRequest is a payment the user confirmed.
 type PayRequest struct {
@@ -262,125 +273,123 @@ type PayResult struct {
 // paidStatus reports whether an order's status says it was paid.
 func paidStatus(st string) bool { return orderstate.FromStatus(st) == orderstate.Paid }
 
-// Pay pays order r.OrderID with r.Mean, once: it checks the order waits for
-// a payment of the confirmed amount, journals the intent, pays (POST
-// /me/order/{id}/payWithRegisteredPaymentMean) and journals the outcome.
-// An unclear answer is settled by reading the order's status, never by
-// paying again; an intent left open by an earlier run is settled the same
-// way first.
+// Pay pays order r.OrderID with r.Mean, once, through the money gate
+// (package gate): a payment of the order left pending (by this process or
+// one that no longer runs) is looked up first; then the gate decides again
+// (the order waits for a payment of the confirmed amount), checks the
+// journal (an order already paid, or being paid, sends nothing), journals
+// the intent, pays (POST /me/order/{id}/payWithRegisteredPaymentMean) and
+// journals the outcome. An unclear answer is looked up (the order's
+// status), never paid again; when the status does not show it paid yet,
+// the payment stays pending (*UnclearError): it is not "nothing paid".
 func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
-	if c.journal == nil {
+	if c.gate == nil {
 		return PayResult{}, ErrNoJournal
 	}
-	c.money.Lock()
-	defer c.money.Unlock()
 	res := PayResult{OrderID: r.OrderID}
-	if done, err := c.settlePendingPayments(ctx, r.OrderID); err != nil {
+	target := gate.Target{Kind: journal.KindPayment, OrderID: r.OrderID}
+	if s, err := c.gate.Settle(ctx, target, c.lookUpPayment); err != nil {
 		return res, err
-	} else if done != "" {
-		res.Status, res.LookedUp = done, true
+	} else if s.Succeeded() {
+		res.Status, res.LookedUp = statusOf(s.Detail), true
 		return res, nil
-	}
-	var bo billingOrder
-	if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(r.OrderID), "GET /me/order/{id}", nil, &bo, false); err != nil {
-		return res, fmt.Errorf("order %d: %w", r.OrderID, err)
-	}
-	if now := bo.PriceWithTax.amount(); now != r.Amount {
-		return res, &AmountChangedError{Confirmed: r.Amount, Now: now}
-	}
-	st, err := c.status(ctx, r.OrderID)
-	if err != nil {
-		return res, err
-	}
-	if orderstate.FromStatus(st) != orderstate.Unpaid {
-		return res, &NotPayableError{OrderID: r.OrderID, Status: st}
-	}
-	at := c.now()
-	intent := journal.Record{Time: at, Type: journal.TypeIntent, Kind: journal.KindPayment,
-		Attempt: fmt.Sprintf("pay-%d-%d", r.OrderID, at.UnixNano()), OrderID: r.OrderID,
-		AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: "with " + r.Mean.Name()}
-	if err := c.journal.Append(intent); err != nil {
-		return res, fmt.Errorf("journal the payment of order %d (nothing was paid): %w", r.OrderID, err)
-	}
-	body := map[string]any{"paymentMean": r.Mean.Mean}
-	if r.Mean.ID != 0 {
-		body["paymentMeanId"] = r.Mean.ID
 	}
 	what := fmt.Sprintf("payment of order %d", r.OrderID)
-	perr := c.call(ctx, "POST /me/order/*", "POST", orderPath(r.OrderID, "payWithRegisteredPaymentMean"),
-		"POST /me/order/{id}/payWithRegisteredPaymentMean", body, nil, true)
+	g, err := c.gate.Do(ctx, gate.Request{
+		Target: target,
+		Decide: func(ctx context.Context) (journal.Record, error) {
+			var bo billingOrder
+			if err := c.call(ctx, "GET /me/order/*", "GET", orderPath(r.OrderID), "GET /me/order/{id}", nil, &bo, false); err != nil {
+				return journal.Record{}, fmt.Errorf("order %d: %w", r.OrderID, err)
+			}
+			if now := bo.PriceWithTax.amount(); now != r.Amount {
+				return journal.Record{}, &AmountChangedError{Confirmed: r.Amount, Now: now}
+			}
+			st, err := c.status(ctx, r.OrderID)
+			if err != nil {
+				return journal.Record{}, err
+			}
+			if paidStatus(st) {
+				return journal.Record{}, &AlreadyPaidError{OrderID: r.OrderID, Status: st}
+			}
+			if orderstate.FromStatus(st) != orderstate.Unpaid {
+				return journal.Record{}, &NotPayableError{OrderID: r.OrderID, Status: st}
+			}
+			return journal.Record{AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: "with " + r.Mean.Name()}, nil
+		},
+		Prior: func(context.Context, journal.Record) (*gate.Result, error) {
+			return nil, &AlreadyPaidError{OrderID: r.OrderID}
+		},
+		Send: func(ctx context.Context, _ journal.Record) gate.Answer {
+			body := map[string]any{"paymentMean": r.Mean.Mean}
+			if r.Mean.ID != 0 {
+				body["paymentMeanId"] = r.Mean.ID
+			}
+			perr := c.call(ctx, "POST /me/order/*", "POST", orderPath(r.OrderID, "payWithRegisteredPaymentMean"),
+				"POST /me/order/{id}/payWithRegisteredPaymentMean", body, nil, true)
+			return classify(perr, journal.ResultDone, journal.ResultFailed)
+		},
+		LookUp: c.lookUpPayment,
+	})
 	switch {
-	case perr == nil:
-		c.outcome(intent, journal.ResultDone, "")
-		res.Status, _ = c.status(ctx, r.OrderID)
-		return res, nil
-	case ovhapi.IsNotSent(perr):
-		c.outcome(intent, journal.ResultNotSent, perr.Error())
-		return res, fmt.Errorf("%s not sent (nothing was paid): %w", what, perr)
-	case MissingRule(perr) != "" || ovhapi.IsDefinitive(perr):
-		c.outcome(intent, journal.ResultFailed, perr.Error())
-		if MissingRule(perr) != "" {
-			return res, perr
-		}
-		return res, &RefusedError{What: what, Err: perr}
-	}
-	// Unclear: look the status up, never pay again.
-	res.LookedUp = true
-	st, lerr := c.status(context.WithoutCancel(ctx), r.OrderID)
-	switch {
-	case lerr != nil:
-		c.outcome(intent, journal.ResultUnknown, perr.Error())
-		return res, &UnclearError{What: what, Err: errors.Join(perr, lerr)}
-	case paidStatus(st):
-		c.outcome(intent, journal.ResultDone, "looked up after an unclear answer: status "+st+" ("+perr.Error()+")")
-		res.Status = st
-		return res, nil
-	}
-	c.outcome(intent, journal.ResultFailed, "looked up after an unclear answer: still "+st+" ("+perr.Error()+")")
-	res.Status = st
-	return res, &RefusedError{What: what, Err: fmt.Errorf("unclear answer (%v); the order is still %s: nothing was paid", perr, st)}
-}
-
-// settlePendingPayments looks up the payments of order id left without an
-// outcome. It returns the order's status when one of them was paid.
-func (c *Client) settlePendingPayments(ctx context.Context, id int64) (string, error) {
-	recs, err := c.journal.Records()
-	if err != nil {
-		return "", fmt.Errorf("read the journal: %w", err)
-	}
-	var open []journal.Record
-	for _, r := range pending(recs, journal.KindPayment) {
-		if r.OrderID == id {
-			open = append(open, r)
-		}
-	}
-	if len(open) == 0 {
-		return "", nil
-	}
-	st, err := c.status(ctx, id)
-	if err != nil {
-		return "", &UnclearError{What: fmt.Sprintf("an earlier payment of order %d", id), Err: err}
-	}
-	paid := paidStatus(st)
-	for _, r := range open {
-		if paid {
-			c.outcome(r, journal.ResultDone, "looked up later: status "+st)
+	case err != nil:
+		return res, err
+	case g.Earlier:
+		return res, &AlreadyPaidError{OrderID: r.OrderID}
+	case g.Result == journal.ResultDone:
+		res.LookedUp = g.Found
+		if g.Found {
+			res.Status = statusOf(g.Detail)
 		} else {
-			c.outcome(r, journal.ResultFailed, "looked up later: still "+st)
+			res.Status, _ = c.status(ctx, r.OrderID)
 		}
+		return res, nil
+	case g.Result == journal.ResultNotSent:
+		return res, fmt.Errorf("%s not sent (nothing was paid): %w", what, g.Err)
+	case MissingRule(g.Err) != "":
+		return res, g.Err
 	}
-	if paid {
-		return st, nil
-	}
-	return "", nil
+	return res, &RefusedError{What: what, Err: g.Err}
 }
 
-// outcome journals the outcome of intent. A failure to write it leaves the
-// intent open: the next attempt looks it up, which is safe.
-func (c *Client) outcome(intent journal.Record, result journal.Result, detail string) {
-	r := intent
-	r.Time, r.Type, r.Result, r.Detail, r.PID = c.now(), journal.TypeOutcome, result, detail, 0
-	_ = c.journal.Append(r)
+// classify turns an answer to a money request into the gate's Answer:
+// success is ok, a request that never left is not sent, a refusal for good
+// (or a missing right) is refused, and anything else is unclear.
+func classify(err error, ok, refused journal.Result) gate.Answer {
+	switch {
+	case err == nil:
+		return gate.Answer{Result: ok}
+	case ovhapi.IsNotSent(err):
+		return gate.Answer{Result: journal.ResultNotSent, Err: err}
+	case MissingRule(err) != "" || ovhapi.IsDefinitive(err):
+		return gate.Answer{Result: refused, Err: err}
+	}
+	return gate.Answer{Err: err}
+}
+
+// lookUpPayment reads the status of the order a payment intent pays:
+// found when it says paid; not found (never "nothing paid") otherwise.
+func (c *Client) lookUpPayment(ctx context.Context, intent journal.Record) (gate.Answer, bool, error) {
+	st, err := c.status(ctx, intent.OrderID)
+	if err != nil {
+		return gate.Answer{}, false, err
+	}
+	if paidStatus(st) {
+		return gate.Answer{Result: journal.ResultDone, Detail: statusPrefix + st}, true, nil
+	}
+	return gate.Answer{}, false, nil
+}
+
+// statusPrefix starts the detail of a payment found paid by a look-up.
+const statusPrefix = "status "
+
+// statusOf reads the status back from a look-up's detail.
+func statusOf(detail string) string {
+	if !strings.HasPrefix(detail, statusPrefix) {
+		return ""
+	}
+	st, _, _ := strings.Cut(strings.TrimPrefix(detail, statusPrefix), ";")
+	return st
 }
 
 // Ours returns the orders the journal says ovhtui placed (checkouts),
@@ -389,12 +398,12 @@ func (c *Client) Ours() []int64 {
 	if c.journal == nil {
 		return nil
 	}
-	recs, err := c.journal.Records()
+	log, err := c.journal.Read()
 	if err != nil {
 		return nil
 	}
 	var out []int64
-	for id := range journal.Fold(recs).Orders {
+	for id := range journal.Fold(log.Records).Orders {
 		out = append(out, id)
 	}
 	slices.Sort(out)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -220,105 +221,107 @@ type RenewResult struct {
 	// Found: OVH's answer was unclear and the order was found afterwards
 	// among the account's orders (or an earlier run had made it).
 	Found bool `json:"found,omitempty"`
+	// Existing: an unpaid renewal order for the same service and period
+	// already existed; it is offered for payment and no new one was made.
+	Existing bool `json:"existing,omitempty"`
 }
 
-// Renew makes the renewal order of r.ServiceID for r.Period, once: a new
-// dry run must cost the confirmed amount; the intent is journaled, the
-// order made (POST /service/{id}/renew) and the outcome journaled. An
-// unclear answer is settled by looking for the renewal order among the
-// account's recent orders, never by ordering again; an intent left open by
-// an earlier run is settled the same way first (and its order returned).
-// The order is unpaid: pay it with Pay.
+// Renew makes the renewal order of r.ServiceID for r.Period, once, through
+// the money gate (package gate): a renewal of the same service and period
+// left pending is looked up first; an earlier renewal order of it still
+// unpaid is returned (Existing) to be paid, never made again; then the
+// gate decides again (a new dry run must cost the confirmed amount),
+// journals the intent (service, period, amount, OVH's time), makes the
+// order (POST /service/{id}/renew) and journals the outcome. An unclear
+// answer is settled by looking for the renewal order among the account's
+// orders over a window of OVH's time, never by ordering again: while none
+// is found it stays pending (*UnclearError). The order is unpaid: pay it
+// with Pay.
 func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error) {
-	if c.journal == nil {
+	if c.gate == nil {
 		return RenewResult{}, ErrNoJournal
 	}
-	c.money.Lock()
-	defer c.money.Unlock()
-	if res, found, err := c.settlePendingRenewals(ctx, r); err != nil || found {
-		return res, err
-	}
-	q, err := c.RenewDryRun(ctx, r.ServiceID, r.Period)
-	if err != nil {
+	target := gate.Target{Kind: journal.KindRenewal, ServiceID: r.ServiceID, Period: r.Period}
+	if s, err := c.gate.Settle(ctx, target, c.lookUpRenewal); err != nil {
 		return RenewResult{}, err
-	}
-	if q.WithTax != r.Amount {
-		return RenewResult{}, &AmountChangedError{Confirmed: r.Amount, Now: q.WithTax}
-	}
-	at := c.now()
-	intent := journal.Record{Time: at, Type: journal.TypeIntent, Kind: journal.KindRenewal,
-		Attempt: fmt.Sprintf("renew-%d-%d", r.ServiceID, at.UnixNano()), ServiceID: r.ServiceID,
-		AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: renewalDetail(r.Service, r.Period)}
-	if err := c.journal.Append(intent); err != nil {
-		return RenewResult{}, fmt.Errorf("journal the renewal of service %d (nothing was ordered): %w", r.ServiceID, err)
+	} else if s.Succeeded() {
+		if res, open, err := c.unpaidRenewal(ctx, s.OrderID); err != nil || open {
+			res.Found = true
+			return res, err
+		}
 	}
 	what := fmt.Sprintf("renewal of service %d for %s", r.ServiceID, r.Period)
-	var ro renewOrder
-	rerr := c.call(ctx, "POST /service/*", "POST", servicePath(r.ServiceID), "POST /service/{id}/renew",
-		renewBody(r.ServiceID, r.Period, false), &ro, true)
-	switch {
-	case rerr == nil && ro.OrderID != 0:
-		link := ovhapi.OrderLink(ro.URL)
-		c.outcomeOrder(intent, ro.OrderID, link, "")
-		return RenewResult{OrderID: ro.OrderID, URL: link, WithTax: ro.PriceWithTax.amount()}, nil
-	case rerr != nil && ovhapi.IsNotSent(rerr):
-		c.outcome(intent, journal.ResultNotSent, rerr.Error())
-		return RenewResult{}, fmt.Errorf("%s not sent (nothing was ordered): %w", what, rerr)
-	case rerr != nil && (MissingRule(rerr) != "" || ovhapi.IsDefinitive(rerr)):
-		c.outcome(intent, journal.ResultRefused, rerr.Error())
-		if MissingRule(rerr) != "" {
-			return RenewResult{}, rerr
-		}
-		return RenewResult{}, &RefusedError{What: what, Err: rerr}
-	case rerr == nil:
-		rerr = errors.New("OVH answered without an order id")
-	}
-	// Unclear: look for the order, never order again.
-	res, found, lerr := c.findRenewal(context.WithoutCancel(ctx), intent)
-	switch {
-	case lerr != nil:
-		c.outcome(intent, journal.ResultUnknown, rerr.Error())
-		return RenewResult{}, &UnclearError{What: what, Err: errors.Join(rerr, lerr)}
-	case found:
-		c.outcomeOrder(intent, res.OrderID, res.URL, "found in /me/order after an unclear answer ("+rerr.Error()+")")
-		return res, nil
-	}
-	c.outcome(intent, journal.ResultRefused, "looked up after an unclear answer: no renewal order was made ("+rerr.Error()+")")
-	return RenewResult{}, &RefusedError{What: what, Err: fmt.Errorf("unclear answer (%v); no renewal order was made", rerr)}
-}
-
-// outcomeOrder journals that a renewal made order orderID.
-func (c *Client) outcomeOrder(intent journal.Record, orderID int64, url, detail string) {
-	r := intent
-	r.Time, r.Type, r.Result, r.OrderID, r.URL, r.Detail, r.PID = c.now(), journal.TypeOutcome, journal.ResultOrdered, orderID, url, detail, 0
-	_ = c.journal.Append(r)
-}
-
-// settlePendingRenewals looks up the renewals of the same service and
-// period left without an outcome. found: one made an order, returned.
-func (c *Client) settlePendingRenewals(ctx context.Context, r RenewRequest) (RenewResult, bool, error) {
-	recs, err := c.journal.Records()
-	if err != nil {
-		return RenewResult{}, false, fmt.Errorf("read the journal: %w", err)
-	}
-	for _, p := range pending(recs, journal.KindRenewal) {
-		if p.ServiceID != r.ServiceID {
-			continue
-		}
-		res, found, err := c.findRenewal(ctx, p)
-		if err != nil {
-			return RenewResult{}, false, &UnclearError{What: fmt.Sprintf("an earlier renewal of service %d", r.ServiceID), Err: err}
-		}
-		if found {
-			c.outcomeOrder(p, res.OrderID, res.URL, "found in /me/order later")
-			if _, period, _ := parseRenewalDetail(p.Detail); period == r.Period {
-				return res, true, nil
+	g, err := c.gate.Do(ctx, gate.Request{
+		Target: target,
+		Decide: func(ctx context.Context) (journal.Record, error) {
+			q, err := c.RenewDryRun(ctx, r.ServiceID, r.Period)
+			if err != nil {
+				return journal.Record{}, err
 			}
-			continue
-		}
-		c.outcome(p, journal.ResultRefused, "looked up later: no renewal order was made")
+			if q.WithTax != r.Amount {
+				return journal.Record{}, &AmountChangedError{Confirmed: r.Amount, Now: q.WithTax}
+			}
+			return journal.Record{AmountUcents: r.Amount.Ucents, Currency: r.Amount.Currency, Detail: renewalDetail(r.Service, r.Period)}, nil
+		},
+		Prior: func(ctx context.Context, done journal.Record) (*gate.Result, error) {
+			res, open, err := c.unpaidRenewal(ctx, done.OrderID)
+			if err != nil || !open {
+				return nil, err
+			}
+			return &gate.Result{Intent: done, Answer: gate.Answer{Result: journal.ResultOrdered, OrderID: res.OrderID, URL: res.URL,
+				AmountUcents: res.WithTax.Ucents, Currency: res.WithTax.Currency}}, nil
+		},
+		Send: func(ctx context.Context, _ journal.Record) gate.Answer {
+			var ro renewOrder
+			rerr := c.call(ctx, "POST /service/*", "POST", servicePath(r.ServiceID), "POST /service/{id}/renew",
+				renewBody(r.ServiceID, r.Period, false), &ro, true)
+			a := classify(rerr, journal.ResultOrdered, journal.ResultRefused)
+			switch {
+			case rerr == nil && ro.OrderID != 0:
+				w := ro.PriceWithTax.amount()
+				a.OrderID, a.URL, a.AmountUcents, a.Currency = ro.OrderID, ovhapi.OrderLink(ro.URL), w.Ucents, w.Currency
+			case rerr == nil:
+				a = gate.Answer{Err: errors.New("OVH answered without an order id")}
+			}
+			return a
+		},
+		LookUp: c.lookUpRenewal,
+	})
+	res := RenewResult{OrderID: g.OrderID, URL: g.URL, WithTax: money.Amount{Ucents: g.AmountUcents, Currency: g.Currency}, Found: g.Found, Existing: g.Earlier}
+	switch {
+	case err != nil:
+		return RenewResult{}, err
+	case g.Result == journal.ResultOrdered:
+		return res, nil
+	case g.Result == journal.ResultNotSent:
+		return RenewResult{}, fmt.Errorf("%s not sent (nothing was ordered): %w", what, g.Err)
+	case MissingRule(g.Err) != "":
+		return RenewResult{}, g.Err
 	}
-	return RenewResult{}, false, nil
+	return RenewResult{}, &RefusedError{What: what, Err: g.Err}
+}
+
+// unpaidRenewal reads renewal order id: open reports one still waiting for
+// its payment (to be paid, not made again).
+func (c *Client) unpaidRenewal(ctx context.Context, id int64) (RenewResult, bool, error) {
+	if id == 0 {
+		return RenewResult{}, false, nil
+	}
+	o := c.Order(ctx, id)
+	if o.Err != "" {
+		return RenewResult{}, false, fmt.Errorf("earlier renewal order %d: %s", id, o.Err)
+	}
+	return RenewResult{OrderID: id, URL: o.URL, WithTax: o.WithTax, Existing: true}, o.Unpaid(), nil
+}
+
+// lookUpRenewal is findRenewal as the gate's LookUp.
+func (c *Client) lookUpRenewal(ctx context.Context, intent journal.Record) (gate.Answer, bool, error) {
+	res, found, err := c.findRenewal(ctx, intent)
+	if err != nil || !found {
+		return gate.Answer{}, false, err
+	}
+	return gate.Answer{Result: journal.ResultOrdered, OrderID: res.OrderID, URL: res.URL,
+		AmountUcents: res.WithTax.Ucents, Currency: res.WithTax.Currency}, true, nil
 }
 
 // findRenewal looks for the renewal order intent made: an order of the
@@ -331,14 +334,21 @@ func (c *Client) findRenewal(ctx context.Context, intent journal.Record) (RenewR
 	if !ok {
 		return RenewResult{}, false, fmt.Errorf("journal: renewal intent %s does not say what it renews", intent.Attempt)
 	}
+	if intent.Period != "" {
+		period = intent.Period
+	}
+	since := intent.OVHTime // OVH's clock: the local one may be off
+	if since.IsZero() {
+		since = intent.Time
+	}
 	var ids []int64
-	if err := c.call(ctx, "GET /me/order", "GET", "/me/order?"+ordersSince(intent.Time).Encode(), "GET /me/order", nil, &ids, false); err != nil {
+	if err := c.call(ctx, "GET /me/order", "GET", "/me/order?"+ordersSince(since).Encode(), "GET /me/order", nil, &ids, false); err != nil {
 		return RenewResult{}, false, err
 	}
 	// Orders the journal already gives to another renewal are not this one's.
 	taken := map[int64]bool{}
-	if recs, err := c.journal.Records(); err == nil {
-		for _, r := range recs {
+	if log, err := c.journal.Read(); err == nil {
+		for _, r := range log.Records {
 			if r.Type == journal.TypeOutcome && r.Attempt != intent.Attempt && r.OrderID != 0 {
 				taken[r.OrderID] = true
 			}

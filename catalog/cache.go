@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // The cache file holds one header line of JSON (cacheHeader) and then the
@@ -19,6 +21,9 @@ import (
 // reader finds the old file or the new one, never a mix.
 
 const cacheFormat = 1
+
+// maxCacheSize bounds the cache file read: the eco catalog is a few MB.
+const maxCacheSize = 256 << 20
 
 type cacheHeader struct {
 	Format     int       `json:"format"`
@@ -105,6 +110,10 @@ func writeCache(path string, h cacheHeader, body []byte) (err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	// Something else than a cache file at its name is left alone.
+	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
+		return &safefile.NotRegularError{Role: "catalog cache", Path: path, Mode: info.Mode()}
+	}
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -150,7 +159,7 @@ var errNoCache = errors.New("no cache file")
 // belong to endpoint and subsidiary and that the body is whole.
 func readCache(path, endpoint, subsidiary string) (cacheHeader, []byte, error) {
 	var h cacheHeader
-	data, err := os.ReadFile(path)
+	data, _, err := safefile.ReadFile(path, maxCacheSize, "catalog cache")
 	if errors.Is(err, os.ErrNotExist) {
 		return h, nil, errNoCache
 	}

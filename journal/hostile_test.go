@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/safefile"
 	"github.com/ovhtui/ovhtui/secret"
 )
 
@@ -27,7 +28,7 @@ func TestNotRegularRefusedWithoutBlocking(t *testing.T) {
 	sub := filepath.Join(dir, "dir.journal")
 	os.Mkdir(sub, 0o700)
 	for _, p := range []string{fifo, sub} {
-		var nr *NotRegularError
+		var nr *safefile.NotRegularError
 		if _, err := Open(p); !errors.As(err, &nr) {
 			t.Errorf("Open(%s): %v, want a NotRegularError", p, err)
 		} else if !strings.Contains(err.Error(), p) {

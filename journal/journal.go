@@ -48,6 +48,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ovhtui/ovhtui/safefile"
 )
 
 // Type says what a record is.
@@ -136,6 +138,10 @@ type Record struct {
 	Detail string `json:"detail,omitempty"`
 	// PID is the process that wrote the record.
 	PID int `json:"pid,omitempty"`
+	// Proc identifies the process that wrote an intent across PID reuse
+	// (PID and start time, see package gate): a live process's intent is
+	// never settled by another.
+	Proc string `json:"proc,omitempty"`
 }
 
 // Beside returns the journal path of the preferences file prefsPath: in the
@@ -174,18 +180,6 @@ type Journal struct {
 	replaced   int
 }
 
-// NotRegularError: something that is not a regular file sits at the
-// journal's path. Nothing is read from it or written to it.
-type NotRegularError struct {
-	Path string
-	What string // "a directory", "a named pipe (FIFO)", ...
-}
-
-// Error names the path and what is there.
-func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("journal %s is %s, not a regular file: move it away (nothing is bought, paid or renewed without the journal)", e.Path, e.What)
-}
-
 // ReplacedError: the file at the journal's path is no longer the one this
 // process opened. The journal was re-opened and what this process knew was
 // merged back; the money action in hand is not sent (decide again).
@@ -205,7 +199,8 @@ func (e *ReplacedError) Error() string {
 // Open opens (creating it, mode 0600) the journal at path for appending.
 // A torn last line left by a crash is ended with a newline so that the
 // next record starts on a line of its own. Anything at path that is not a
-// regular file is refused (*NotRegularError) at once: a FIFO never blocks.
+// regular file is refused (*safefile.NotRegularError) at once: a FIFO never
+// blocks.
 func Open(path string) (*Journal, error) {
 	f, id, err := openFile(path)
 	if err != nil {
@@ -225,13 +220,11 @@ func Open(path string) (*Journal, error) {
 }
 
 // openFile opens path for reading and appending without blocking (a FIFO
-// would block a plain open) and refuses what is not a regular file.
+// would block a plain open) and refuses what is not a regular file
+// (*safefile.NotRegularError).
 func openFile(path string) (*os.File, fileID, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|openNonBlock, 0o600)
+	f, err := safefile.Open(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600, role)
 	if err != nil {
-		if what := notRegular(path); what != "" {
-			return nil, fileID{}, &NotRegularError{Path: path, What: what}
-		}
 		return nil, fileID{}, fmt.Errorf("open journal: %w", err)
 	}
 	info, err := f.Stat()
@@ -239,36 +232,11 @@ func openFile(path string) (*os.File, fileID, error) {
 		f.Close()
 		return nil, fileID{}, fmt.Errorf("open journal %s: %w", path, err)
 	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, fileID{}, &NotRegularError{Path: path, What: describeMode(info.Mode())}
-	}
 	return f, idOf(info), nil
 }
 
-// notRegular describes what is at path when it exists and is not a
-// regular file ("" otherwise).
-func notRegular(path string) string {
-	info, err := os.Stat(path)
-	if err != nil || info.Mode().IsRegular() {
-		return ""
-	}
-	return describeMode(info.Mode())
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
-}
+// role names the journal in safefile's messages.
+const role = "journal"
 
 // endTornLine appends a newline when the file does not end with one.
 func (j *Journal) endTornLine(f *os.File) error {
@@ -579,26 +547,16 @@ type Log struct {
 
 // Read reads and parses the journal at path. A missing file is an empty
 // journal; anything there that is not a regular file is refused at once
-// (*NotRegularError), without blocking.
+// (*safefile.NotRegularError), without blocking.
 func Read(path string) (Log, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
+	f, err := safefile.Open(path, os.O_RDONLY, 0, role)
 	if errors.Is(err, os.ErrNotExist) {
 		return Log{}, nil
 	}
 	if err != nil {
-		if what := notRegular(path); what != "" {
-			return Log{}, &NotRegularError{Path: path, What: what}
-		}
 		return Log{}, fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return Log{}, fmt.Errorf("read journal %s: %w", path, err)
-	}
-	if !info.Mode().IsRegular() {
-		return Log{}, &NotRegularError{Path: path, What: describeMode(info.Mode())}
-	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return Log{}, fmt.Errorf("read journal %s: %w", path, err)

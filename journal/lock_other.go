@@ -8,9 +8,6 @@ import (
 	"os"
 )
 
-// openNonBlock: no such flag here.
-const openNonBlock = 0
-
 // fileID is a file's identity: size and modification time stand in where
 // the system gives no inode.
 type fileID struct{ dev, ino uint64 }

@@ -10,10 +10,6 @@ import (
 	"syscall"
 )
 
-// openNonBlock makes opening a FIFO return at once; it changes nothing for
-// a regular file.
-const openNonBlock = syscall.O_NONBLOCK
-
 // fileID is a file's identity: device and inode.
 type fileID struct{ dev, ino uint64 }
 

@@ -69,7 +69,7 @@ func (r Record) Valid() error {
 // Scrubbed returns r with every text field passed through secret.Scrub:
 // an error message OVH echoes may hold a secret or an order password.
 func Scrubbed(r Record) Record {
-	for _, p := range []*string{&r.Attempt, &r.Entry, &r.NewEntry, &r.PlanCode, &r.FQN, &r.DC, &r.Cart, &r.Currency, &r.URL, &r.Detail, &r.Period} {
+	for _, p := range []*string{&r.Attempt, &r.Entry, &r.NewEntry, &r.PlanCode, &r.FQN, &r.DC, &r.Cart, &r.Currency, &r.URL, &r.Detail, &r.Period, &r.Proc} {
 		*p = secret.Scrub(*p)
 	}
 	r.DCs = scrubAll(r.DCs)

@@ -91,7 +91,8 @@ func (s shoutrrrSender) Send(title, text string) error {
 	}
 	p := types.Params{}
 	p.SetTitle(title)
-	return svc.Send(text, &p)
+	// Acknowledged, or failed: a swallowed transport error is not "ok" (ack.go).
+	return defaultClientWatch().watched(func() error { return svc.Send(text, &p) })
 }
 
 // scrub returns err's text without the URL's secrets, and without the

@@ -28,6 +28,7 @@ const (
 	KindCartsFailing        Kind = "carts_failing"        // carts failing for over 10 minutes
 	KindStopping            Kind = "stopping"             // ovhtui stopping with entries still wanted
 	KindReminder            Kind = "reminder"             // an unpaid order lapses, or a manual-renewal server expires, soon
+	KindPaymentNotReady     Kind = "payment_not_ready"    // autopay on, and the default payment method missing or not VALID
 )
 
 // Routine kinds, sent only when OVHTUI_NOTIFY_EVENTS names them (or "all").
@@ -36,6 +37,7 @@ const (
 	KindCart        Kind = "cart"         // a cart was built or renewed
 	KindOverCeiling Kind = "over_ceiling" // a validated price is over the ceiling (not yet retired)
 	KindAPIError    Kind = "api_error"    // an OVH call failed and will be retried
+	KindThrottled   Kind = "throttled"    // OVH answered 429: the request budget is halved for a while
 )
 
 // KindTest is --notify-test's message.
@@ -43,8 +45,8 @@ const KindTest Kind = "test"
 
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
-		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder}
-	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError}
+		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder, KindPaymentNotReady}
+	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled}
 )
 
 // Set is a set of kinds.
@@ -245,6 +247,22 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 			m.Title = fmt.Sprintf("Server %s expires in %s", e.Server, roundDur(e.Due.Sub(e.Time)))
 		}
 		m.Text = e.Message()
+	case order.PaymentNotReady:
+		m.Kind, m.Key = KindPaymentNotReady, keyOf(KindPaymentNotReady, e.Status, "")
+		m.Title = "Autopay cannot pay: default payment method " + orNone(e.Status)
+		names := make([]string, len(e.Entries))
+		for i, k := range e.Entries {
+			names[i] = d.name(k)
+		}
+		m.Text = fmt.Sprintf("%s. Entries with autopay: %s. Fix the payment method in OVH's control panel, or pay each order by hand (ovhtui pay) before it lapses.",
+			upperFirst(e.Problem), strings.Join(names, ", "))
+	case order.PollPacing:
+		if !e.Budget.Throttled() {
+			return m, false
+		}
+		m.Kind, m.Key = KindThrottled, keyOf(KindThrottled, "", "")
+		m.Title = "OVH answered 429: polling slowed down"
+		m.Text = e.Text
 	case order.StoppingWanted:
 		m.Kind, m.Key = KindStopping, keyOf(KindStopping, "", "")
 		names := make([]string, len(e.Entries))
@@ -257,6 +275,22 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		return m, false
 	}
 	return m, true
+}
+
+// orNone is s, or "missing" when empty (no default payment method).
+func orNone(s string) string {
+	if s == "" {
+		return "missing"
+	}
+	return s
+}
+
+// upperFirst capitalises the first letter of s (ASCII).
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // orderPlaced builds the message of an order, with its payment state.

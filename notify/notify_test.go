@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 const (
@@ -59,12 +61,18 @@ func everyEvent() (context []order.Event, cases []eventCase) {
 			KindCartsFailing, []string{fqn, "gra", "11m0s", "POST /order/cart: 500"}},
 		{order.StoppingWanted{Base: order.Base{Time: t0}, Entries: []string{entryKey}},
 			KindStopping, []string{"1 entry still wanted", fqn}},
+		{order.PaymentNotReady{Base: order.Base{Time: t0}, Status: "PAUSED", Method: "CREDIT_CARD ****4242",
+			Problem: order.PaymentProblem(ovhapi.PaymentMethod{Status: "PAUSED", PaymentType: "CREDIT_CARD"}, true), Entries: []string{entryKey}},
+			KindPaymentNotReady, []string{"PAUSED", fqn, "stay unpaid", "control panel"}},
 		{order.AvailabilityChanged{Base: base("fra"), FQN: fqn, Old: "unavailable", New: "1H-high", Orderable: true},
 			KindAvailable, []string{fqn, "fra", "1H-high"}},
 		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500)},
 			KindOverCeiling, []string{fqn, "gra", "30.00 EUR", "25.00 EUR"}},
 		{order.APIError{Base: base("fra"), Call: "GET /dedicated/server/datacenter/availabilities", Err: "503"},
 			KindAPIError, []string{"availabilities", "503"}},
+		{order.PollPacing{Base: order.Base{Time: t0}, Plans: 3, Budget: budget.State{PerMin: 120, Effective: 60, ThrottledUntil: t0.Add(10 * time.Minute)},
+			Text: "3 plans, budget 60/min (halved from 120/min after OVH answered 429, until 08:10): each polled every 3s"},
+			KindThrottled, []string{"429", "every 3s"}},
 	}
 	return context, cases
 }
@@ -138,9 +146,9 @@ func TestParseSet(t *testing.T) {
 		{"", DefaultSet().String(), false},
 		{"default", DefaultSet().String(), false},
 		{"order_placed, retired", "order_placed retired", false},
-		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown reminder retired", false},
-		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown reminder retired stopping", false},
-		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling reminder retired stopping", false},
+		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown payment_not_ready reminder retired", false},
+		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown payment_not_ready reminder retired stopping", false},
+		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown over_ceiling payment_not_ready reminder retired stopping throttled", false},
 		{"order_placed bogus", "", true},
 	} {
 		s, err := ParseSet(c.in)

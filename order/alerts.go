@@ -99,6 +99,8 @@ type alertState struct {
 	failSince   map[CartKey]time.Time // first failure of the current run of failures
 	failSaid    map[CartKey]bool      // CartsFailing emitted for this run
 	refusedSaid map[string]time.Time  // call -> when CredentialsRefused was last emitted
+
+	paymentChecked, paymentOK bool // payready.go
 }
 
 // CredentialsRefused is called (by the API client's hook, see

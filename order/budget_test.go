@@ -213,3 +213,22 @@ func TestIdleRequestsPerMinute(t *testing.T) {
 		})
 	}
 }
+
+// TestTooManyHalvesTheBudget: a 429 on a poll halves the budget and the
+// engine says so (PollPacing, throttled), with the stretched interval.
+func TestTooManyHalvesTheBudget(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/dedicated/server/datacenter/availabilities", Status: 429,
+		Body: `{"class":"Client::TooManyRequests","message":"Too many requests"}`, Times: 1})
+	h := startEngine(t, env, "", prefsJSON(t, entry()), func(c *Config) {
+		c.Poll = time.Second
+		c.Budget = budget.New(120, nil)
+	})
+	ev := h.wait("throttled pacing", func(ev Event) bool {
+		p, ok := ev.(PollPacing)
+		return ok && p.Budget.Throttled()
+	}).(PollPacing)
+	if ev.Budget.Effective != 60 || !strings.Contains(ev.Text, "halved") || !strings.Contains(ev.Text, "429") {
+		t.Errorf("after a 429: %+v", ev)
+	}
+}

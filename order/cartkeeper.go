@@ -257,7 +257,11 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 	if errors.As(err, &ce) {
 		call = ce.Call
 	}
-	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
+	text := fmt.Sprintf("%s for %s in %s: %v", what, j.s.PlanCode, j.key.DC, err)
+	if why := explainRefusal(err); why != "" {
+		text += " — " + why
+	}
+	e.emit(APIError{Base: e.base(j.key.Entry, j.key.DC), Call: call, Err: text, RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
 	e.setStatus(j.key.Entry, j.key.DC, StatusError, what+" failed")
 	e.noteCartFailure(j.key, err)
 }

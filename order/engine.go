@@ -34,6 +34,7 @@ import (
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -70,6 +71,10 @@ type Config struct {
 	// pollers (nil: no budget, every plan polled every Poll). Polls are
 	// paced within it (pacing.go).
 	Budget *budget.Budget
+	// DefaultPaymentMethod, when set, reads the account's default payment
+	// method (found false: none), checked while entries check out with
+	// autopay (payready.go).
+	DefaultPaymentMethod func(ctx context.Context) (m ovhapi.PaymentMethod, found bool, err error)
 	// CredentialExpiry, when set, returns the consumer key's expiration
 	// (zero: none), read at start and daily to warn before it lapses (alerts.go).
 	CredentialExpiry func(ctx context.Context) (time.Time, error)
@@ -235,7 +240,22 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.goTracked(func() { r.Run(ctx) }) // client upkeep (OAuth2 token ahead of time)
 	}
 	e.goTracked(func() { e.keeperLoop(ctx) })
-	e.goTracked(func() { e.pollLoop(ctx) })
+	paymentFirst := make(chan struct{})
+	if e.cfg.DefaultPaymentMethod != nil {
+		e.goTracked(func() { e.paymentLoop(ctx, paymentFirst) })
+	} else {
+		close(paymentFirst)
+	}
+	e.goTracked(func() {
+		// The payment warning comes before any stock: the first poll
+		// waits for the first payment check (bounded).
+		select {
+		case <-paymentFirst:
+		case <-time.After(paymentFirstWait):
+		case <-ctx.Done():
+		}
+		e.pollLoop(ctx)
+	})
 	e.goTracked(func() { e.credentialLoop(ctx) })
 	e.goTracked(func() { e.sweepLoop(ctx) })
 	e.goTracked(func() { e.remindLoop(ctx) })

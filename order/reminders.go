@@ -166,9 +166,9 @@ func (e *Engine) remindLoop(ctx context.Context) {
 	if e.cfg.UnpaidOrders == nil && e.cfg.ServerTerms == nil {
 		return
 	}
-	said := map[string]bool{}
+	st := &reminderState{said: map[string]bool{}}
 	for {
-		said = e.remind(ctx, said)
+		e.remind(ctx, st)
 		select {
 		case <-ctx.Done():
 			return
@@ -177,23 +177,36 @@ func (e *Engine) remindLoop(ctx context.Context) {
 	}
 }
 
+// reminderState is what remindLoop keeps between rounds.
+type reminderState struct {
+	said map[string]bool // reminders given (ReminderKey)
+	// the last failure of each read, said once until it changes or heals
+	ordersErr, serversErr string
+}
+
 // remind does one round of remindLoop. A failed read keeps what was said
 // of that half, so nothing is said twice because one look-up failed.
-func (e *Engine) remind(ctx context.Context, said map[string]bool) map[string]bool {
+func (e *Engine) remind(ctx context.Context, st *reminderState) {
 	var (
 		orders    []UnpaidOrder
 		servers   []ServerTerm
 		ordersOK  = e.cfg.UnpaidOrders != nil
 		serversOK = e.cfg.ServerTerms != nil
 	)
+	failed := func(last *string, what string, err error) {
+		if ctx.Err() != nil || err.Error() == *last {
+			return
+		}
+		*last = err.Error()
+		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "reminders: could not read " + what + " (said once until it changes): " + err.Error()})
+	}
 	if ordersOK {
 		var err error
 		if orders, err = e.cfg.UnpaidOrders(ctx); err != nil {
 			ordersOK = false
-			if ctx.Err() == nil {
-				e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "reminders: could not read the unpaid orders: " + err.Error()})
-			}
+			failed(&st.ordersErr, "the unpaid orders", err)
 		} else {
+			st.ordersErr = ""
 			e.emit(UnpaidOrders{Base: e.base("", ""), Orders: orders})
 		}
 	}
@@ -201,21 +214,21 @@ func (e *Engine) remind(ctx context.Context, said map[string]bool) map[string]bo
 		var err error
 		if servers, err = e.cfg.ServerTerms(ctx); err != nil {
 			serversOK = false
-			if ctx.Err() == nil {
-				e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "reminders: could not read the servers: " + err.Error()})
-			}
+			failed(&st.serversErr, "the servers", err)
+		} else {
+			st.serversErr = ""
 		}
 	}
-	due, next := DueReminders(e.now(), orders, servers, said)
+	due, next := DueReminders(e.now(), orders, servers, st.said)
 	// Keep what was said of a half that could not be read this time.
-	for k := range said {
+	for k := range st.said {
 		kind := ReminderKind(k[:max(0, strings.IndexByte(k, '|'))])
 		if (kind == RemindUnpaid && !ordersOK) || (kind == RemindRenewal && !serversOK) {
 			next[k] = true
 		}
 	}
+	st.said = next
 	for _, r := range due {
 		e.emit(r)
 	}
-	return next
 }

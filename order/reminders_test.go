@@ -127,22 +127,26 @@ func TestRemindKeepsSaidOnFailedRead(t *testing.T) {
 			return []UnpaidOrder{{ID: 3, Expires: now.Add(time.Hour)}}, nil
 		},
 	})
-	said := e.remind(context.Background(), nil)
+	st := &reminderState{said: map[string]bool{}}
+	e.remind(context.Background(), st)
 	fail = true
-	said = e.remind(context.Background(), said)
+	e.remind(context.Background(), st)
+	e.remind(context.Background(), st)
 	fail = false
-	e.remind(context.Background(), said)
+	e.remind(context.Background(), st)
 	e.events.close()
-	var reminders, snapshots int
+	var reminders, snapshots, warnings int
 	for ev := range e.Events() {
 		switch ev.(type) {
 		case Reminder:
 			reminders++
 		case UnpaidOrders:
 			snapshots++
+		case Info:
+			warnings++
 		}
 	}
-	if reminders != 1 || snapshots != 2 {
-		t.Fatalf("reminders = %d (want 1), unpaid snapshots = %d (want 2)", reminders, snapshots)
+	if reminders != 1 || snapshots != 2 || warnings != 1 {
+		t.Fatalf("reminders = %d (want 1), unpaid snapshots = %d (want 2), warnings %d (want 1: the same failure is said once)", reminders, snapshots, warnings)
 	}
 }

@@ -388,7 +388,7 @@ func TestUserTempLookalikeKept(t *testing.T) {
 			delete(mine, n)
 			continue
 		}
-		if n != "preferences.json" && n != ".ovhtui-preferences.json.lock" {
+		if n != "preferences.json" {
 			t.Errorf("left behind: %s", n)
 		}
 	}
@@ -411,7 +411,9 @@ func TestNoLockFileLeft(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(LockPath(path))
+	if _, err := os.Lstat(LockPath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file left after Close: %v", err)
+	}
 	for _, bad := range []string{"{", `{"user_servers": [{"qty": "1"}]}`, `{"a": 1, "a": 2}`} {
 		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)

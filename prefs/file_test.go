@@ -370,6 +370,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(unknownKeysJSON))
 	f.Add([]byte(`{"user_servers": [{"qty": -1, "max_delivery_hours": 0, "order_attempted": true}]}`))
 	f.Add([]byte(`{"a":1,"a":2,"user_servers":null}`))
+	f.Add([]byte("\xef\xbb\xbf{\"\xff\": 1,\r\n\"user_servers\": [{\"labels\": {\"\xfe\": \"\xff\"}, \"dc_carts\": {\"\xff\": {}}}]}"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(filepath.Join(dir, "preferences.json"), data)

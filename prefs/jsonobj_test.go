@@ -97,6 +97,7 @@ func FuzzSplitObject(f *testing.F) {
 	}
 	f.Add([]byte(unknownKeysJSON))
 	f.Add([]byte(`{"a\"b": "\\", "c": [1, "]"], "a\"b": {}}`))
+	f.Add([]byte("{\"\xff\": 1, \"q\\u0074y\": {\"\\ud800\": \"\xfe\"}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := splitObject(data, "p")
 		_, _ = splitArray(data, "p")
@@ -109,6 +110,12 @@ func FuzzSplitObject(f *testing.F) {
 		}
 		if err == nil && !sameFields(got, want) {
 			t.Fatalf("got %q\nwant %q", got, want)
+		}
+		// Each key keeps its spelling, which decodes to the key (issue 21.4).
+		for _, fd := range got {
+			if k, ok := decodeString(fd.Lit); !ok || k != fd.Key || !bytes.Contains(data, fd.Lit) {
+				t.Fatalf("key %q written as %q", fd.Key, fd.Lit)
+			}
 		}
 	})
 }

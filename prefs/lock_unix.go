@@ -121,10 +121,15 @@ func namedBy(f *os.File, path string) bool {
 	return err == nil && os.SameFile(info, cur)
 }
 
-// releaseLock empties the lock file (ours: acquireLock checked it) and
-// unlocks it.
+// releaseLock removes the lock file (ours: acquireLock checked it), then
+// unlocks it: no empty lock file is left behind. It is removed while still
+// locked and only if the name still is this file, so that a process that
+// opened it meanwhile sees, once it gets the lock, that the name is gone
+// (see acquireLock). If it cannot be removed, it is emptied.
 func releaseLock(f *os.File) error {
-	f.Truncate(0)
+	if !namedBy(f, f.Name()) || os.Remove(f.Name()) != nil {
+		f.Truncate(0)
+	}
 	err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -183,6 +183,9 @@ func (m *Model) ordersLines(width, height int) []string {
 			link = "pay before " + utcMinute(o.Expiration) + " UTC · enter pays it · " + link
 		}
 		lines = append(lines, st.Dim.Render(cut("  "+link, width)))
+		if o.FollowUp != "" {
+			lines = append(lines, st.Dim.Render(cut("  OVH's follow-up: "+o.FollowUp, width)))
+		}
 	}
 	return lines
 }

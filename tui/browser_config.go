@@ -76,7 +76,7 @@ func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offe
 	}
 	for _, dc := range o.Datacenters {
 		if !slices.ContainsFunc(cfg.dcs, func(d dcChoice) bool { return d.dc == dc }) {
-			cfg.dcs = append(cfg.dcs, dcChoice{dc: dc, region: dcRegion(o, dc)})
+			cfg.dcs = append(cfg.dcs, dcChoice{dc: dc, region: dcRegion(c, o, dc)})
 		}
 	}
 	if s != nil {
@@ -88,23 +88,84 @@ func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offe
 	return cfg
 }
 
-// dcRegion is the region configuration for a DC of an offer. The catalog
-// lists an offer's regions, not which DC is in which: with one region it
-// is that one; otherwise North American DCs are "canada" and the others
-// "europe", as the catalog's offers sold in both say.
-func dcRegion(o *catalog.Offer, dc string) string {
+// dcRegion is the region configuration proposed for a DC of an offer
+// (the user changes it with ←/→ on the DC's line). The catalog lists an
+// offer's regions, not which DC is in which, and no list of DC codes is
+// assumed (OVH adds zone names like eu-west-par-a). In order:
+//   - an offer sold in one region: that one;
+//   - the region every offer of the catalog sold in one region gives dc
+//     (the catalog itself says where the DC is);
+//   - a zone name (eu-west-par-a): the offer's region named like its
+//     first word ("eu": europe, "ca": canada);
+//   - else the region most of the offer's other DCs get from the catalog,
+//     or the offer's first region. Uncertain (a DC sold only beside
+//     others, like bhs, may get the wrong one): the line shows the region
+//     and ←/→ changes it.
+func dcRegion(cat *catalog.Catalog, o *catalog.Offer, dc string) string {
+	if len(o.Regions) == 0 {
+		return ""
+	}
 	if len(o.Regions) == 1 {
 		return o.Regions[0]
 	}
-	want := "europe"
-	switch dc {
-	case "bhs", "yyz", "hil", "vin":
-		want = "canada"
+	learned := catalogRegion(cat, o)
+	if r, ok := learned[dc]; ok {
+		return r
 	}
-	if len(o.Regions) == 0 || slices.Contains(o.Regions, want) {
-		return want
+	if geo, _, zone := strings.Cut(dc, "-"); zone && len(geo) >= 2 {
+		for _, r := range o.Regions {
+			if strings.HasPrefix(r, geo) {
+				return r
+			}
+		}
 	}
-	return o.Regions[0]
+	votes := map[string]int{}
+	best := o.Regions[0]
+	for _, other := range o.Datacenters {
+		if r, ok := learned[other]; ok {
+			votes[r]++
+			if votes[r] > votes[best] {
+				best = r
+			}
+		}
+	}
+	return best
+}
+
+// catalogRegion maps each DC that the catalog's single-region offers sell
+// to that region, when it is one of o's and the catalog agrees with itself.
+func catalogRegion(cat *catalog.Catalog, o *catalog.Offer) map[string]string {
+	out := map[string]string{}
+	if cat == nil {
+		return out
+	}
+	mixed := map[string]bool{}
+	for _, other := range cat.Offers {
+		if len(other.Regions) != 1 || !slices.Contains(o.Regions, other.Regions[0]) {
+			continue
+		}
+		for _, dc := range other.Datacenters {
+			if r, ok := out[dc]; ok && r != other.Regions[0] {
+				mixed[dc] = true
+			}
+			out[dc] = other.Regions[0]
+		}
+	}
+	for dc := range mixed {
+		delete(out, dc)
+	}
+	return out
+}
+
+// cycleRegion moves the region of DC choice d to the offer's next (or
+// previous) region.
+func (c *offerConfig) cycleRegion(d *dcChoice, step int) {
+	rs := c.offer.Regions
+	if len(rs) < 2 {
+		return
+	}
+	i := slices.Index(rs, d.region)
+	d.region = rs[((i+step)%len(rs)+len(rs))%len(rs)]
 }
 
 // addons are the chosen addon plan codes, in family order.
@@ -260,6 +321,10 @@ func (m Model) updateConfig(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Toggle), msg.String() == "x":
 			c.dcs[i].want = !c.dcs[i].want
+		case key.Matches(msg, k.Next):
+			c.cycleRegion(&c.dcs[i], 1)
+		case key.Matches(msg, k.Prev):
+			c.cycleRegion(&c.dcs[i], -1)
 		case key.Matches(msg, k.MoveUp):
 			if i > 0 {
 				c.dcs[i], c.dcs[i-1] = c.dcs[i-1], c.dcs[i]
@@ -365,9 +430,12 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 	fqn := c.fqn()
 	rank := 0
 	regW := 6 // the regions are written in full ("united_states"), never cut into the next column
+	var names []string
 	for _, d := range c.dcs {
 		regW = max(regW, ansi.StringWidth(d.region))
+		names = append(names, d.dc)
 	}
+	dcW := dcWidth(names, 4) // DCs in full (eu-west-par-a): the list has the room
 	for i, d := range c.dcs {
 		box := "[ ]"
 		num := "  "
@@ -384,7 +452,7 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 		}
 		cl := order.ClassifyAvailability(v, prefs.DefaultMaxDeliveryHours)
 		av := fit(availText(v, cl), 8)
-		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, 4) + " " + fit(d.region, regW) + " " + availInk(&st.ink, cl).Render(av)
+		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, dcW) + " " + fit(d.region, regW) + " " + availInk(&st.ink, cl).Render(av)
 		lines = append(lines, cut(line, width))
 	}
 	ceilHint := fmt.Sprintf(" %s for all %d unit(s), excl. tax; place_order starts off", cur, c.qty)

@@ -81,9 +81,10 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 		qty = s.OrderAttemptedQty // a latched entry: the qty re-arming restores
 	}
 	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, money.CeilingDecimal(ceiling), cur), w)}
+	dcW := dcWidth(s.DCNames(), 4) + 1
 	for _, dc := range s.DCNames() {
 		d := dcView(v, dc)
-		line := "  " + fit(dc, 5)
+		line := "  " + fit(dc, dcW)
 		if d == nil || !d.HasCart || d.Cart.ValidatedAt.IsZero() {
 			out = append(out, cut(line+st.Dim.Render("no validated price yet"), w))
 			continue

@@ -20,6 +20,30 @@ type dashCols struct {
 	name, dc, avail, cart, price, status, flags int
 }
 
+// maxDCColWidth bounds the DC column: a short code (gra) shows whole, a
+// zone name shortened to its city and zone (eu-west-par-a: par-a) by
+// shortDC.
+const maxDCColWidth = 5
+
+// cols are the layout's columns with the DC column as wide as the DCs
+// shown need (4 cells, up to maxDCColWidth), taken from the status.
+func (m *Model) cols() dashCols {
+	c := m.layout.cols
+	if c.dc == 0 || m.file == nil {
+		return c
+	}
+	w := c.dc
+	for _, s := range m.file.Servers {
+		for _, dc := range s.DCNames() {
+			w = max(w, ansi.StringWidth(shortDC(dc, maxDCColWidth)))
+		}
+	}
+	if extra := w - c.dc; extra > 0 && c.status-extra >= minStatusWidth {
+		c.dc, c.status = w, c.status-extra
+	}
+	return c
+}
+
 // Minimum widths of the columns that always stay.
 const (
 	minStatusWidth = 14
@@ -91,7 +115,7 @@ func (m *Model) totalRows() int {
 // dashboardView renders the column titles and the rows that fit in height.
 func (m *Model) dashboardView(height int) string {
 	st := &m.styles.ink
-	c := m.layout.cols
+	c := m.cols()
 	var b strings.Builder
 	title := "  " + fit("server", c.name) + " "
 	for _, col := range []struct {
@@ -140,7 +164,7 @@ func (m *Model) dashboardView(height int) string {
 // published state of the entry: the UI derives nothing about money.
 func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	st := &m.styles.ink
-	c := m.layout.cols
+	c := m.cols()
 	var b strings.Builder
 	b.Grow(m.layout.width * 3)
 	if i == m.sel {
@@ -172,7 +196,7 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 	pending := v != nil && !engineSees(v, s)
 	d := dcView(v, dc)
 	if c.dc > 0 {
-		b.WriteString(fit(dc, c.dc))
+		b.WriteString(fit(shortDC(dc, c.dc), c.dc))
 		b.WriteByte(' ')
 	}
 	if c.avail > 0 {

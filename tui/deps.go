@@ -65,6 +65,14 @@ type Deps struct {
 	Log *slog.Logger
 	// NoColor renders without any colour (NO_COLOR is set).
 	NoColor bool
+	// ReadOnly makes a UI that watches and changes nothing: no key changes
+	// preferences, buys, pays or renews (session.go). ovhtui serve sets it
+	// for a key marked read-only.
+	ReadOnly bool
+	// Detach makes quitting leave at once, without waiting for the
+	// engine's work in flight: the UI is one session of several and the
+	// engine runs on (ovhtui serve).
+	Detach bool
 	// Farewell, when set, receives after the UI exits the lines that must
 	// outlive its screen: orders placed and the outcome of a checkout the
 	// UI waited for (see Model.Farewell).

@@ -111,6 +111,44 @@ func shortFQN(planCode, fqn string) string {
 	return strings.Join(parts, "/")
 }
 
+// shortDC shortens a datacenter name to at most width cells without
+// cutting a word: the words of a zone name (eu-west-par-a) are kept as
+// the run of consecutive words that fits with the most letters, the later
+// run on a tie (the city and zone: "par-a" in 5 cells, "west-par-a" in
+// 10). A short code (gra, rbx) is kept whole. Every DC shown in a narrow
+// column goes through it; nothing assumes a list of codes.
+func shortDC(dc string, width int) string {
+	if ansi.StringWidth(dc) <= width {
+		return dc
+	}
+	words := strings.Split(dc, "-")
+	best, bestLetters := "", -1
+	for i := range words {
+		for j := i + 1; j <= len(words); j++ {
+			run := strings.Join(words[i:j], "-")
+			if ansi.StringWidth(run) > width {
+				break
+			}
+			if n := len(run) - (j - i - 1); n >= bestLetters {
+				best, bestLetters = run, n
+			}
+		}
+	}
+	if best == "" || bestLetters <= 0 {
+		return fit(dc, width) // not one word fits: the only cut left
+	}
+	return best
+}
+
+// dcWidth is the width of a column showing every DC of dcs in full.
+func dcWidth(dcs []string, least int) int {
+	w := least
+	for _, dc := range dcs {
+		w = max(w, ansi.StringWidth(dc))
+	}
+	return w
+}
+
 // fit cuts s to width cells (with an ellipsis) and pads it with spaces to
 // exactly width cells. s must be plain text.
 func fit(s string, width int) string {

@@ -1,11 +1,15 @@
 package tui
 
 import (
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -114,5 +118,55 @@ func TestFitAmountsNeverCutsAnAmount(t *testing.T) {
 		if got := fitAmounts(tc.price, tc.sep, tc.ceil, tc.word, tc.w); got != tc.want {
 			t.Errorf("fitAmounts(%s%s%s, %d) = %q, want %q", tc.price, tc.sep, tc.ceil, tc.w, got, tc.want)
 		}
+	}
+}
+
+func TestShortDC(t *testing.T) {
+	for _, c := range []struct {
+		dc    string
+		width int
+		want  string
+	}{
+		{"gra", 4, "gra"},
+		{"gra", 5, "gra"},
+		{"eu-west-par-a", 5, "par-a"},
+		{"eu-west-par-a", 10, "west-par-a"},
+		{"eu-west-par-a", 13, "eu-west-par-a"},
+		{"ap-southeast-sgp-a", 5, "sgp-a"},
+		{"us-east-vin-a", 5, "vin-a"},
+		{"rbx-hz", 5, "rbx"},
+		{"eu-south-mil-b", 3, "mil"},
+	} {
+		got := shortDC(c.dc, c.width)
+		if got != c.want {
+			t.Errorf("shortDC(%q, %d) = %q, want %q", c.dc, c.width, got, c.want)
+		}
+		if got != c.dc && !slices.Contains(strings.Split(c.dc, "-"), strings.Split(got, "-")[0]) {
+			t.Errorf("shortDC(%q, %d) = %q cuts a word", c.dc, c.width, got)
+		}
+	}
+}
+
+// TestDCRegion: no list of DC codes; the catalog and zone names decide.
+func TestDCRegion(t *testing.T) {
+	data, err := os.ReadFile("../testdata/eco-catalog-IE.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Parse(data, catalog.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := &catalog.Offer{PlanCode: "x", Regions: []string{"canada", "europe"}, Datacenters: []string{"bhs", "fra", "gra", "lon", "eu-west-par-a"}}
+	for dc, want := range map[string]string{
+		"eu-west-par-a": "europe", "ca-east-tor-a": "canada", "sgp": "canada", "gra": "europe", "lon": "europe",
+	} {
+		if got := dcRegion(cat, both, dc); got != want {
+			t.Errorf("%s: %q, want %q", dc, got, want)
+		}
+	}
+	one := &catalog.Offer{PlanCode: "y", Regions: []string{"europe"}}
+	if got := dcRegion(cat, one, "ca-east-bhs-a"); got != "europe" {
+		t.Errorf("single-region offer: %q", got)
 	}
 }

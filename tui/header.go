@@ -26,6 +26,14 @@ func (m *Model) headerView() string {
 	}
 	poll := "poll " + m.deps.Poll.String()
 	h := m.live.health
+	if p := h.pacing; p.Plans > 0 && (p.Interval != p.Poll || p.Budget.Throttled()) {
+		// The plans need more than the request budget, or a 429 halved it:
+		// say what interval each plan gets.
+		poll = p.Text
+		if p.Budget.Throttled() {
+			poll = st.HealthBad.Render(p.Text)
+		}
+	}
 	if h.lastPoll.IsZero() {
 		poll += ", no poll yet"
 	} else {
@@ -48,6 +56,9 @@ func (m *Model) headerView() string {
 		}
 		parts = append(parts, st.HeaderDim.Render(cat))
 	}
+	if m.deps.ReadOnly {
+		parts = append(parts[:1], append([]string{st.Danger.Render("READ-ONLY")}, parts[1:]...)...)
+	}
 	line1 := cut(strings.Join(parts, st.HeaderDim.Render(" │ ")), w)
 
 	var line2 string
@@ -67,6 +78,15 @@ func (m *Model) headerView() string {
 	}
 	if m.file != nil {
 		line2 = st.HeaderDim.Render(fmt.Sprintf("%d entries │ ", len(m.file.Servers))) + line2
+	}
+	if p := h.payment; p != nil {
+		// Before any stock: an order placed with autopay would stay unpaid.
+		status := p.Status
+		if status == "" {
+			status = "missing"
+		}
+		line2 = st.HealthBad.Render("AUTOPAY CANNOT PAY: default payment method "+status+" (fix it in OVH's control panel)") +
+			st.HeaderDim.Render(" │ ") + line2
 	}
 	return line1 + "\n" + cut(line2, w)
 }

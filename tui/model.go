@@ -79,16 +79,20 @@ type Model struct {
 	selKey  string // its Key, to keep the selection across reloads
 	dashTop int    // first dashboard row shown
 
-	banner  *orderBanner
-	alerts  termAlerts  // bell and desktop notifications (alert.go)
-	orders  orderStates // each order's payment state (unpaid.go)
-	confirm *confirmDialog
-	ceiling *ceilingEditor
-	dcOrder *dcEditor
-	buy     *buyDialog
-	browser *browser
-	after   *afterWin // the Orders or Servers screen (afterwin.go)
-	awSeq   int       // screens opened, for their replies' generation
+	banner   *orderBanner
+	reminder *order.Reminder // reminder.go
+	// replaying counts the events still to come that a session replays
+	// (session.go): they ring no bell.
+	replaying int
+	alerts    termAlerts  // bell and desktop notifications (alert.go)
+	orders    orderStates // each order's payment state (unpaid.go)
+	confirm   *confirmDialog
+	ceiling   *ceilingEditor
+	dcOrder   *dcEditor
+	buy       *buyDialog
+	browser   *browser
+	after     *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq     int       // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
 
@@ -174,7 +178,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleSaved(msg)
 	case tickMsg:
 		m.now = msg.now
-		return m, tickCmd(m.now, m.deps.Now)
+		// Statuses are read again with the clock too: the engine may have
+		// nothing left to watch, and so no event to send.
+		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates())
 	case catalogMsg:
 		if msg.closed {
 			return m, nil
@@ -232,7 +238,9 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 		m.live.apply(ev)
 		m.orderSeen(ev)
 		m.addEventLine(ev)
-		if c := m.alerts.forEvent(ev, m.labelOf); c != nil {
+		if m.replaying > 0 {
+			m.replaying-- // the past a session catches up on: no bell
+		} else if c := m.alerts.forEvent(ev, m.labelOf); c != nil {
 			cmds = append(cmds, c)
 		}
 		switch e := ev.(type) {
@@ -241,6 +249,9 @@ func (m Model) handleEvents(msg eventsMsg) (tea.Model, tea.Cmd) {
 			m.relayout()
 		case order.PrefsSaved:
 			reload = true
+		case order.Reminder:
+			m.setReminder(e)
+			m.relayout()
 		}
 	}
 	if reload {
@@ -282,6 +293,10 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 // queueSave asks for a change to preferences.json. Saves run one at a time
 // in the order asked, so two quick key presses apply in order.
 func (m *Model) queueSave(req saveReq) tea.Cmd {
+	if m.deps.ReadOnly {
+		m.logf(slog.LevelWarn, "read-only session: not saved (%s)", req.reason)
+		return nil
+	}
 	m.saves = append(m.saves, req)
 	m.setFile(nil)
 	if m.saving {

@@ -42,6 +42,9 @@ func (m Model) quit(force bool) (tea.Model, tea.Cmd) {
 	m.leaving = &quitState{since: m.now}
 	m.confirm, m.ceiling, m.dcOrder, m.buy, m.browser, m.helpOf = nil, nil, nil, nil, nil, nil
 	for _, s := range m.file.Servers {
+		if m.deps.Detach {
+			break // the engine runs on: nothing to wait for
+		}
 		if v := m.live.view(s.Key()); v != nil && v.Lifecycle == order.LifeBusy {
 			m.leaving.waiting = append(m.leaving.waiting, s.Key())
 		}
@@ -91,7 +94,11 @@ func (m *Model) outcomeOf(key string) string {
 	case v.Lifecycle == order.LifeNeedsDecision:
 		return name + ": outcome unknown: check your OVH orders before re-arming it (R)"
 	case v.Lifecycle == order.LifeOrdered:
-		return fmt.Sprintf("%s: ordered #%d in %s %s", name, v.OrderID, v.OrderedIn, v.OrderURL)
+		s := fmt.Sprintf("%s: ordered #%d in %s %s", name, v.OrderID, v.OrderedIn, v.OrderURL)
+		if m.unpaidOrder(v.OrderID) {
+			s += " — UNPAID: pay it at that link or it lapses"
+		}
+		return s
 	}
 	return name + ": no order: " + v.Reason
 }

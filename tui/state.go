@@ -33,6 +33,11 @@ type health struct {
 	lastErrCall  string
 	lastErrAt    time.Time
 	ordersPlaced int
+	// pacing is how the plans are polled within the request budget.
+	pacing order.PollPacing
+	// payment is the engine's last word on the default payment method
+	// autopay uses (nil: ready, or not checked).
+	payment *order.PaymentNotReady
 }
 
 // liveState holds what the engine reported: its published state of every
@@ -73,6 +78,12 @@ func (s *liveState) apply(ev order.Event) {
 		s.health.ordersPlaced++
 	case order.APIError:
 		s.health.lastErr, s.health.lastErrCall, s.health.lastErrAt = e.Err, e.Call, e.Time
+	case order.PollPacing:
+		s.health.pacing = e
+	case order.PaymentNotReady:
+		s.health.payment = &e
+	case order.PaymentReady:
+		s.health.payment = nil
 	}
 }
 

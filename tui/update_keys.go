@@ -24,6 +24,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	}
+	if m.readOnlyRefused(msg, sc) {
+		return m, nil
+	}
 	switch sc {
 	case screenHelp:
 		return m.updateHelp(msg)
@@ -55,8 +58,8 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.logFocus = true
 		m.relayout()
 	case key.Matches(msg, k.Dismiss):
-		if m.banner != nil {
-			m.banner = nil
+		if m.banner != nil || m.reminder != nil {
+			m.banner, m.reminder = nil, nil
 			m.setSize(m.layout.width, m.layout.height)
 		}
 	case key.Matches(msg, k.Silence):
@@ -252,7 +255,7 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Detail):
 		m.log.wrap = !m.log.wrap
 	case key.Matches(msg, k.Dismiss):
-		m.banner = nil
+		m.banner, m.reminder = nil, nil
 		m.setSize(m.layout.width, m.layout.height)
 	}
 	return m, nil
@@ -262,7 +265,7 @@ func (m Model) updateLog(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // shown in the header only.
 func (m *Model) addEventLine(ev order.Event) {
 	switch ev.(type) {
-	case order.PollOK, order.EntryStatesChanged, order.StatusChanged:
+	case order.PollOK, order.EntryStatesChanged, order.StatusChanged, order.UnpaidOrders:
 		return // the header and the dashboard say it
 	case order.AvailabilitySeen, order.CatalogSeen, order.SweepDone:
 		return // for the restock radar (history), not the log

@@ -43,6 +43,9 @@ func (m *Model) bodyHeight() int {
 	if m.banner != nil {
 		h -= lipgloss.Height(m.bannerView())
 	}
+	if m.reminder != nil {
+		h--
+	}
 	return max(h, 1)
 }
 
@@ -117,6 +120,10 @@ func (m *Model) render() string {
 	if m.banner != nil {
 		b.WriteByte('\n')
 		b.WriteString(m.bannerView())
+	}
+	if m.reminder != nil {
+		b.WriteByte('\n')
+		b.WriteString(m.reminderView())
 	}
 	b.WriteByte('\n')
 	if m.helpOf != nil {

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/safefile"
+)
+
+// Demo credentials: the simulator's defaults. Nothing of the user's is read.
+const (
+	demoAppKey      = "sim-app-key"
+	demoAppSecret   = "sim-app-secret"
+	demoConsumerKey = "sim-consumer-key"
+)
+
+// demoPreferences is the preferences file --demo uses when --prefs is not
+// given: a few real IE servers showing every path of the pipeline (a real
+// order with autopay, a dry run, an entry whose addons come from the catalog,
+// a ceiling too low for the price).
+const demoPreferences = `{
+  "subsidiary": "IE",
+  "user_servers": [
+    {
+      "planCode": "25skleb01",
+      "fqn": "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme",
+      "skip_validate": false,
+      "place_order": true,
+      "autopay": true,
+      "coupons": [],
+      "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "fra" },
+        { "region": "europe", "dedicated_datacenter": "gra" }
+      ],
+      "labels": { "dedicated_os": "none_64.en" },
+      "addon_planCodes": ["softraid-2x450nvme-25skle", "bandwidth-300-25skle", "ram-32g-ecc-2400-25skle"],
+      "qty": 1,
+      "ceiling_price": 25.0,
+      "dc_carts": {}
+    },
+    {
+      "planCode": "24sk50",
+      "fqn": "24sk50.ram-32g-ecc-2400.softraid-2x2000sa",
+      "skip_validate": false,
+      "place_order": false,
+      "autopay": false,
+      "coupons": [],
+      "fetch_catalog": { "storage": "", "memory": "", "bandwidth": "" },
+      "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "gra" },
+        { "region": "europe", "dedicated_datacenter": "rbx" },
+        { "region": "europe", "dedicated_datacenter": "fra" }
+      ],
+      "labels": { "dedicated_os": "none_64.en" },
+      "addon_planCodes": [],
+      "qty": 1,
+      "ceiling_price": 60.0,
+      "dc_carts": {}
+    },
+    {
+      "planCode": "25skle01",
+      "fqn": "25skle01.ram-16g-noecc-1333.softraid-2x480ssd",
+      "skip_validate": false,
+      "place_order": true,
+      "autopay": false,
+      "coupons": [],
+      "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "eu-west-par-a" },
+        { "region": "europe", "dedicated_datacenter": "rbx" },
+        { "region": "europe", "dedicated_datacenter": "gra" },
+        { "region": "canada", "dedicated_datacenter": "bhs" }
+      ],
+      "labels": { "dedicated_os": "none_64.en" },
+      "addon_planCodes": ["ram-16g-noecc-1333-25skle01", "softraid-2x480ssd-25skle01", "bandwidth-300-unguaranteed-25skle"],
+      "qty": 1,
+      "ceiling_price": 30.0,
+      "max_delivery_hours": 24,
+      "dc_carts": {}
+    },
+    {
+      "planCode": "24rise01",
+      "fqn": "24rise01.ram-32g-ecc-3200.softraid-2x512nvme",
+      "skip_validate": false,
+      "place_order": true,
+      "autopay": false,
+      "coupons": [],
+      "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "rbx" },
+        { "region": "europe", "dedicated_datacenter": "sbg" }
+      ],
+      "labels": { "dedicated_os": "none_64.en" },
+      "addon_planCodes": ["ram-32g-ecc-3200-24rise", "softraid-2x512nvme-24rise", "bandwidth-1000-unguaranteed-24rise", "vrack-bandwidth-1000-24rise"],
+      "qty": 1,
+      "ceiling_price": 40.0,
+      "dc_carts": {}
+    }
+  ]
+}
+`
+
+// demoEnv is the simulator and the client wired to it.
+type demoEnv struct {
+	client    *ovh.Client
+	endpoint  string
+	prefsPath string
+	// copiedFrom is the --prefs file prefsPath is a copy of ("" if none).
+	copiedFrom string
+	cacheDir   string
+	tmpDir     string
+	cancel     context.CancelFunc
+	done       chan struct{}
+}
+
+// startDemo serves the simulator on a loopback port, animates it, and
+// builds a go-ovh client for it. No OVH_* variable, .env or ovh.conf value
+// of the user's can reach the client: the environment is cleared and every
+// credential is given explicitly.
+func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
+	clearOVHEnv()
+	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
+	// DCs (eu-west-par-a); one demo entry wants one.
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"), AZDatacenters: ovhsim.DemoAZDatacenters()})
+	if err != nil {
+		return nil, fmt.Errorf("start simulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "ovhtui-demo-")
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("demo folder: %w", err)
+	}
+	d := &demoEnv{
+		endpoint: "http://" + ln.Addr().String() + "/1.0",
+		cacheDir: filepath.Join(tmp, "cache"),
+		tmpDir:   tmp,
+		done:     make(chan struct{}),
+	}
+	// The demo never writes a real preferences file: simulator carts and
+	// orders must not land beside real ones. --prefs FILE is copied into
+	// the demo's temp folder and the copy is used (its journal too).
+	content := []byte(demoPreferences)
+	d.prefsPath = filepath.Join(tmp, "preferences.json")
+	if opts.prefsSet {
+		// Without blocking: a FIFO as --prefs is refused at once.
+		data, _, err := safefile.ReadFile(opts.prefsPath, prefs.MaxFileSize, rolePrefs)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("read preferences: %w", err)
+		}
+		content = data
+		d.prefsPath = filepath.Join(tmp, filepath.Base(opts.prefsPath))
+		d.copiedFrom = opts.prefsPath
+		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
+	}
+	if err := prefs.SaveAtomic(d.prefsPath, content); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("write demo preferences: %w", err)
+	}
+	f, err := prefs.Load(d.prefsPath)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	var fqns []string
+	for _, s := range f.Servers {
+		if s.FQN != "" {
+			fqns = append(fqns, s.FQN)
+		}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	d.cancel = cancel
+	go func() {
+		defer close(d.done)
+		go sim.RunDemo(sctx, fqns)
+		if err := sim.Serve(sctx, ln); err != nil && sctx.Err() == nil {
+			log.Error("simulator stopped", "err", err)
+		}
+	}()
+	d.client, err = newSimClient(d.endpoint)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("client for the simulator: %w", err)
+	}
+	return d, nil
+}
+
+// close stops the simulator.
+func (d *demoEnv) close() {
+	d.cancel()
+	<-d.done
+}

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/ovh/go-ovh/ovh"
+)
+
+// confChildEnv marks the re-executed test binary that runs
+// TestDemoNeverLooksUpOVHConf inside its own user and mount namespaces,
+// where /etc is a private tmpfs holding an /etc/ovh.conf.
+const confChildEnv = "OVHTUI_CONF_CHILD"
+
+// hostileOVHConf is what a user's ovh.conf may hold: credentials for the
+// real API, which --demo must never read.
+const hostileOVHConf = "[default]\nendpoint=ovh-eu\n[ovh-eu]\napplication_key=conf-key\napplication_secret=conf-secret\nconsumer_key=conf-consumer\n"
+
+// TestDemoNeverLooksUpOVHConf proves that --demo reads no ovh.conf (issue
+// 12.4): with ./ovh.conf, ~/.ovh.conf and /etc/ovh.conf all present, inotify
+// sees go-ovh's own constructor open each of them (so the watch works), and
+// sees --demo's client and the whole demo start open none.
+//
+// The real /etc is never written: the test re-executes itself in a user
+// and mount namespace with a private tmpfs on /etc. Where namespaces are
+// not allowed, the same check runs on ./ovh.conf and ~/.ovh.conf only:
+// go-ovh reads the three files in one lookup, so no open of the first two
+// means no lookup at all.
+func TestDemoNeverLooksUpOVHConf(t *testing.T) {
+	if os.Getenv(confChildEnv) != "" {
+		checkNoOVHConfOpened(t, true)
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestDemoNeverLooksUpOVHConf$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), confChildEnv+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Logf("no user namespace here (%v): checking ./ovh.conf and ~/.ovh.conf only", err)
+		checkNoOVHConfOpened(t, false)
+		return
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("namespaced run failed: %v\n%s", err, out.String())
+	}
+	if !bytes.Contains(out.Bytes(), []byte("--- PASS: TestDemoNeverLooksUpOVHConf")) {
+		t.Fatalf("namespaced run did not pass:\n%s", out.String())
+	}
+}
+
+// checkNoOVHConfOpened writes the ovh.conf files (with etc, /etc/ovh.conf
+// on a private tmpfs: only in the namespaced child) and watches them.
+func checkNoOVHConfOpened(t *testing.T, etc bool) {
+	isolateEnv(t) // cwd and HOME are fresh temp folders
+	cwd, _ := os.Getwd()
+	dirs := []string{cwd, os.Getenv("HOME")}
+	names := []string{"ovh.conf", ".ovh.conf"}
+	if etc {
+		// Nothing mounted here may reach the parent's namespace.
+		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+			t.Fatalf("make / private: %v", err)
+		}
+		if err := syscall.Mount("tmpfs", "/etc", "tmpfs", 0, "size=1m"); err != nil {
+			t.Fatalf("tmpfs on /etc: %v", err)
+		}
+		dirs = append(dirs, "/etc")
+		names = append(names, "ovh.conf")
+	}
+	for i, d := range dirs {
+		if err := os.WriteFile(filepath.Join(d, names[i]), []byte(hostileOVHConf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newOpenWatch(t, dirs, names)
+
+	// Control: go-ovh's constructor looks every file up, and the watch sees it.
+	if _, err := ovh.NewClient("http://127.0.0.1:9/1.0", "k", "s", "c"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.opened(t); len(got) != len(dirs) {
+		t.Fatalf("control: go-ovh opened %v, want all of %v (the watch does not work)", got, dirs)
+	}
+
+	// --demo: its client, then the whole demo start.
+	if _, err := newSimClient("http://127.0.0.1:9/1.0"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, err := startDemo(ctx, options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(d.tmpDir)
+	defer d.close()
+	var now float64
+	if err := d.client.GetUnAuthWithContext(ctx, "/auth/time", &now); err != nil {
+		t.Fatal(err)
+	}
+	if d.client.AppKey != demoAppKey || d.client.ConsumerKey != demoConsumerKey {
+		t.Errorf("demo client has key %q", d.client.AppKey)
+	}
+	if got := w.opened(t); len(got) != 0 {
+		t.Fatalf("--demo opened %v", got)
+	}
+}
+
+// openWatch reports opens of given files through inotify.
+type openWatch struct {
+	fd    int
+	wds   map[int32]string // watch descriptor -> folder
+	names map[string]bool  // "folder/name" watched
+}
+
+func newOpenWatch(t *testing.T, dirs, names []string) *openWatch {
+	t.Helper()
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		t.Fatalf("inotify: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	w := &openWatch{fd: fd, wds: map[int32]string{}, names: map[string]bool{}}
+	for i, d := range dirs {
+		wd, err := syscall.InotifyAddWatch(fd, d, syscall.IN_OPEN)
+		if err != nil {
+			t.Fatalf("watch %s: %v", d, err)
+		}
+		w.wds[int32(wd)] = d
+		w.names[filepath.Join(d, names[i])] = true
+	}
+	return w
+}
+
+// opened drains the queued events (queued when open returned: no waiting)
+// and returns the watched files that were opened.
+func (w *openWatch) opened(t *testing.T) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := syscall.Read(w.fd, buf)
+		if err == syscall.EAGAIN {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read inotify: %v", err)
+		}
+		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			name := string(bytes.TrimRight(buf[off+syscall.SizeofInotifyEvent:off+syscall.SizeofInotifyEvent+int(ev.Len)], "\x00"))
+			if p := filepath.Join(w.wds[ev.Wd], name); w.names[p] {
+				seen[p] = true
+			}
+			off += syscall.SizeofInotifyEvent + int(ev.Len)
+		}
+	}
+	var out []string
+	for p := range seen {
+		out = append(out, p)
+	}
+	return out
+}

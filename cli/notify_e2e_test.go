@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// hookToken is a secret in the webhook's path: it must reach no log.
+const hookToken = "Zt0kenSECRET99"
+
+// webhook is a local receiver of generic+http JSON messages.
+type webhook struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	msgs []struct{ Title, Message string }
+}
+
+func newWebhook(t *testing.T) *webhook {
+	w := &webhook{}
+	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var m struct{ Title, Message string }
+		b, _ := io.ReadAll(r.Body)
+		if r.URL.Path != "/hook/"+hookToken || json.Unmarshal(b, &m) != nil {
+			t.Errorf("webhook got %s %s %q", r.Method, r.URL.Path, b)
+		}
+		w.mu.Lock()
+		w.msgs = append(w.msgs, m)
+		w.mu.Unlock()
+	}))
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *webhook) url() string {
+	return "generic+" + w.srv.URL + "/hook/" + hookToken + "?template=json"
+}
+
+// simForHeadless serves a simulator where the kill-test entry is
+// unavailable until the test says otherwise.
+func simForHeadless(t testing.TB) (endpoint string, sim *ovhsim.Sim) {
+	t.Helper()
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{NoPadding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dc := range []string{"fra", "gra"} {
+		sim.SetAvailability(killTestFQN, dc, "unavailable")
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/1.0", sim
+}
+
+func headlessEnv(t *testing.T, endpoint, notifyURL string) string {
+	t.Helper()
+	isolateEnv(t)
+	t.Setenv("OVH_ENDPOINT", endpoint)
+	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
+	t.Setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
+	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
+	t.Setenv("OVHTUI_NOTIFY", notifyURL)
+	return writeFile(t, "preferences.json", killTestPrefs)
+}
+
+// TestHeadlessNotifiesOrderPlaced: ovhtui --headless with OVHTUI_NOTIFY
+// delivers "order placed" with the order id to a local webhook, and no
+// secret (consumer key, webhook token, order password) reaches the log
+// or the message.
+func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
+	endpoint, sim := simForHeadless(t)
+	sim.SetAvailability(killTestFQN, "fra", "1H-high")
+	hook := newWebhook(t)
+	p := headlessEnv(t, endpoint, hook.url())
+	code, out, errOut := runCLI(t, "--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	if code != exitOK {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	f, err := prefs.Load(p)
+	if err != nil || f.Servers[0].OrderID == 0 {
+		t.Fatalf("no order recorded (%v); stdout:\n%s", err, out)
+	}
+	id := strconv.FormatInt(f.Servers[0].OrderID, 10)
+	var placed []string
+	all := out + errOut
+	for _, m := range hook.msgs { // run returned after flushing the notifier
+		all += m.Title + m.Message
+		if strings.HasPrefix(m.Title, "Order placed") {
+			placed = append(placed, m.Message)
+		}
+	}
+	if len(placed) != 1 || !strings.Contains(placed[0], "Order "+id) || !strings.Contains(placed[0], "fra") || !strings.Contains(placed[0], "19.98 EUR") {
+		t.Fatalf("order placed messages %q, want one naming order %s", placed, id)
+	}
+	for _, secret := range []string{hookToken, "sim-app-secret", "sim-consumer-key", "orderPassword"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q appears in the logs or a message:\n%s", secret, all)
+		}
+	}
+	if !strings.Contains(out, "generic+http://"+strings.TrimPrefix(hook.srv.URL, "http://")+"/…") {
+		t.Errorf("the log does not name the channel redacted:\n%s", out)
+	}
+}
+
+// TestHangingReceiverDoesNotHoldTheCheckout: the webhook takes the first
+// message (a cart ready, with OVHTUI_NOTIFY_EVENTS=all) and never answers;
+// the server becomes available only then, and is ordered all the same.
+// At exit the undelivered messages are dropped with one log line.
+func TestHangingReceiverDoesNotHoldTheCheckout(t *testing.T) {
+	endpoint, sim := simForHeadless(t)
+	hung := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		once.Do(func() { close(hung) })
+		<-release
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs before srv.Close
+	go func() {
+		<-hung
+		sim.SetAvailability(killTestFQN, "fra", "1H-high")
+	}()
+	p := headlessEnv(t, endpoint, "generic+"+srv.URL+"/hook")
+	t.Setenv("OVHTUI_NOTIFY_EVENTS", "all")
+	old := notifyFlushTimeout
+	notifyFlushTimeout = 100 * time.Millisecond // the receiver never answers: do not wait for it
+	t.Cleanup(func() { notifyFlushTimeout = old })
+
+	code, out, errOut := runCLI(t, "--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	if code != exitOK {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	select {
+	case <-hung:
+	default:
+		t.Fatal("the receiver never got a message")
+	}
+	f, err := prefs.Load(p)
+	if err != nil || f.Servers[0].OrderID == 0 {
+		t.Fatalf("no order while the receiver hung (%v); stdout:\n%s", err, out)
+	}
+	if n := strings.Count(out, "not sent before exit"); n != 1 {
+		t.Errorf("%d lines about undelivered messages, want 1:\n%s", n, out)
+	}
+}
+
+// TestNotifyTestCommand: --notify-test prints one result per channel and
+// exits 1 when one failed; the URLs' secrets are not shown.
+func TestNotifyTestCommand(t *testing.T) {
+	hook := newWebhook(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	t.Cleanup(bad.Close)
+	isolateEnv(t)
+	t.Setenv("OVHTUI_NOTIFY", "") // restored after the test: the .env sets it in the process
+	os.Unsetenv("OVHTUI_NOTIFY")
+	env := writeFile(t, ".env", "OVHTUI_NOTIFY="+hook.url()+" generic+"+bad.URL+"/x/"+hookToken+"\n")
+	code, out, errOut := runCLI(t, "--notify-test", "--env", env)
+	if code != exitProblems {
+		t.Fatalf("exit %d, want 1; stdout %q stderr %q", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ok ") || !strings.HasPrefix(lines[1], "FAIL ") || !strings.Contains(lines[1], "500") {
+		t.Errorf("output %q", out)
+	}
+	if strings.Contains(out+errOut, hookToken) {
+		t.Errorf("output shows the token: %q", out+errOut)
+	}
+	if len(hook.msgs) != 1 || !strings.Contains(hook.msgs[0].Message, "Test message from ovhtui") {
+		t.Errorf("webhook got %+v", hook.msgs)
+	}
+
+	os.Unsetenv("OVHTUI_NOTIFY")
+	if code, _, errOut := runCLI(t, "--notify-test", "--env", filepath.Join(t.TempDir(), "none.env")); code != exitUsage || !strings.Contains(errOut, "OVHTUI_NOTIFY is not set") {
+		t.Errorf("without OVHTUI_NOTIFY: exit %d, %q", code, errOut)
+	}
+}
