@@ -55,6 +55,7 @@ type options struct {
 	logFormat   string
 	showVersion bool
 	notifyTest  bool
+	history     historyFlags // --history, --history-keep, --sweep (history.go)
 }
 
 // Main runs ovhtui with args (without the program name) and returns the
@@ -70,6 +71,9 @@ func Main(v string, args []string, stdout, stderr io.Writer) int {
 // run is Main without the version, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
 	if code, ok := runAfterWin(args, stdout, stderr); ok { // orders, pay, servers, renew (afterwin.go)
+		return code
+	}
+	if code, ok := runHistory(args, stdout, stderr); ok { // history (history.go)
 		return code
 	}
 	opts, code, done := parseFlags(args, stdout, stderr)
@@ -104,8 +108,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&opts.notifyTest, "notify-test", false, "send a test message to every service of OVHTUI_NOTIFY (environment or --env file) and print each result")
+	finishHistory := addHistoryFlags(fs, &opts.history, true)
 	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: ovhtui [flags]\n       ovhtui orders|pay|servers|renew ... (after a win: see ovhtui CMD --help)\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
+		fmt.Fprintf(w, "Usage: ovhtui [flags]\n       ovhtui orders|pay|servers|renew ... (after a win: see ovhtui CMD --help)\n       ovhtui history [PLAN|FQN] [--dc DC] [--since DURATION|DATE] [--json|--csv]\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 		fmt.Fprint(w, "\n"+exitCodesHelp)
@@ -136,6 +141,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 		return opts, exitUsage, true
 	} else {
 		opts.budget = n
+	}
+	if err := finishHistory(); err != nil {
+		fmt.Fprintf(stderr, "ovhtui: %s\n", err)
+		return opts, exitUsage, true
 	}
 	if opts.poll < time.Second {
 		fmt.Fprintf(stderr, "ovhtui: --poll %s is below the minimum of 1s\n", opts.poll)

@@ -199,6 +199,17 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	// The one budget of unsigned requests: the engine's polls and re-checks,
 	// the browser's look-ups (and any other sweep) draw from it.
 	requests := budget.New(opts.budget, nil)
+	// The restock radar (history.go): a problem with its file is said once
+	// and the engine runs on without it.
+	rad, radMsg := startEngineRadar(opts, demo, snap.Subsidiary, store, notifier, log)
+	if radMsg != "" && !opts.headless {
+		fmt.Fprintln(stderr, "ovhtui:", radMsg)
+	}
+	defer rad.close() // after the fan-out delivered the last event (deferred below)
+	sweep := time.Duration(0)
+	if rad != nil {
+		sweep = opts.history.sweep
+	}
 	eng := order.New(order.Config{
 		API:          api,
 		Store:        store,
@@ -208,6 +219,7 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 		Log:          log,
 		ExitWhenIdle: opts.headless,
 		Budget:       requests,
+		Sweep:        sweep,
 
 		CredentialExpiry:     credentialExpiry(client, api),
 		DefaultPaymentMethod: api.DefaultPaymentMethod,
@@ -216,6 +228,9 @@ func runEngine(opts options, stdout, stderr io.Writer) int {
 	var listeners []func(order.Event)
 	if notifier != nil {
 		listeners = append(listeners, notifier.Offer)
+	}
+	if rad != nil { // the restock radar records from the fan-out, off the poll-to-checkout path
+		listeners = append(listeners, rad.listen())
 	}
 	// Every consumer sees the same events; none can slow the engine (tap.go).
 	events, heard := tapEvents(eng.Events(), listeners...)
