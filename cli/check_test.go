@@ -27,6 +27,13 @@ func simForCheck(t *testing.T, rules []ovhsim.Rule) string {
 
 func checkWithCredentials(t *testing.T, endpoint string) (int, string, string) {
 	t.Helper()
+	return checkExampleWithCredentials(t, endpoint, func(s string) string { return s })
+}
+
+// checkExampleWithCredentials runs --check with the simulator's credentials
+// on prefs/testdata/example1.json as edit changes it.
+func checkExampleWithCredentials(t *testing.T, endpoint string, edit func(string) string) (int, string, string) {
+	t.Helper()
 	isolateEnv(t)
 	t.Setenv("OVH_ENDPOINT", endpoint)
 	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
@@ -36,7 +43,7 @@ func checkWithCredentials(t *testing.T, endpoint string) (int, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := writeFile(t, "preferences.json", string(src))
+	p := writeFile(t, "preferences.json", edit(string(src)))
 	return runCLI(t, "--check", "--prefs", p)
 }
 

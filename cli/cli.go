@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/budget"
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // version is the build's version, given to Main by package main.
@@ -61,7 +62,7 @@ type options struct {
 // Main runs ovhtui with args (without the program name) and returns the
 // exit code. v is the version set at build time.
 func Main(v string, args []string, stdout, stderr io.Writer) int {
-	catchShutdownSignals() // first thing: see catchShutdownSignals
+	shutdown.Catch() // done already by main's import of shutdown/atstart; first thing for any other caller
 	if v != "" {
 		version = v
 	}
@@ -136,12 +137,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 			opts.prefsSet = true
 		}
 	})
-	if n, err := budget.ParsePerMin(*budgetFlag); err != nil {
+	n, err := budget.ParsePerMin(*budgetFlag)
+	if err != nil {
 		fmt.Fprintf(stderr, "ovhtui: --%s\n", err)
 		return opts, exitUsage, true
-	} else {
-		opts.budget = n
 	}
+	opts.budget = n
 	if err := finishHistory(); err != nil {
 		fmt.Fprintf(stderr, "ovhtui: %s\n", err)
 		return opts, exitUsage, true

@@ -19,6 +19,7 @@ import (
 	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/safefile"
+	"github.com/ovhtui/ovhtui/secret"
 )
 
 // secretEnv are the environment variables whose values must never be shown.
@@ -207,6 +208,8 @@ func collectSecrets() {
 			secrets = append(secrets, v)
 		}
 	}
+	// The journal scrubs what it writes with package secret.
+	secret.Register(secrets...)
 }
 
 // registerSecrets adds values (notification tokens) that redactString
@@ -219,6 +222,7 @@ func registerSecrets(vals ...string) {
 			otherSecrets = append(otherSecrets, v)
 		}
 	}
+	secret.Register(vals...)
 }
 
 // redactString replaces every known secret value in s.

@@ -42,17 +42,8 @@ func TestCheckNamesThePaymentMethodStatus(t *testing.T) {
 // checkAutopay runs --check on example1.json with place_order and autopay on.
 func checkAutopay(t *testing.T, endpoint string) (int, string, string) {
 	t.Helper()
-	isolateEnv(t)
-	t.Setenv("OVH_ENDPOINT", endpoint)
-	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
-	t.Setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
-	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
-	src, err := os.ReadFile(filepath.Join(rootDir, "prefs", "testdata", "example1.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	on := strings.NewReplacer(`"place_order": false`, `"place_order": true`, `"autopay": false`, `"autopay": true`).Replace(string(src))
-	return runCLI(t, "--check", "--prefs", writeFile(t, "preferences.json", on))
+	on := strings.NewReplacer(`"place_order": false`, `"place_order": true`, `"autopay": false`, `"autopay": true`)
+	return checkExampleWithCredentials(t, endpoint, on.Replace)
 }
 
 // TestEnvDevNullIsNoFile: --env /dev/null means "no environment file".

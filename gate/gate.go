@@ -482,7 +482,9 @@ func (g *Gate) settleLocked(ctx context.Context, t Target, p journal.Record, loo
 			return ans, true, g.outcome(p, ans)
 		}
 	}
-	if ovhNow.Before(until) {
+	// A checkout is never concluded "did nothing" by the window: an order
+	// OVH lists later would be a second server; the user decides (re-arm).
+	if ovhNow.Before(until) || p.Kind == journal.KindCheckout {
 		return Answer{}, false, &PendingError{Target: t, Intent: p, Until: until}
 	}
 	ans := Answer{Result: nothingResult(p.Kind), Detail: fmt.Sprintf(
@@ -569,6 +571,9 @@ func describe(r journal.Record) string {
 	t := Target{Kind: r.Kind, Entry: r.Entry, OrderID: r.OrderID, ServiceID: r.ServiceID, Period: r.Period}
 	return t.String()
 }
+
+// Proc is this process's identity in the journal.
+func (g *Gate) Proc() string { return g.proc }
 
 // OVHNow returns OVH's time now: the local clock plus the offset measured
 // with GET /auth/time (measured again when older than 10 minutes).

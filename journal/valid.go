@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/secret"
 )
 
@@ -72,6 +73,7 @@ func Scrubbed(r Record) Record {
 	for _, p := range []*string{&r.Attempt, &r.Entry, &r.NewEntry, &r.PlanCode, &r.FQN, &r.DC, &r.Cart, &r.Currency, &r.URL, &r.Detail, &r.Period, &r.Proc} {
 		*p = secret.Scrub(*p)
 	}
+	r.URL = ovhapi.OrderLink(r.URL) // an order URL goes without its order password
 	r.DCs = scrubAll(r.DCs)
 	r.Addons = scrubAll(r.Addons)
 	return r

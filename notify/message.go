@@ -325,8 +325,11 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 	if e.OverCeiling {
 		b.WriteString(" The checkout total is above your ceiling: check the order now.")
 	}
-	if e.Reconciled {
+	switch {
+	case e.Reconciled && e.AfterRestart:
 		b.WriteString(" (Found in your OVH orders after a restart.)")
+	case e.Reconciled:
+		b.WriteString(" (Found in your OVH orders after an unclear answer.)")
 	}
 	autopay, known := d.autopay[e.Entry]
 	pay := orderstate.State{Placed: known, Autopay: autopay}.Payment()

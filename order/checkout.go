@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -23,120 +24,325 @@ const notAvailableCooldown = 10 * time.Second
 // errStale aborts a latch whose entry changed since Decide looked at it.
 var errStale = errors.New("entry changed since the decision")
 
-// checkout is the fast path: latch saved durably, then POST checkout, with
-// no other request in between.
+// checkout checks a out through the money gate (package gate): decide
+// again (fresh availability, then the latch saved durably only if the
+// freshest file still decides the same), journal the intent, POST
+// checkout with no other request in between, and settle. When the cart
+// is gone at checkout (404), the cart is rebuilt and the checkout goes
+// through the gate once more: decided again on the file as it is then
+// (place_order, the ceiling, autopay, the DCs), never the request built
+// at the latch.
 func (e *Engine) checkout(ctx context.Context, a Action) {
+	st := e.gatedCheckout(ctx, a, "")
+	if !st.cartGone {
+		return
+	}
+	next, ok := e.rebuildGoneCart(ctx, a, st)
+	if !ok {
+		return
+	}
+	e.gatedCheckout(ctx, next, a.CartID)
+}
+
+// checkoutState is what a gated checkout left behind.
+type checkoutState struct {
+	s        prefs.Server // the entry as latched
+	sub      string
+	cartGone bool // OVH answered 404: the cart died before the checkout
+}
+
+// gatedCheckout sends one checkout of a through the gate. retryOf is the
+// cart of the checkout whose cart was gone ("" for the first): the latch
+// is held and moves to a's cart only if the fresh file decides a.
+func (e *Engine) gatedCheckout(ctx context.Context, a Action, retryOf string) checkoutState {
 	key, dc := a.Entry, a.DC
-	cartID := a.CartID
+	var st checkoutState
+	latched := retryOf != ""
+	var cerr error
+	res, err := e.gate.Do(ctx, gate.Request{
+		Target: gate.Target{Kind: journal.KindCheckout, Entry: key},
+		Decide: func(ctx context.Context) (journal.Record, error) {
+			if err := e.freshAvailability(ctx, key, dc); err != nil {
+				return journal.Record{}, err
+			}
+			s, sub, err := e.latch(a, retryOf)
+			if err != nil {
+				return journal.Record{}, err
+			}
+			st.s, st.sub, latched = s, sub, true
+			if retryOf == "" {
+				e.latchSaved(key, dc)
+			}
+			return intentRecord(s, dc, a.CartID, a), nil
+		},
+		Send: func(ctx context.Context, _ journal.Record) gate.Answer {
+			// emit only queues: it costs no time on the way to the checkout.
+			if retryOf == "" {
+				e.emit(PrefsSaved{Base: e.base(key, dc), Reason: "order attempt in " + dc})
+			}
+			e.emit(OrderAttempted{Base: e.base(key, dc), CartID: a.CartID, Price: a.Price, Autopay: a.Autopay})
+			e.setStatus(key, dc, StatusOrdering, "cart "+a.CartID)
+			req := ovhapi.CheckoutRequest{AutoPayWithPreferredPaymentMethod: a.Autopay, WaiveRetractationPeriod: a.Waive}
+			r, err := e.api.Checkout(ctx, a.CartID, req)
+			cerr = err
+			e.reload()
+			return checkoutAnswer(r, err)
+		},
+		LookUp: e.lookUpCheckout,
+	})
+	var unclear *gate.UnclearError
+	var pending *gate.PendingError
+	switch {
+	case errors.Is(err, errStale), errors.Is(err, errNoEntry):
+		if retryOf != "" {
+			e.release(key, dc, retryOf, a.Qty, "cart gone at checkout; not retried: "+err.Error(), false)
+			return st
+		}
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error() + "; deciding again"})
+		e.reload()
+		e.wakeKeeper()
+		return st
+	case errors.Is(err, errNotFresh):
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "checkout skipped: " + err.Error()})
+		if retryOf != "" {
+			e.release(key, dc, retryOf, a.Qty, "cart gone at checkout; not retried: "+err.Error(), false)
+		}
+		return st
+	case errors.Is(err, prefs.ErrNotDurable):
+		e.latchNotDurable(ctx, key, dc, err)
+		return st
+	case errors.As(err, &unclear):
+		why := unclear.Err.Error()
+		e.dropCart(key, dc) // it may have been checked out
+		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false, Err: why})
+		e.setStatus(key, dc, StatusNeedsDecision, "outcome unknown, looking it up")
+		e.reconcile(ctx, key)
+		return st
+	case errors.As(err, &pending):
+		// An earlier checkout of the entry is unresolved: it may have
+		// bought; the latch stays and the entry is looked up.
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelWarn, Text: "checkout not sent: " + err.Error()})
+		e.reconcile(ctx, key)
+		return st
+	case err != nil && !latched:
+		e.latchNotSaved(key, dc, err) // a failure here, not at OVH: said once, then counted
+		return st
+	case err != nil && !res.Sent:
+		// Latched, but the gate sent nothing (the journal could not be
+		// written, was replaced, OVH's time could not be read).
+		e.coolDown(key, dc, time.Minute, true)
+		cart := a.CartID
+		if retryOf != "" {
+			cart = retryOf
+		}
+		why := "the journal could not be written, so the checkout was not sent: " + err.Error()
+		var rep *journal.ReplacedError
+		switch {
+		case errors.As(err, &rep):
+			why = err.Error()
+		case errors.Is(err, gate.ErrNoOVHTime):
+			why = "OVH's time could not be read, so the checkout was not sent: " + err.Error()
+		}
+		e.releaseNotSent(key, dc, cart, a.Qty, why)
+		return st
+	case err != nil:
+		// Sent and answered, but the outcome could not be journaled: the
+		// answer is acted on; the file keeps the latch or the order.
+		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelError, Text: "journal: " + err.Error()})
+	}
+	switch {
+	case res.Result == journal.ResultOrdered:
+		price := money.Amount{Ucents: res.AmountUcents, Currency: res.Currency}
+		e.recordOrder(ctx, key, dc, res.OrderID, res.URL, price, st.s, res.Found, false, true)
+	case retryOf == "" && cerr != nil && ovhapi.IsNotFound(cerr):
+		st.cartGone = true
+	default:
+		if cerr == nil {
+			cerr = errors.New(res.Detail)
+		}
+		e.refused(key, dc, a.CartID, a, cerr)
+	}
+	return st
+}
+
+// checkoutAnswer classifies OVH's answer to POST checkout for the gate.
+// The URL is the full one (the journal scrubs its order password).
+func checkoutAnswer(r ovhapi.CartOrder, err error) gate.Answer {
+	switch {
+	case err == nil && r.OrderID != nil:
+		p := r.Prices.WithoutTax.Money()
+		return gate.Answer{Result: journal.ResultOrdered, OrderID: *r.OrderID, URL: r.URL, AmountUcents: p.Ucents, Currency: p.Currency}
+	case err == nil:
+		return gate.Answer{Detail: "no order id in the checkout response"}
+	case ovhapi.IsNotFound(err):
+		return gate.Answer{Result: journal.ResultRefused, Err: err, Detail: "cart gone at checkout: " + err.Error()}
+	case ovhapi.IsAmbiguous(err):
+		return gate.Answer{Err: err}
+	case ovhapi.IsNotSent(err):
+		return gate.Answer{Result: journal.ResultNotSent, Err: err}
+	}
+	return gate.Answer{Result: journal.ResultRefused, Err: err}
+}
+
+// latch saves the latch of a in the file, deciding again on the content
+// being saved, the freshest there is: an edit since the decision
+// (place_order, qty, ceiling, skip_validate, the DCs and their order,
+// autopay, the cart, the journal) that changes the answer means no latch
+// and no checkout (errStale). retryOf: the latch is already held for the
+// checkout of that cart, whose cart was gone; the entry is decided again
+// as if unlatched and the latch moves to a's cart only if the decision is
+// a.
+func (e *Engine) latch(a Action, retryOf string) (prefs.Server, string, error) {
+	key, dc := a.Entry, a.DC
 	var s prefs.Server
 	var sub string
-	err := e.store.Update(fmt.Sprintf("order attempt in %s (cart %s)", dc, cartID), func(f *prefs.File) error {
+	reason := fmt.Sprintf("order attempt in %s (cart %s)", dc, a.CartID)
+	if retryOf != "" {
+		reason = "order attempt retried with cart " + a.CartID
+	}
+	err := e.store.Update(reason, func(f *prefs.File) error {
 		i := f.Find(key)
 		if i < 0 {
 			return errNoEntry
 		}
 		cur := &f.Servers[i]
-		// Decide again on the content being saved, the freshest there is:
-		// an edit since the decision (place_order, qty, ceiling,
-		// skip_validate, the DCs and their order, autopay, the cart, the
-		// journal) that changes the answer means no latch and no checkout.
-		if !sameDecision(e.decideFor(f, key), a) {
-			return errStale
+		if retryOf != "" {
+			if !cur.OrderAttempted || cur.OrderID != 0 || cur.OrderAttemptedCart != retryOf {
+				return errStale
+			}
+			qty := cur.OrderAttemptedQty
+			clearLatch(cur)
+			cur.Qty = qty
 		}
-		cur.Latch(e.now(), dc, cartID)
+		if fresh := e.decideFor(f, key); !sameDecision(fresh, a) {
+			return staleBecause(fresh, a)
+		}
+		cur.Latch(e.now(), dc, a.CartID)
 		s, sub = *cur, f.Subsidiary
 		return nil
 	})
-	switch {
-	case errors.Is(err, errStale), errors.Is(err, errNoEntry):
-		e.emit(Info{Base: e.base(key, dc), Sev: slog.LevelInfo, Text: "checkout skipped: " + err.Error() + "; deciding again"})
-		e.reload()
-		e.wakeKeeper()
-		return
-	case errors.Is(err, prefs.ErrNotDurable):
-		e.latchNotDurable(ctx, key, dc, err)
-		return
-	case err != nil:
-		e.latchNotSaved(key, dc, err) // a failure here, not at OVH: said once, then counted
-		return
-	}
-	e.latchSaved(key, dc)
-	// The journal holds the intent before the checkout leaves: whatever
-	// happens to the file, ovhtui knows it may have bought.
-	if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
-		e.coolDown(key, dc, time.Minute, true)
-		e.releaseNotSent(key, dc, cartID, a.Qty, "the journal could not be written, so the checkout was not sent: "+err.Error())
-		return
-	}
-	// emit only queues: it costs no time on the way to the checkout.
-	e.emit(PrefsSaved{Base: e.base(key, dc), Reason: "order attempt in " + dc})
-	e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
-	e.setStatus(key, dc, StatusOrdering, "cart "+cartID)
-	req := ovhapi.CheckoutRequest{AutoPayWithPreferredPaymentMethod: a.Autopay, WaiveRetractationPeriod: a.Waive}
-	res, cerr := e.api.Checkout(ctx, cartID, req)
-	e.reload()
+	return s, sub, err
+}
 
-	if cerr != nil && ovhapi.IsNotFound(cerr) {
-		// The cart died: rebuild and retry once at once, latch held.
-		e.journalOutcome(key, dc, journal.ResultRefused, 0, "", a.Price, "cart gone at checkout: "+cerr.Error())
-		j := cartJob{key: CartKey{Entry: key, DC: dc}, sub: sub, s: s}
-		j.s.Qty = a.Qty
-		info, berr := e.buildCart(ctx, j)
-		if berr != nil {
-			e.release(key, dc, cartID, a.Qty, "cart gone at checkout and rebuild failed: "+berr.Error(), false)
-			return
+// staleBecause says why the fresh decision is not a.
+func staleBecause(fresh *Action, a Action) error {
+	switch {
+	case fresh == nil:
+		return fmt.Errorf("%w: it is not to be ordered now (qty, place_order, ceiling, availability or the journal)", errStale)
+	case fresh.Kind == ActDryRun:
+		return fmt.Errorf("%w: place_order is off", errStale)
+	case fresh.Kind == ActRetire:
+		return fmt.Errorf("%w: the price is over the ceiling", errStale)
+	case fresh.DC != a.DC:
+		return fmt.Errorf("%w: %s comes first now", errStale, fresh.DC)
+	case fresh.Autopay != a.Autopay:
+		return fmt.Errorf("%w: autopay changed", errStale)
+	}
+	return errStale
+}
+
+// rebuildGoneCart rebuilds the cart of a checkout OVH answered 404 (the
+// latch is held) and returns the checkout to send through the gate again:
+// the fresh decision with the new cart. ok false: released, nothing to
+// send.
+func (e *Engine) rebuildGoneCart(ctx context.Context, a Action, st checkoutState) (Action, bool) {
+	key, dc := a.Entry, a.DC
+	j := cartJob{key: CartKey{Entry: key, DC: dc}, sub: st.sub, s: st.s}
+	j.s.Qty = a.Qty
+	info, berr := e.buildCart(ctx, j)
+	if berr != nil {
+		e.release(key, dc, a.CartID, a.Qty, "cart gone at checkout and rebuild failed: "+berr.Error(), false)
+		return Action{}, false
+	}
+	e.mu.Lock()
+	e.carts[j.key] = info
+	e.mu.Unlock()
+	e.emit(CartRenewed{Base: e.base(key, dc), OldCartID: a.CartID, NewCartID: info.CartID, Reason: "cart gone at checkout"})
+	e.persistCart(j.key, info)
+	// The decision on the file as it is now, as if unlatched.
+	f := e.store.Snapshot().Clone()
+	i := f.Find(key)
+	if i < 0 || !f.Servers[i].OrderAttempted || f.Servers[i].OrderAttemptedCart != a.CartID {
+		e.release(key, dc, a.CartID, a.Qty, "cart gone at checkout; not retried: the entry changed meanwhile", false)
+		return Action{}, false
+	}
+	qty := f.Servers[i].OrderAttemptedQty
+	clearLatch(&f.Servers[i])
+	f.Servers[i].Qty = qty
+	fresh := e.decideFor(f, key)
+	if fresh == nil || fresh.Kind != ActCheckout || fresh.DC != dc || fresh.CartID != info.CartID {
+		e.release(key, dc, a.CartID, a.Qty, "cart gone at checkout; not retried: "+staleBecause(fresh, a).Error(), false)
+		return Action{}, false
+	}
+	return *fresh, true
+}
+
+// errNotFresh: availability could not be read afresh before a checkout.
+var errNotFresh = errors.New("availability could not be read afresh")
+
+// freshAvailability makes sure the availability of key's plan in dc was
+// read no longer than one poll interval ago, polling it now when older
+// (after an order the plan is no longer polled: buying another must not
+// rely on what was seen then).
+func (e *Engine) freshAvailability(ctx context.Context, key, dc string) error {
+	e.mu.Lock()
+	k := e.availKeyOf(key, dc)
+	at := e.availAt[k]
+	plan := ""
+	if e.file != nil {
+		if i := e.file.Find(key); i >= 0 {
+			plan = e.file.Servers[i].PlanCode
 		}
-		e.mu.Lock()
-		e.carts[j.key] = info
-		e.mu.Unlock()
-		e.emit(CartRenewed{Base: e.base(key, dc), OldCartID: cartID, NewCartID: info.CartID, Reason: "cart gone at checkout"})
-		if !s.Accepts(info.Price.Ucents) {
-			e.release(key, dc, cartID, a.Qty, fmt.Sprintf("rebuilt cart costs %s, over the ceiling: not ordered", info.Price), false)
-			return
+	}
+	maxAge := e.poll
+	e.mu.Unlock()
+	now := e.now()
+	if plan == "" || maxAge <= 0 || !at.IsZero() && !at.After(now) && now.Sub(at) <= maxAge {
+		return nil
+	}
+	e.spendUnsigned()
+	items, err := e.api.Availability(ctx, plan, []string{dc})
+	if err != nil {
+		return fmt.Errorf("%w in %s (%v): not ordered on availability %s old", errNotFresh, dc, err, describeAge(at, now))
+	}
+	nv := ""
+	for _, it := range items {
+		if it.FQN != k.FQN {
+			continue
 		}
-		if err := e.update("order attempt retried with cart "+info.CartID, func(f *prefs.File) error {
-			i := f.Find(key)
-			if i < 0 || !f.Servers[i].OrderAttempted || f.Servers[i].OrderAttemptedCart != cartID {
-				return errStale
+		for _, d := range it.Datacenters {
+			if d.Datacenter == dc {
+				nv = d.Availability
 			}
-			f.Servers[i].OrderAttemptedCart = info.CartID
-			return nil
-		}); err != nil {
-			e.release(key, dc, cartID, a.Qty, "cart gone at checkout; retry not saved: "+err.Error(), false)
-			return
 		}
-		e.persistCart(j.key, info)
-		cartID = info.CartID
-		a.Price = info.Price
-		if err := e.journalAppend(intentRecord(s, dc, cartID, a)); err != nil {
-			e.release(key, dc, cartID, a.Qty, "cart gone at checkout; journal not written, retry not sent: "+err.Error(), false)
-			return
-		}
-		e.emit(OrderAttempted{Base: e.base(key, dc), CartID: cartID, Price: a.Price, Autopay: a.Autopay})
-		res, cerr = e.api.Checkout(ctx, cartID, req)
 	}
+	e.mu.Lock()
+	old := e.avail[k]
+	e.avail[k], e.availAt[k] = nv, e.now()
+	e.mu.Unlock()
+	if old != nv {
+		e.emit(AvailabilityChanged{Base: Base{Time: e.now(), Entry: key, DC: dc}, FQN: k.FQN, Old: old, New: nv, Orderable: Orderable(nv, e.maxDelivery(key))})
+	}
+	return nil
+}
 
-	switch {
-	case cerr == nil && res.OrderID != nil:
-		e.recordOrder(ctx, key, dc, *res.OrderID, res.URL, res.Prices.WithoutTax.Money(), s, false)
-	case cerr == nil || ovhapi.IsAmbiguous(cerr):
-		why := "no order id in the checkout response"
-		if cerr != nil {
-			why = cerr.Error()
+// maxDelivery is the entry's delivery limit.
+func (e *Engine) maxDelivery(key string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.file != nil {
+		if i := e.file.Find(key); i >= 0 {
+			return e.file.Servers[i].MaxDelivery()
 		}
-		e.journalOutcome(key, dc, journal.ResultUnknown, 0, "", a.Price, why)
-		e.dropCart(key, dc) // it may have been checked out
-		e.emit(OrderFailed{Base: e.base(key, dc), Definitive: false, Err: why})
-		e.setStatus(key, dc, StatusNeedsDecision, "outcome unknown, looking it up")
-		e.reconcile(ctx, key)
-	default:
-		res := journal.ResultRefused
-		if ovhapi.IsNotSent(cerr) {
-			res = journal.ResultNotSent
-		}
-		e.journalOutcome(key, dc, res, 0, "", a.Price, cerr.Error())
-		e.refused(key, dc, cartID, a, cerr)
 	}
+	return 0
+}
+
+func describeAge(at, now time.Time) string {
+	if at.IsZero() {
+		return "never read"
+	}
+	return now.Sub(at).Round(time.Second).String()
 }
 
 // latchNotDurable handles a latch save whose rename succeeded but whose
@@ -279,8 +485,13 @@ func (e *Engine) releaseAs(ev OrderFailed, cartID string, restoreQty int, stop b
 // The journal records it first, by entry identity; the file's entry is
 // found by its id, or if the user changed that meanwhile by its latch on
 // the same cart, whatever else was edited.
-func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price money.Amount, s prefs.Server, reconciled bool) {
-	e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
+//
+// reconciled: found by a look-up (afterRestart: of an intent an earlier
+// process wrote); journaled: the gate has journaled the outcome already.
+func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64, url string, price money.Amount, s prefs.Server, reconciled, afterRestart, journaled bool) {
+	if !journaled {
+		e.journalOutcome(key, dc, journal.ResultOrdered, orderID, url, price, "")
+	}
 	err := e.update(fmt.Sprintf("order %d in %s", orderID, dc), recordOrderChange(key, s.OrderAttemptedCart, dc, orderID, url, e.now()))
 	e.dropCart(key, dc)
 	if err != nil {
@@ -289,7 +500,7 @@ func (e *Engine) recordOrder(ctx context.Context, key, dc string, orderID int64,
 		e.orderNotSaved(key, s.OrderAttemptedCart, dc, orderID, url, err)
 	}
 	over := !s.Accepts(price.Ucents)
-	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: ovhapi.OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled})
+	e.emit(OrderPlaced{Base: e.base(key, dc), OrderID: orderID, URL: ovhapi.OrderLink(url), Price: price, OverCeiling: over, Reconciled: reconciled, AfterRestart: afterRestart})
 	e.setStatus(key, dc, StatusOrdered, fmt.Sprintf("order %d", orderID))
 	for _, other := range e.entryDCs(key) {
 		if other != dc {

@@ -33,6 +33,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -140,6 +141,14 @@ type Engine struct {
 	jstate  *journal.State
 	// jsyncErr is the last error of syncJournal, said once.
 	jsyncErr string
+	// gate is the money gate every checkout goes through (journal.go);
+	// gateProc and gateAlive, when set (tests), stand for the process.
+	gate      *gate.Gate
+	gateProc  string
+	gateAlive func(string) bool
+	// availAt: when each availability value was last read (poller.go,
+	// freshAvailability), under mu.
+	availAt map[AvailKey]time.Time
 
 	keeperWake chan struct{}
 	idleCh     chan struct{}
@@ -166,6 +175,7 @@ func New(cfg Config) *Engine {
 		events:          newEventQueue(),
 		blocked:         map[string]string{},
 		avail:           map[AvailKey]string{},
+		availAt:         map[AvailKey]time.Time{},
 		carts:           map[CartKey]*cartInfo{},
 		inFlight:        map[string]bool{},
 		cooldown:        map[CartKey]time.Time{},
@@ -219,7 +229,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.reload()
 	e.syncJournal() // ids, and what an old copy of the file lost
 	e.adoptPersistedCarts()
-	e.emit(Info{Base: e.base("", ""), Text: "engine started, polling every " + e.poll.String(), Sev: slog.LevelInfo})
+	start := "engine started, polling every " + e.poll.String()
+	if e.cfg.Budget != nil {
+		// The start line says what the request budget leaves each plan.
+		start = "engine started: " + e.cfg.Budget.Describe(len(e.wantedPlans()), e.poll)
+	}
+	e.emit(Info{Base: e.base("", ""), Text: start, Sev: slog.LevelInfo})
 
 	// Entries latched without an order id: reconcile before anything else
 	// may touch them (they are not Wanted, so nothing orders them meanwhile).

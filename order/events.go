@@ -130,7 +130,21 @@ type OrderPlaced struct {
 	URL         string // without the order password (ovhapi.OrderLink)
 	Price       money.Amount
 	OverCeiling bool // the checkout total itself is above the ceiling: flag loudly
-	Reconciled  bool // found through /me/order after a restart
+	Reconciled  bool // found through /me/order (a look-up), not in the checkout's answer
+	// AfterRestart: the look-up settled a checkout an earlier process
+	// sent (not one this process sent and got an unclear answer to).
+	AfterRestart bool
+}
+
+// FoundHow says how a reconciled order was found ("" when it was not).
+func (e OrderPlaced) FoundHow() string {
+	switch {
+	case !e.Reconciled:
+		return ""
+	case e.AfterRestart:
+		return "found after restart"
+	}
+	return "found in /me/order after an unclear answer"
 }
 
 // WouldHaveOrdered reports a dry-run checkout for an entry with place_order false.
@@ -237,7 +251,7 @@ func (e OrderPlaced) Message() string {
 		s += " — TOTAL ABOVE YOUR CEILING, check it now"
 	}
 	if e.Reconciled {
-		s += " (found after restart)"
+		s += " (" + e.FoundHow() + ")"
 	}
 	return s
 }

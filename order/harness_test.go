@@ -72,8 +72,14 @@ type simEnv struct {
 
 func newSim(t testing.TB, opts ovhsim.Options) *simEnv {
 	t.Helper()
+	return newSimOf(t, catalogJSON(t), opts)
+}
+
+// newSimOf is newSim on another catalog.
+func newSimOf(t testing.TB, catalog []byte, opts ovhsim.Options) *simEnv {
+	t.Helper()
 	opts.NoPadding = true
-	sim, err := ovhsim.New(catalogJSON(t), opts)
+	sim, err := ovhsim.New(catalog, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

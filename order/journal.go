@@ -2,13 +2,12 @@ package order
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 
+	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -50,8 +49,35 @@ func (e *Engine) openJournal() error {
 	e.jmu.Lock()
 	e.journal, e.jstate = j, journal.Fold(log.Records)
 	e.jmu.Unlock()
+	e.gate = gate.New(gate.Options{Journal: engineJournal{e}, Clock: e.api, Now: e.now, Proc: e.gateProc, Alive: e.gateAlive})
 	return nil
 }
+
+// engineJournal is the journal as the gate sees it: appends also fold
+// into the engine's state.
+type engineJournal struct{ e *Engine }
+
+func (w engineJournal) Lock(ctx context.Context) (func(), error) {
+	w.e.jmu.Lock()
+	j := w.e.journal
+	w.e.jmu.Unlock()
+	if j == nil {
+		return nil, errNoJournal
+	}
+	return j.Lock(ctx)
+}
+
+func (w engineJournal) Read() (journal.Log, error) {
+	w.e.jmu.Lock()
+	j := w.e.journal
+	w.e.jmu.Unlock()
+	if j == nil {
+		return journal.Log{}, errNoJournal
+	}
+	return j.Read()
+}
+
+func (w engineJournal) Append(r journal.Record) error { return w.e.journalAppend(r) }
 
 // closeJournal closes the journal at the end of Run.
 func (e *Engine) closeJournal() {
@@ -108,22 +134,14 @@ func (e *Engine) journalOutcome(key, dc string, res journal.Result, orderID int6
 	}
 }
 
-// intentRecord is the journal intent of a checkout of s in dc.
+// intentRecord is the journal intent of a checkout of s in dc: what a
+// look-up needs to find its order (plan, DC, addons, quantity, cart).
 func intentRecord(s prefs.Server, dc, cartID string, a Action) journal.Record {
 	return journal.Record{
-		Type: journal.TypeIntent, Kind: journal.KindCheckout, Attempt: newAttemptID(), Entry: s.Key(),
+		Type: journal.TypeIntent, Kind: journal.KindCheckout, Entry: s.Key(),
 		PlanCode: s.PlanCode, FQN: s.FQN, DCs: s.DCNames(), DC: dc, Addons: slices.Clone(s.AddonPlanCodes),
 		Qty: a.Qty, Cart: cartID, AmountUcents: a.Price.Ucents, Currency: a.Price.Currency, Autopay: a.Autopay,
 	}
-}
-
-// newAttemptID returns a unique id tying an intent to its outcome.
-func newAttemptID() string {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported systems
-	}
-	return hex.EncodeToString(b[:])
 }
 
 // journalHolds maps entries the journal forbids buying (or that have no

@@ -195,6 +195,7 @@ func (e *Engine) recordAvailability(byPlan map[string]map[AvailKey]string) {
 		}
 		for k, v := range next {
 			e.avail[k] = v
+			e.availAt[k] = e.now()
 		}
 	}
 	e.mu.Unlock()

@@ -2,10 +2,14 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
+	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -66,6 +70,10 @@ func (e *Engine) lookingUp(key string) bool {
 }
 
 func reconcileReason(err error) string {
+	var pe *gate.PendingError
+	if errors.As(err, &pe) && pe.Err == nil {
+		err = nil
+	}
 	if err != nil {
 		return "the checkout outcome is unknown and /me/order could not be read: " + err.Error()
 	}
@@ -109,9 +117,14 @@ func (e *Engine) needsDecision(key, reason string) {
 }
 
 // reconcileOnce does one lookup. done reports that nothing is left to
-// reconcile (the entry is gone, re-armed or already has its order). An
-// order whose details cannot be read does not stop the lookup: the others
-// are still read, and the error is returned only if nothing matched.
+// reconcile (the entry is gone, re-armed or already has its order, or the
+// journal shows its checkout did not buy). A checkout the journal has
+// pending is looked up through the gate, from the journaled intent (what
+// was sent, not what the file says now); a latch the journal knows
+// nothing of (written by an ovhtui without a journal) from the file's
+// latch. An order whose details cannot be read does not stop the lookup:
+// the others are still read, and the error is returned only if nothing
+// matched.
 func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done bool, err error) {
 	f := e.store.Snapshot()
 	i := f.Find(key)
@@ -125,24 +138,88 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		return false, true, nil
 	}
 	s := f.Servers[i]
-	// The window is on OVH's clock: the local one may be off.
-	ovhNow, err := e.api.ServerTime(ctx)
-	if err != nil {
-		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /auth/time", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
-		return false, false, err
+	es := e.journalEntry(key)
+	switch {
+	case es.Phase() == journal.PhaseAttempted:
+		res, err := e.gate.Settle(ctx, gate.Target{Kind: journal.KindCheckout, Entry: key}, e.lookUpCheckout)
+		if err != nil {
+			return false, false, err
+		}
+		if res.Succeeded() {
+			dc := res.Intent.DC
+			price := money.Amount{Ucents: res.AmountUcents, Currency: res.Currency}
+			e.recordOrder(ctx, key, dc, res.OrderID, res.URL, price, s, true, res.Intent.Proc != e.gate.Proc(), true)
+			return true, true, nil
+		}
+		return false, false, nil
+	case es.Phase() == journal.PhaseOrdered:
+		e.syncJournal() // the journal's order goes back into the file
+		return false, true, nil
+	case es != nil && es.Intent != nil && es.Outcome != nil:
+		// Every checkout leaves with its intent journaled first: the last
+		// one is settled as not buying, so this latch bought nothing
+		// (killed while rebuilding a gone cart, or a latch whose checkout
+		// was never sent).
+		e.release(key, s.OrderAttemptedIn, s.OrderAttemptedCart, s.OrderAttemptedQty,
+			fmt.Sprintf("the journal records the last checkout as %s and none after it: nothing was bought; watching again", es.Outcome.Result), false)
+		return false, true, nil
 	}
-	delta := ovhNow.Sub(e.now())
-	from := s.OrderAttemptedAt.Add(delta - reconcileMargin)
-	if s.OrderAttemptedAt.IsZero() {
-		from = ovhNow.AddDate(0, 0, -7)
+	return e.reconcileByLatch(ctx, key, s)
+}
+
+// journalEntry returns a copy of what the journal says of entry key (nil
+// when nothing).
+func (e *Engine) journalEntry(key string) *journal.EntryState {
+	e.jmu.Lock()
+	defer e.jmu.Unlock()
+	es := e.jstate.Entry(key)
+	if es == nil {
+		return nil
 	}
-	ids, err := e.api.MyOrders(ctx, from, ovhNow.Add(time.Minute))
+	c := *es
+	return &c
+}
+
+// lookUpCheckout searches /me/order for the order a checkout intent made:
+// from the intent's time on OVH's clock (less a margin), an order not
+// given to another entry whose details are what the intent sent (plan,
+// DC, quantity, addons). It is the gate's LookUp for checkouts.
+func (e *Engine) lookUpCheckout(ctx context.Context, intent journal.Record) (gate.Answer, bool, error) {
+	ovhNow, err := e.gate.OVHNow(ctx)
 	if err != nil {
-		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err), Class: ErrorClass(err)})
-		return false, false, err
+		e.emit(APIError{Base: e.base(intent.Entry, intent.DC), Call: "GET /auth/time", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		return gate.Answer{}, false, err
+	}
+	from := intent.OVHTime
+	if from.IsZero() {
+		from = intent.Time.Add(ovhNow.Sub(e.now()))
+	}
+	want := sentOrder{plan: intent.PlanCode, dc: intent.DC, qty: intent.Qty, addons: intent.Addons}
+	id, o, err := e.findOrder(ctx, intent.Entry, want, from.Add(-reconcileMargin), ovhNow.Add(time.Minute))
+	if err != nil || id == 0 {
+		return gate.Answer{}, false, err
+	}
+	p := o.PriceWithoutTax.Money()
+	return gate.Answer{Result: journal.ResultOrdered, OrderID: id, URL: o.URL, AmountUcents: p.Ucents, Currency: p.Currency}, true, nil
+}
+
+// sentOrder is what a checkout sent, to recognise its order by.
+type sentOrder struct {
+	plan, dc string
+	qty      int
+	addons   []string
+}
+
+// findOrder returns the newest order of the account between from and to
+// (OVH's clock) that is want and not another entry's; 0 when none.
+func (e *Engine) findOrder(ctx context.Context, key string, want sentOrder, from, to time.Time) (int64, ovhapi.MyOrder, error) {
+	ids, err := e.api.MyOrders(ctx, from, to)
+	if err != nil {
+		e.emit(APIError{Base: e.base(key, want.dc), Call: "GET /me/order", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		return 0, ovhapi.MyOrder{}, err
 	}
 	taken := map[int64]bool{}
-	for _, o := range f.Servers {
+	for _, o := range e.store.Snapshot().Servers {
 		if o.OrderID != 0 {
 			taken[o.OrderID] = true
 		}
@@ -157,37 +234,59 @@ func (e *Engine) reconcileOnce(ctx context.Context, key string) (found, done boo
 		}
 		items, err := e.api.MyOrderItems(ctx, id)
 		if err != nil {
-			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}/details", Err: fmt.Sprintf("order %d: %v", id, err), Class: ErrorClass(err)})
+			e.emit(APIError{Base: e.base(key, want.dc), Call: "GET /me/order/{id}/details", Err: fmt.Sprintf("order %d: %v", id, err)})
 			readErr = err
 			continue
 		}
-		if !orderMatches(items, s) {
+		if !orderMatches(items, want) {
 			continue
 		}
 		o, err := e.api.MyOrder(ctx, id)
 		if err != nil {
-			e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /me/order/{id}", Err: err.Error(), Class: ErrorClass(err)})
-			return false, false, err
+			e.emit(APIError{Base: e.base(key, want.dc), Call: "GET /me/order/{id}", Err: err.Error()})
+			return 0, ovhapi.MyOrder{}, err
 		}
-		e.recordOrder(ctx, key, s.OrderAttemptedIn, id, o.URL, o.PriceWithoutTax.Money(), s, true)
-		return true, true, nil
+		return id, o, nil
 	}
-	return false, false, readErr
+	return 0, ovhapi.MyOrder{}, readErr
 }
 
-// orderMatches reports whether an order, given as its flat details, is what
-// the latched entry attempted: one detail is the eco plan in the DC with
-// the quantity attempted (when both are known), and the order's plan codes
-// include every addon of the entry. Never by date alone.
-func orderMatches(items []ovhapi.OrderItem, s prefs.Server) bool {
+// reconcileByLatch looks the order of a latch the journal knows nothing of
+// up from the file's latch.
+func (e *Engine) reconcileByLatch(ctx context.Context, key string, s prefs.Server) (found, done bool, err error) {
+	// The window is on OVH's clock: the local one may be off.
+	ovhNow, err := e.api.ServerTime(ctx)
+	if err != nil {
+		e.emit(APIError{Base: e.base(key, s.OrderAttemptedIn), Call: "GET /auth/time", Err: err.Error(), RetryAfter: ovhapi.RetryAfterOf(err)})
+		return false, false, err
+	}
+	delta := ovhNow.Sub(e.now())
+	from := s.OrderAttemptedAt.Add(delta - reconcileMargin)
+	if s.OrderAttemptedAt.IsZero() {
+		from = ovhNow.AddDate(0, 0, -7)
+	}
+	want := sentOrder{plan: s.PlanCode, dc: s.OrderAttemptedIn, qty: s.OrderAttemptedQty, addons: s.AddonPlanCodes}
+	id, o, err := e.findOrder(ctx, key, want, from, ovhNow.Add(time.Minute))
+	if err != nil || id == 0 {
+		return false, false, err
+	}
+	e.recordOrder(ctx, key, s.OrderAttemptedIn, id, o.URL, o.PriceWithoutTax.Money(), s, true, true, false)
+	return true, true, nil
+}
+
+// orderMatches reports whether an order, given as its flat details, is
+// what a checkout sent: one detail is the eco plan in the DC with the
+// quantity sent (when both are known), and the order's plan codes include
+// every addon sent. Never by date alone.
+func orderMatches(items []ovhapi.OrderItem, s sentOrder) bool {
 	plan := slices.ContainsFunc(items, func(it ovhapi.OrderItem) bool {
-		if it.PlanCode != s.PlanCode {
+		if it.PlanCode != s.plan {
 			return false
 		}
-		if dc, ok := it.Configurations[ovhapi.LabelDatacenter]; !ok || dc != s.OrderAttemptedIn {
+		if dc, ok := it.Configurations[ovhapi.LabelDatacenter]; !ok || dc != s.dc {
 			return false
 		}
-		return s.OrderAttemptedQty <= 0 || it.Quantity <= 0 || it.Quantity == s.OrderAttemptedQty
+		return s.qty <= 0 || it.Quantity <= 0 || it.Quantity == s.qty
 	})
 	if !plan {
 		return false
@@ -196,7 +295,7 @@ func orderMatches(items []ovhapi.OrderItem, s prefs.Server) bool {
 	for _, it := range items {
 		codes[it.PlanCode] = true
 	}
-	for _, a := range s.AddonPlanCodes {
+	for _, a := range s.addons {
 		if !codes[a] {
 			return false
 		}

@@ -75,15 +75,8 @@ func churnedCatalog(t *testing.T) []byte {
 // TestPlanCodeChurn: a plan code with a suffix and an addon code of a new
 // shape go through validation, the catalog and an order like any other.
 func TestPlanCodeChurn(t *testing.T) {
-	sim, err := ovhsim.New(churnedCatalog(t), ovhsim.Options{NoPadding: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(sim)
-	sim.Install(srv.Config)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	env := &simEnv{sim: sim, srv: srv}
+	env := newSimOf(t, churnedCatalog(t), ovhsim.Options{})
+	sim := env.sim
 	cat := simCatalog(t, env)
 	var offer *catalog.Offer
 	for _, o := range cat.Offers {

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -52,8 +54,11 @@ type afterWin struct {
 	servers  []account.Server
 	sel      int
 	dialog   *awDialog
-	note     string // the last payment or renewal result
-	noteBad  bool
+	// dialogSeq numbers the dialogs opened, so that a reply reaches only
+	// the dialog that asked (awDialog.id).
+	dialogSeq int
+	note      string // the last payment or renewal result
+	noteBad   bool
 }
 
 // afterWinKeys are the bindings of the after-the-win screens.
@@ -112,31 +117,37 @@ type (
 	awTickMsg  struct{ gen int }
 	awMeansMsg struct {
 		gen   int
+		dlg   int // the dialog that asked (awDialog.id)
 		means []account.PaymentMean
 		err   error
 	}
 	awPaidMsg struct {
 		gen int
+		dlg int // the dialog that asked (awDialog.id)
 		res account.PayResult
 		err error
 	}
 	awOptionsMsg struct {
 		gen  int
+		dlg  int // the dialog that asked (awDialog.id)
 		opts []account.RenewOption
 		err  error
 	}
 	awQuoteMsg struct {
 		gen   int
+		dlg   int // the dialog that asked (awDialog.id)
 		quote account.RenewQuote
 		err   error
 	}
 	awRenewedMsg struct {
 		gen int
+		dlg int // the dialog that asked (awDialog.id)
 		res account.RenewResult
 		err error
 	}
 	awOrderMsg struct {
 		gen   int
+		dlg   int // the dialog that asked (awDialog.id)
 		order account.Order
 	}
 )
@@ -153,6 +164,36 @@ func (m awOptionsMsg) awGen() int { return m.gen }
 func (m awQuoteMsg) awGen() int   { return m.gen }
 func (m awRenewedMsg) awGen() int { return m.gen }
 func (m awOrderMsg) awGen() int   { return m.gen }
+
+// awDialogMsg is a reply to one dialog.
+type awDialogMsg interface {
+	awMsg
+	awDialog() int
+}
+
+func (m awMeansMsg) awDialog() int   { return m.dlg }
+func (m awPaidMsg) awDialog() int    { return m.dlg }
+func (m awOptionsMsg) awDialog() int { return m.dlg }
+func (m awQuoteMsg) awDialog() int   { return m.dlg }
+func (m awRenewedMsg) awDialog() int { return m.dlg }
+func (m awOrderMsg) awDialog() int   { return m.dlg }
+
+// lateReply describes a dropped reply for the log.
+func lateReply(msg awDialogMsg) string {
+	switch msg := msg.(type) {
+	case awPaidMsg:
+		return fmt.Sprintf("the answer to the payment of order %d", msg.res.OrderID)
+	case awRenewedMsg:
+		return "the answer to a renewal"
+	case awQuoteMsg:
+		return fmt.Sprintf("the %s renewal quote of service %d", msg.quote.Period, msg.quote.ServiceID)
+	case awOrderMsg:
+		return fmt.Sprintf("order %d", msg.order.ID)
+	case awOptionsMsg:
+		return "renewal periods"
+	}
+	return "payment means"
+}
 
 // openAfterWin opens the Orders or Servers screen and loads it.
 func (m Model) openAfterWin(kind awKind) (tea.Model, tea.Cmd) {
@@ -236,6 +277,16 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 	default:
 		if p, ok := msg.(awPaidMsg); ok && p.err == nil {
 			m.observeOrder(p.res.OrderID, p.res.Status, time.Time{})
+		}
+		if dm, ok := msg.(awDialogMsg); ok && (a.dialog == nil || dm.awDialog() != a.dialog.id) {
+			// A reply for a dialog since closed: never shown in, nor
+			// acted on by, the dialog open now. The list is read again:
+			// the outcome is journaled and shows there.
+			m.logf(slog.LevelInfo, "dropped %s: it belongs to a dialog since closed", lateReply(dm))
+			if _, paid := msg.(awPaidMsg); paid {
+				return m, a.load(m.ctx, api, m.ourOrders(), m.deps.Now)
+			}
+			return m, nil
 		}
 		if a.dialog != nil {
 			return m, a.dialog.apply(m.ctx, api, a, msg, m.ourOrders(), m.deps.Now)

@@ -28,6 +28,10 @@ const (
 // then the payment of its renewal order). Every step that moves money
 // shows the amount and waits for y.
 type awDialog struct {
+	// id binds OVH's replies to this dialog: a reply for another (one
+	// closed with esc, then another opened) is dropped, never shown or
+	// acted on.
+	id     int
 	step   awStep
 	busy   string // what is being waited for
 	err    error
@@ -49,28 +53,30 @@ var errNoAccount = errors.New("not available: this ovhtui has no OVH account cli
 // startPay opens the payment of an unpaid order: its payment means first.
 func (a *afterWin) startPay(ctx context.Context, api AccountAPI, o account.Order) tea.Cmd {
 	a.note = ""
-	a.dialog = &awDialog{order: o}
+	a.dialogSeq++
+	a.dialog = &awDialog{id: a.dialogSeq, order: o}
 	return a.dialog.loadMeans(ctx, api, a.gen)
 }
 
 // startRenew opens the renewal of a server: its periods first.
 func (a *afterWin) startRenew(ctx context.Context, api AccountAPI, s account.Server) tea.Cmd {
 	a.note = ""
-	d := &awDialog{server: s, renewal: true, step: stepLoading, busy: "reading the renewal periods…"}
+	a.dialogSeq++
+	d := &awDialog{id: a.dialogSeq, server: s, renewal: true, step: stepLoading, busy: "reading the renewal periods…"}
 	a.dialog = d
-	gen := a.gen
+	gen, dlg := a.gen, d.id
 	return func() tea.Msg {
 		opts, err := api.RenewOptions(ctx, s.ServiceID)
-		return awOptionsMsg{gen: gen, opts: opts, err: err}
+		return awOptionsMsg{gen: gen, dlg: dlg, opts: opts, err: err}
 	}
 }
 
 func (d *awDialog) loadMeans(ctx context.Context, api AccountAPI, gen int) tea.Cmd {
 	d.step, d.busy = stepLoading, "reading the payment means…"
-	id := d.order.ID
+	id, dlg := d.order.ID, d.id
 	return func() tea.Msg {
 		means, err := api.PaymentMeans(ctx, id)
-		return awMeansMsg{gen: gen, means: means, err: err}
+		return awMeansMsg{gen: gen, dlg: dlg, means: means, err: err}
 	}
 }
 
@@ -81,7 +87,7 @@ func (d *awDialog) fail(err error) {
 
 // apply applies an OVH reply to the dialog.
 func (d *awDialog) apply(ctx context.Context, api AccountAPI, a *afterWin, msg awMsg, ours []int64, now func() time.Time) tea.Cmd {
-	gen := a.gen
+	gen, dlg := a.gen, d.id
 	switch msg := msg.(type) {
 	case awMeansMsg:
 		if msg.err != nil {
@@ -136,7 +142,7 @@ func (d *awDialog) apply(ctx context.Context, api AccountAPI, a *afterWin, msg a
 		}
 		id := msg.res.OrderID
 		d.busy = fmt.Sprintf("renewal order %d made; reading it…", id)
-		return func() tea.Msg { return awOrderMsg{gen: gen, order: api.Order(ctx, id)} }
+		return func() tea.Msg { return awOrderMsg{gen: gen, dlg: dlg, order: api.Order(ctx, id)} }
 	case awOrderMsg:
 		if msg.order.Err != "" {
 			d.fail(fmt.Errorf("renewal order %d made, but reading it failed: %s; pay it from the Orders screen", msg.order.ID, msg.order.Err))
@@ -157,7 +163,7 @@ func (a *afterWin) reloadFor(ctx context.Context, api AccountAPI, ours []int64, 
 // (a request already sent finishes; its outcome is journaled and shown in
 // the list).
 func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea.KeyPressMsg, k keyMap) tea.Cmd {
-	gen := a.gen
+	gen, dlg := a.gen, d.id
 	if key.Matches(msg, k.Cancel) && msg.String() != "n" || d.step == stepDone && key.Matches(msg, k.aw.Choose) {
 		a.dialog = nil
 		return nil
@@ -174,7 +180,7 @@ func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea
 			d.step, d.busy = stepLoading, "dry run: asking OVH what "+period+" costs…"
 			return func() tea.Msg {
 				q, err := api.RenewDryRun(ctx, id, period)
-				return awQuoteMsg{gen: gen, quote: q, err: err}
+				return awQuoteMsg{gen: gen, dlg: dlg, quote: q, err: err}
 			}
 		}
 	case stepChooseMean:
@@ -193,7 +199,7 @@ func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea
 			d.step, d.busy = stepLoading, "ordering the renewal…"
 			return func() tea.Msg {
 				res, err := api.Renew(ctx, r)
-				return awRenewedMsg{gen: gen, res: res, err: err}
+				return awRenewedMsg{gen: gen, dlg: dlg, res: res, err: err}
 			}
 		case msg.String() == "n":
 			a.dialog = nil
@@ -205,7 +211,7 @@ func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea
 			d.step, d.busy = stepLoading, "paying…"
 			return func() tea.Msg {
 				res, err := api.Pay(ctx, r)
-				return awPaidMsg{gen: gen, res: res, err: err}
+				return awPaidMsg{gen: gen, dlg: dlg, res: res, err: err}
 			}
 		case msg.String() == "n":
 			a.dialog = nil

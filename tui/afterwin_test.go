@@ -246,3 +246,52 @@ func TestStaleRepliesDropped(t *testing.T) {
 		t.Fatal("the 5-minute refresh did not reload")
 	}
 }
+
+// keyCmd presses k and returns the command it starts, not run yet (an
+// answer still on its way).
+func keyCmd(m Model, k string) (Model, tea.Cmd) {
+	next, cmd := m.Update(press(k)[0])
+	return next.(Model), cmd
+}
+
+// Issue 16.6: pay X, esc, open Y: X's answer is dropped and logged, never
+// shown on Y. Ask for A's P3M quote, esc, open B: A's quote never reaches
+// B's confirmation, and y renews nothing.
+func TestLateRepliesBoundToTheirDialog(t *testing.T) {
+	t.Run("payment", func(t *testing.T) {
+		f := newFakeAccount()
+		y := f.orders[0]
+		y.ID, y.Date = 200000009, fixedNow.Add(-90*time.Minute)
+		f.orders = append(f.orders[:1], append([]account.Order{y}, f.orders[1:]...)...)
+		m := drive(t, afterWinModel(t, f, 120, 40), "O", "enter")
+		m, payX := keyCmd(m, "y")
+		m = drive(t, m, "esc", "down", "enter")
+		if d := m.after.dialog; d == nil || d.order.ID != 200000009 || d.step != stepConfirmPay {
+			t.Fatalf("Y's dialog: %+v\n%s", d, screenText(m))
+		}
+		m = runAll(m, payX)
+		if d := m.after.dialog; d == nil || d.step != stepConfirmPay || d.result != "" || strings.Contains(screenText(m), "paid: order") {
+			t.Fatalf("X's answer reached Y's dialog:\n%s", screenText(m))
+		}
+		if n := m.log.ring.newest(); n == nil || !strings.Contains(n.text, "dropped the answer to the payment of order 200000002") {
+			t.Fatalf("not logged: %+v", n)
+		}
+	})
+	t.Run("renewal quote", func(t *testing.T) {
+		f := newFakeAccount()
+		m := drive(t, afterWinModel(t, f, 120, 40), "S", "enter", "down")
+		m, quoteA := keyCmd(m, "enter")
+		m = drive(t, m, "esc", "down", "enter")
+		if d := m.after.dialog; d == nil || d.server.ServiceID != 120000002 || d.step != stepChoosePeriod {
+			t.Fatalf("B's dialog: %+v", d)
+		}
+		m = runAll(m, quoteA)
+		if d := m.after.dialog; d == nil || d.step != stepChoosePeriod {
+			t.Fatalf("A's quote reached B's dialog:\n%s", screenText(m))
+		}
+		m = drive(t, m, "y")
+		if len(f.renewed) != 0 {
+			t.Fatalf("renewed %+v", f.renewed)
+		}
+	})
+}

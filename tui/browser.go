@@ -137,15 +137,15 @@ func tellApart(rows []offerRow) {
 			dcSets[strings.Join(rows[i].offer.Datacenters, ",")] = true
 		}
 		for _, i := range idx {
-			tag := rows[i].offer.PlanCode
+			tag, full := rows[i].offer.PlanCode, ""
 			if dcs := rows[i].offer.Datacenters; len(dcSets) == len(idx) && len(dcs) > 0 {
-				tag = dcs[0] // "KS-A syd", "KS-A bhs+5"
+				tag, full = shortDC(dcs[0], maxDCColWidth), dcs[0] // "KS-A syd", "KS-A bhs+5", "KS-1 par-a+6"
 				if len(dcs) > 1 {
 					tag += "+" + strconv.Itoa(len(dcs)-1)
 				}
 			}
 			rows[i].name += " " + tag
-			rows[i].search += " " + strings.ToLower(tag)
+			rows[i].search += " " + strings.ToLower(tag) + " " + strings.ToLower(full)
 		}
 	}
 }

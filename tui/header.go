@@ -114,7 +114,7 @@ func (m *Model) bannerView() string {
 	st := m.styles.Banner
 	line1 := fmt.Sprintf(" ★ ORDER PLACED: #%d  %s in %s at %s", b.ev.OrderID, b.label, b.ev.DC, b.ev.Price)
 	if b.ev.Reconciled {
-		line1 += " (found after restart)"
+		line1 += " (" + b.ev.FoundHow() + ")"
 	}
 	if b.count > 1 {
 		line1 += fmt.Sprintf("  (+%d more, see log)", b.count-1)

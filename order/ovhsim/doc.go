@@ -16,9 +16,12 @@
 //
 // # OVH's schema is the law
 //
+// testdata/openapi-2025-10/ (OVH's OpenAPI export of 2025-10, a copy of
+// ../shared/spec/openapi-2025-10/) for /me/** and /dedicated/server/**, and
 // testdata/ovh-api-schema.json (a copy of ../shared/spec/ovh-api-schema.json,
-// embedded) decides which routes exist, which need a signature
-// (noAuthentication false: 401 unsigned) and what a request may hold:
+// the published schema of 2024-07) for the rest, both embedded (openapi.go
+// lays the first over the second), decide which routes exist, which need a
+// signature (noAuthentication false: 401 unsigned) and what a request may hold:
 // a path or query parameter, body field or type it does not declare is
 // answered 400. Every 2xx answer is checked against its response model (no
 // field the model lacks, types, enum values, fields that cannot be null
@@ -30,6 +33,12 @@
 //
 // # Modelled
 //
+//   - Today's OVH (2025-10): zone-named DCs of the feed's enum added to plans
+//     with Options.AZDatacenters (DemoAZDatacenters: Paris 3-AZ, az.go); the
+//     default payment method's status (SetPaymentMethodStatus: VALID, none,
+//     or EXPIRED, PAUSED, FAILED, ...); GET /me/order/{id}/followUp
+//     (followup.go); "Custom field <label> is duplicated for product ..."
+//     on a label set twice.
 //   - Authentication as OVH v1 does it: X-Ovh-Application, X-Ovh-Consumer,
 //     X-Ovh-Timestamp and X-Ovh-Signature = "$1$" + hex(sha1(AS+"+"+CK+"+"+
 //     METHOD+"+"+fullURL+"+"+body+"+"+timestamp)) with fullURL =

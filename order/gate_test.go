@@ -1,0 +1,170 @@
+package order
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// stallCheckout holds the first POST checkout of cart until the returned
+// release is called; arrived is closed when it reached the simulator.
+func stallCheckout(env *simEnv, cart string) (arrived <-chan struct{}, release func()) {
+	in := make(chan struct{})
+	hold := make(chan struct{})
+	first := true
+	env.sim.OnRequest(func(r ovhsim.Request) {
+		if r.Method != "POST" || !strings.HasSuffix(r.Path, cart+"/checkout") || !first {
+			return
+		}
+		first = false
+		close(in)
+		<-hold
+	})
+	return in, func() { close(hold) }
+}
+
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(waitTimeout):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// Issue 16.1: the cart is gone at checkout (404), and meanwhile the user
+// turned place_order off: the retry is decided again on the file as it is
+// then, so nothing more is sent and nothing is bought.
+func TestCartGoneRetryDecidedAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(s *prefs.Server)
+	}{
+		{"place_order off", func(s *prefs.Server) { s.PlaceOrder = false }},
+		{"ceiling lowered", func(s *prefs.Server) { s.CeilingPrice = 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newSim(t, ovhsim.Options{})
+			h := startEngine(t, env, "", prefsJSON(t, entry()))
+			carts := h.waitCarts("fra", "gra")
+			env.sim.ExpireCart(carts["fra"])
+			arrived, release := stallCheckout(env, carts["fra"])
+			env.sim.SetAvailability(simFQN, "fra", "1H-high")
+			waitClosed(t, arrived, "the checkout")
+			if err := h.store.Update("the user edits the entry", func(f *prefs.File) error {
+				tc.edit(&f.Servers[0])
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			release()
+			h.wait("not retried", func(ev Event) bool {
+				f, ok := ev.(OrderFailed)
+				return ok && strings.Contains(f.Err, "not retried")
+			})
+			h.waitPolls(3)
+			if n := len(env.requests("POST", checkoutSuffix)); n != 1 {
+				t.Fatalf("%d checkouts sent, want 1:\n%s", n, h.dump())
+			}
+			if n := len(env.sim.Orders()); n != 0 {
+				t.Fatalf("%d orders", n)
+			}
+		})
+	}
+}
+
+// Issue 16.2: after an order the plan is no longer polled; buying another
+// must not check out on the availability seen then: it is read afresh
+// first, and the DC now out of stock is not checked out.
+func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry(func(m map[string]any) {
+		m["datacenters"] = []map[string]string{{"region": "europe", "dedicated_datacenter": "fra"}}
+	})))
+	h.waitCarts("fra")
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	h.waitOrder()
+	env.sim.SetAvailability(simFQN, "fra", "unavailable")
+	h.waitPolls(5) // the plan is not polled: the engine still holds 1H-high
+	key := h.file().Servers[0].Key()
+	if err := h.eng.BuyAnother(context.Background(), key, 1); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPolls(5)
+	if n := len(env.requests("POST", checkoutSuffix)); n != 1 {
+		t.Fatalf("%d checkouts sent, want 1 (the second on stale availability):\n%s", n, h.dump())
+	}
+}
+
+// Issue 16.13: killed while rebuilding a cart after a 404 at checkout: the
+// journal records that checkout as refused and no other, so the restart
+// releases the latch (nothing was bought) instead of asking the user.
+func TestRestartAfterGoneCartReleases(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	at := time.Now().UTC()
+	content := prefsJSON(t, entry(func(m map[string]any) {
+		m["id"] = "e-gone"
+		m["order_attempted"] = true
+		m["order_attempted_at"] = at.Format(time.RFC3339)
+		m["order_attempted_in"] = "fra"
+		m["order_attempted_qty"] = 1
+		m["order_attempted_cart"] = "dead-cart"
+		m["qty"] = 0
+	}))
+	path := t.TempDir() + "/preferences.json"
+	j, err := journal.Open(journal.Beside(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := journal.Record{Time: at, Type: journal.TypeIntent, Kind: journal.KindCheckout, Attempt: "a1", Entry: "e-gone",
+		PlanCode: simPlan, FQN: simFQN, DC: "fra", Qty: 1, Cart: "dead-cart", Proc: "1/1"}
+	j.Append(in)
+	out := in
+	out.Type, out.Result, out.Detail = journal.TypeOutcome, journal.ResultRefused, "cart gone at checkout: 404"
+	j.Append(out)
+	j.Close()
+	h := startEngine(t, env, path, content)
+	h.wait("released", func(ev Event) bool {
+		f, ok := ev.(OrderFailed)
+		return ok && strings.Contains(f.Err, "nothing was bought")
+	})
+	if n := h.count(isA[NeedsDecision]); n != 0 {
+		t.Fatalf("asked the user:\n%s", h.dump())
+	}
+	if s := h.file().Servers[0]; s.OrderAttempted || s.Qty != 1 {
+		t.Fatalf("latch kept: %+v", s)
+	}
+}
+
+// Issue 16.10: the look-up after an unclear checkout matches what was sent
+// (the journaled intent), not the file's current addons.
+func TestLookUpMatchesWhatWasSent(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	carts := h.waitCarts("fra", "gra")
+	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Status: 504, AfterHandler: true, Times: 1})
+	// The first look-up fails, so the order is found by a later one, after
+	// the user has edited the addons.
+	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/me/order", Status: 503, Times: 1})
+	arrived, release := stallCheckout(env, carts["fra"])
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	waitClosed(t, arrived, "the checkout")
+	if err := h.store.Update("the user edits the addons", func(f *prefs.File) error {
+		f.Servers[0].AddonPlanCodes = []string{"some-other-addon"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	placed := h.waitOrder()
+	if placed.DC != "fra" || len(env.sim.Orders()) != 1 {
+		t.Fatalf("placed %+v", placed)
+	}
+	_ = os.Getpid
+}
