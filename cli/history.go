@@ -3,11 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +13,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/history"
@@ -26,45 +26,47 @@ import (
 )
 
 // historyFlags are the restock radar's flags (package history), taken by
-// the engine and by `ovhtui history`.
+// the engine's front ends and by `ovhtui history`.
 type historyFlags struct {
-	path  string        // --history: "" the default file, "off" none
-	keep  time.Duration // --history-keep
-	sweep time.Duration // --sweep: 0 off
+	path     string        // --history: "" the default file, "off" none
+	keep     time.Duration // --history-keep
+	keepText string
+	sweep    time.Duration // --sweep: 0 off
+	sweepTxt string
 }
 
 // off reports whether --history off was given.
 func (h historyFlags) off() bool { return h.path == "off" }
 
 // addHistoryFlags registers --history and --history-keep (and, for the
-// engine, --sweep) on fs; the returned func checks them after Parse.
-func addHistoryFlags(fs *flag.FlagSet, h *historyFlags, engine bool) func() error {
+// engine, --sweep) on fs.
+func addHistoryFlags(fs *pflag.FlagSet, h *historyFlags, engine bool) {
 	fs.StringVar(&h.path, "history", "", "restock history database `PATH|off` (default $XDG_STATE_HOME/ovhtui/history.db or the platform's state folder; off: no history, no sweep)")
-	keep := fs.String("history-keep", "400d", "prune history older than `DURATION` (e.g. 400d, 8760h)")
-	var sweep *string
+	fs.StringVar(&h.keepText, "history-keep", "400d", "prune history older than `DURATION` (e.g. 400d, 8760h)")
 	if engine {
-		sweep = fs.String("sweep", order.DefaultSweep.String(), "background sweep of every ECO model for the history every `DURATION`, within the request budget (off: only wanted plans are recorded)")
+		fs.StringVar(&h.sweepTxt, "sweep", order.DefaultSweep.String(), "background sweep of every ECO model for the history every `DURATION`, within the request budget (off: only wanted plans are recorded)")
 	}
-	return func() error {
-		d, err := parseDays(*keep)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("--history-keep %q: give a positive duration such as 400d or 720h", *keep)
-		}
-		h.keep = d
-		if sweep != nil {
-			switch *sweep {
-			case "off", "0":
-				h.sweep = 0
-			default:
-				d, err := time.ParseDuration(*sweep)
-				if err != nil || d < time.Minute {
-					return fmt.Errorf("--sweep %q: give a duration of at least 1m (e.g. 5m), or off", *sweep)
-				}
-				h.sweep = d
-			}
-		}
-		return nil
+}
+
+// checkHistoryFlags validates the flags of addHistoryFlags.
+func checkHistoryFlags(cmd *cobra.Command, h *historyFlags) error {
+	d, err := parseDays(h.keepText)
+	if err != nil || d <= 0 {
+		return usageError(cmd, "--history-keep %q: give a positive duration such as 400d or 720h", h.keepText)
 	}
+	h.keep = d
+	switch h.sweepTxt {
+	case "":
+	case "off", "0":
+		h.sweep = 0
+	default:
+		d, err := time.ParseDuration(h.sweepTxt)
+		if err != nil || d < time.Minute {
+			return usageError(cmd, "--sweep %q: give a duration of at least 1m (e.g. 5m), or off", h.sweepTxt)
+		}
+		h.sweep = d
+	}
+	return nil
 }
 
 // parseDays reads a Go duration, or whole days ("400d") and weeks ("2w").
@@ -83,12 +85,12 @@ func parseDays(s string) (time.Duration, error) {
 }
 
 // historyPath is the database file of h ("" when off).
-func historyPath(h historyFlags) (string, error) {
+func (a *app) historyPath(h historyFlags) (string, error) {
 	switch h.path {
 	case "off":
 		return "", nil
 	case "":
-		return history.DefaultPath()
+		return history.DefaultPathIn(a.env.get)
 	}
 	return h.path, nil
 }
@@ -148,111 +150,99 @@ func startRadar(h historyFlags, path string, log *slog.Logger, seed func(emit fu
 	return &radar{store: store, rec: rec, stop: func() { stop(); <-done }}, ""
 }
 
-// runHistory runs `ovhtui history [PLAN|FQN] [--dc DC] [--since
+// historyCommand is `ovhtui history [PLAN|FQN] [--dc DC] [--since
 // DURATION|DATE] [--json|--csv]`: the transitions recorded, as JSON or CSV,
 // or a summary per fqn and DC.
-func runHistory(args []string, stdout, stderr io.Writer) (int, bool) {
-	if len(args) == 0 || args[0] != "history" {
-		return 0, false
+func (a *app) historyCommand() *cobra.Command {
+	var (
+		h             historyFlags
+		dc, since     string
+		sub           string
+		asJSON, asCSV bool
+	)
+	cmd := &cobra.Command{
+		Use:   "history [PLAN|FQN]",
+		Short: "Show the restock history: when servers came back, where, for how long",
+		Long: "Reads the restock radar's database (the engine records every availability change it sees).\n" +
+			"Without --json or --csv: a summary per fqn and DC (value now, restocks, last in stock, median\n" +
+			"and longest time in stock). --json prints every transition, oldest first, as\n" +
+			`{"time","subsidiary","planCode","fqn","datacenter","from","to"} (time: RFC 3339, UTC).`,
+		Example: "ovhtui history\novhtui history 24ska01 --dc gra --since 30d\novhtui history --json --since 2026-11-01",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkHistoryFlags(cmd, &h); err != nil {
+				return err
+			}
+			if asJSON && asCSV {
+				return usageError(cmd, "--json and --csv cannot be combined")
+			}
+			if h.off() {
+				return usageError(cmd, "--history off: no history to read")
+			}
+			now := time.Now()
+			f := history.Filter{Subsidiary: strings.ToUpper(sub), DC: dc}
+			if len(args) == 1 {
+				if strings.Contains(args[0], ".") {
+					f.FQN = args[0]
+				} else {
+					f.PlanCode = args[0]
+				}
+			}
+			if since != "" {
+				t, err := parseSince(since, now)
+				if err != nil {
+					return usageError(cmd, "--since: %s", err)
+				}
+				f.Since = t
+			}
+			path, err := a.historyPath(h)
+			if err != nil {
+				return a.failure(cmd, exitProblems, err)
+			}
+			return exitCode(a.printHistory(cmd.Context(), path, f, now, asJSON, asCSV))
+		},
 	}
-	fs := flag.NewFlagSet("ovhtui history", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var h historyFlags
-	finish := addHistoryFlags(fs, &h, false)
-	dc := fs.String("dc", "", "only this datacenter `DC`")
-	since := fs.String("since", "", "only since `DURATION` ago (72h, 30d, 2w) or DATE (2026-11-01 or RFC 3339)")
-	sub := fs.String("subsidiary", "", "only this `SUBSIDIARY` (e.g. IE)")
-	asJSON := fs.Bool("json", false, `print the transitions as a JSON array, oldest first: {"time","subsidiary","planCode","fqn","datacenter","from","to"}`)
-	asCSV := fs.Bool("csv", false, "print the transitions as CSV, oldest first")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ovhtui history [PLAN|FQN] [--dc DC] [--since DURATION|DATE] [--json|--csv]\n\n"+
-			"The restock history ovhtui recorded: without --json or --csv, a summary per fqn and DC\n"+
-			"(value now, restocks, last in stock, median and longest time in stock).\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	// Flags may follow the PLAN|FQN argument.
-	rest := args[1:]
-	var what string
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		what, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
-		}
-		return exitUsage, true
-	}
-	if fs.NArg() > 0 {
-		if what != "" || fs.NArg() > 1 {
-			fmt.Fprintf(stderr, "ovhtui history: one PLAN or FQN at most, not %q\n", strings.Join(fs.Args(), " "))
-			return exitUsage, true
-		}
-		what = fs.Arg(0)
-	}
-	if err := finish(); err != nil {
-		fmt.Fprintln(stderr, "ovhtui history:", err)
-		return exitUsage, true
-	}
-	if *asJSON && *asCSV {
-		fmt.Fprintln(stderr, "ovhtui history: --json and --csv cannot be combined")
-		return exitUsage, true
-	}
-	now := time.Now()
-	f := history.Filter{Subsidiary: strings.ToUpper(*sub), DC: *dc}
-	if strings.Contains(what, ".") {
-		f.FQN = what
-	} else {
-		f.PlanCode = what
-	}
-	if *since != "" {
-		t, err := parseSince(*since, now)
-		if err != nil {
-			fmt.Fprintln(stderr, "ovhtui history: --since:", err)
-			return exitUsage, true
-		}
-		f.Since = t
-	}
-	if h.off() {
-		fmt.Fprintln(stderr, "ovhtui history: --history off: no history to read")
-		return exitUsage, true
-	}
-	path, err := historyPath(h)
-	if err != nil {
-		fmt.Fprintln(stderr, "ovhtui history:", err)
-		return exitProblems, true
-	}
+	fs := cmd.Flags()
+	addHistoryFlags(fs, &h, false)
+	fs.StringVar(&dc, "dc", "", "only this datacenter `DC`")
+	fs.StringVar(&since, "since", "", "only since `DURATION` ago (72h, 30d, 2w) or DATE (2026-11-01, RFC 3339)")
+	fs.StringVar(&sub, "subsidiary", "", "only this `SUBSIDIARY` (e.g. IE)")
+	fs.BoolVar(&asJSON, "json", false, "print the transitions as a JSON array, oldest first")
+	fs.BoolVar(&asCSV, "csv", false, "print the transitions as CSV, oldest first")
+	return cmd
+}
+
+// printHistory prints what f selects of the database at path.
+func (a *app) printHistory(ctx context.Context, path string, f history.Filter, now time.Time, asJSON, asCSV bool) int {
+	stdout, stderr := a.stdout, a.stderr
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if *asJSON {
+		if asJSON {
 			fmt.Fprintln(stdout, "[]")
 		}
 		fmt.Fprintf(stderr, "ovhtui history: no history yet in %s (ovhtui records it while it runs)\n", path)
-		return exitOK, true
+		return exitOK
 	}
-	ctx := context.Background()
 	store, err := history.Open(ctx, path)
 	if err != nil {
 		fmt.Fprintln(stderr, "ovhtui history:", err)
-		return exitProblems, true
+		return exitProblems
 	}
 	defer store.Close()
-	switch {
-	case *asJSON || *asCSV:
+	if asJSON || asCSV {
 		ts, err := store.Transitions(ctx, f)
 		if err != nil {
 			fmt.Fprintln(stderr, "ovhtui history:", err)
-			return exitProblems, true
+			return exitProblems
 		}
-		if *asJSON {
+		if asJSON {
 			if ts == nil {
 				ts = []history.Transition{}
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(ts); err != nil {
+			if err := writeJSON(stdout, ts); err != nil {
 				fmt.Fprintln(stderr, "ovhtui history:", err)
-				return exitProblems, true
+				return exitProblems
 			}
-			return exitOK, true
+			return exitOK
 		}
 		w := csv.NewWriter(stdout)
 		w.Write([]string{"time", "subsidiary", "planCode", "fqn", "datacenter", "from", "to"})
@@ -262,25 +252,24 @@ func runHistory(args []string, stdout, stderr io.Writer) (int, bool) {
 		w.Flush()
 		if err := w.Error(); err != nil {
 			fmt.Fprintln(stderr, "ovhtui history:", err)
-			return exitProblems, true
+			return exitProblems
 		}
-		return exitOK, true
+		return exitOK
 	}
 	sums, err := store.Summaries(ctx, f, now)
 	if err != nil {
 		fmt.Fprintln(stderr, "ovhtui history:", err)
-		return exitProblems, true
+		return exitProblems
 	}
 	if len(sums) == 0 {
 		fmt.Fprintln(stderr, "ovhtui history: nothing recorded matches")
-		return exitOK, true
+		return exitOK
 	}
 	sort.Slice(sums, func(i, j int) bool {
-		a, b := sums[i], sums[j]
-		if a.FQN != b.FQN {
-			return a.FQN < b.FQN
+		if sums[i].FQN != sums[j].FQN {
+			return sums[i].FQN < sums[j].FQN
 		}
-		return a.DC < b.DC
+		return sums[i].DC < sums[j].DC
 	})
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FQN\tDC\tNOW\tRESTOCKS\tLAST IN STOCK\tMEDIAN\tLONGEST")
@@ -294,7 +283,7 @@ func runHistory(args []string, stdout, stderr io.Writer) (int, bool) {
 	} else {
 		fmt.Fprintf(stdout, "\ndatabase %s\n", path)
 	}
-	return exitOK, true
+	return exitOK
 }
 
 // parseSince reads --since: a duration back from now, or a date.
@@ -334,7 +323,7 @@ func demoHistoryPath(d *demoEnv) string { return filepath.Join(d.tmpDir, history
 // startEngineRadar starts the radar of the engine: the user's history file,
 // or with --demo the demo's own, seeded with weeks of invented restocks.
 // Alerts of unwatched restocks, price changes and new plans go to notifier.
-func startEngineRadar(opts options, demo *demoEnv, sub string, store *prefs.Store, notifier *notify.Notifier, log *slog.Logger) (*radar, string) {
+func (a *app) startEngineRadar(opts options, demo *demoEnv, sub string, store *prefs.Store, notifier *notify.Notifier, log *slog.Logger) (*radar, string) {
 	if opts.history.off() {
 		return nil, ""
 	}
@@ -344,7 +333,7 @@ func startEngineRadar(opts options, demo *demoEnv, sub string, store *prefs.Stor
 	case demo != nil && path == "":
 		path, seed = demoHistoryPath(demo), demoHistorySeed(sub)
 	default:
-		p, err := historyPath(opts.history)
+		p, err := a.historyPath(opts.history)
 		if err != nil {
 			return nil, "history: " + err.Error() + "; ovhtui runs on without history"
 		}

@@ -13,19 +13,6 @@ import (
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
 
-func TestMain(m *testing.M) {
-	// No test writes the history of the machine's user: the default
-	// history file goes to a folder of the run (children inherit it).
-	dir, err := os.MkdirTemp("", "ovhtui-cli-state-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_STATE_HOME", dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 // flip is one step of a scripted availability timeline.
 type flip struct {
 	poll      int // made when the plan's poll number poll reaches the simulator
@@ -71,15 +58,15 @@ func TestHistoryMatchesScriptedTimeline(t *testing.T) {
 			}
 		}
 	})
-	p := headlessEnv(t, endpoint, "")
+	e, p := headlessEnv(t, endpoint, "")
 	db := filepath.Join(t.TempDir(), "radar.db")
 	const poll = time.Second
-	code, out, errOut := runCLI(t, "--headless", "--poll", poll.String(), "--sweep", "off", "--history", db, "--prefs", p,
+	code, out, errOut := e.run("--headless", "--poll", poll.String(), "--sweep", "off", "--history", db, "--prefs", p,
 		"--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("headless exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	code, js, errOut := runCLI(t, "history", "--json", "--history", db)
+	code, js, errOut := e.run("history", "--json", "--history", db)
 	if code != exitOK {
 		t.Fatalf("history exit %d: %s", code, errOut)
 	}
@@ -134,7 +121,7 @@ func TestHistoryMatchesScriptedTimeline(t *testing.T) {
 	}
 
 	// The summary names both fqns in fra, with the sibling's one restock.
-	code, sum, errOut := runCLI(t, "history", "25skleb01", "--dc", "fra", "--history", db)
+	code, sum, errOut := e.run("history", "25skleb01", "--dc", "fra", "--history", db)
 	if code != exitOK || !strings.Contains(sum, sibling) || !strings.Contains(sum, "RESTOCKS") {
 		t.Fatalf("summary exit %d:\n%s\n%s", code, sum, errOut)
 	}
@@ -146,9 +133,9 @@ func TestHistoryMatchesScriptedTimeline(t *testing.T) {
 func TestHistoryUnusableFileRunsOn(t *testing.T) {
 	endpoint, sim := simForHeadless(t)
 	sim.SetAvailability(killTestFQN, "fra", "1H-high")
-	p := headlessEnv(t, endpoint, "")
+	e, p := headlessEnv(t, endpoint, "")
 	db := writeFile(t, "history.db", strings.Repeat("not a database ", 300))
-	code, out, errOut := runCLI(t, "--headless", "--poll", "1s", "--history", db, "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	code, out, errOut := e.run("--headless", "--poll", "1s", "--history", db, "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -164,6 +151,7 @@ func TestHistoryUnusableFileRunsOn(t *testing.T) {
 }
 
 func TestHistoryFlags(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want string
@@ -171,7 +159,7 @@ func TestHistoryFlags(t *testing.T) {
 		{[]string{"--history-keep", "0d"}, "--history-keep"},
 		{[]string{"--sweep", "5s"}, "--sweep"},
 	} {
-		code, _, errOut := runCLI(t, c.args...)
+		code, _, errOut := isolateEnv(t).run(c.args...)
 		if code != exitUsage || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, %q", c.args, code, errOut)
 		}
