@@ -80,8 +80,9 @@ func TestCartGoneRetryDecidedAgain(t *testing.T) {
 }
 
 // Issue 16.2: after an order the plan is no longer polled; buying another
-// must not check out on the availability seen then: it is read afresh
-// first, and the DC now out of stock is not checked out.
+// must not check out on the availability seen then. Here the polls fail
+// from the order on (the DC went out of stock meanwhile): the checkout
+// waits for availability read afresh instead of trusting the old value.
 func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	env := newSim(t, ovhsim.Options{})
 	h := startEngine(t, env, "", prefsJSON(t, entry(func(m map[string]any) {
@@ -91,14 +92,19 @@ func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
 	h.waitOrder()
 	env.sim.SetAvailability(simFQN, "fra", "unavailable")
-	h.waitPolls(5) // the plan is not polled: the engine still holds 1H-high
-	key := h.file().Servers[0].Key()
-	if err := h.eng.BuyAnother(context.Background(), key, 1); err != nil {
+	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/dedicated/server/datacenter/availabilities", Status: 503})
+	old := h.file().Servers[0].Key()
+	if err := h.eng.BuyAnother(context.Background(), old, 1); err != nil {
 		t.Fatal(err)
 	}
+	key := h.file().Servers[0].Key()
+	h.wait("the new cart", func(ev Event) bool { c, ok := ev.(CartReady); return ok && c.Entry == key })
 	h.waitPolls(5)
 	if n := len(env.requests("POST", checkoutSuffix)); n != 1 {
 		t.Fatalf("%d checkouts sent, want 1 (the second on stale availability):\n%s", n, h.dump())
+	}
+	if h.count(func(ev Event) bool { return strings.Contains(ev.Message(), "could not be read afresh") }) == 0 {
+		t.Fatalf("the user was not told why:\n%s", h.dump())
 	}
 }
 
