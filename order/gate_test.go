@@ -93,6 +93,7 @@ func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	h.waitOrder()
 	env.sim.SetAvailability(simFQN, "fra", "unavailable")
 	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/dedicated/server/datacenter/availabilities", Status: 503})
+	h.waitPolls(3) // what was seen is now older than a poll interval
 	old := h.file().Servers[0].Key()
 	if err := h.eng.BuyAnother(context.Background(), old, 1); err != nil {
 		t.Fatal(err)
@@ -173,4 +174,29 @@ func TestLookUpMatchesWhatWasSent(t *testing.T) {
 		t.Fatalf("placed %+v", placed)
 	}
 	_ = os.Getpid
+}
+
+// Issue 16.7: the journal replaced while the engine runs (a sync tool, a
+// restore): the engine notices, tells the user, re-opens it and writes
+// back what it knows, so the order lands in the file that has the name
+// (a restart with an old copy of preferences.json then does not buy again).
+func TestJournalReplacedWhileRunning(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	h.waitCarts("fra", "gra")
+	jpath := journal.Beside(h.path)
+	tmp := jpath + ".restored"
+	if err := os.WriteFile(tmp, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, jpath); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("told", infoHas("replaced by another file"))
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	placed := h.waitOrder()
+	key := h.file().Servers[0].Key()
+	if es := h.journal().Entry(key); es.Phase() != journal.PhaseOrdered || es.Order.OrderID != placed.OrderID {
+		t.Fatalf("the journal at %s lacks the order: %+v", jpath, es)
+	}
 }
