@@ -7,6 +7,9 @@ package main
 import (
 	"os"
 
+	// First: the shutdown signals are caught from package initialization on.
+	_ "github.com/ovhtui/ovhtui/shutdown/atstart"
+
 	"github.com/ovhtui/ovhtui/cli"
 )
 

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/safefile"
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // TestFlagBounds: --poll is bounded on both sides, --help prints its text
@@ -571,35 +571,60 @@ func TestEmptyPrefsPathSaid(t *testing.T) {
 }
 
 // TestSignalBeforeTheEngineKept: a shutdown signal caught by the handler
-// Main installs first thing, before the engine even started, stops it at
-// once, gracefully (a SIGTERM within ~5 ms of start killed ovhtui, issue
-// 21.7). Without the handler the signal would kill this test.
+// installed at package initialization (shutdown/atstart), before the engine
+// even started, stops it at once, gracefully (a SIGTERM within ~5 ms of
+// start killed ovhtui, issue 21.7). Without the handler the signal would
+// kill this test.
 func TestSignalBeforeTheEngineKept(t *testing.T) {
 	isolateEnv(t)
 	fakeCredentials(t)
 	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	catchShutdownSignals()
-	t.Cleanup(func() {
-		signal.Reset(shutdownSignals...)
-		early.mu.Lock()
-		early.got = nil
-		early.mu.Unlock()
-	})
-	early.mu.Lock()
-	got := early.got
-	early.mu.Unlock()
+	shutdown.Catch()
+	t.Cleanup(shutdown.Reset)
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	<-got // caught, not fatal
+	<-shutdown.Caught() // caught, not fatal
 	code, stdout, stderr := runCLI(t, "--headless", "--prefs", "preferences.json", "--env", "none.env")
 	if code != exitOK || !strings.Contains(stdout, "final: ") {
 		t.Fatalf("exit %d; stdout %q; stderr %q", code, stdout, stderr)
 	}
 	if _, err := os.Lstat(".ovhtui-preferences.json.lock"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("lock file: %v", err)
+	}
+}
+
+// TestSignalHandlerInstalledAtInit: the binary installs its shutdown
+// handler during package initialization, before the packages that take
+// most of the start-up time (crypto, net/http, Charm's, shoutrrr's) and
+// long before main: the window in which a SIGTERM kills ovhtui outright is
+// the Go runtime's start alone (issue 21.7).
+func TestSignalHandlerInstalledAtInit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	cmd := exec.Command(ovhtuiBinary(t), "--version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var order []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[0] == "init" {
+			order = append(order, f[1])
+		}
+	}
+	at := slices.Index(order, "github.com/ovhtui/ovhtui/shutdown/atstart")
+	if at < 0 {
+		t.Fatalf("shutdown/atstart not initialized:\n%s", out)
+	}
+	for _, later := range []string{"net/http", "crypto/tls", "charm.land/lipgloss/v2", "github.com/nicholas-fedor/shoutrrr/pkg/router", "github.com/ovhtui/ovhtui/cli"} {
+		if i := slices.Index(order, later); i >= 0 && i < at {
+			t.Errorf("%s is initialized before the shutdown handler is installed", later)
+		}
 	}
 }
 

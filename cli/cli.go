@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/budget"
+	"github.com/ovhtui/ovhtui/shutdown"
 )
 
 // version is the build's version, given to Main by package main.
@@ -60,7 +61,7 @@ type options struct {
 // Main runs ovhtui with args (without the program name) and returns the
 // exit code. v is the version set at build time.
 func Main(v string, args []string, stdout, stderr io.Writer) int {
-	catchShutdownSignals() // first thing: see catchShutdownSignals
+	shutdown.Catch() // done already by main's import of shutdown/atstart; first thing for any other caller
 	if v != "" {
 		version = v
 	}

@@ -19,13 +19,14 @@ import (
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/safefile"
+	"github.com/ovhtui/ovhtui/shutdown"
 	"github.com/ovhtui/ovhtui/tui"
 )
 
 // runEngine runs the engine with the UI, or headless, against OVH or (with
 // --demo) the built-in simulator.
 func runEngine(opts options, stdout, stderr io.Writer) int {
-	ctx, stop := shutdownContext(context.Background())
+	ctx, stop := shutdown.Context(context.Background())
 	defer stop()
 
 	// No file may serve two roles (--log-file preferences.json would
