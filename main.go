@@ -7,6 +7,9 @@ package main
 import (
 	"os"
 
+	// First: the shutdown signals are caught from package initialization on.
+	_ "github.com/ovhtui/ovhtui/shutdown/atstart"
+
 	"github.com/ovhtui/ovhtui/cli"
 )
 
@@ -14,4 +17,4 @@ import (
 // install fills it from the module version.
 var version = "dev"
 
-func main() { os.Exit(cli.Main(version, os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(cli.Main(version)) }

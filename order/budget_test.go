@@ -71,10 +71,11 @@ func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) 
 }
 
 // idleRate runs n watched plans for minutes of virtual time and returns
-// the unsigned requests per minute after the first minute, and the
-// engine's last PollPacing.
-func idleRate(t *testing.T, n, perMin int, minutes int) (float64, PollPacing) {
+// the unsigned requests per minute after the first minute, the most polls
+// sent within one second, and the engine's last PollPacing.
+func idleRate(t *testing.T, n, perMin int, minutes int) (float64, int, PollPacing) {
 	var rate float64
+	burst := 0
 	var pace PollPacing
 	synctest.Test(t, func(t *testing.T) {
 		sim, err := ovhsim.New(catalogJSON(t), ovhsim.Options{NoPadding: true})
@@ -141,16 +142,27 @@ func idleRate(t *testing.T, n, perMin int, minutes int) (float64, PollPacing) {
 		}
 		unsigned := 0
 		kinds := map[string]int{}
+		var polls []time.Time
 		for _, r := range reqs {
 			if !r.Signed {
 				unsigned++
 				kinds[r.Method+" "+pathPattern(r.Path)]++
 			}
+			if strings.HasSuffix(r.Path, "/availabilities") {
+				polls = append(polls, r.Time)
+			}
+		}
+		for i := range polls {
+			j := i
+			for j < len(polls) && polls[j].Sub(polls[i]) < time.Second {
+				j++
+			}
+			burst = max(burst, j-i)
 		}
 		t.Logf("requests in %d minutes: %v", minutes, kinds)
 		rate = float64(unsigned) / float64(minutes)
 	})
-	return rate, pace
+	return rate, burst, pace
 }
 
 // pathPattern writes a cart id or number in p as {id}.
@@ -195,9 +207,12 @@ func TestIdleRequestsPerMinute(t *testing.T) {
 		{20, 10 * time.Second},
 	} {
 		t.Run(fmt.Sprintf("%d plans", c.plans), func(t *testing.T) {
-			rate, pace := idleRate(t, c.plans, budget.DefaultPerMin, 3)
-			t.Logf("%2d plans at --poll 1s, 2 DCs each, budget %d/min: %.1f unsigned requests/min at idle; %q",
-				c.plans, budget.DefaultPerMin, rate, pace.Text)
+			rate, burst, pace := idleRate(t, c.plans, budget.DefaultPerMin, 3)
+			t.Logf("%2d plans at --poll 1s, 2 DCs each, budget %d/min: %.1f unsigned requests/min at idle, at most %d polls in a second; %q",
+				c.plans, budget.DefaultPerMin, rate, burst, pace.Text)
+			if burst > 2 {
+				t.Errorf("%d polls within one second: not spread over the interval", burst)
+			}
 			if pace.Plans != c.plans || pace.Interval < c.first {
 				t.Errorf("pacing %+v, want %d plans every %s or more", pace, c.plans, c.first)
 			}

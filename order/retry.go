@@ -92,8 +92,8 @@ type retryState struct {
 	mu       sync.Mutex
 	plans    map[string]*planPoll
 	refusals map[CartKey]int
-	// spread is the plan set and interval the plans' phases were spread
-	// for (due re-spreads them when either changes).
+	// spreadSet and spreadIv are the plan set and interval the plans'
+	// phases were spread for (due spreads them again when they change).
 	spreadSet string
 	spreadIv  time.Duration
 }
@@ -126,7 +126,10 @@ func (r *retryState) due(want map[string][]string, now time.Time, iv time.Durati
 			r.plans[p] = &planPoll{}
 		}
 	}
-	if set := strings.Join(names, "\x00"); set != r.spreadSet || iv != r.spreadIv {
+	set := strings.Join(names, "\x00")
+	if d := iv - r.spreadIv; set != r.spreadSet || d > iv/10 || -d > iv/10 {
+		// A new set of plans, or an interval changed by over a tenth:
+		// spread them again (a small change keeps the phases).
 		r.spreadSet, r.spreadIv = set, iv
 		r.spreadPlans(names, now, iv)
 	}
@@ -143,10 +146,11 @@ func (r *retryState) due(want map[string][]string, now time.Time, iv time.Durati
 }
 
 // spreadPlans gives the plans evenly spaced phases over iv: the one due
-// first (a new plan first of all) at now, the next iv/n later, and so on.
-// A failing plan keeps its backoff. Until the next answers, a plan may be
-// polled once sooner than iv after its last poll: a change of plans or of
-// budget is rare, and the even spread is what keeps the budget.
+// first (a new plan first of all) at now, the next iv/n later, and so on;
+// a plan polled before is never polled again within iv/n of its last poll.
+// A failing plan keeps its backoff. Right after a change of plans a plan
+// may be polled once sooner than iv after its last poll: such a change is
+// rare, and the even spread is what keeps the budget.
 func (r *retryState) spreadPlans(names []string, now time.Time, iv time.Duration) {
 	order := slices.Clone(names)
 	sort.SliceStable(order, func(i, j int) bool { return r.plans[order[i]].next.Before(r.plans[order[j]].next) })
@@ -156,8 +160,19 @@ func (r *retryState) spreadPlans(names []string, now time.Time, iv time.Duration
 		if st.inFlight || st.fails > 0 && st.next.After(now) {
 			continue
 		}
-		st.next = now.Add(time.Duration(i) * step)
+		next := now.Add(time.Duration(i) * step)
+		if !st.next.IsZero() {
+			next = later(next, st.next.Add(-iv+step)) // st.next-iv: its last poll (fixed rate)
+		}
+		st.next = next
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // answered records the outcome of plan's poll started at start and

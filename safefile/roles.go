@@ -30,12 +30,15 @@ type claim struct {
 type RoleConflictError struct {
 	Role, Path   string // the role refused and its path as given
 	Other, OPath string // the role that has the file, and its path as given
+	// Alias is true when the two paths are spelled differently (a
+	// symlink, a hard link, ".." ...).
+	Alias bool
 }
 
-// Error names both roles and both paths.
+// Error names both roles, and both paths when they differ.
 func (e *RoleConflictError) Error() string {
 	same := e.Path
-	if e.OPath != e.Path {
+	if e.Alias {
 		same = fmt.Sprintf("%s (the same file as %s)", e.Path, e.OPath)
 	}
 	return fmt.Sprintf("%s %s is ovhtui's %s: one file cannot be both; give the %s a file of its own", e.Role, same, e.Other, e.Role)
@@ -57,7 +60,7 @@ func (r *Roles) Claim(role, path string) error {
 		if o.role == role || !sameFile(c, o) {
 			continue
 		}
-		return &RoleConflictError{Role: role, Path: path, Other: o.role, OPath: o.path}
+		return &RoleConflictError{Role: role, Path: path, Other: o.role, OPath: o.path, Alias: plainAbs(path) != plainAbs(o.path)}
 	}
 	r.claims = append(r.claims, c)
 	return nil
@@ -75,6 +78,15 @@ func sameFile(a, b claim) bool {
 	ai, aerr := os.Stat(a.path)
 	bi, berr := os.Stat(b.path)
 	return aerr == nil && berr == nil && os.SameFile(ai, bi)
+}
+
+// plainAbs is path made absolute and clean, symlinks left as they are: how
+// the user spelled it.
+func plainAbs(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }
 
 // absPath is path made absolute and clean, with the symlinks of its folder

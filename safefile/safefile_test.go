@@ -118,6 +118,9 @@ func TestRolesRefuseOneFileForTwoRoles(t *testing.T) {
 		if !strings.Contains(err.Error(), "log file "+p) || !strings.Contains(err.Error(), "give the log file a file of its own") {
 			t.Errorf("%s", err)
 		}
+		if alias := strings.Contains(err.Error(), "(the same file as"); alias != (p == link || p == hard) {
+			t.Errorf("%s: alias said %v", err, alias)
+		}
 	}
 	if err := r.Claim("log file", filepath.Join(dir, "ovhtui.log")); err != nil {
 		t.Fatal(err)

@@ -33,3 +33,21 @@ func TestHeaderSaysPacingAndPayment(t *testing.T) {
 		t.Errorf("the warning stays after the method is ready:\n%s", h)
 	}
 }
+
+// TestZoneNamedDCOnTheDashboard: a zone-named DC shows in the DC column
+// by whole words (par-a), never cut mid-word.
+func TestZoneNamedDCOnTheDashboard(t *testing.T) {
+	m := dashboardModel(t, 120, 30)
+	f := m.file.Clone()
+	f.Servers[0].Datacenters[0].Datacenter = "eu-west-par-a"
+	m = send(m, prefsMsg{file: f})
+	screen := screenText(m)
+	if !strings.Contains(screen, " par-a ") {
+		t.Errorf("the dashboard does not show par-a:\n%s", screen)
+	}
+	for _, cut := range []string{"eu-w…", "eu-we", "par-…"} {
+		if strings.Contains(screen, cut) {
+			t.Errorf("a DC name is cut mid-word (%q):\n%s", cut, screen)
+		}
+	}
+}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	amounts "github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 )
 
 // priceOverride replaces a planCode's `default` mode prices (SetPlanPrice).
@@ -153,7 +156,7 @@ func (s *Sim) computeOrder(cr *cart) (orderJSON, totals) {
 	}
 	for _, code := range cr.coupons {
 		pct := s.opts.Coupons[code]
-		red := roundCents(t.original*pct/100) * ucentsPerCent
+		red := amounts.RoundToCent(t.original * pct / 100)
 		t.reduction += red
 		out.Details = append(out.Details, detailJSON{Description: "Coupon " + code, DetailType: "GIFT", Domain: "*001",
 			OriginalTotalPrice: newMoney(-red, cur), Quantity: 1, ReductionTotalPrice: newMoney(0, cur),
@@ -378,12 +381,13 @@ func (s *Sim) orderDetail(cr *cart, it *item, domain string) orderDetail {
 	return d
 }
 
-// Order statuses of GET /me/order/{id}/status.
+// Order statuses of GET /me/order/{id}/status the simulator gives: OVH's
+// words, named once in package orderstate.
 const (
-	StatusNotPaid    = "notPaid"
-	StatusDelivering = "delivering"
-	StatusDelivered  = "delivered"
-	StatusCancelled  = "cancelled"
+	StatusNotPaid    = orderstate.StatusNotPaid
+	StatusDelivering = orderstate.StatusDelivering
+	StatusDelivered  = orderstate.StatusDelivered
+	StatusCancelled  = orderstate.StatusCancelled
 )
 
 // orderLife is how long an unpaid purchase order stays payable (uncertain;

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-)
 
-// ucentsPerCent is how many ucents (1e-8 of the currency) make one cent.
-const ucentsPerCent = 1_000_000
+	amounts "github.com/ovhtui/ovhtui/money"
+)
 
 // money is OVH's order.Price: {value, priceInUcents, text, currencyCode}.
 // value is a float with 2 decimals (rounded from the integer), text the
@@ -54,15 +53,10 @@ func newMoney(ucents int64, currency string) money {
 }
 
 // roundCents rounds ucents to whole cents, half away from zero.
-func roundCents(ucents int64) int64 {
-	if ucents < 0 {
-		return -roundCents(-ucents)
-	}
-	return (ucents + ucentsPerCent/2) / ucentsPerCent
-}
+func roundCents(ucents int64) int64 { return amounts.DivRound(ucents, amounts.Cent) }
 
 // taxOf computes the tax on an amount excluding tax, rounded to the cent
 // (uncertain: OVH's exact rounding is unknown; invoices are in cents).
 func taxOf(withoutTax, taxBP int64) int64 {
-	return roundCents(withoutTax*taxBP/10000) * ucentsPerCent
+	return amounts.RoundToCent(withoutTax * taxBP / 10000)
 }
