@@ -209,7 +209,7 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		if e.Retired {
 			m.Kind, m.Key = KindRetired, keyOf(KindRetired, e.Entry, e.DC)
 			m.Title = fmt.Sprintf("Retired over its ceiling: %s", d.name(e.Entry))
-			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling %s: the entry is retired (qty 0, ceiling 0). Raise the ceiling and set qty to watch it again.", d.name(e.Entry), e.DC, e.Price, e.Ceiling)
+			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling %s: the entry is retired (qty 0, ceiling 0). Raise the ceiling and set qty to watch it again.", d.name(e.Entry), e.DC, e.Price, money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency))
 			break
 		}
 		m.Kind, m.Key = KindOverCeiling, keyOf(KindOverCeiling, e.Entry, e.DC)
@@ -246,9 +246,9 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 	case order.Reminder:
 		m.Kind, m.Key = KindReminder, order.ReminderKey(e.Kind, fmt.Sprint(e.OrderID, e.Server), e.Due, e.Lead)
 		if e.Kind == order.RemindUnpaid {
-			m.Title = fmt.Sprintf("Unpaid order %d lapses in %s", e.OrderID, roundDur(e.Due.Sub(e.Time)))
+			m.Title = fmt.Sprintf("Unpaid order %d lapses %s", e.OrderID, formatTime(e.Due))
 		} else {
-			m.Title = fmt.Sprintf("Server %s expires in %s", e.Server, roundDur(e.Due.Sub(e.Time)))
+			m.Title = fmt.Sprintf("Server %s expires %s", e.Server, formatTime(e.Due))
 		}
 		m.Text = e.Message()
 	case order.PaymentNotReady:
@@ -385,7 +385,7 @@ func priceVsCeiling(price, ceiling money.Amount) string {
 	if ceiling.Currency == "" && ceiling.Ucents == 0 {
 		return "at " + price.String()
 	}
-	return fmt.Sprintf("at %s (ceiling %s)", price, ceiling)
+	return fmt.Sprintf("at %s (ceiling %s)", price, money.FormatCeiling(ceiling.Ucents, ceiling.Currency))
 }
 
 func keyOf(k Kind, a, b string) string { return string(k) + "|" + a + "|" + b }
