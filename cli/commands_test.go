@@ -38,6 +38,7 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		{"renew", servers[0].Name, "--period", "P1M", "--dry-run", "--demo", "--json"},
 		{"check", "--json", "--prefs", p},
 		{"--check", "--json", "--prefs", p},
+		{"history", "--json", "--history", filepath.Join(t.TempDir(), "history.db")},
 	}
 	covered := map[string]bool{}
 	for _, args := range runs {
