@@ -28,6 +28,7 @@ type fileFlags struct {
 // the root command, which keeps the flags of ovhtui before subcommands.
 type options struct {
 	fileFlags
+	history   historyFlags // --history, --history-keep, --sweep (history.go)
 	poll      time.Duration
 	budget    budgetFlag // unsigned requests a minute (--budget; 0: unlimited)
 	logFile   string
@@ -76,6 +77,7 @@ func addEngineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVar(&o.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics, /healthz and /readyz on `ADDR` (e.g. 127.0.0.1:9188; off by default)")
+	addHistoryFlags(fs, &o.history, true)
 }
 
 // budgetFlag is --budget: N/min, 0 or off (budget.ParsePerMin). A bad
@@ -114,7 +116,7 @@ func checkEngineFlags(cmd *cobra.Command, o *options) error {
 			return usageError(cmd, "--metrics %q is not HOST:PORT (e.g. 127.0.0.1:9188)", o.metricsAddr)
 		}
 	}
-	return nil
+	return checkHistoryFlags(cmd, &o.history)
 }
 
 // noArgs refuses positional arguments in one line.
@@ -169,6 +171,10 @@ func (a *app) rootCommand() *cobra.Command {
 	})
 	root.AddGroup(&cobra.Group{ID: "watch", Title: "Watch and order"}, &cobra.Group{ID: "after", Title: "After a win"})
 	for _, c := range []*cobra.Command{a.runCommand(), a.headlessCommand(), a.serveCommand(), a.checkCommand(), a.notifyTestCommand(), a.healthcheckCommand()} {
+		c.GroupID = "watch"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{a.historyCommand()} {
 		c.GroupID = "watch"
 		root.AddCommand(c)
 	}

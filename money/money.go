@@ -8,6 +8,7 @@ package money
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Units of an amount: OVH counts money in 1e-8 of the currency.
@@ -45,16 +46,28 @@ func Decimal(ucents int64) string {
 	return centsText(DivRound(ucents, Cent))
 }
 
-// CeilingDecimal formats a ceiling with two decimals and no currency,
-// rounded down to the cent: the highest whole-cent price it accepts. A
-// ceiling scaled with qty may hold a fraction of a cent (20.00 for 3 units
-// is 6.66666667 for one); shown as 6.66, since 6.67 would be refused.
+// CeilingDecimal formats a ceiling with no currency, exactly: two
+// decimals for a whole number of cents ("20.00"), else every decimal it
+// holds ("6.66666667"). A ceiling scaled with qty may hold a fraction of a
+// cent (20.00 for 3 units is 6.66666667 for one); rounded to 6.67 it
+// would look like it accepts a 6.67 price, which it refuses.
 func CeilingDecimal(ucents int64) string {
-	c := ucents / Cent
-	if ucents < 0 && ucents%Cent != 0 {
-		c-- // floor, not truncation
+	if ucents%Cent == 0 {
+		return centsText(ucents / Cent)
 	}
-	return centsText(c)
+	sign, u := "", ucents
+	if u < 0 {
+		sign, u = "-", -u
+	}
+	return sign + strings.TrimRight(fmt.Sprintf("%d.%08d", u/Unit, u%Unit), "0")
+}
+
+// FormatCeiling is CeilingDecimal with the currency code, like Format.
+func FormatCeiling(ucents int64, currency string) string {
+	if currency == "" {
+		return CeilingDecimal(ucents)
+	}
+	return CeilingDecimal(ucents) + " " + currency
 }
 
 func centsText(cents int64) string {

@@ -30,16 +30,23 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestCeilingDecimalRoundsDown(t *testing.T) {
+func TestCeilingDecimalIsExact(t *testing.T) {
 	for _, tc := range []struct {
 		in   int64
 		want string
 	}{
-		{2000000000, "20.00"}, {666666667, "6.66"}, {1332666667, "13.32"}, {999999, "0.00"}, {-1, "-0.01"}, {0, "0.00"},
+		{2000000000, "20.00"}, {666666667, "6.66666667"}, {1332666667, "13.32666667"}, {999999, "0.00999999"},
+		{-1, "-0.00000001"}, {0, "0.00"}, {-150000000, "-1.50"}, {1_50000000 + 5_000_000, "1.55"}, {1_50500000, "1.505"},
 	} {
 		if got := CeilingDecimal(tc.in); got != tc.want {
 			t.Errorf("CeilingDecimal(%d) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+	if got := FormatCeiling(666666667, "EUR"); got != "6.66666667 EUR" {
+		t.Errorf("FormatCeiling = %q", got)
+	}
+	if got := FormatCeiling(20*Unit, ""); got != "20.00" {
+		t.Errorf("FormatCeiling without currency = %q", got)
 	}
 }
 
