@@ -17,4 +17,4 @@ import (
 // install fills it from the module version.
 var version = "dev"
 
-func main() { os.Exit(cli.Main(version, os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(cli.Main(version)) }

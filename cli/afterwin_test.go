@@ -18,17 +18,10 @@ import (
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
-// withStdin makes confirmations read s.
-func withStdin(t *testing.T, s string) {
-	t.Helper()
-	old := stdin
-	stdin = strings.NewReader(s)
-	t.Cleanup(func() { stdin = old })
-}
-
 func TestOrdersAndServersDemo(t *testing.T) {
-	isolateEnv(t)
-	code, out, errOut := runCLI(t, "orders", "--demo", "--json")
+	t.Parallel()
+	e := isolateEnv(t)
+	code, out, errOut := e.run("orders", "--demo", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -43,11 +36,11 @@ func TestOrdersAndServersDemo(t *testing.T) {
 		orders[1].Status != "delivered" || orders[0].WithTax.Ucents != 2458000000 {
 		t.Fatalf("orders = %+v", orders)
 	}
-	code, out, _ = runCLI(t, "orders", "--demo")
+	code, out, _ = e.run("orders", "--demo")
 	if code != exitOK || !strings.Contains(out, "200000002") || !strings.Contains(out, "notPaid") || !strings.Contains(out, "24.58 EUR") {
 		t.Fatalf("orders: %d\n%s", code, out)
 	}
-	code, out, errOut = runCLI(t, "servers", "--json", "--demo")
+	code, out, errOut = e.run("servers", "--json", "--demo")
 	var servers []account.Server
 	if code != exitOK || json.Unmarshal([]byte(out), &servers) != nil || len(servers) != 3 {
 		t.Fatalf("servers --json: %d %s\n%s", code, errOut, out)
@@ -55,57 +48,59 @@ func TestOrdersAndServersDemo(t *testing.T) {
 	if !servers[0].Manual() || !servers[0].Expiration.Before(servers[1].Expiration) {
 		t.Fatalf("servers not expiring soonest first, manual first: %+v", servers)
 	}
-	code, out, _ = runCLI(t, "servers", "--demo")
+	code, out, _ = e.run("servers", "--demo")
 	if code != exitOK || !strings.Contains(out, "MANUAL") || !strings.Contains(out, servers[0].Name) {
 		t.Fatalf("servers: %d\n%s", code, out)
 	}
 }
 
 func TestPayDemoAsksFirst(t *testing.T) {
-	isolateEnv(t)
-	withStdin(t, "n\n")
-	code, out, errOut := runCLI(t, "pay", "200000002", "--demo")
+	t.Parallel()
+	e := isolateEnv(t)
+	e.stdin = "n\n"
+	code, out, errOut := e.run("pay", "200000002", "--demo")
 	if code != exitProblems || !strings.Contains(out, "24.58 EUR incl. tax") || !strings.Contains(errOut, "not confirmed") {
 		t.Fatalf("pay, answered no: %d\n%s\n%s", code, out, errOut)
 	}
-	withStdin(t, "y\n")
-	code, out, errOut = runCLI(t, "pay", "--demo", "200000002")
+	e.stdin = "y\n"
+	code, out, errOut = e.run("pay", "--demo", "200000002")
 	if code != exitOK || !strings.Contains(out, "paid: order 200000002 is now") {
 		t.Fatalf("pay: %d\n%s\n%s", code, out, errOut)
 	}
-	code, _, errOut = runCLI(t, "pay", "200000001", "--demo", "--yes")
+	code, _, errOut = e.run("pay", "200000001", "--demo", "--yes")
 	if code != exitProblems || !strings.Contains(errOut, "nothing to pay") {
 		t.Fatalf("pay a paid order: %d %s", code, errOut)
 	}
-	if code, _, _ := runCLI(t, "pay", "--demo"); code != exitUsage {
+	if code, _, _ := e.run("pay", "--demo"); code != exitUsage {
 		t.Fatalf("pay without an id: exit %d", code)
 	}
-	if code, _, _ := runCLI(t, "pay", "x1", "--demo"); code != exitUsage {
+	if code, _, _ := e.run("pay", "x1", "--demo"); code != exitUsage {
 		t.Fatalf("pay x1: exit %d", code)
 	}
 }
 
 func TestRenewDemo(t *testing.T) {
-	isolateEnv(t)
-	code, _, errOut := runCLI(t, "renew", "120000001", "--demo")
+	t.Parallel()
+	e := isolateEnv(t)
+	code, _, errOut := e.run("renew", "120000001", "--demo")
 	if code != exitUsage || !strings.Contains(errOut, "P1M (16.99 EUR excl. tax)") {
 		t.Fatalf("renew without a period: %d %s", code, errOut)
 	}
-	code, out, errOut := runCLI(t, "renew", "120000001", "--period", "P3M", "--dry-run", "--demo")
+	code, out, errOut := e.run("renew", "120000001", "--period", "P3M", "--dry-run", "--demo")
 	if code != exitOK || !strings.Contains(out, "62.69 EUR incl. tax") || !strings.Contains(out, "nothing was ordered") {
 		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
 	}
-	withStdin(t, "y\nn\n")
-	code, out, errOut = runCLI(t, "renew", "120000001", "--period", "P1M", "--demo")
+	e.stdin = "y\nn\n"
+	code, out, errOut = e.run("renew", "120000001", "--period", "P1M", "--demo")
 	if code != exitProblems || !strings.Contains(out, "renewal order 200000003 made") || !strings.Contains(errOut, "not paid: not confirmed") {
 		t.Fatalf("renew, then no to the payment: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, "renew", "120000001", "--period", "P1M", "--yes", "--demo")
+	code, out, errOut = e.run("renew", "120000001", "--period", "P1M", "--yes", "--demo")
 	if code != exitOK || !strings.Contains(out, "renewal order 200000003 made") || !strings.Contains(out, "paid: order 200000003") {
 		t.Fatalf("renew: %d\n%s\n%s", code, out, errOut)
 	}
-	code, _, errOut = runCLI(t, "renew", "1", "--period", "P1M", "--demo")
-	if code != exitProblems || !strings.Contains(errOut, "no dedicated server has service id 1") {
+	code, _, errOut = e.run("renew", "1", "--period", "P1M", "--demo")
+	if code != exitProblems || !strings.Contains(errOut, `no dedicated server has the service id or name "1"`) {
 		t.Fatalf("renew an unknown service: %d %s", code, errOut)
 	}
 }
@@ -114,6 +109,7 @@ func TestRenewDemo(t *testing.T) {
 // credentials in the environment, against a simulator whose key lacks the
 // server rights.
 func TestCheckNamesTheAfterWinRights(t *testing.T) {
+	t.Parallel()
 	rules := []ovhsim.Rule{{Method: "GET", Path: "/order/*"}, {Method: "GET", Path: "/me"}} // far too few
 	_, out, _ := checkWithCredentials(t, simForCheck(t, rules))
 	for _, r := range []string{"GET /dedicated/server ", "GET /dedicated/server/* ", "GET /service/* ", "POST /service/* ", "POST /me/order/* "} {
@@ -124,7 +120,8 @@ func TestCheckNamesTheAfterWinRights(t *testing.T) {
 }
 
 func TestAfterWinWithCredentials(t *testing.T) {
-	isolateEnv(t)
+	t.Parallel()
+	e := isolateEnv(t)
 	var rules []ovhsim.Rule
 	for _, r := range ovhsim.DefaultRules() {
 		if !strings.HasPrefix(r.Path, "/dedicated/server") {
@@ -150,15 +147,15 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("OVH_ENDPOINT", endpoint)
-	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
-	t.Setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
-	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
+	e.setenv("OVH_ENDPOINT", endpoint)
+	e.setenv("OVH_APPLICATION_KEY", "sim-app-key")
+	e.setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
+	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
 	p := writeFile(t, "preferences.json", fmt.Sprintf(`{"subsidiary": "IE", "user_servers": [{"planCode": "25skleb01",
 		"fqn": "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme", "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}],
 		"qty": 0, "ceiling_price": 25, "order_id": %d}]}`, id))
 
-	code, out, errOut := runCLI(t, "orders", "--json", "--prefs", p)
+	code, out, errOut := e.run("orders", "--json", "--prefs", p)
 	var orders []account.Order
 	if code != exitOK || json.Unmarshal([]byte(out), &orders) != nil || len(orders) != 1 || !orders[0].Ours || !orders[0].Unpaid() {
 		t.Fatalf("orders: %d %s\n%s", code, errOut, out)
@@ -169,23 +166,23 @@ func TestAfterWinWithCredentials(t *testing.T) {
 	if !strings.Contains(out, `"payment": "UNPAID"`) {
 		t.Fatalf("orders --json does not say UNPAID:\n%s", out)
 	}
-	if code, out, _ = runCLI(t, "orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "UNPAID") {
+	if code, out, _ = e.run("orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "UNPAID") {
 		t.Fatalf("orders before paying:\n%s", out)
 	}
-	code, out, errOut = runCLI(t, "pay", fmt.Sprint(id), "--yes", "--prefs", p)
+	code, out, errOut = e.run("pay", fmt.Sprint(id), "--yes", "--prefs", p)
 	if code != exitOK {
 		t.Fatalf("pay: %d\n%s\n%s", code, out, errOut)
 	}
 	// The same one payment state as the dashboard row, the banner and the
 	// quit summary (tui.TestPaymentStateAgreesEverywhere).
-	if code, out, _ = runCLI(t, "orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "paid") {
+	if code, out, _ = e.run("orders", "--prefs", p); code != exitOK || !paymentColumn(out, id, "paid") {
 		t.Fatalf("orders after paying:\n%s", out)
 	}
 	log, err := journal.Read(journal.Beside(p))
 	if err != nil || len(log.Records) != 2 || log.Records[0].Kind != journal.KindPayment || log.Records[1].Result != journal.ResultDone {
 		t.Fatalf("journal: %v\n%+v", err, log)
 	}
-	code, out, errOut = runCLI(t, "servers", "--prefs", p)
+	code, out, errOut = e.run("servers", "--prefs", p)
 	if code != exitProblems || !strings.Contains(errOut, "lacks the rule GET /dedicated/server") {
 		t.Fatalf("servers without the right: %d\n%s\n%s", code, out, errOut)
 	}

@@ -24,67 +24,80 @@ import (
 )
 
 // TestFlagBounds: --poll is bounded on both sides, --help prints its text
-// once on stdout with every exit code, a bad flag points to --help.
+// once on stdout with every exit code, a bad flag or argument is one line
+// and a hint to the command's help, never the whole usage.
 func TestFlagBounds(t *testing.T) {
-	isolateEnv(t)
+	t.Parallel()
 	for _, tc := range []struct {
 		args       []string
 		code       int
-		done       bool
 		stdoutHas  string
 		stderrHas  string
 		stderrNone bool
 	}{
-		{args: []string{"--poll", "1h"}, code: exitOK},
-		{args: []string{"--poll", "1s"}, code: exitOK},
-		{args: []string{"--poll", "61m"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
-		{args: []string{"--poll", "100h"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
-		{args: []string{"--poll", "2562047h"}, code: exitUsage, done: true, stderrHas: "above the maximum of 1h"},
-		{args: []string{"--poll", "999ms"}, code: exitUsage, done: true, stderrHas: "below the minimum of 1s"},
-		{args: []string{"--no-such-flag"}, code: exitUsage, done: true, stderrHas: "run 'ovhtui --help'"},
-		{args: []string{"--help"}, code: exitOK, done: true, stdoutHas: "Exit codes:", stderrNone: true},
-		{args: []string{"-h"}, code: exitOK, done: true, stdoutHas: "Exit codes:", stderrNone: true},
+		// A valid --poll goes on to the preferences, which are missing.
+		{args: []string{"--poll", "1h"}, code: exitUsage, stderrHas: "nope.json"},
+		{args: []string{"headless", "--poll", "1s"}, code: exitUsage, stderrHas: "nope.json"},
+		{args: []string{"--poll", "61m"}, code: exitUsage, stderrHas: "above the maximum of 1h"},
+		{args: []string{"run", "--poll", "100h"}, code: exitUsage, stderrHas: "above the maximum of 1h"},
+		{args: []string{"--poll", "2562047h"}, code: exitUsage, stderrHas: "above the maximum of 1h"},
+		{args: []string{"--poll", "999ms"}, code: exitUsage, stderrHas: "below the minimum of 1s"},
+		{args: []string{"--no-such-flag"}, code: exitUsage, stderrHas: "see `ovhtui --help`"},
+		{args: []string{"renew", "--no-such-flag"}, code: exitUsage, stderrHas: "see `ovhtui renew --help`"},
+		{args: []string{"renew"}, code: exitUsage, stderrHas: "ovhtui renew: give one SERVER"},
+		{args: []string{"pay", "1", "2"}, code: exitUsage, stderrHas: "see `ovhtui pay --help`"},
+		{args: []string{"--help"}, code: exitOK, stdoutHas: "Exit codes:", stderrNone: true},
+		{args: []string{"-h"}, code: exitOK, stdoutHas: "Exit codes:", stderrNone: true},
+		{args: []string{"renew", "--help"}, code: exitOK, stdoutHas: "--period", stderrNone: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			_, code, done := parseFlags(tc.args, &out, &errb)
-			if code != tc.code || done != tc.done {
-				t.Fatalf("code %d done %v, want %d %v; stderr %q", code, done, tc.code, tc.done, errb.String())
+			t.Parallel()
+			e := isolateEnv(t)
+			fakeCredentials(e)
+			args := tc.args
+			if tc.args[0] != "renew" && tc.args[0] != "pay" && !slices.Contains(tc.args, "--help") && !slices.Contains(tc.args, "-h") {
+				args = append(slices.Clone(args), "--prefs", filepath.Join(t.TempDir(), "nope.json"))
 			}
-			if !strings.Contains(out.String(), tc.stdoutHas) || !strings.Contains(errb.String(), tc.stderrHas) {
-				t.Errorf("stdout %q, stderr %q; want %q, %q", out.String(), errb.String(), tc.stdoutHas, tc.stderrHas)
+			code, out, errOut := e.run(args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, errOut)
 			}
-			if tc.stderrNone && errb.Len() > 0 {
-				t.Errorf("stderr not empty: %q", errb.String())
+			if !strings.Contains(out, tc.stdoutHas) || !strings.Contains(errOut, tc.stderrHas) {
+				t.Errorf("stdout %q, stderr %q; want %q, %q", out, errOut, tc.stdoutHas, tc.stderrHas)
 			}
-			if n := strings.Count(out.String(), "Usage: ovhtui"); tc.stdoutHas != "" && n != 1 {
+			if tc.stderrNone && errOut != "" {
+				t.Errorf("stderr not empty: %q", errOut)
+			}
+			if tc.code == exitUsage && strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
+				t.Errorf("a usage error takes more than two lines:\n%s", errOut)
+			}
+			if n := strings.Count(out, "USAGE"); tc.stdoutHas != "" && n != 1 {
 				t.Errorf("usage printed %d times", n)
 			}
 		})
 	}
 	// --help names every exit code.
-	var out bytes.Buffer
-	parseFlags([]string{"--help"}, &out, &bytes.Buffer{})
-	for _, code := range []string{"\n  0  ", "\n  1  ", "\n  2  "} {
-		if !strings.Contains(out.String(), code) {
-			t.Errorf("--help lacks exit code %q", strings.TrimSpace(code))
+	_, out, _ := isolateEnv(t).run("--help")
+	for _, code := range []string{"0  ok", "1  problems found", "2  unusable input"} {
+		if !strings.Contains(out, code) {
+			t.Errorf("--help lacks exit code %q", code)
 		}
 	}
 }
 
 // fakeCredentials points the OVH client at a closed loopback port: the
 // tests using it must end before any API call.
-func fakeCredentials(t *testing.T) {
-	t.Helper()
-	t.Setenv("OVH_ENDPOINT", "http://127.0.0.1:9/1.0")
-	t.Setenv("OVH_APPLICATION_KEY", "k")
-	t.Setenv("OVH_APPLICATION_SECRET", "s")
-	t.Setenv("OVH_CONSUMER_KEY", "c")
+func fakeCredentials(e *testEnv) {
+	e.setenv("OVH_ENDPOINT", "http://127.0.0.1:9/1.0")
+	e.setenv("OVH_APPLICATION_KEY", "k")
+	e.setenv("OVH_APPLICATION_SECRET", "s")
+	e.setenv("OVH_CONSUMER_KEY", "c")
 }
 
 // TestHeadlessNoValidEntryExits1: headless with nothing it could ever order
 // exits 1 at start, listing the problems --check lists (issue 12.3).
 func TestHeadlessNoValidEntryExits1(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, content string }{
 		{"every entry invalid", `{"subsidiary": "IE", "user_servers": [
 			{"planCode": "", "fqn": "x", "qty": 1, "ceiling_price": 9, "datacenters": [], "labels": {}},
@@ -93,14 +106,15 @@ func TestHeadlessNoValidEntryExits1(t *testing.T) {
 			{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "ceiling_price": 9, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateEnv(t)
-			fakeCredentials(t)
+			t.Parallel()
+			e := isolateEnv(t)
+			fakeCredentials(e)
 			p := writeFile(t, "preferences.json", tc.content)
-			code, _, errOut := runCLI(t, "--headless", "--prefs", p)
+			code, _, errOut := e.run("--headless", "--prefs", p)
 			if code != exitProblems {
 				t.Fatalf("exit %d, want 1; stderr %q", code, errOut)
 			}
-			_, checkOut, _ := runCLI(t, "--check", "--prefs", p)
+			_, checkOut, _ := e.run("--check", "--prefs", p)
 			for _, line := range strings.Split(strings.TrimSpace(checkOut), "\n") {
 				if strings.HasPrefix(line, p+": ") && !strings.Contains(errOut, line) {
 					t.Errorf("headless does not list the --check problem %q:\n%s", line, errOut)
@@ -116,6 +130,7 @@ func TestHeadlessNoValidEntryExits1(t *testing.T) {
 // TestLogFileWriteErrorsReportedOnce: a log file that cannot be written is
 // said once, then counted (issue 12.8).
 func TestLogFileWriteErrorsReportedOnce(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full")
 	}
@@ -128,6 +143,7 @@ func TestLogFileWriteErrorsReportedOnce(t *testing.T) {
 		{filepath.Join(t.TempDir(), "ok.log"), 0, ""},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
 			var reports []string
 			report := func(msg string) { reports = append(reports, msg) }
 			lf, err := openLogFile(tc.path, report)
@@ -166,12 +182,14 @@ func TestLogFileWriteErrorsReportedOnce(t *testing.T) {
 // headless ovhtui after saving, with exit 0 and the lock released
 // (issue 12.9: SIGHUP used to kill it at once with 129).
 func TestShutdownSignalsAreGraceful(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	bin := ovhtuiBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "testdata", "eco-catalog-IE.json"))
 			if err != nil {
 				t.Fatal(err)
@@ -224,6 +242,7 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 // TestEnvFileErrors: each .env problem says what and where, never a value
 // (issue 12.6).
 func TestEnvFileErrors(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-value-never-shown"
 	for _, tc := range []struct {
 		name    string
@@ -249,16 +268,17 @@ func TestEnvFileErrors(t *testing.T) {
 			wantErr: ".env:4: the variable name has a character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateEnv(t)
+			t.Parallel()
+			env := isolateEnv(t).app().env
 			p := filepath.Join(t.TempDir(), ".env")
 			tc.make(t, p)
-			_, err := loadEnvFile(p)
+			_, err := loadEnvFile(env, p)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("loadEnvFile: %v", err)
 				}
 				k, v, _ := strings.Cut(tc.wantKey, "=")
-				if got := os.Getenv(k); got != v {
+				if got := env.get(k); got != v {
 					t.Fatalf("%s = %q, want %q", k, got, v)
 				}
 				return
@@ -272,11 +292,11 @@ func TestEnvFileErrors(t *testing.T) {
 		})
 	}
 	// --check says it and exits 2.
-	isolateEnv(t)
+	e := isolateEnv(t)
 	env := filepath.Join(t.TempDir(), ".env")
 	writeEnv("OVH-X=1\n")(t, env)
 	prefsPath := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
-	if code, _, errOut := runCLI(t, "--check", "--prefs", prefsPath, "--env", env); code != exitUsage || !strings.Contains(errOut, ".env:1:") {
+	if code, _, errOut := e.run("--check", "--prefs", prefsPath, "--env", env); code != exitUsage || !strings.Contains(errOut, ".env:1:") {
 		t.Errorf("--check with a bad .env: exit %d, stderr %q", code, errOut)
 	}
 }
@@ -301,6 +321,7 @@ func mkdir(t *testing.T, path string) {
 // keys and lists every problem, with the validation problems of what did
 // decode (issue 12.7). Exit 2: the file is unusable as it is.
 func TestCheckListsEveryProblem(t *testing.T) {
+	t.Parallel()
 	entry := `{"planCode": "24sk50", "fqn": "24sk50.a.b", "qty": 1, "ceiling_price": 9, "datacenters": [{"region": "europe", "dedicated_datacenter": "fra"}], "labels": {"dedicated_os": "none_64.en"}, "addon_planCodes": ["a"]}`
 	for _, tc := range []struct {
 		name       string
@@ -338,9 +359,10 @@ func TestCheckListsEveryProblem(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateEnv(t)
+			t.Parallel()
+			e := isolateEnv(t)
 			p := writeFile(t, "preferences.json", tc.content)
-			code, out, errOut := runCLI(t, "--check", "--prefs", p)
+			code, out, errOut := e.run("--check", "--prefs", p)
 			if code != exitUsage {
 				t.Fatalf("exit %d, want 2; stdout %q stderr %q", code, out, errOut)
 			}
@@ -369,14 +391,15 @@ func TestCheckListsEveryProblem(t *testing.T) {
 // TestCheckAgainstCatalog: --check checks entries against the eco catalog,
 // downloaded (unsigned, no credentials) or cached (issue 12.10).
 func TestCheckAgainstCatalog(t *testing.T) {
-	isolateEnv(t)
+	t.Parallel()
+	e := isolateEnv(t)
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{NoPadding: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	t.Setenv("OVH_ENDPOINT", srv.URL+"/1.0")
+	e.setenv("OVH_ENDPOINT", srv.URL+"/1.0")
 	p := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": [{
 		"planCode": "24sk50", "fqn": "24sk50.ram-32g-ecc-2400.softraid-2x2000sa", "qty": 1, "ceiling_price": 0,
 		"datacenters": [{"region": "europe", "dedicated_datacenter": "xyz"}], "labels": {"dedicated_os": "none_64.en"},
@@ -390,7 +413,7 @@ func TestCheckAgainstCatalog(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		code, out, errOut := runCLI(t, "--check", "--prefs", p)
+		code, out, errOut := e.run("--check", "--prefs", p)
 		if code != exitProblems {
 			t.Fatalf("%s: exit %d, want 1; stdout %q stderr %q", when, code, out, errOut)
 		}
@@ -423,6 +446,7 @@ func TestCheckAgainstCatalog(t *testing.T) {
 // ovhtui (headless, --check) at once with exit 2 and a clear message, and
 // the file keeps every byte (issue 12.2 and 12.8).
 func TestUnusablePreferencesExit2(t *testing.T) {
+	t.Parallel()
 	dup := "{\"subsidiary\": \"IE\", \"user_servers\": [{\n  \"place_order\": false,\n  \"qty\": 1,\n  \"place_order\": true\n}]}\n"
 	for _, tc := range []struct {
 		name string
@@ -443,14 +467,15 @@ func TestUnusablePreferencesExit2(t *testing.T) {
 	} {
 		for _, mode := range []string{"--headless", "--check"} {
 			t.Run(tc.name+" "+mode, func(t *testing.T) {
-				isolateEnv(t)
-				fakeCredentials(t)
+				t.Parallel()
+				e := isolateEnv(t)
+				fakeCredentials(e)
 				p := tc.path(t)
 				var before []byte
 				if tc.name == "duplicate key" {
 					before, _ = os.ReadFile(p)
 				}
-				code, _, errOut := runCLI(t, mode, "--prefs", p)
+				code, _, errOut := e.run(mode, "--prefs", p)
 				if code != exitUsage || !strings.Contains(errOut, tc.want) {
 					t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
 				}
@@ -466,27 +491,26 @@ func TestUnusablePreferencesExit2(t *testing.T) {
 
 // TestHelpOnStdoutOnly: every command's --help and -h print the usage once,
 // on stdout, and nothing on stderr (each subcommand printed it on both,
-// issue 21.6); a bad flag still gets it on stderr.
+// issue 21.6); a bad flag gets one line and a hint on stderr, never the
+// usage (issue 18).
 func TestHelpOnStdoutOnly(t *testing.T) {
-	isolateEnv(t)
-	for _, cmd := range [][]string{nil, {"orders"}, {"pay"}, {"servers"}, {"renew"}} {
+	t.Parallel()
+	e := isolateEnv(t)
+	for _, cmd := range [][]string{nil, {"run"}, {"headless"}, {"check"}, {"notify-test"}, {"orders"}, {"pay"}, {"servers"}, {"renew"}} {
 		for _, h := range []string{"--help", "-h"} {
 			args := append(append([]string(nil), cmd...), h)
-			var out, errb bytes.Buffer
-			if code := run(args, &out, &errb); code != exitOK {
+			code, out, errOut := e.run(args...)
+			if code != exitOK {
 				t.Errorf("%v: exit %d", args, code)
 			}
-			if n := strings.Count(out.String(), "Usage: ovhtui"); n != 1 || errb.Len() != 0 {
-				t.Errorf("%v: usage %d time(s) on stdout, stderr %q", args, n, errb.String())
+			if n := strings.Count(out, "USAGE"); n != 1 || errOut != "" {
+				t.Errorf("%v: usage %d time(s) on stdout, stderr %q", args, n, errOut)
 			}
 		}
-		if cmd == nil {
-			continue
-		}
-		var out, errb bytes.Buffer
-		if code := run(append(append([]string(nil), cmd...), "--no-such-flag"), &out, &errb); code != exitUsage || out.Len() != 0 ||
-			!strings.Contains(errb.String(), "flag provided but not defined") {
-			t.Errorf("%v --no-such-flag: exit %d, stdout %q, stderr %q", cmd, code, out.String(), errb.String())
+		code, out, errOut := e.run(append(append([]string(nil), cmd...), "--no-such-flag")...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "unknown flag: --no-such-flag") ||
+			strings.Contains(errOut, "USAGE") || strings.Count(errOut, "\n") != 2 {
+			t.Errorf("%v --no-such-flag: exit %d, stdout %q, stderr %q", cmd, code, out, errOut)
 		}
 	}
 }
@@ -497,9 +521,11 @@ func TestHelpOnStdoutOnly(t *testing.T) {
 // their lock or journal, or the .env, is refused before anything is written
 // to it; the .env cannot be the preferences either (issue 21.1, 21.3).
 func TestLogFileMustBeARegularFileOfItsOwn(t *testing.T) {
-	isolateEnv(t)
-	fakeCredentials(t)
-	dir, _ := os.Getwd() // isolateEnv's
+	// Not parallel: the paths are relative to a working folder of its own.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	e := isolateEnv(t)
+	fakeCredentials(e)
 	prefsPath := filepath.Join(dir, "preferences.json")
 	envPath := filepath.Join(dir, ".env")
 	for p, content := range map[string]string{prefsPath: killTestPrefs, envPath: "OVHTUI_X=1\n", journal.Beside(prefsPath): ""} {
@@ -544,7 +570,7 @@ func TestLogFileMustBeARegularFileOfItsOwn(t *testing.T) {
 		if !slices.Contains(tc.args, "--env") {
 			args = append(args, "--env", ".env")
 		}
-		code, stdout, stderr := runCLI(t, args...)
+		code, stdout, stderr := e.run(args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 and %q", tc.args, code, stderr, stdout, tc.want)
 		}
@@ -560,10 +586,11 @@ func TestLogFileMustBeARegularFileOfItsOwn(t *testing.T) {
 // TestEmptyPrefsPathSaid: --prefs "" names no file; it was said as
 // "read preferences:  is a folder" (issue 21.6).
 func TestEmptyPrefsPathSaid(t *testing.T) {
-	isolateEnv(t)
-	fakeCredentials(t)
+	t.Parallel()
+	e := isolateEnv(t)
+	fakeCredentials(e)
 	for _, args := range [][]string{{"--headless", "--prefs", ""}, {"--check", "--prefs", ""}} {
-		code, _, stderr := runCLI(t, args...)
+		code, _, stderr := e.run(args...)
 		if code != exitUsage || !strings.Contains(stderr, "the path is empty") || strings.Contains(stderr, "folder") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
 		}
@@ -576,8 +603,11 @@ func TestEmptyPrefsPathSaid(t *testing.T) {
 // start killed ovhtui, issue 21.7). Without the handler the signal would
 // kill this test.
 func TestSignalBeforeTheEngineKept(t *testing.T) {
-	isolateEnv(t)
-	fakeCredentials(t)
+	// Not parallel: it signals the whole test process, and works in a
+	// working folder of its own.
+	t.Chdir(t.TempDir())
+	e := isolateEnv(t)
+	fakeCredentials(e)
 	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -587,7 +617,7 @@ func TestSignalBeforeTheEngineKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-shutdown.Caught() // caught, not fatal
-	code, stdout, stderr := runCLI(t, "--headless", "--prefs", "preferences.json", "--env", "none.env")
+	code, stdout, stderr := e.run("--headless", "--prefs", "preferences.json", "--env", "none.env")
 	if code != exitOK || !strings.Contains(stdout, "final: ") {
 		t.Fatalf("exit %d; stdout %q; stderr %q", code, stdout, stderr)
 	}
@@ -602,6 +632,7 @@ func TestSignalBeforeTheEngineKept(t *testing.T) {
 // long before main: the window in which a SIGTERM kills ovhtui outright is
 // the Go runtime's start alone (issue 21.7).
 func TestSignalHandlerInstalledAtInit(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -633,6 +664,7 @@ func TestSignalHandlerInstalledAtInit(t *testing.T) {
 // on to L, stderr says once why stdout stopped, and a signal still ends it
 // with exit 0 (issue 21.7).
 func TestHeadlessPipeClosedKeepsLogging(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -703,9 +735,12 @@ func TestCredentialWithBadCharacterNamed(t *testing.T) {
 			"OVH_CONSUMER_KEY (set in the environment or an ovh.conf file) holds a control character at character 22"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateEnv(t)
+			// Not parallel: the .env is named relative to a working
+			// folder of its own.
+			t.Chdir(t.TempDir())
+			e := isolateEnv(t)
 			if k, v, ok := strings.Cut(tc.setVar, "="); ok {
-				t.Setenv(k, v)
+				e.setenv(k, v)
 			}
 			if err := os.WriteFile(".env", []byte(tc.env), 0o600); err != nil {
 				t.Fatal(err)
@@ -713,7 +748,7 @@ func TestCredentialWithBadCharacterNamed(t *testing.T) {
 			if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			code, stdout, stderr := runCLI(t, "--headless", "--env", ".env")
+			code, stdout, stderr := e.run("--headless", "--env", ".env")
 			if code != exitUsage || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
 			}
@@ -727,15 +762,18 @@ func TestCredentialWithBadCharacterNamed(t *testing.T) {
 // TestOVHConfFIFORefused: go-ovh reads ./ovh.conf with a blocking open; a
 // FIFO there is refused at once instead of hanging start-up (issue 21.1).
 func TestOVHConfFIFORefused(t *testing.T) {
-	isolateEnv(t)
-	fakeCredentials(t)
+	// Not parallel: ./ovh.conf is in the working folder every go-ovh
+	// client of the process reads.
+	t.Chdir(t.TempDir())
+	e := isolateEnv(t)
+	fakeCredentials(e)
 	if err := syscall.Mkfifo("ovh.conf", 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile("preferences.json", []byte(killTestPrefs), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runCLI(t, "--headless", "--env", "none.env")
+	code, _, stderr := e.run("--headless", "--env", "none.env")
 	if code != exitUsage || !strings.Contains(stderr, "OVH configuration file ./ovh.conf is a FIFO (named pipe), not a regular file") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

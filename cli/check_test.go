@@ -34,20 +34,21 @@ func checkWithCredentials(t *testing.T, endpoint string) (int, string, string) {
 // on prefs/testdata/example1.json as edit changes it.
 func checkExampleWithCredentials(t *testing.T, endpoint string, edit func(string) string) (int, string, string) {
 	t.Helper()
-	isolateEnv(t)
-	t.Setenv("OVH_ENDPOINT", endpoint)
-	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
-	t.Setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
-	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
+	e := isolateEnv(t)
+	e.setenv("OVH_ENDPOINT", endpoint)
+	e.setenv("OVH_APPLICATION_KEY", "sim-app-key")
+	e.setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
+	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
 	src, err := os.ReadFile(filepath.Join(rootDir, "prefs", "testdata", "example1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := writeFile(t, "preferences.json", edit(string(src)))
-	return runCLI(t, "--check", "--prefs", p)
+	return e.run("--check", "--prefs", p)
 }
 
 func TestCheckCredentialsAgainstSimulator(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := checkWithCredentials(t, simForCheck(t, nil))
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0; stdout %q stderr %q", code, out, errOut)
@@ -63,6 +64,7 @@ func TestCheckCredentialsAgainstSimulator(t *testing.T) {
 }
 
 func TestCheckListsMissingRights(t *testing.T) {
+	t.Parallel()
 	rules := []ovhsim.Rule{{Method: "GET", Path: "/*"}} // read-only key
 	code, out, errOut := checkWithCredentials(t, simForCheck(t, rules))
 	if code != exitProblems {
@@ -79,14 +81,15 @@ func TestCheckListsMissingRights(t *testing.T) {
 }
 
 func TestCheckWrongSecretIsAnErrorWithoutTheSecret(t *testing.T) {
+	t.Parallel()
 	endpoint := simForCheck(t, nil)
-	isolateEnv(t)
-	t.Setenv("OVH_ENDPOINT", endpoint)
-	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
-	t.Setenv("OVH_APPLICATION_SECRET", "wrong-secret-value")
-	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
+	e := isolateEnv(t)
+	e.setenv("OVH_ENDPOINT", endpoint)
+	e.setenv("OVH_APPLICATION_KEY", "sim-app-key")
+	e.setenv("OVH_APPLICATION_SECRET", "wrong-secret-value")
+	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
 	p := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
-	code, out, errOut := runCLI(t, "--check", "--prefs", p)
+	code, out, errOut := e.run("--check", "--prefs", p)
 	if code != exitProblems {
 		t.Fatalf("exit %d, want 1; stdout %q stderr %q", code, out, errOut)
 	}
@@ -101,7 +104,8 @@ func TestCheckWrongSecretIsAnErrorWithoutTheSecret(t *testing.T) {
 // TestDemoReadsNoCredentials: whatever the environment and the working
 // folder hold, --demo talks to the simulator with its own credentials only.
 func TestDemoReadsNoCredentials(t *testing.T) {
-	isolateEnv(t)
+	t.Parallel()
+	e := isolateEnv(t)
 	for k, v := range map[string]string{
 		"OVH_ENDPOINT":           "ovh-eu",
 		"OVH_APPLICATION_KEY":    "users-real-key",
@@ -110,14 +114,15 @@ func TestDemoReadsNoCredentials(t *testing.T) {
 		"OVH_CLIENT_ID":          "users-client-id",
 		"OVH_CLIENT_SECRET":      "users-client-secret",
 	} {
-		t.Setenv(k, v)
+		e.setenv(k, v)
 	}
-	if err := os.WriteFile("ovh.conf", []byte("[default]\nendpoint=ovh-eu\n[ovh-eu]\napplication_key=conf-key\nclient_id=conf-client\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(e.vars["HOME"], ".ovh.conf"), []byte("[default]\nendpoint=ovh-eu\n[ovh-eu]\napplication_key=conf-key\nclient_id=conf-client\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := startDemo(ctx, options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a := e.app()
+	d, err := a.startDemo(ctx, options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +138,7 @@ func TestDemoReadsNoCredentials(t *testing.T) {
 	if !strings.HasPrefix(c.Endpoint(), "http://127.0.0.1:") {
 		t.Errorf("demo endpoint %q is not the loopback simulator", c.Endpoint())
 	}
-	for _, kv := range os.Environ() {
+	for _, kv := range a.env.list() {
 		if strings.HasPrefix(kv, "OVH_") {
 			t.Errorf("demo left %s in the environment", strings.SplitN(kv, "=", 2)[0])
 		}

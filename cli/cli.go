@@ -1,24 +1,29 @@
-// Package cli is the ovhtui command: flags and wiring only. prefs owns the
-// file, catalog the eco catalog, order the pipeline (and order/ovhsim the
-// simulator used by --demo and the tests), tui the terminal UI.
+// Package cli is the ovhtui command tree (cobra, styled by fang): one file
+// per command, flags and wiring only. prefs owns the file, catalog the eco
+// catalog, order the pipeline (and order/ovhsim the simulator used by
+// --demo and the tests), tui the terminal UI, account what comes after a
+// win.
+//
+// Nothing here is process-wide: the environment, the secrets to scrub and
+// the standard streams are values of one run (Process, app), so that tests
+// run many commands in parallel.
 package cli
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"os"
 	"runtime/debug"
-	"strconv"
+	"strings"
 	"time"
 
-	"github.com/ovhtui/ovhtui/budget"
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
 	"github.com/ovhtui/ovhtui/shutdown"
 )
-
-// version is the build's version, given to Main by package main.
-var version = "dev"
 
 // Exit codes, documented in --help (exitCodesHelp) and the README.
 const (
@@ -29,151 +34,201 @@ const (
 
 // exitCodesHelp is the exit code table of --help.
 const exitCodesHelp = `Exit codes:
-  0  ok: --check found no problem; --headless stopped on SIGINT, SIGTERM or SIGHUP after saving,
+  0  ok: check found no problem; headless stopped on SIGINT, SIGTERM or SIGHUP after saving,
      or had nothing left to do
-  1  problems found (--check lists them; --headless exits 1 at start, listing them, when no entry
-     can be ordered as written), another ovhtui holds the lock, a file is in the way of the lock file,
-     or a runtime failure
-  2  unusable input: a preferences or .env file that is unreadable, not a regular file, too large,
-     not valid JSON, with a key written twice or a value of the wrong type; bad flags
-`
+  1  problems found (check lists them; headless exits 1 at start, listing them, when no entry
+     can be ordered as written), another ovhtui holds the lock, a file is in the way of the lock
+     file, or a runtime failure
+  2  unusable input: a preferences or .env file that is unreadable, not a regular file, too
+     large, not valid JSON, with a key written twice or a value of the wrong type; bad flags or
+     arguments`
 
-// maxPoll bounds --poll: a slower poll would miss restocks that sell out
-// in minutes, and a typo (100h for 100s) would silently stop watching.
-const maxPoll = time.Hour
-
-// options are the command-line flags.
-type options struct {
-	prefsPath   string
-	prefsSet    bool
-	envPath     string
-	headless    bool
-	demo        bool
-	check       bool
-	poll        time.Duration
-	budget      int // unsigned requests a minute (--budget; 0: unlimited)
-	logFile     string
-	logFormat   string
-	showVersion bool
-	notifyTest  bool
+// Process is what one run of ovhtui gets from the process it runs in.
+type Process struct {
+	Args    []string // without the program name
+	Environ []string // KEY=value, as os.Environ
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Version string // set at build time; "dev" or "" when not
 }
 
-// Main runs ovhtui with args (without the program name) and returns the
-// exit code. v is the version set at build time.
-func Main(v string, args []string, stdout, stderr io.Writer) int {
+// Main runs ovhtui in this process and returns its exit code. version is
+// the version set at build time.
+func Main(version string) int {
 	shutdown.Catch() // done already by main's import of shutdown/atstart; first thing for any other caller
-	if v != "" {
-		version = v
-	}
-	return run(args, stdout, stderr)
+	return Run(context.Background(), Process{
+		Args: os.Args[1:], Environ: os.Environ(),
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Version: version,
+	})
 }
 
-// run is Main without the version, for tests.
-func run(args []string, stdout, stderr io.Writer) int {
-	if code, ok := runAfterWin(args, stdout, stderr); ok { // orders, pay, servers, renew (afterwin.go)
-		return code
+// app is one run of ovhtui: its environment, its secrets and its streams.
+type app struct {
+	env     *environ
+	secrets *redactor
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	version string
+
+	// notifyFlushTimeout bounds the delivery of queued notifications at
+	// exit.
+	notifyFlushTimeout time.Duration
+}
+
+func newApp(p Process) *app {
+	return &app{
+		env:                newEnviron(p.Environ),
+		secrets:            &redactor{},
+		stdin:              cmpReader(p.Stdin),
+		stdout:             p.Stdout,
+		stderr:             p.Stderr,
+		version:            buildVersion(p.Version),
+		notifyFlushTimeout: 5 * time.Second,
 	}
-	opts, code, done := parseFlags(args, stdout, stderr)
-	if done {
-		return code
+}
+
+func cmpReader(r io.Reader) io.Reader {
+	if r == nil {
+		return strings.NewReader("")
 	}
-	if opts.showVersion {
-		fmt.Fprintln(stdout, "ovhtui", buildVersion())
+	return r
+}
+
+// Run runs the command line of p and returns the exit code.
+func Run(ctx context.Context, p Process) int {
+	return newApp(p).run(ctx, p.Args)
+}
+
+// run executes args through the command tree.
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.rootCommand()
+	root.SetArgs(legacyArgs(root, args))
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(a.version),
+		fang.WithErrorHandler(a.printError),
+	)
+	if err == nil {
 		return exitOK
 	}
-	if opts.notifyTest {
-		return runNotifyTest(opts, stdout, stderr)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
 	}
-	if opts.check {
-		return runCheck(opts, stdout, stderr)
-	}
-	return runEngine(opts, stdout, stderr)
+	// cobra's own: an unknown command or flag, a missing flag value.
+	return exitUsage
 }
 
-// parseFlags parses args. done is true when run must return code at once.
-func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int, done bool) {
-	fs := flag.NewFlagSet("ovhtui", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&opts.prefsPath, "prefs", "./preferences.json", "preferences file `PATH`")
-	fs.StringVar(&opts.envPath, "env", "./.env", "environment file `PATH` with OVH credentials (missing is fine; never overrides variables already set)")
-	fs.BoolVar(&opts.headless, "headless", false, "run the engine without UI, one log line per event on stdout; exits 0 on SIGINT/SIGTERM/SIGHUP after saving, or when no entry has anything left to do; exits 1 at start when no entry can be ordered as written")
-	fs.BoolVar(&opts.demo, "demo", false, "run everything against the built-in OVH API simulator (no credentials read, OVH never contacted); without --prefs, a demo preferences file in a temp folder is used")
-	fs.BoolVar(&opts.check, "check", false, "validate the preferences file; with credentials, also verify them and list the API rights the consumer key lacks")
-	fs.DurationVar(&opts.poll, "poll", 3*time.Second, "availability poll `interval` (from 1s to 1h)")
-	budgetFlag := fs.String("budget", strconv.Itoa(budget.DefaultPerMin)+"/min", "`N/min` unsigned requests to OVH a minute, shared by every plan's poll and the re-checks of ready carts: when the plans need more, each is polled less often (the header says how often); a 429 from OVH halves it for 10 minutes; 0 or off: no limit")
-	fs.StringVar(&opts.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
-	fs.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
-	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
-	fs.BoolVar(&opts.notifyTest, "notify-test", false, "send a test message to every service of OVHTUI_NOTIFY (environment or --env file) and print each result")
-	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: ovhtui [flags]\n       ovhtui orders|pay|servers|renew ... (after a win: see ovhtui CMD --help)\n\nWatches OVHcloud ECO servers listed in preferences.json and orders them when they come back in stock.\n\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fmt.Fprint(w, "\n"+exitCodesHelp)
+// exitError ends a command with an exit code. msg (may be empty: the
+// command said everything already) is printed as one line, with the hint
+// on the next one.
+type exitError struct {
+	code int
+	cmd  string // "ovhtui renew"
+	msg  string
+	hint string // "see `ovhtui renew --help`"
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// exitCode ends a command with code, saying nothing more.
+func exitCode(code int) error {
+	if code == exitOK {
+		return nil
 	}
-	// On a bad flag the flag package prints the error and calls Usage
-	// (also on --help): Usage does nothing; a bad flag points to --help,
-	// and --help prints the text once, on stdout.
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			return opts, exitOK, true
-		}
-		fmt.Fprintln(stderr, "run 'ovhtui --help' for the flags")
-		return opts, exitUsage, true
+	return &exitError{code: code}
+}
+
+// usageError is a bad flag or argument of cmd: one line, and where to read
+// more.
+func usageError(cmd *cobra.Command, format string, args ...any) error {
+	return &exitError{
+		code: exitUsage,
+		cmd:  cmd.CommandPath(),
+		msg:  fmt.Sprintf(format, args...),
+		hint: fmt.Sprintf("see `%s --help`", cmd.CommandPath()),
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ovhtui: unexpected argument %q (see --help)\n", fs.Arg(0))
-		return opts, exitUsage, true
+}
+
+// failure is a command that failed with code after it started: one line,
+// secrets scrubbed.
+func (a *app) failure(cmd *cobra.Command, code int, err error) error {
+	if err == nil {
+		return exitCode(code)
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "prefs" {
-			opts.prefsSet = true
-		}
-	})
-	n, err := budget.ParsePerMin(*budgetFlag)
-	if err != nil {
-		fmt.Fprintf(stderr, "ovhtui: --%s\n", err)
-		return opts, exitUsage, true
+	return &exitError{code: code, cmd: cmd.CommandPath(), msg: a.secrets.redact(err.Error())}
+}
+
+// printError is fang's error handler: one line (the command, what is
+// wrong), then a hint to the command's help for a usage error; never the
+// whole usage.
+func (a *app) printError(w io.Writer, _ fang.Styles, err error) {
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		// cobra's: "unknown flag: --x", "unknown command ..."
+		fmt.Fprintf(w, "ovhtui: %s\n", a.secrets.redact(err.Error()))
+		fmt.Fprintln(w, "see `ovhtui --help`")
+		return
 	}
-	opts.budget = n
-	if opts.poll < time.Second {
-		fmt.Fprintf(stderr, "ovhtui: --poll %s is below the minimum of 1s\n", opts.poll)
-		return opts, exitUsage, true
+	if ee.msg == "" {
+		return
 	}
-	if opts.poll > maxPoll {
-		fmt.Fprintf(stderr, "ovhtui: --poll %s is above the maximum of 1h (restocks sell out in minutes)\n", opts.poll)
-		return opts, exitUsage, true
+	prefix := "ovhtui"
+	if ee.cmd != "" {
+		prefix = ee.cmd
 	}
-	if opts.logFormat != "text" && opts.logFormat != "json" {
-		fmt.Fprintf(stderr, "ovhtui: --log-format must be text or json, not %q\n", opts.logFormat)
-		return opts, exitUsage, true
+	fmt.Fprintf(w, "%s: %s\n", prefix, ee.msg)
+	if ee.hint != "" {
+		fmt.Fprintln(w, ee.hint)
 	}
-	if opts.check && (opts.demo || opts.headless) {
-		fmt.Fprintln(stderr, "ovhtui: --check cannot be combined with --demo or --headless")
-		return opts, exitUsage, true
-	}
-	return opts, exitOK, false
 }
 
 // buildVersion is the version set at build time or by go install.
-func buildVersion() string {
-	if version != "dev" {
-		return version
+func buildVersion(v string) string {
+	if v != "" && v != "dev" {
+		return v
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return version
+	return "dev"
 }
 
-// newLogger builds the slog logger writing to w (secrets scrubbed).
-func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
-	w = redactingWriter{w}
-	ho := &slog.HandlerOptions{Level: level}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, ho))
+// legacyArgs keeps the command lines of Go's flag package working: a long
+// flag written with one dash (-demo, -prefs=x) gets its second dash, as
+// pflag reads "-demo" as the short flags d, e, m, o.
+func legacyArgs(root *cobra.Command, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, arg := range args {
+		if arg == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(arg) > 2 && arg[0] == '-' && arg[1] != '-' {
+			name, _, _ := strings.Cut(arg[1:], "=")
+			if isLongFlag(root, name) {
+				arg = "-" + arg
+			}
+		}
+		out = append(out, arg)
 	}
-	return slog.New(slog.NewTextHandler(w, ho))
+	return out
+}
+
+// isLongFlag reports whether a command of the tree has a flag called name
+// (help and version are added by cobra as it executes).
+func isLongFlag(c *cobra.Command, name string) bool {
+	if name == "help" || name == "version" || c.Flags().Lookup(name) != nil || c.PersistentFlags().Lookup(name) != nil {
+		return true
+	}
+	for _, sub := range c.Commands() {
+		if isLongFlag(sub, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,36 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/ovh/go-ovh/ovh"
 
 	"github.com/ovhtui/ovhtui/safefile"
 )
-
-// envOrigins says where each variable loadEnvFile set comes from ("FILE
-// line N"), for messages about its value.
-var envOrigins struct {
-	mu   sync.Mutex
-	line map[string]string
-}
-
-// forgetEnvOrigins forgets the origins of an env file loaded before.
-func forgetEnvOrigins() {
-	envOrigins.mu.Lock()
-	defer envOrigins.mu.Unlock()
-	envOrigins.line = nil
-}
-
-// noteEnvOrigin records that name was set from line of the env file path.
-func noteEnvOrigin(path string, data []byte, name string) {
-	envOrigins.mu.Lock()
-	defer envOrigins.mu.Unlock()
-	if envOrigins.line == nil {
-		envOrigins.line = map[string]string{}
-	}
-	envOrigins.line[name] = fmt.Sprintf("%s line %d", path, envLineOf(data, name))
-}
 
 // envLineOf returns the line of data that sets name (the last one: the one
 // godotenv keeps), 0 when not found. name may hold any bytes: it is
@@ -58,23 +33,13 @@ func envLineOf(data []byte, name string) int {
 	return found
 }
 
-// originOf says where the variable name was set, for messages.
-func originOf(name string) string {
-	envOrigins.mu.Lock()
-	defer envOrigins.mu.Unlock()
-	if o, ok := envOrigins.line[name]; ok {
-		return "set in " + o
-	}
-	return "set in the environment or an ovh.conf file"
-}
-
 // checkCredentialValues refuses a credential holding a character no OVH
 // credential has (a space, a line break, a control or non-ASCII
 // character), naming the variable, where it was set and the position,
 // never the value. go-ovh would otherwise fail every call with "invalid
 // header field value for X-Ovh-Consumer", which names an HTTP header,
 // not what to fix.
-func checkCredentialValues(c *ovh.Client) error {
+func (a *app) checkCredentialValues(c *ovh.Client) error {
 	for _, v := range []struct{ name, value string }{
 		{"OVH_APPLICATION_KEY", c.AppKey},
 		{"OVH_APPLICATION_SECRET", c.AppSecret},
@@ -100,7 +65,7 @@ func checkCredentialValues(c *ovh.Client) error {
 				continue
 			}
 			return fmt.Errorf("%s (%s) holds %s at character %d of %d: OVH credentials are letters, digits and a few signs; copy the value again (ovhtui never shows it)",
-				v.name, originOf(v.name), what, i+1, len([]rune(v.value)))
+				v.name, a.env.origin(v.name), what, i+1, len([]rune(v.value)))
 		}
 	}
 	return nil

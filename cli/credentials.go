@@ -1,163 +1,59 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/joho/godotenv"
 	"github.com/ovh/go-ovh/ovh"
-
-	"github.com/ovhtui/ovhtui/safefile"
-	"github.com/ovhtui/ovhtui/secret"
 )
 
-// secretEnv are the environment variables whose values must never be shown.
-var secretEnv = []string{"OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY", "OVH_CLIENT_SECRET", "OVH_ACCESS_TOKEN"}
-
-// maxEnvFileSize bounds the env file: a few lines of credentials.
-const maxEnvFileSize = 1 << 20
-
-// loadEnvFile loads path with godotenv without overriding variables already
-// set. A missing file is fine. It returns a warning when the file is
-// readable by group or others. Errors say what is wrong and where (line,
-// cause), never the content of a line, which may hold a secret. A UTF-8
-// byte order mark, which some editors write, is skipped.
-func loadEnvFile(path string) (warning string, err error) {
-	forgetEnvOrigins()
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err == nil && isDevNull(st) {
-		return "", nil // --env /dev/null: how people say "no environment file"
-	}
-	if err != nil {
-		return "", fmt.Errorf("env file %s: %s", path, causeOf(err))
-	}
-	switch {
-	case st.IsDir():
-		return "", fmt.Errorf("env file %s is a folder, not a file (--env names a file of NAME=value lines)", path)
-	case !st.Mode().IsRegular():
-		return "", fmt.Errorf("env file %s is not a regular file (%s)", path, st.Mode().Type())
-	case st.Size() > maxEnvFileSize:
-		return "", fmt.Errorf("env file %s is %d bytes, over the 1 MB limit for a file of credentials", path, st.Size())
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		warning = fmt.Sprintf("%s is readable by group or others (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path)
-	}
-	// Opened without blocking and checked again on the open file: a FIFO
-	// put there since the stat must not hang start-up.
-	data, _, err := safefile.ReadFile(path, maxEnvFileSize, "env file")
-	if err != nil {
-		return warning, fmt.Errorf("cannot read env file %s: %s", path, causeOf(err))
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	// godotenv does the same; doing it first keeps offsets in step with its errors.
-	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
-	vars, err := godotenv.UnmarshalBytes(data)
-	if err != nil {
-		return warning, envSyntaxError(path, data, err)
-	}
-	for k, v := range vars {
-		if _, set := os.LookupEnv(k); !set {
-			os.Setenv(k, v)
-			noteEnvOrigin(path, data, k)
-		}
-	}
-	return warning, nil
-}
-
-// isDevNull reports the null device (/dev/null, or a link to it).
-func isDevNull(st fs.FileInfo) bool {
-	if st.Mode()&fs.ModeCharDevice == 0 {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err == nil && os.SameFile(st, null)
-}
-
-var (
-	envBadNameRe  = regexp.MustCompile(`^unexpected character ("(?:[^"\\]|\\.)*") in variable name near ("(?s:.*)")$`)
-	envUnquotedRe = regexp.MustCompile(`^unterminated quoted value (?s:(.*))$`)
-)
-
-// envSyntaxError turns a godotenv error into "file:line: cause". godotenv's
-// own text quotes the rest of the file, secrets included: only the line
-// number and the kind of mistake are kept.
-func envSyntaxError(path string, data []byte, err error) error {
-	lineOf := func(off int) int { return 1 + bytes.Count(data[:max(0, min(off, len(data)))], []byte("\n")) }
-	msg := err.Error()
-	if m := envBadNameRe.FindStringSubmatch(msg); m != nil {
-		char, err1 := strconv.Unquote(m[1])
-		rest, err2 := strconv.Unquote(m[2])
-		if err1 == nil && err2 == nil && len(rest) <= len(data) {
-			off := len(data) - len(rest)
-			line := lineOf(off)
-			text, _, _ := bytes.Cut(data[off:], []byte("\n"))
-			if char == "\n" || !bytes.ContainsAny(text, "=:") {
-				return fmt.Errorf("env file %s:%d: no \"=\" on this line (expected NAME=value)", path, line)
-			}
-			return fmt.Errorf("env file %s:%d: the variable name has a character other than letters, digits, \"_\" and \".\" (expected NAME=value)", path, line)
-		}
-	}
-	if m := envUnquotedRe.FindStringSubmatch(msg); m != nil {
-		if off := bytes.LastIndex(data, []byte(m[1])); off >= 0 {
-			return fmt.Errorf("env file %s:%d: a quoted value opened on this line is never closed", path, lineOf(off))
-		}
-		return fmt.Errorf("env file %s: a quoted value is never closed", path)
-	}
-	return fmt.Errorf("env file %s: invalid syntax (expected NAME=value lines)", path)
-}
-
-// clearOVHEnv removes every OVH_* variable so that nothing go-ovh reads can
-// come from the user's environment (used by --demo).
-func clearOVHEnv() {
-	for _, kv := range os.Environ() {
-		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "OVH_") {
-			os.Unsetenv(k)
-		}
-	}
-}
-
-// newOVHClient builds the go-ovh client exactly as go-ovh reads its
-// configuration: OVH_ENDPOINT (name or URL), then application key/secret and
-// consumer key, or OAuth2 client id/secret, from the environment or
-// ovh.conf files.
-func newOVHClient() (*ovh.Client, error) {
+// newOVHClient builds the go-ovh client as go-ovh reads its configuration:
+// OVH_ENDPOINT (name or URL), then application key/secret and consumer
+// key, or OAuth2 client id/secret, or an access token, from the run's
+// environment (the --env file included) first, then from ovh.conf files.
+// The values are given to go-ovh explicitly: the process environment is
+// not the run's.
+func (a *app) newOVHClient() (*ovh.Client, error) {
 	if err := checkOVHConfFiles(); err != nil {
 		return nil, err
 	}
-	c, err := ovh.NewDefaultClient()
-	if err != nil {
-		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", redactString(err.Error()))
+	env := a.env
+	ep := env.get("OVH_ENDPOINT")
+	var (
+		c   *ovh.Client
+		err error
+	)
+	switch {
+	case env.nonEmpty("OVH_CLIENT_ID") || env.nonEmpty("OVH_CLIENT_SECRET"):
+		c, err = ovh.NewOAuth2Client(ep, env.get("OVH_CLIENT_ID"), env.get("OVH_CLIENT_SECRET"))
+	case env.nonEmpty("OVH_ACCESS_TOKEN"):
+		c, err = ovh.NewAccessTokenClient(ep, env.get("OVH_ACCESS_TOKEN"))
+	default:
+		c, err = ovh.NewClient(ep, env.get("OVH_APPLICATION_KEY"), env.get("OVH_APPLICATION_SECRET"), env.get("OVH_CONSUMER_KEY"))
 	}
-	if err := checkCredentialValues(c); err != nil {
+	if err != nil {
+		return nil, fmt.Errorf("OVH API client: %s (set OVH_ENDPOINT and OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or OVH_CLIENT_ID and OVH_CLIENT_SECRET; see .env.example)", a.secrets.redact(err.Error()))
+	}
+	if err := a.checkCredentialValues(c); err != nil {
 		return nil, err
 	}
-	c.UserAgent = "ovhtui/" + version
+	c.UserAgent = "ovhtui/" + a.version
 	return c, nil
 }
 
 // newSimClient builds the go-ovh client of --demo: the simulator's
 // credentials and a loopback URL, and nothing else (see newPublicClient).
-func newSimClient(endpoint string) (*ovh.Client, error) {
-	c, err := newPublicClient(endpoint)
+func (a *app) newSimClient(endpoint string) (*ovh.Client, error) {
+	c, err := a.newPublicClient(endpoint)
 	if err != nil {
 		return nil, err
 	}
 	c.AppKey, c.AppSecret, c.ConsumerKey = demoAppKey, demoAppSecret, demoConsumerKey
-	c.UserAgent = "ovhtui/" + version + " (demo)"
+	c.UserAgent = "ovhtui/" + a.version + " (demo)"
 	return c, nil
 }
 
@@ -167,7 +63,7 @@ func newSimClient(endpoint string) (*ovh.Client, error) {
 // constructors (NewClient and the others) all run its configuration
 // lookup, which reads /etc/ovh.conf, ~/.ovh.conf and ./ovh.conf (secrets
 // included) and lets OVH_* variables override what is given.
-func newPublicClient(endpoint string) (*ovh.Client, error) {
+func (a *app) newPublicClient(endpoint string) (*ovh.Client, error) {
 	url := endpoint
 	if !strings.Contains(endpoint, "/") {
 		url = ovh.Endpoints[endpoint]
@@ -175,7 +71,7 @@ func newPublicClient(endpoint string) (*ovh.Client, error) {
 	if url == "" {
 		return nil, fmt.Errorf("unknown OVH endpoint %q (a name such as ovh-eu, or a URL)", endpoint)
 	}
-	c := &ovh.Client{Client: &http.Client{}, Timeout: ovh.DefaultTimeout, UserAgent: "ovhtui/" + version}
+	c := &ovh.Client{Client: &http.Client{}, Timeout: ovh.DefaultTimeout, UserAgent: "ovhtui/" + a.version}
 	if err := c.SetEndpoint(url); err != nil {
 		return nil, err
 	}
@@ -184,69 +80,11 @@ func newPublicClient(endpoint string) (*ovh.Client, error) {
 
 // endpointName returns what the user configured as endpoint, for display
 // and validation ("ovh-eu" when unset, as go-ovh defaults).
-func endpointName() string {
-	if e := os.Getenv("OVH_ENDPOINT"); e != "" {
+func (a *app) endpointName() string {
+	if e := a.env.get("OVH_ENDPOINT"); e != "" {
 		return e
 	}
 	return "ovh-eu"
-}
-
-var (
-	secretsMu    sync.Mutex
-	secrets      []string
-	otherSecrets []string // registerSecrets
-)
-
-// collectSecrets remembers the secret values present in the environment so
-// that redactString can scrub them from anything written.
-func collectSecrets() {
-	secretsMu.Lock()
-	defer secretsMu.Unlock()
-	secrets = secrets[:0]
-	for _, k := range secretEnv {
-		if v := os.Getenv(k); len(v) >= 4 {
-			secrets = append(secrets, v)
-		}
-	}
-	// The journal scrubs what it writes with package secret.
-	secret.Register(secrets...)
-}
-
-// registerSecrets adds values (notification tokens) that redactString
-// scrubs too; collectSecrets keeps them.
-func registerSecrets(vals ...string) {
-	secretsMu.Lock()
-	defer secretsMu.Unlock()
-	for _, v := range vals {
-		if len(v) >= 4 {
-			otherSecrets = append(otherSecrets, v)
-		}
-	}
-	secret.Register(vals...)
-}
-
-// redactString replaces every known secret value in s.
-func redactString(s string) string {
-	secretsMu.Lock()
-	defer secretsMu.Unlock()
-	for _, v := range secrets {
-		s = strings.ReplaceAll(s, v, "[redacted]")
-	}
-	for _, v := range otherSecrets {
-		s = strings.ReplaceAll(s, v, "[redacted]")
-	}
-	return s
-}
-
-// redactingWriter scrubs secrets from everything written through it: the
-// last line of defence for logs.
-type redactingWriter struct{ w io.Writer }
-
-func (r redactingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(r.w, redactString(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 // credentialRule is one access rule of a consumer key.
@@ -321,7 +159,7 @@ func missingRights(rules []credentialRule) []neededRight {
 
 // checkCredential calls GET /auth/currentCredential and returns the rights
 // the consumer key lacks.
-func checkCredential(ctx context.Context, c *ovh.Client, log *slog.Logger) ([]neededRight, error) {
+func (a *app) checkCredential(ctx context.Context, c *ovh.Client, log *slog.Logger) ([]neededRight, error) {
 	if c.ClientID != "" {
 		log.Info("OAuth2 service account: rights come from IAM policies; /auth/currentCredential does not list them")
 		return nil, nil
@@ -331,7 +169,7 @@ func checkCredential(ctx context.Context, c *ovh.Client, log *slog.Logger) ([]ne
 		Rules  []credentialRule `json:"rules"`
 	}
 	if err := c.GetWithContext(ctx, "/auth/currentCredential", &cred); err != nil {
-		return nil, fmt.Errorf("verify credentials (GET /auth/currentCredential): %s", redactString(err.Error()))
+		return nil, fmt.Errorf("verify credentials (GET /auth/currentCredential): %s", a.secrets.redact(err.Error()))
 	}
 	if cred.Status != "" && cred.Status != "validated" {
 		return nil, fmt.Errorf("consumer key status is %q, not validated: validate it at the URL OVH gave when it was created", cred.Status)

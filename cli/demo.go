@@ -123,8 +123,8 @@ type demoEnv struct {
 // builds a go-ovh client for it. No OVH_* variable, .env or ovh.conf value
 // of the user's can reach the client: the environment is cleared and every
 // credential is given explicitly.
-func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
-	clearOVHEnv()
+func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
+	a.env.clearOVH()
 	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
 	// DCs (eu-west-par-a); one demo entry wants one.
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"), AZDatacenters: ovhsim.DemoAZDatacenters()})
@@ -187,7 +187,7 @@ func startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, e
 			log.Error("simulator stopped", "err", err)
 		}
 	}()
-	d.client, err = newSimClient(d.endpoint)
+	d.client, err = a.newSimClient(d.endpoint)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("client for the simulator: %w", err)

@@ -68,7 +68,10 @@ func TestDemoNeverLooksUpOVHConf(t *testing.T) {
 // checkNoOVHConfOpened writes the ovh.conf files (with etc, /etc/ovh.conf
 // on a private tmpfs: only in the namespaced child) and watches them.
 func checkNoOVHConfOpened(t *testing.T, etc bool) {
-	isolateEnv(t) // cwd and HOME are fresh temp folders
+	// cwd and HOME are fresh temp folders (this test is not parallel).
+	t.Chdir(t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	a := isolateEnv(t).app()
 	cwd, _ := os.Getwd()
 	dirs := []string{cwd, os.Getenv("HOME")}
 	names := []string{"ovh.conf", ".ovh.conf"}
@@ -99,12 +102,12 @@ func checkNoOVHConfOpened(t *testing.T, etc bool) {
 	}
 
 	// --demo: its client, then the whole demo start.
-	if _, err := newSimClient("http://127.0.0.1:9/1.0"); err != nil {
+	if _, err := a.newSimClient("http://127.0.0.1:9/1.0"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := startDemo(ctx, options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, err := a.startDemo(ctx, options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

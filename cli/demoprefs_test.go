@@ -12,6 +12,8 @@ import (
 // --demo --prefs FILE works on a copy in the demo's temp folder: the
 // user's file (and its folder: no journal, no lock) is never written.
 func TestDemoWorksOnACopyOfPrefs(t *testing.T) {
+	t.Parallel()
+	a := isolateEnv(t).app()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "preferences.json")
 	orig := []byte(demoPreferences)
@@ -19,7 +21,7 @@ func TestDemoWorksOnACopyOfPrefs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logBuf bytes.Buffer
-	d, err := startDemo(context.Background(), options{prefsPath: p, prefsSet: true}, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	d, err := a.startDemo(context.Background(), options{fileFlags: fileFlags{prefsPath: p, prefsSet: true}}, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

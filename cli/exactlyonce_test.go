@@ -153,6 +153,7 @@ type killScenario struct {
 }
 
 func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -220,6 +221,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
 			catalogJSON, err := os.ReadFile(filepath.Join(rootDir, "testdata", "eco-catalog-IE.json"))
 			if err != nil {
 				t.Fatal(err)

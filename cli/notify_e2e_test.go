@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,15 +62,15 @@ func simForHeadless(t testing.TB) (endpoint string, sim *ovhsim.Sim) {
 	return srv.URL + "/1.0", sim
 }
 
-func headlessEnv(t *testing.T, endpoint, notifyURL string) string {
+func headlessEnv(t *testing.T, endpoint, notifyURL string) (*testEnv, string) {
 	t.Helper()
-	isolateEnv(t)
-	t.Setenv("OVH_ENDPOINT", endpoint)
-	t.Setenv("OVH_APPLICATION_KEY", "sim-app-key")
-	t.Setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
-	t.Setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
-	t.Setenv("OVHTUI_NOTIFY", notifyURL)
-	return writeFile(t, "preferences.json", killTestPrefs)
+	e := isolateEnv(t)
+	e.setenv("OVH_ENDPOINT", endpoint)
+	e.setenv("OVH_APPLICATION_KEY", "sim-app-key")
+	e.setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
+	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
+	e.setenv("OVHTUI_NOTIFY", notifyURL)
+	return e, writeFile(t, "preferences.json", killTestPrefs)
 }
 
 // TestHeadlessNotifiesOrderPlaced: ovhtui --headless with OVHTUI_NOTIFY
@@ -79,11 +78,12 @@ func headlessEnv(t *testing.T, endpoint, notifyURL string) string {
 // secret (consumer key, webhook token, order password) reaches the log
 // or the message.
 func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
+	t.Parallel()
 	endpoint, sim := simForHeadless(t)
 	sim.SetAvailability(killTestFQN, "fra", "1H-high")
 	hook := newWebhook(t)
-	p := headlessEnv(t, endpoint, hook.url())
-	code, out, errOut := runCLI(t, "--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	e, p := headlessEnv(t, endpoint, hook.url())
+	code, out, errOut := e.run("--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -118,6 +118,7 @@ func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
 // the server becomes available only then, and is ordered all the same.
 // At exit the undelivered messages are dropped with one log line.
 func TestHangingReceiverDoesNotHoldTheCheckout(t *testing.T) {
+	t.Parallel()
 	endpoint, sim := simForHeadless(t)
 	hung := make(chan struct{})
 	release := make(chan struct{})
@@ -132,13 +133,12 @@ func TestHangingReceiverDoesNotHoldTheCheckout(t *testing.T) {
 		<-hung
 		sim.SetAvailability(killTestFQN, "fra", "1H-high")
 	}()
-	p := headlessEnv(t, endpoint, "generic+"+srv.URL+"/hook")
-	t.Setenv("OVHTUI_NOTIFY_EVENTS", "all")
-	old := notifyFlushTimeout
-	notifyFlushTimeout = 100 * time.Millisecond // the receiver never answers: do not wait for it
-	t.Cleanup(func() { notifyFlushTimeout = old })
+	e, p := headlessEnv(t, endpoint, "generic+"+srv.URL+"/hook")
+	e.setenv("OVHTUI_NOTIFY_EVENTS", "all")
+	// The receiver never answers: do not wait for it.
+	e.tweak = func(a *app) { a.notifyFlushTimeout = 100 * time.Millisecond }
 
-	code, out, errOut := runCLI(t, "--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	code, out, errOut := e.run("--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -159,14 +159,13 @@ func TestHangingReceiverDoesNotHoldTheCheckout(t *testing.T) {
 // TestNotifyTestCommand: --notify-test prints one result per channel and
 // exits 1 when one failed; the URLs' secrets are not shown.
 func TestNotifyTestCommand(t *testing.T) {
+	t.Parallel()
 	hook := newWebhook(t)
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
 	t.Cleanup(bad.Close)
-	isolateEnv(t)
-	t.Setenv("OVHTUI_NOTIFY", "") // restored after the test: the .env sets it in the process
-	os.Unsetenv("OVHTUI_NOTIFY")
+	e := isolateEnv(t)
 	env := writeFile(t, ".env", "OVHTUI_NOTIFY="+hook.url()+" generic+"+bad.URL+"/x/"+hookToken+"\n")
-	code, out, errOut := runCLI(t, "--notify-test", "--env", env)
+	code, out, errOut := e.run("--notify-test", "--env", env)
 	if code != exitProblems {
 		t.Fatalf("exit %d, want 1; stdout %q stderr %q", code, out, errOut)
 	}
@@ -181,8 +180,7 @@ func TestNotifyTestCommand(t *testing.T) {
 		t.Errorf("webhook got %+v", hook.msgs)
 	}
 
-	os.Unsetenv("OVHTUI_NOTIFY")
-	if code, _, errOut := runCLI(t, "--notify-test", "--env", filepath.Join(t.TempDir(), "none.env")); code != exitUsage || !strings.Contains(errOut, "OVHTUI_NOTIFY is not set") {
+	if code, _, errOut := e.run("--notify-test", "--env", filepath.Join(t.TempDir(), "none.env")); code != exitUsage || !strings.Contains(errOut, "OVHTUI_NOTIFY is not set") {
 		t.Errorf("without OVHTUI_NOTIFY: exit %d, %q", code, errOut)
 	}
 }

@@ -9,6 +9,7 @@ import (
 // TestTapEveryConsumerSeesEveryEvent: the front end and each listener get
 // the same events in the same order, and the output closes after the input.
 func TestTapEveryConsumerSeesEveryEvent(t *testing.T) {
+	t.Parallel()
 	in := make(chan order.Event)
 	var a, b []int64
 	out, _ := tapEvents(in,
@@ -42,6 +43,7 @@ func TestTapEveryConsumerSeesEveryEvent(t *testing.T) {
 // end's channel, the engine side and the listeners still go on; order
 // events are all kept, frequent ones dropped past the backlog bound.
 func TestTapStalledFrontEndHoldsNothingBack(t *testing.T) {
+	t.Parallel()
 	in := make(chan order.Event)
 	seen := make(chan order.Event, 10_000)
 	out, heard := tapEvents(in, func(ev order.Event) { seen <- ev })

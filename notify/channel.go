@@ -43,6 +43,7 @@ func Open(rawURL string) (Channel, error) {
 		return ch, fmt.Errorf("notify %s: %s", ch.Name, ch.scrub(err))
 	}
 	ch.sender = s
+	defaultClientWatch() // installed before any send can use http.DefaultClient (ack.go)
 	return ch, nil
 }
 

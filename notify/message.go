@@ -242,9 +242,9 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 	case order.Reminder:
 		m.Kind, m.Key = KindReminder, order.ReminderKey(e.Kind, fmt.Sprint(e.OrderID, e.Server), e.Due, e.Lead)
 		if e.Kind == order.RemindUnpaid {
-			m.Title = fmt.Sprintf("Unpaid order %d lapses in %s", e.OrderID, roundDur(e.Due.Sub(e.Time)))
+			m.Title = fmt.Sprintf("Unpaid order %d lapses %s", e.OrderID, formatTime(e.Due))
 		} else {
-			m.Title = fmt.Sprintf("Server %s expires in %s", e.Server, roundDur(e.Due.Sub(e.Time)))
+			m.Title = fmt.Sprintf("Server %s expires %s", e.Server, formatTime(e.Due))
 		}
 		m.Text = e.Message()
 	case order.PaymentNotReady:

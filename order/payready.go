@@ -2,8 +2,10 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 // autopay came on.
 const (
 	paymentCheckEvery = 24 * time.Hour
+	paymentRetry      = time.Hour // after a failed read
 	paymentTick       = time.Minute
 	// paymentFirstWait bounds how long the first poll waits for the first
 	// payment check.
@@ -108,8 +111,10 @@ func (e *Engine) paymentLoop(ctx context.Context, first chan<- struct{}) {
 	for {
 		entries := e.autopayEntries()
 		if on := len(entries) > 0; on && (!wasOn || e.now().Sub(last) >= paymentCheckEvery) {
-			e.checkPayment(ctx, entries)
 			last = e.now()
+			if !e.checkPayment(ctx, entries) {
+				last = last.Add(paymentRetry - paymentCheckEvery) // unread: again in an hour, not a day
+			}
 		}
 		wasOn = len(entries) > 0
 		if first != nil {
@@ -126,15 +131,19 @@ func (e *Engine) paymentLoop(ctx context.Context, first chan<- struct{}) {
 
 // checkPayment reads the default payment method once and says what it
 // found: PaymentNotReady each time it is not ready, PaymentReady when it
-// is (after a problem, or at the first check).
-func (e *Engine) checkPayment(ctx context.Context, entries []string) {
+// is (after a problem, or at the first check). false: it could not be read.
+func (e *Engine) checkPayment(ctx context.Context, entries []string) bool {
 	m, found, err := e.cfg.DefaultPaymentMethod(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn,
-				Text: "could not read the default payment method autopay uses: " + err.Error()})
+			text := "could not read the default payment method autopay uses: " + err.Error()
+			var ce *ovhapi.CallError
+			if errors.As(err, &ce) && ce.Status == http.StatusForbidden {
+				text = "the consumer key lacks GET /me/payment/method (or /me/payment/method/*): ovhtui cannot check that autopay can pay; add the rights (README, OVH API keys) or run ovhtui --check"
+			}
+			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: text})
 		}
-		return
+		return false
 	}
 	e.alerts.mu.Lock()
 	wasOK, checked := e.alerts.paymentOK, e.alerts.paymentChecked
@@ -146,12 +155,13 @@ func (e *Engine) checkPayment(ctx context.Context, entries []string) {
 		}
 		e.setPaymentOK(false)
 		e.emit(ev)
-		return
+		return true
 	}
 	e.setPaymentOK(true)
 	if !checked || !wasOK {
 		e.emit(PaymentReady{Base: e.base("", ""), Method: m.Name()})
 	}
+	return true
 }
 
 func (e *Engine) setPaymentOK(ok bool) {

@@ -63,3 +63,17 @@ func TestPaymentNotReadyBeforeAnyPoll(t *testing.T) {
 		t.Errorf("without autopay: %d payment method reads, %d warnings", n, h3.count(isA[PaymentNotReady]))
 	}
 }
+
+// TestPaymentCheckWithoutTheRight: a key without GET /me/payment/method
+// is told plainly what is missing.
+func TestPaymentCheckWithoutTheRight(t *testing.T) {
+	rules := slices.DeleteFunc(ovhsim.DefaultRules(), func(r ovhsim.Rule) bool { return strings.HasPrefix(r.Path, "/me/payment/method") })
+	env := newSim(t, ovhsim.Options{Rules: rules})
+	h := startEngine(t, env, "", prefsJSON(t, entry()), func(c *Config) {
+		c.DefaultPaymentMethod = c.API.(*ovhapi.OVHClient).DefaultPaymentMethod
+	})
+	h.wait("the missing right said", func(ev Event) bool {
+		i, ok := ev.(Info)
+		return ok && strings.Contains(i.Text, "lacks GET /me/payment/method")
+	})
+}

@@ -78,7 +78,7 @@ func (UnpaidOrders) Level() slog.Level { return slog.LevelDebug }
 
 // Message implementations.
 func (e Reminder) Message() string {
-	left := roundDuration(e.Due.Sub(e.Time))
+	left := leftWords(e.Due.Sub(e.Time))
 	at := e.Due.UTC().Format("2006-01-02 15:04 UTC")
 	if e.Kind == RemindUnpaid {
 		return fmt.Sprintf("order %d is unpaid and lapses in %s (%s): pay it (O, then p) or lose it", e.OrderID, left, at)
@@ -231,4 +231,16 @@ func (e *Engine) remind(ctx context.Context, st *reminderState) {
 	for _, r := range due {
 		e.emit(r)
 	}
+}
+
+// leftWords says a time left briefly: "3d16h", "1h30m", "45m".
+func leftWords(d time.Duration) string {
+	d = d.Round(time.Minute)
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd%dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, d%time.Hour/time.Minute)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
 }

@@ -150,3 +150,13 @@ func TestRemindKeepsSaidOnFailedRead(t *testing.T) {
 		t.Fatalf("reminders = %d (want 1), unpaid snapshots = %d (want 2), warnings %d (want 1: the same failure is said once)", reminders, snapshots, warnings)
 	}
 }
+
+func TestLeftWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		88 * time.Hour: "3d16h", 24 * time.Hour: "1d0h", 90 * time.Minute: "1h30m", 2 * time.Hour: "2h00m", 45*time.Minute + 20*time.Second: "45m",
+	} {
+		if got := leftWords(d); got != want {
+			t.Errorf("leftWords(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

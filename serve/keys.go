@@ -72,6 +72,19 @@ func LoadAuthorizedKeys(path string) ([]AuthorizedKey, error) {
 	return out, nil
 }
 
+// CheckAuthorizedKeys reports why the authorized keys file at path would
+// let nobody in: unreadable, not understood, or empty.
+func CheckAuthorizedKeys(path string) error {
+	keys, err := LoadAuthorizedKeys(path)
+	if err != nil {
+		return fmt.Errorf("%w (it lists the public keys allowed in, one a line, e.g. a copy of ~/.ssh/id_ed25519.pub; add the option %s before a key to make it read-only)", err, ReadOnlyOption)
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("authorized keys file %s lists no key: nobody could log in", path)
+	}
+	return nil
+}
+
 // optionName is an option without its value (which may be long).
 func optionName(o string) string {
 	name, _, _ := strings.Cut(o, "=")

@@ -70,6 +70,7 @@ type Server struct {
 	opts    Options
 	srv     *ssh.Server
 	limiter *authLimiter
+	cats    *catalogFan // nil without catalog updates
 	conns   atomic.Int64
 
 	mu       sync.Mutex
@@ -100,18 +101,17 @@ func New(opts Options) (*Server, error) {
 	if opts.Hub == nil || opts.Deps == nil {
 		return nil, errors.New("serve: Hub and Deps are required")
 	}
-	keys, err := LoadAuthorizedKeys(opts.AuthorizedKeys)
-	if err != nil {
-		return nil, fmt.Errorf("%w (it lists the public keys allowed in, one a line, e.g. a copy of ~/.ssh/id_ed25519.pub; add the option %s before a key to make it read-only)", err, ReadOnlyOption)
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("authorized keys file %s lists no key: nobody could log in", opts.AuthorizedKeys)
+	if err := CheckAuthorizedKeys(opts.AuthorizedKeys); err != nil {
+		return nil, err
 	}
 	signer, err := LoadOrCreateHostKey(opts.HostKey)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{opts: opts, limiter: newAuthLimiter(opts.Limits)}
+	if up := opts.Deps().CatalogUpdates; up != nil {
+		s.cats = newCatalogFan(up)
+	}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithPublicKeyAuth(s.authorize),
@@ -244,6 +244,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 
 	d := s.opts.Deps()
 	d.Events = events
+	d.CatalogUpdates = nil
+	if s.cats != nil {
+		d.CatalogUpdates = s.cats.subscribe(ctx)
+	}
 	d.Detach = true
 	d.Farewell = nil
 	if readOnly {

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -213,5 +215,34 @@ func TestAuthorizedKeysOptions(t *testing.T) {
 		if _, err := LoadAuthorizedKeys(write(bad)); err == nil || !strings.Contains(err.Error(), ":1:") {
 			t.Errorf("%q: %v, want an error naming the line", bad, err)
 		}
+	}
+}
+
+func TestCatalogFanReachesEverySession(t *testing.T) {
+	in := make(chan *catalog.Catalog)
+	f := newCatalogFan(in)
+	ctxA, stopA := context.WithCancel(context.Background())
+	a, b := f.subscribe(ctxA), f.subscribe(context.Background())
+	c1, c2, c3 := &catalog.Catalog{}, &catalog.Catalog{}, &catalog.Catalog{}
+	// Unbuffered: once c3 is taken, c2 has been handed over, replacing c1
+	// (nobody read it): a slow session gets the newest only.
+	in <- c1
+	in <- c2
+	in <- c3
+	for name, ch := range map[string]<-chan *catalog.Catalog{"a": a, "b": b} {
+		got := <-ch
+		if got == c1 {
+			t.Errorf("%s got a stale catalog", name)
+		}
+		if got == c2 {
+			got = <-ch
+		}
+		if got != c3 {
+			t.Errorf("%s did not get the newest catalog", name)
+		}
+	}
+	stopA()
+	close(in)
+	for range b {
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/ovh/go-ovh/ovh"
-
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -20,8 +18,8 @@ import (
 // autopay and a KS-LE-1 left unpaid (ids 200000001 and 200000002), so
 // that `ovhtui pay 200000002 --demo` and `ovhtui renew ... --demo` work.
 // Nothing persists between runs.
-func startAccountDemo(ctx context.Context) (*ovhapi.OVHClient, []int64, func(), error) {
-	clearOVHEnv()
+func (a *app) startAccountDemo(ctx context.Context) (*ovhapi.OVHClient, []int64, func(), error) {
+	a.env.clearOVH()
 	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("start simulator: %w", err)
@@ -38,12 +36,11 @@ func startAccountDemo(ctx context.Context) (*ovhapi.OVHClient, []int64, func(), 
 		_ = sim.Serve(sctx, ln)
 	}()
 	stop := func() { cancel(); <-done }
-	c, err := ovh.NewClient("http://"+ln.Addr().String()+"/1.0", demoAppKey, demoAppSecret, demoConsumerKey)
+	c, err := a.newSimClient("http://" + ln.Addr().String() + "/1.0")
 	if err != nil {
 		stop()
 		return nil, nil, nil, err
 	}
-	c.UserAgent = "ovhtui/" + version + " (demo)"
 	api := ovhapi.NewOVHClient(c, ovhapi.ClientOptions{})
 	var ours []int64
 	for _, w := range []struct {

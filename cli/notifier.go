@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/notify"
+	"github.com/ovhtui/ovhtui/ovhapi"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// Environment variables of the notifier (from the environment or .env).
+const (
+	envNotify       = "OVHTUI_NOTIFY"        // service URLs, space separated
+	envNotifyEvents = "OVHTUI_NOTIFY_EVENTS" // kinds to send (default: all but routine)
+)
+
+// notifyChannels opens the channels of OVHTUI_NOTIFY and registers their
+// secrets with the log redaction. No variable: no channel, no error.
+func (a *app) notifyChannels() ([]notify.Channel, error) {
+	urls := notify.ParseURLs(a.env.get(envNotify))
+	for _, u := range urls {
+		a.secrets.register(notify.Secrets(u)...)
+		a.secrets.register(u)
+	}
+	var chans []notify.Channel
+	for i, u := range urls {
+		ch, err := notify.Open(u)
+		if err != nil {
+			return nil, fmt.Errorf("%s URL %d: %s", envNotify, i+1, a.secrets.redact(err.Error()))
+		}
+		chans = append(chans, ch)
+	}
+	return chans, nil
+}
+
+// startNotifier returns the notifier of OVHTUI_NOTIFY, or nil when none is
+// configured.
+// With --demo every title says so: the orders are the simulator's.
+func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger) (*notify.Notifier, error) {
+	chans, err := a.notifyChannels()
+	if err != nil || len(chans) == 0 {
+		return nil, err
+	}
+	set, err := notify.ParseSet(a.env.get(envNotifyEvents))
+	if err != nil {
+		return nil, err
+	}
+	d := &notify.Describer{
+		Name:        func(entry string) string { return entryName(store, src, entry) },
+		OrderExpiry: orderExpiry(api),
+	}
+	prefix := ""
+	if demo {
+		prefix = "[ovhtui demo] "
+	}
+	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: a.secrets.redact, TitlePrefix: prefix})
+	log.Info("notifications on", "channels", strings.Join(n.Channels(), " "), "events", set.String())
+	return n, nil
+}
+
+// entryName is "KS-LE-B (fqn)" for an entry key, or its fqn when the
+// catalog is not loaded.
+func entryName(store *prefs.Store, src *catalog.Source, entry string) string {
+	f := store.Snapshot()
+	i := f.Find(entry)
+	if i < 0 {
+		return ""
+	}
+	s := f.Servers[i]
+	if c := src.Current(); c != nil {
+		if o, ok := c.Offer(s.PlanCode); ok && o.Name != "" {
+			name, _, _ := strings.Cut(o.Name, " | ") // "KS-LE-B | Intel Xeon-E 2274G"
+			return name + " (" + s.FQN + ")"
+		}
+	}
+	return s.FQN
+}
+
+// flushNotifier delivers what is queued, for at most a.notifyFlushTimeout.
+func (a *app) flushNotifier(n *notify.Notifier) {
+	if n == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), a.notifyFlushTimeout)
+	defer cancel()
+	n.Close(ctx)
+}
