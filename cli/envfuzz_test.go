@@ -26,14 +26,6 @@ func FuzzEnvFile(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		before := os.Environ()
-		defer func() { // loadEnvFile sets variables: put the environment back
-			os.Clearenv()
-			for _, kv := range before {
-				k, v, _ := strings.Cut(kv, "=")
-				os.Setenv(k, v)
-			}
-		}()
 		var secrets []string
 		for _, line := range bytes.Split(data, []byte("\n")) {
 			if _, v, ok := bytes.Cut(line, []byte("=")); ok {
@@ -42,10 +34,11 @@ func FuzzEnvFile(f *testing.F) {
 				}
 			}
 		}
-		_, err := loadEnvFile(path)
+		env := newEnviron(nil)
+		_, err := loadEnvFile(env, path)
 		if err == nil {
-			c := &ovh.Client{AppKey: os.Getenv("OVH_APPLICATION_KEY"), AppSecret: os.Getenv("OVH_APPLICATION_SECRET"), ConsumerKey: os.Getenv("OVH_CONSUMER_KEY")}
-			err = checkCredentialValues(c)
+			c := &ovh.Client{AppKey: env.get("OVH_APPLICATION_KEY"), AppSecret: env.get("OVH_APPLICATION_SECRET"), ConsumerKey: env.get("OVH_CONSUMER_KEY")}
+			err = (&app{env: env}).checkCredentialValues(c)
 			for _, v := range []string{c.AppKey, c.AppSecret, c.ConsumerKey} {
 				if len(v) >= 6 {
 					secrets = append(secrets, v)
