@@ -178,6 +178,11 @@ type Journal struct {
 	sync       func(*os.File) error
 	onReplaced func(*ReplacedError)
 	replaced   int
+	// held is the file whose flock Lock's holder has (or waits for), under
+	// mu: it is not closed before the holder lets go of it; a file
+	// replaced or closed meanwhile waits in retired.
+	held    *os.File
+	retired []*os.File
 }
 
 // ReplacedError: the file at the journal's path is no longer the one this
@@ -377,7 +382,7 @@ func (j *Journal) check() (*ReplacedError, error) {
 		return nil, fmt.Errorf("journal %s was %s; writing back what this process knew failed: %w", j.path, how, err)
 	}
 	_ = syncDir(filepath.Dir(j.path))
-	j.f.Close()
+	j.retire(j.f)
 	j.f, j.id = nf, nid
 	j.replaced++
 	return &ReplacedError{Path: j.path, How: how, Merged: n}, nil
@@ -438,25 +443,32 @@ func (j *Journal) Lock(ctx context.Context) (unlock func(), err error) {
 	for {
 		j.mu.Lock()
 		f := j.f
-		j.mu.Unlock()
 		if f == nil {
+			j.mu.Unlock()
 			j.spend.Unlock()
 			return nil, ErrClosed
 		}
-		if err := flockWait(ctx, f); err != nil {
-			j.spend.Unlock()
-			return nil, fmt.Errorf("journal %s: lock: %w", j.path, err)
-		}
+		j.held = f
+		j.mu.Unlock()
+		ferr := flockWait(ctx, f)
 		j.mu.Lock()
-		if j.f != f { // re-opened meanwhile: lock the new one
+		if ferr != nil {
+			j.letGo(f)
 			j.mu.Unlock()
+			j.spend.Unlock()
+			return nil, fmt.Errorf("journal %s: lock: %w", j.path, ferr)
+		}
+		if j.f != f { // re-opened or closed meanwhile: lock the new one
 			funlock(f)
+			j.letGo(f)
+			j.mu.Unlock()
 			continue
 		}
 		rep, err := j.check()
-		j.mu.Unlock()
 		if err != nil || rep != nil {
 			funlock(f)
+			j.letGo(f)
+			j.mu.Unlock()
 			j.spend.Unlock()
 			j.report(rep)
 			if rep != nil {
@@ -464,10 +476,39 @@ func (j *Journal) Lock(ctx context.Context) (unlock func(), err error) {
 			}
 			return nil, err
 		}
+		j.mu.Unlock()
 		return func() {
+			j.mu.Lock()
 			funlock(f)
+			j.letGo(f)
+			j.mu.Unlock()
 			j.spend.Unlock()
 		}, nil
+	}
+}
+
+// retire closes f, or keeps it open until Lock's holder lets go of it.
+// The caller holds j.mu.
+func (j *Journal) retire(f *os.File) {
+	if f == j.held {
+		j.retired = append(j.retired, f)
+		return
+	}
+	f.Close()
+}
+
+// letGo ends Lock's hold on f, closing it if it was retired meanwhile.
+// The caller holds j.mu.
+func (j *Journal) letGo(f *os.File) {
+	if j.held == f {
+		j.held = nil
+	}
+	for i, r := range j.retired {
+		if r == f {
+			r.Close()
+			j.retired = append(j.retired[:i], j.retired[i+1:]...)
+			break
+		}
 	}
 }
 
@@ -491,6 +532,23 @@ func pause(ctx context.Context) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Check verifies that the file at the path is still the one opened, and
+// when it is not re-opens and merges it (and reports it, OnReplaced) like
+// Append would. It costs a stat: the engine calls it every poll cycle, so
+// that a replaced journal gets back what this process knows even if no
+// money action follows.
+func (j *Journal) Check() error {
+	j.mu.Lock()
+	if j.f == nil {
+		j.mu.Unlock()
+		return ErrClosed
+	}
+	rep, err := j.check()
+	j.mu.Unlock()
+	j.report(rep)
+	return err
 }
 
 // Read returns the records of the file at the path now (checked to be the
@@ -530,7 +588,12 @@ func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Close()
+	var err error
+	if j.f == j.held {
+		j.retired = append(j.retired, j.f)
+	} else {
+		err = j.f.Close()
+	}
 	j.f = nil
 	return err
 }

@@ -8,6 +8,7 @@ package money
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Units of an amount: OVH counts money in 1e-8 of the currency.
@@ -45,32 +46,49 @@ func Decimal(ucents int64) string {
 	return centsText(DivRound(ucents, Cent))
 }
 
-// CeilingDecimal formats a ceiling with two decimals and no currency,
-// rounded down to the cent: the highest whole-cent price it accepts. A
-// ceiling scaled with qty may hold a fraction of a cent (20.00 for 3 units
-// is 6.66666667 for one); shown as 6.66, since 6.67 would be refused.
+// CeilingDecimal formats a ceiling with no currency, exactly: two
+// decimals for a whole number of cents ("20.00"), else every decimal it
+// holds ("6.66666667"). A ceiling scaled with qty may hold a fraction of a
+// cent (20.00 for 3 units is 6.66666667 for one); rounded to 6.67 it
+// would look like it accepts a 6.67 price, which it refuses.
 func CeilingDecimal(ucents int64) string {
-	c := ucents / Cent
-	if ucents < 0 && ucents%Cent != 0 {
-		c-- // floor, not truncation
+	if ucents%Cent == 0 {
+		return centsText(ucents / Cent)
 	}
-	return centsText(c)
+	sign, u := "", uint64(ucents)
+	if ucents < 0 {
+		sign, u = "-", uint64(-(ucents+1))+1 // math.MinInt64 too
+	}
+	return sign + strings.TrimRight(fmt.Sprintf("%d.%08d", u/Unit, u%Unit), "0")
+}
+
+// FormatCeiling is CeilingDecimal with the currency code, like Format.
+func FormatCeiling(ucents int64, currency string) string {
+	if currency == "" {
+		return CeilingDecimal(ucents)
+	}
+	return CeilingDecimal(ucents) + " " + currency
 }
 
 func centsText(cents int64) string {
-	sign := ""
+	sign, c := "", uint64(cents)
 	if cents < 0 {
-		sign, cents = "-", -cents
+		sign, c = "-", uint64(-(cents+1))+1
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }
 
-// DivRound divides a by b (b > 0), rounding half away from zero.
+// DivRound divides a by b (b > 0), rounding half away from zero, for
+// every int64 a (no overflow near the limits).
 func DivRound(a, b int64) int64 {
-	if a < 0 {
-		return -((-a + b/2) / b)
+	q, r := a/b, a%b // r has a's sign, |r| < b
+	switch {
+	case r > 0 && r >= b-r:
+		q++
+	case r < 0 && -r >= b+r:
+		q--
 	}
-	return (a + b/2) / b
+	return q
 }
 
 // RoundToCent rounds an amount in 1e-8 units to the nearest cent, half

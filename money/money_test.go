@@ -20,6 +20,8 @@ func TestFormat(t *testing.T) {
 		{-150000000, "", "-1.50"},
 		{-500000, "", "-0.01"},
 		{123456789012, "", "1234.57"},
+		{math.MaxInt64, "", "92233720368.55"}, {math.MinInt64, "", "-92233720368.55"},
+		{250000, "", "0.00"}, {-500000, "", "-0.01"}, {-499999, "", "0.00"},
 	} {
 		if got := Format(tc.in, tc.cur); got != tc.want {
 			t.Errorf("Format(%d, %q) = %q, want %q", tc.in, tc.cur, got, tc.want)
@@ -30,16 +32,23 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestCeilingDecimalRoundsDown(t *testing.T) {
+func TestCeilingDecimalIsExact(t *testing.T) {
 	for _, tc := range []struct {
 		in   int64
 		want string
 	}{
-		{2000000000, "20.00"}, {666666667, "6.66"}, {1332666667, "13.32"}, {999999, "0.00"}, {-1, "-0.01"}, {0, "0.00"},
+		{2000000000, "20.00"}, {666666667, "6.66666667"}, {1332666667, "13.32666667"}, {999999, "0.00999999"},
+		{-1, "-0.00000001"}, {0, "0.00"}, {math.MinInt64, "-92233720368.54775808"}, {-150000000, "-1.50"}, {1_50000000 + 5_000_000, "1.55"}, {1_50500000, "1.505"},
 	} {
 		if got := CeilingDecimal(tc.in); got != tc.want {
 			t.Errorf("CeilingDecimal(%d) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+	if got := FormatCeiling(666666667, "EUR"); got != "6.66666667 EUR" {
+		t.Errorf("FormatCeiling = %q", got)
+	}
+	if got := FormatCeiling(20*Unit, ""); got != "20.00" {
+		t.Errorf("FormatCeiling without currency = %q", got)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/orderstate"
@@ -38,6 +39,9 @@ const (
 	KindOverCeiling Kind = "over_ceiling" // a validated price is over the ceiling (not yet retired)
 	KindAPIError    Kind = "api_error"    // an OVH call failed and will be retried
 	KindThrottled   Kind = "throttled"    // OVH answered 429: the request budget is halved for a while
+	KindRestock     Kind = "restock"      // a model the user does not watch came back in stock (restock radar)
+	KindPriceChange Kind = "price_change" // a catalog price changed (restock radar)
+	KindNewPlan     Kind = "new_plan"     // a plan appeared in (or left) the catalog (restock radar)
 )
 
 // KindTest is --notify-test's message.
@@ -46,7 +50,7 @@ const KindTest Kind = "test"
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
 		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder, KindPaymentNotReady}
-	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled}
+	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled, KindRestock, KindPriceChange, KindNewPlan}
 )
 
 // Set is a set of kinds.
@@ -205,7 +209,7 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		if e.Retired {
 			m.Kind, m.Key = KindRetired, keyOf(KindRetired, e.Entry, e.DC)
 			m.Title = fmt.Sprintf("Retired over its ceiling: %s", d.name(e.Entry))
-			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling %s: the entry is retired (qty 0, ceiling 0). Raise the ceiling and set qty to watch it again.", d.name(e.Entry), e.DC, e.Price, e.Ceiling)
+			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling %s: the entry is retired (qty 0, ceiling 0). Raise the ceiling and set qty to watch it again.", d.name(e.Entry), e.DC, e.Price, money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency))
 			break
 		}
 		m.Kind, m.Key = KindOverCeiling, keyOf(KindOverCeiling, e.Entry, e.DC)
@@ -271,6 +275,21 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		}
 		m.Title = fmt.Sprintf("ovhtui stopped with %d entr%s still wanted", len(names), pluralY(len(names)))
 		m.Text = "Nobody is watching these any more: " + strings.Join(names, ", ") + "."
+	case history.RestockAlert:
+		m.Kind, m.Key = KindRestock, keyOf(KindRestock, e.FQN, e.DC)
+		m.Title = fmt.Sprintf("Back in stock: %s in %s", e.FQN, e.DC)
+		m.Text = e.Message() + ". ovhtui does not watch it: add it in the catalog browser to buy it."
+	case history.PriceAlert:
+		m.Kind, m.Key = KindPriceChange, keyOf(KindPriceChange, e.FQN, "")
+		m.Title = "Price changed: " + e.FQN
+		m.Text = upperFirst(e.Message()) + "."
+	case history.PlanAlert:
+		m.Kind, m.Key = KindNewPlan, keyOf(KindNewPlan, e.PlanCode, "")
+		m.Title = "New plan: " + e.PlanCode
+		if !e.Present {
+			m.Title = "Plan gone: " + e.PlanCode
+		}
+		m.Text = upperFirst(e.Message()) + "."
 	default:
 		return m, false
 	}
@@ -366,7 +385,7 @@ func priceVsCeiling(price, ceiling money.Amount) string {
 	if ceiling.Currency == "" && ceiling.Ucents == 0 {
 		return "at " + price.String()
 	}
-	return fmt.Sprintf("at %s (ceiling %s)", price, ceiling)
+	return fmt.Sprintf("at %s (ceiling %s)", price, money.FormatCeiling(ceiling.Ucents, ceiling.Currency))
 }
 
 func keyOf(k Kind, a, b string) string { return string(k) + "|" + a + "|" + b }

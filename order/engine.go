@@ -139,8 +139,10 @@ type Engine struct {
 	jmu     sync.Mutex
 	journal *journal.Journal
 	jstate  *journal.State
-	// jsyncErr is the last error of syncJournal, said once.
-	jsyncErr string
+	// jsyncErr is the last error of syncJournal, said once; jcheckErr that
+	// of checkJournal.
+	jsyncErr  string
+	jcheckErr string
 	// gate is the money gate every checkout goes through (journal.go);
 	// gateProc and gateAlive, when set (tests), stand for the process.
 	gate      *gate.Gate

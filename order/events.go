@@ -227,13 +227,13 @@ func (e AvailabilityChanged) Message() string {
 }
 func (e StatusChanged) Message() string { return fmt.Sprintf("%s: %s %s", e.DC, e.Status, e.Detail) }
 func (e CartReady) Message() string {
-	return fmt.Sprintf("cart %s ready in %s: %s (ceiling %s), expires %s", e.CartID, e.DC, e.Price, e.Ceiling, e.Expire.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("cart %s ready in %s: %s (ceiling %s), expires %s", e.CartID, e.DC, e.Price, money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency), e.Expire.UTC().Format(time.RFC3339))
 }
 func (e CartRenewed) Message() string {
 	return fmt.Sprintf("cart in %s renewed (%s): %s -> %s", e.DC, e.Reason, orDash(e.OldCartID), e.NewCartID)
 }
 func (e PriceOverCeiling) Message() string {
-	s := fmt.Sprintf("price in %s is %s, over the ceiling %s", e.DC, e.Price, e.Ceiling)
+	s := fmt.Sprintf("price in %s is %s, over the ceiling %s", e.DC, e.Price, money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency))
 	if e.Retired {
 		s += ": entry retired (qty 0, ceiling 0)"
 	}
@@ -289,13 +289,13 @@ func (e StatusChanged) Attrs() []slog.Attr {
 	return e.attrs(slog.String("status", string(e.Status)), slog.String("detail", e.Detail))
 }
 func (e CartReady) Attrs() []slog.Attr {
-	return e.attrs(slog.String("cart", e.CartID), slog.Time("expire", e.Expire), slog.String("price", e.Price.String()), slog.String("ceiling", e.Ceiling.String()))
+	return e.attrs(slog.String("cart", e.CartID), slog.Time("expire", e.Expire), slog.String("price", e.Price.String()), slog.String("ceiling", money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency)))
 }
 func (e CartRenewed) Attrs() []slog.Attr {
 	return e.attrs(slog.String("old_cart", e.OldCartID), slog.String("new_cart", e.NewCartID), slog.String("reason", e.Reason))
 }
 func (e PriceOverCeiling) Attrs() []slog.Attr {
-	return e.attrs(slog.String("price", e.Price.String()), slog.String("ceiling", e.Ceiling.String()), slog.Bool("retired", e.Retired))
+	return e.attrs(slog.String("price", e.Price.String()), slog.String("ceiling", money.FormatCeiling(e.Ceiling.Ucents, e.Ceiling.Currency)), slog.Bool("retired", e.Retired))
 }
 func (e OrderAttempted) Attrs() []slog.Attr {
 	return e.attrs(slog.String("cart", e.CartID), slog.String("price", e.Price.String()), slog.Bool("autopay", e.Autopay), slog.Bool("dry_run", e.DryRun))

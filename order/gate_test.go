@@ -80,8 +80,9 @@ func TestCartGoneRetryDecidedAgain(t *testing.T) {
 }
 
 // Issue 16.2: after an order the plan is no longer polled; buying another
-// must not check out on the availability seen then: it is read afresh
-// first, and the DC now out of stock is not checked out.
+// must not check out on the availability seen then. Here the polls fail
+// from the order on (the DC went out of stock meanwhile): the checkout
+// waits for availability read afresh instead of trusting the old value.
 func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	env := newSim(t, ovhsim.Options{})
 	h := startEngine(t, env, "", prefsJSON(t, entry(func(m map[string]any) {
@@ -91,14 +92,20 @@ func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
 	h.waitOrder()
 	env.sim.SetAvailability(simFQN, "fra", "unavailable")
-	h.waitPolls(5) // the plan is not polled: the engine still holds 1H-high
-	key := h.file().Servers[0].Key()
-	if err := h.eng.BuyAnother(context.Background(), key, 1); err != nil {
+	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/dedicated/server/datacenter/availabilities", Status: 503})
+	h.waitPolls(3) // what was seen is now older than a poll interval
+	old := h.file().Servers[0].Key()
+	if err := h.eng.BuyAnother(context.Background(), old, 1); err != nil {
 		t.Fatal(err)
 	}
+	key := h.file().Servers[0].Key()
+	h.wait("the new cart", func(ev Event) bool { c, ok := ev.(CartReady); return ok && c.Entry == key })
 	h.waitPolls(5)
 	if n := len(env.requests("POST", checkoutSuffix)); n != 1 {
 		t.Fatalf("%d checkouts sent, want 1 (the second on stale availability):\n%s", n, h.dump())
+	}
+	if h.count(func(ev Event) bool { return strings.Contains(ev.Message(), "could not be read afresh") }) == 0 {
+		t.Fatalf("the user was not told why:\n%s", h.dump())
 	}
 }
 
@@ -167,4 +174,29 @@ func TestLookUpMatchesWhatWasSent(t *testing.T) {
 		t.Fatalf("placed %+v", placed)
 	}
 	_ = os.Getpid
+}
+
+// Issue 16.7: the journal replaced while the engine runs (a sync tool, a
+// restore): the engine notices, tells the user, re-opens it and writes
+// back what it knows, so the order lands in the file that has the name
+// (a restart with an old copy of preferences.json then does not buy again).
+func TestJournalReplacedWhileRunning(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	h.waitCarts("fra", "gra")
+	jpath := journal.Beside(h.path)
+	tmp := jpath + ".restored"
+	if err := os.WriteFile(tmp, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, jpath); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("told", infoHas("replaced by another file"))
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	placed := h.waitOrder()
+	key := h.file().Servers[0].Key()
+	if es := h.journal().Entry(key); es.Phase() != journal.PhaseOrdered || es.Order.OrderID != placed.OrderID {
+		t.Fatalf("the journal at %s lacks the order: %+v", jpath, es)
+	}
 }

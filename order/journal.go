@@ -79,6 +79,28 @@ func (w engineJournal) Read() (journal.Log, error) {
 
 func (w engineJournal) Append(r journal.Record) error { return w.e.journalAppend(r) }
 
+// checkJournal checks, once per poll cycle, that the journal is still the
+// file opened: replaced (a restore, a sync tool), it is re-opened and gets
+// back what this process knows at once, not only at the next money
+// action (journal.Check tells the user through OnReplaced).
+func (e *Engine) checkJournal() {
+	e.jmu.Lock()
+	j := e.journal
+	e.jmu.Unlock()
+	if j == nil {
+		return
+	}
+	if err := j.Check(); err != nil && !errors.Is(err, journal.ErrClosed) {
+		e.jmu.Lock()
+		said := e.jcheckErr == err.Error()
+		e.jcheckErr = err.Error()
+		e.jmu.Unlock()
+		if !said {
+			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError, Text: "nothing is bought while the journal is unusable: " + err.Error()})
+		}
+	}
+}
+
 // closeJournal closes the journal at the end of Run.
 func (e *Engine) closeJournal() {
 	e.jmu.Lock()

@@ -38,6 +38,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 		case <-tick.C:
 		}
 		e.evaluate(ctx) // decisions that need no new answer (a cooldown over)
+		e.checkJournal()
 		e.checkIdle()
 		if e.cycleHook != nil {
 			e.cycleHook()

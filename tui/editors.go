@@ -40,7 +40,7 @@ func (ed *ceilingEditor) perUnit() string {
 	if err != nil {
 		return fmt.Sprintf("  for %d units", ed.qty)
 	}
-	return fmt.Sprintf("  for %d units: %s per unit", ed.qty, money.CeilingDecimal(u/int64(ed.qty)))
+	return fmt.Sprintf("  for %d units: %s per unit", ed.qty, money.CeilingDecimal(money.Scale(u, ed.qty, 1)))
 }
 
 func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
