@@ -345,10 +345,11 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 			}
 			cancel()
 		}
+		// The words of every screen and command: how to pay it, from here.
 		if pay == orderstate.Unpaid {
-			fmt.Fprintf(&b, "\nUnpaid (autopay was off): pay%s.", when)
+			fmt.Fprintf(&b, "\nUnpaid (autopay was off): pay%s with `ovhtui pay %d` (or O in ovhtui).", when, e.OrderID)
 		} else {
-			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s.", when)
+			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s with `ovhtui pay %d` (or O in ovhtui).", when, e.OrderID)
 		}
 	}
 	if link := ovhapi.OrderLink(e.URL); link != "" {

@@ -133,7 +133,7 @@ func TestOrderPlacedPaymentStates(t *testing.T) {
 	d = &Describer{OrderExpiry: func(context.Context, int64) (time.Time, error) { return time.Time{}, errors.New("down") }}
 	placed.Reconciled, placed.AfterRestart, placed.OverCeiling = true, true, true
 	m, _ := d.Describe(context.Background(), placed)
-	if !strings.Contains(m.Text, "If it is unpaid, pay.") || !strings.Contains(m.Title, "ABOVE YOUR CEILING") || !strings.Contains(m.Text, "after a restart") {
+	if !strings.Contains(m.Text, "If it is unpaid, pay with `ovhtui pay ") || !strings.Contains(m.Title, "ABOVE YOUR CEILING") || !strings.Contains(m.Text, "after a restart") {
 		t.Errorf("reconciled order: %s / %s", m.Title, m.Text)
 	}
 }
