@@ -72,6 +72,7 @@ func (a *app) runUI(ctx context.Context, r *engineRun) int {
 		CatalogUpdates: r.src.Updates(),
 		RefreshCatalog: r.src.ForceRefresh,
 		Availability:   availabilityLookup(r.api, r.requests),
+		History:        r.radar.reader(), // nil with --history off
 		OrderExpiry:    orderExpiry(r.api),
 		Account:        accountClient(r.api, r.opts.prefsPath), // account.go
 		Endpoint:       r.endpoint,
