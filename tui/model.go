@@ -92,8 +92,8 @@ type Model struct {
 	buy       *buyDialog
 	browser   *browser
 	radar     radarState // the restock radar's figures (radar.go)
-	after     *afterWin // the Orders or Servers screen (afterwin.go)
-	awSeq     int       // screens opened, for their replies' generation
+	after     *afterWin  // the Orders or Servers screen (afterwin.go)
+	awSeq     int        // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
 
