@@ -65,4 +65,9 @@ func printOrders(w io.Writer, orders []account.Order) {
 			o.Status, o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
+	for _, o := range orders {
+		if o.FollowUp != "" { // orders in progress: OVH's follow-up (GET /me/order/{id}/followUp)
+			fmt.Fprintf(w, "order %d, OVH's follow-up: %s\n", o.ID, o.FollowUp)
+		}
+	}
 }

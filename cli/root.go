@@ -27,6 +27,7 @@ type fileFlags struct {
 // the root command, which keeps the flags of ovhtui before subcommands.
 type options struct {
 	fileFlags
+	history   historyFlags // --history, --history-keep, --sweep (history.go)
 	poll      time.Duration
 	budget    budgetFlag // unsigned requests a minute (--budget; 0: unlimited)
 	logFile   string
@@ -71,6 +72,7 @@ func addEngineFlags(fs *pflag.FlagSet, o *options) {
 	fs.Var(&o.budget, "budget", "N/min unsigned requests to OVH a minute, shared by every plan's poll and the re-checks of ready carts: when the plans need more, each is polled less often (the header says how often); a 429 from OVH halves it for 10 minutes; 0 or off: no limit")
 	fs.StringVar(&o.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
+	addHistoryFlags(fs, &o.history, true)
 }
 
 // budgetFlag is --budget: N/min, 0 or off (budget.ParsePerMin). A bad
@@ -104,7 +106,7 @@ func checkEngineFlags(cmd *cobra.Command, o *options) error {
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usageError(cmd, "--log-format must be text or json, not %q", o.logFormat)
 	}
-	return nil
+	return checkHistoryFlags(cmd, &o.history)
 }
 
 // noArgs refuses positional arguments in one line.
@@ -159,6 +161,10 @@ func (a *app) rootCommand() *cobra.Command {
 	})
 	root.AddGroup(&cobra.Group{ID: "watch", Title: "Watch and order"}, &cobra.Group{ID: "after", Title: "After a win"})
 	for _, c := range []*cobra.Command{a.runCommand(), a.headlessCommand(), a.checkCommand(), a.notifyTestCommand()} {
+		c.GroupID = "watch"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{a.historyCommand()} {
 		c.GroupID = "watch"
 		root.AddCommand(c)
 	}

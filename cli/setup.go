@@ -58,6 +58,7 @@ type engineRun struct {
 	src      *catalog.Source
 	requests *budget.Budget // the one budget of unsigned requests
 	notifier *notify.Notifier
+	radar    *radar // the restock radar; nil with --history off or an unusable file
 	eng      *order.Engine
 	// events are the engine's events, for the front end to drain.
 	events <-chan order.Event
@@ -214,6 +215,18 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	// The one budget of unsigned requests: the engine's polls and re-checks,
 	// the browser's look-ups (and any other sweep) draw from it.
 	r.requests = budget.New(int(opts.budget), nil)
+	// The restock radar (history.go): a problem with its file is said once
+	// and the engine runs on without it.
+	rad, radMsg := a.startEngineRadar(r.opts, r.demo, r.snap.Subsidiary, store, r.notifier, r.log)
+	if radMsg != "" && !fe.logsToStdout {
+		fmt.Fprintln(a.stderr, "ovhtui:", radMsg)
+	}
+	r.radar = rad
+	r.onClose(rad.close) // after the fan-out delivered the last event (onClose below)
+	sweep := time.Duration(0)
+	if rad != nil {
+		sweep = opts.history.sweep
+	}
 	r.eng = order.New(order.Config{
 		API:          r.api,
 		Store:        store,
@@ -223,6 +236,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		Log:          r.log,
 		ExitWhenIdle: fe.exitWhenIdle,
 		Budget:       r.requests,
+		Sweep:        sweep,
 
 		CredentialExpiry:     credentialExpiry(r.client, r.api),
 		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
@@ -231,6 +245,9 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	var listeners []func(order.Event)
 	if r.notifier != nil {
 		listeners = append(listeners, r.notifier.Offer)
+	}
+	if rad != nil { // the restock radar records from the fan-out, off the poll-to-checkout path
+		listeners = append(listeners, rad.listen())
 	}
 	// Every consumer sees the same events; none can slow the engine (tap.go).
 	events, heard := tapEvents(r.eng.Events(), listeners...)

@@ -14,33 +14,35 @@ const FileName = "history.db"
 // not say: $XDG_STATE_HOME/ovhtui/history.db, else the platform's state
 // folder (~/.local/state on Linux and the BSDs, ~/Library/Application
 // Support on macOS, %LocalAppData% on Windows).
-func DefaultPath() (string, error) {
-	dir, err := stateDir()
+func DefaultPath() (string, error) { return DefaultPathIn(os.Getenv) }
+
+// DefaultPathIn is DefaultPath with the environment read through getenv.
+func DefaultPathIn(getenv func(string) string) (string, error) {
+	dir, err := stateDir(getenv)
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, "ovhtui", FileName), nil
 }
 
-func stateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+func stateDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return d, nil
 	}
+	home := getenv("HOME")
 	switch runtime.GOOS {
 	case "windows":
-		if d := os.Getenv("LocalAppData"); d != "" {
+		if d := getenv("LocalAppData"); d != "" {
 			return d, nil
 		}
 		return "", errors.New("history: %LocalAppData% is not set; give the file with --history PATH")
 	case "darwin":
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", errors.New("history: no home folder; give the file with --history PATH")
+		if home == "" {
+			return "", errors.New("history: no home folder ($HOME); give the file with --history PATH")
 		}
 		return filepath.Join(home, "Library", "Application Support"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
+	if home == "" {
 		return "", errors.New("history: neither $XDG_STATE_HOME nor $HOME is set; give the file with --history PATH")
 	}
 	return filepath.Join(home, ".local", "state"), nil

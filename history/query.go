@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -143,11 +144,12 @@ type change struct {
 	from, to string
 }
 
-// changesOf reads the changes of series id from since on, oldest first.
-func (s *Store) changesOf(ctx context.Context, id int64, since, until int64) ([]change, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.at_ms, fv.value, tv.value FROM availability_changes c
-		JOIN availability_values fv ON fv.id = c.from_id JOIN availability_values tv ON tv.id = c.to_id
-		WHERE c.series_id = ? AND c.at_ms >= ? AND c.at_ms <= ? ORDER BY c.at_ms`, id, since, until)
+// changesOf reads the changes of series id from since to until, oldest
+// first. Values come as ids, named from vals (one small table read per
+// query instead of two joins per row).
+func (s *Store) changesOf(ctx context.Context, vals map[int64]string, id int64, since, until int64) ([]change, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at_ms, from_id, to_id FROM availability_changes
+		WHERE series_id = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms`, id, since, until)
 	if err != nil {
 		return nil, fmt.Errorf("history: read changes: %w", err)
 	}
@@ -155,12 +157,41 @@ func (s *Store) changesOf(ctx context.Context, id int64, since, until int64) ([]
 	var out []change
 	for rows.Next() {
 		var c change
-		if err := rows.Scan(&c.at, &c.from, &c.to); err != nil {
+		var from, to int64
+		if err := rows.Scan(&c.at, &from, &to); err != nil {
 			return nil, fmt.Errorf("history: read changes: %w", err)
 		}
+		c.from, c.to = vals[from], vals[to]
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// valueNames reads the availability words by id, and the ids of the words
+// in stock and out of stock (seen: not the "" of a first sighting).
+func (s *Store) valueNames(ctx context.Context) (names map[int64]string, in, out []int64, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, value, in_stock FROM availability_values`)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("history: read values: %w", err)
+	}
+	defer rows.Close()
+	names = map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var v string
+		var stock bool
+		if err := rows.Scan(&id, &v, &stock); err != nil {
+			return nil, nil, nil, fmt.Errorf("history: read values: %w", err)
+		}
+		names[id] = v
+		switch {
+		case stock:
+			in = append(in, id)
+		case v != valueUnseen:
+			out = append(out, id)
+		}
+	}
+	return names, in, out, rows.Err()
 }
 
 // Segment is a stretch of time an fqn held one value in a DC.
@@ -205,7 +236,8 @@ func (f Filter) bounds(now time.Time) (int64, int64) {
 }
 
 // Stats computes the restock statistics of what f selects from f.Since to
-// f.Until (or now), with one heatmap per location in locs.
+// f.Until (or now), with one heatmap per location in locs. Each series'
+// changes are read once, as ids, and folded as they come: no row is kept.
 func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*time.Location) (Stats, error) {
 	from, to := f.bounds(now)
 	st := Stats{From: fromMS(from), To: fromMS(to)}
@@ -216,26 +248,41 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	if err != nil {
 		return st, err
 	}
-	var all []Interval
-	for _, r := range rows {
-		st.Seen = true
-		cs, err := s.changesOf(ctx, r.id, from, to)
-		if err != nil {
-			return st, err
-		}
-		all = append(all, intervals(r, cs, from, to, f.Until.IsZero())...)
+	vals, _, _, err := s.valueNames(ctx)
+	if err != nil {
+		return st, err
+	}
+	inStock := map[int64]bool{}
+	for id, v := range vals {
+		inStock[id] = InStock(v)
 	}
 	var lens []time.Duration
-	for _, iv := range all {
+	add := func(iv Interval) {
 		lens = append(lens, iv.Duration())
-		if iv.Restock {
-			st.Restocks++
-			for i := range st.Heatmaps {
-				t := iv.Start.In(st.Heatmaps[i].Location)
-				h := &st.Heatmaps[i]
-				h.Count[t.Weekday()][t.Hour()]++
-				h.Max = max(h.Max, h.Count[t.Weekday()][t.Hour()])
-			}
+		if !iv.Restock {
+			return
+		}
+		st.Restocks++
+		for i := range st.Heatmaps {
+			h := &st.Heatmaps[i]
+			t := iv.Start.In(h.Location)
+			h.Count[t.Weekday()][t.Hour()]++
+			h.Max = max(h.Max, h.Count[t.Weekday()][t.Hour()])
+		}
+		// Keep the five latest, newest first.
+		i := sort.Search(len(st.LastRestocks), func(i int) bool { return st.LastRestocks[i].Start.Before(iv.Start) })
+		if i < 5 {
+			st.LastRestocks = append(st.LastRestocks, Interval{})
+			copy(st.LastRestocks[i+1:], st.LastRestocks[i:])
+			st.LastRestocks[i] = iv
+			st.LastRestocks = st.LastRestocks[:min(5, len(st.LastRestocks))]
+		}
+	}
+	live := f.Until.IsZero()
+	for _, r := range rows {
+		st.Seen = true
+		if err := s.foldSeries(ctx, r, vals, inStock, from, to, live, add); err != nil {
+			return st, err
 		}
 	}
 	if len(lens) > 0 {
@@ -248,50 +295,53 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 			st.MedianInStock = (lens[n/2-1] + lens[n/2]) / 2
 		}
 	}
-	var restocks []Interval
-	for _, iv := range all {
-		if iv.Restock {
-			restocks = append(restocks, iv)
-		}
-	}
-	sort.Slice(restocks, func(i, j int) bool { return restocks[i].Start.After(restocks[j].Start) })
-	st.LastRestocks = restocks[:min(5, len(restocks))]
 	return st, nil
 }
 
-// intervals returns the times series r was in stock within [from, to];
-// live says to is now (an interval still open then is ongoing).
-func intervals(r seriesRow, cs []change, from, to int64, live bool) []Interval {
-	var out []Interval
+// foldSeries calls add with each time series r was in stock within
+// [from, to]; live says to is now (an interval still open then is ongoing).
+// A stretch already in stock at from counts for time in stock but is no
+// restock, and neither is a first sighting.
+func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]string, inStock map[int64]bool,
+	from, to int64, live bool, add func(Interval)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT at_ms, from_id, to_id FROM availability_changes
+		WHERE series_id = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms`, r.id, from, to)
+	if err != nil {
+		return fmt.Errorf("history: read changes: %w", err)
+	}
+	defer rows.Close()
 	var open *Interval
-	segs := segments(r, cs, from, to)
-	for i, seg := range segs {
-		in := InStock(seg.Value)
-		if in && open == nil {
-			// A restock begins with a change from a value seen out of
-			// stock; not a first sighting nor the range's start.
-			prev := valueUnseen
-			switch {
-			case i > 0:
-				prev = segs[i-1].Value
-			case len(cs) > 0 && cs[0].at == ms(seg.Start):
-				prev = cs[0].from
-			}
-			restock := prev != valueUnseen && !InStock(prev)
-			open = &Interval{FQN: r.fqn, DC: r.dc, Start: seg.Start, Grade: seg.Value, Restock: restock}
+	first := true
+	for rows.Next() {
+		var at, fid, tid int64
+		if err := rows.Scan(&at, &fid, &tid); err != nil {
+			return fmt.Errorf("history: read changes: %w", err)
 		}
-		if !in && open != nil {
-			open.End = seg.Start
-			out = append(out, *open)
+		if first && inStock[fid] && at > from {
+			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: vals[fid]}
+		}
+		first = false
+		switch {
+		case open == nil && inStock[tid]:
+			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(at), Grade: vals[tid], Restock: vals[fid] != valueUnseen && !inStock[fid]}
+		case open != nil && !inStock[tid]:
+			open.End = fromMS(at)
+			add(*open)
 			open = nil
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("history: read changes: %w", err)
+	}
+	if first && InStock(r.value) && r.since <= to {
+		open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}
 	}
 	if open != nil {
 		open.End = fromMS(to)
 		open.Ongoing = live && InStock(r.value)
-		out = append(out, *open)
+		add(*open)
 	}
-	return out
+	return nil
 }
 
 // DCLine is the timeline of one DC: the segments of every fqn selected there.
@@ -328,10 +378,14 @@ func (s *Store) Timeline(ctx context.Context, f Filter, now time.Time) ([]DCLine
 	if err != nil {
 		return nil, err
 	}
+	vals, _, _, err := s.valueNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	byDC := map[string]*DCLine{}
 	var dcs []string
 	for _, r := range rows {
-		cs, err := s.changesOf(ctx, r.id, from, to)
+		cs, err := s.changesOf(ctx, vals, r.id, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -439,26 +493,40 @@ func (s *Store) StockOf(ctx context.Context, f Filter, now time.Time) (Stock, er
 // restockCounts counts restocks since since per group (an SQL expression
 // over series s).
 func (s *Store) restockCounts(ctx context.Context, f Filter, since int64, group string) (map[string]int, error) {
+	_, in, out, err := s.valueNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := map[string]int{}
+	if len(in) == 0 || len(out) == 0 {
+		return res, nil
+	}
 	w, args := f.where()
 	args = append(args, since)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+group+`, count(*) FROM series s
 		JOIN availability_changes c ON c.series_id = s.id
-		JOIN availability_values fv ON fv.id = c.from_id
-		JOIN availability_values tv ON tv.id = c.to_id
-		WHERE `+w+` AND c.at_ms >= ? AND tv.in_stock = 1 AND fv.in_stock = 0 AND c.from_id != 0
+		WHERE `+w+` AND c.at_ms >= ? AND c.to_id IN (`+idList(in)+`) AND c.from_id IN (`+idList(out)+`)
 		GROUP BY 1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("history: count restocks: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
 	for rows.Next() {
 		var k string
 		var n int
 		if err := rows.Scan(&k, &n); err != nil {
 			return nil, fmt.Errorf("history: count restocks: %w", err)
 		}
-		out[k] = n
+		res[k] = n
 	}
-	return out, rows.Err()
+	return res, rows.Err()
+}
+
+// idList writes ids as an SQL list (integers from the database only).
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
 }

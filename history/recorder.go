@@ -109,6 +109,11 @@ type RecorderOptions struct {
 	// MaxBatch is the most observations written in one transaction
 	// (default 256).
 	MaxBatch int
+	// Seed, when set, fills a database that has recorded nothing yet
+	// before anything queued is written (the demo's invented weeks): it
+	// calls emit with observations, each series in time order. Seeding is
+	// no news.
+	Seed func(emit func(Observation))
 }
 
 // Recorder writes observations to a Store on its own goroutine (Run),
@@ -129,6 +134,8 @@ type Recorder struct {
 	plans  map[planKey]bool // present now
 	known  map[string]bool  // subsidiaries with a catalog recorded
 	pruned time.Time
+	// Prepared statements of the hot path (nil until the first write).
+	insChange, updSeries *sql.Stmt
 }
 
 type seriesKey struct{ sub, fqn, dc string }
@@ -238,6 +245,9 @@ func (r *Recorder) Run(ctx context.Context) {
 	loaded := r.load(context.WithoutCancel(ctx)) == nil
 	if loaded {
 		r.prune(ctx)
+		if r.opts.Seed != nil && len(r.series) == 0 {
+			r.seed(context.WithoutCancel(ctx))
+		}
 	}
 	batch := make([]any, 0, r.opts.MaxBatch)
 	for {
@@ -266,6 +276,28 @@ func (r *Recorder) Run(ctx context.Context) {
 			r.prune(ctx)
 		}
 	}
+}
+
+// seed runs Options.Seed, writing in large batches, without news.
+func (r *Recorder) seed(ctx context.Context) {
+	const batch = 8192
+	var work []any
+	write := func() {
+		if len(work) == 0 {
+			return
+		}
+		if _, err := r.write(ctx, work); err != nil {
+			r.report(fmt.Errorf("history database %s: seed: %w", r.store.path, err))
+		}
+		work = work[:0]
+	}
+	r.opts.Seed(func(o Observation) {
+		work = append(work, o)
+		if len(work) >= batch {
+			write()
+		}
+	})
+	write()
 }
 
 // drain writes what is queued at shutdown.
@@ -432,6 +464,7 @@ func closeRows(rows *sql.Rows) error {
 // only once the transaction commits.
 type batchTx struct {
 	tx      *sql.Tx
+	ins     *sql.Stmt // insert an availability change
 	series  map[seriesKey]*seriesState
 	values  map[string]valueInfo
 	prices  map[priceKey]pricePoint
@@ -443,12 +476,24 @@ type batchTx struct {
 
 // write records a batch in one transaction.
 func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
+	if r.insChange == nil {
+		ins, err := r.store.db.PrepareContext(ctx, `INSERT INTO availability_changes (series_id, at_ms, from_id, to_id) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return News{}, err
+		}
+		upd, err := r.store.db.PrepareContext(ctx, `UPDATE series SET plan_code = ?, value_id = ?, since_ms = ?, seen_ms = ?, last_in_ms = ?, last_out_ms = ? WHERE id = ?`)
+		if err != nil {
+			ins.Close()
+			return News{}, err
+		}
+		r.insChange, r.updSeries = ins, upd
+	}
 	tx, err := r.store.db.BeginTx(ctx, nil)
 	if err != nil {
 		return News{}, err
 	}
 	defer tx.Rollback()
-	b := &batchTx{tx: tx, series: map[seriesKey]*seriesState{}, values: map[string]valueInfo{},
+	b := &batchTx{tx: tx, ins: tx.StmtContext(ctx, r.insChange), series: map[seriesKey]*seriesState{}, values: map[string]valueInfo{},
 		prices: map[priceKey]pricePoint{}, plans: map[planKey]bool{}, known: map[string]bool{}, changed: map[seriesKey]bool{}}
 	for _, v := range work {
 		switch o := v.(type) {
@@ -461,9 +506,10 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 			return News{}, err
 		}
 	}
+	upd := tx.StmtContext(ctx, r.updSeries)
 	for k := range b.changed {
 		st := b.series[k]
-		if _, err := tx.ExecContext(ctx, `UPDATE series SET plan_code = ?, value_id = ?, since_ms = ?, seen_ms = ?, last_in_ms = ?, last_out_ms = ? WHERE id = ?`,
+		if _, err := upd.ExecContext(ctx,
 			st.plan, b.valueOrOld(r, st.value).id, st.since, st.seen, st.lastIn, st.lastOut, st.id); err != nil {
 			return News{}, err
 		}
@@ -627,8 +673,7 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 	if err != nil {
 		return err
 	}
-	if _, err := b.tx.ExecContext(ctx, `INSERT INTO availability_changes (series_id, at_ms, from_id, to_id) VALUES (?, ?, ?, ?)`,
-		st.id, at, fv.id, tv.id); err != nil {
+	if _, err := b.ins.ExecContext(ctx, st.id, at, fv.id, tv.id); err != nil {
 		return err
 	}
 	switch {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func openTemp(t *testing.T) *Store {
+func openTemp(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "state", "ovhtui", FileName))
 	if err != nil {

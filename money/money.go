@@ -55,9 +55,9 @@ func CeilingDecimal(ucents int64) string {
 	if ucents%Cent == 0 {
 		return centsText(ucents / Cent)
 	}
-	sign, u := "", ucents
-	if u < 0 {
-		sign, u = "-", -u
+	sign, u := "", uint64(ucents)
+	if ucents < 0 {
+		sign, u = "-", uint64(-(ucents+1))+1 // math.MinInt64 too
 	}
 	return sign + strings.TrimRight(fmt.Sprintf("%d.%08d", u/Unit, u%Unit), "0")
 }
@@ -71,19 +71,24 @@ func FormatCeiling(ucents int64, currency string) string {
 }
 
 func centsText(cents int64) string {
-	sign := ""
+	sign, c := "", uint64(cents)
 	if cents < 0 {
-		sign, cents = "-", -cents
+		sign, c = "-", uint64(-(cents+1))+1
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }
 
-// DivRound divides a by b (b > 0), rounding half away from zero.
+// DivRound divides a by b (b > 0), rounding half away from zero, for
+// every int64 a (no overflow near the limits).
 func DivRound(a, b int64) int64 {
-	if a < 0 {
-		return -((-a + b/2) / b)
+	q, r := a/b, a%b // r has a's sign, |r| < b
+	switch {
+	case r > 0 && r >= b-r:
+		q++
+	case r < 0 && -r >= b+r:
+		q--
 	}
-	return (a + b/2) / b
+	return q
 }
 
 // RoundToCent rounds an amount in 1e-8 units to the nearest cent, half

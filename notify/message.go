@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/orderstate"
@@ -39,6 +40,9 @@ const (
 	KindOverCeiling Kind = "over_ceiling" // a validated price is over the ceiling (not yet retired)
 	KindAPIError    Kind = "api_error"    // an OVH call failed and will be retried
 	KindThrottled   Kind = "throttled"    // OVH answered 429: the request budget is halved for a while
+	KindRestock     Kind = "restock"      // a model the user does not watch came back in stock (restock radar)
+	KindPriceChange Kind = "price_change" // a catalog price changed (restock radar)
+	KindNewPlan     Kind = "new_plan"     // a plan appeared in (or left) the catalog (restock radar)
 )
 
 // KindTest is --notify-test's message.
@@ -47,7 +51,7 @@ const KindTest Kind = "test"
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
 		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder, KindPaymentNotReady, KindJournal}
-	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled}
+	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled, KindRestock, KindPriceChange, KindNewPlan}
 )
 
 // Set is a set of kinds.
@@ -276,6 +280,21 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		}
 		m.Title = fmt.Sprintf("ovhtui stopped with %d entr%s still wanted", len(names), pluralY(len(names)))
 		m.Text = "Nobody is watching these any more: " + strings.Join(names, ", ") + "."
+	case history.RestockAlert:
+		m.Kind, m.Key = KindRestock, keyOf(KindRestock, e.FQN, e.DC)
+		m.Title = fmt.Sprintf("Back in stock: %s in %s", e.FQN, e.DC)
+		m.Text = e.Message() + ". ovhtui does not watch it: add it in the catalog browser to buy it."
+	case history.PriceAlert:
+		m.Kind, m.Key = KindPriceChange, keyOf(KindPriceChange, e.FQN, "")
+		m.Title = "Price changed: " + e.FQN
+		m.Text = upperFirst(e.Message()) + "."
+	case history.PlanAlert:
+		m.Kind, m.Key = KindNewPlan, keyOf(KindNewPlan, e.PlanCode, "")
+		m.Title = "New plan: " + e.PlanCode
+		if !e.Present {
+			m.Title = "Plan gone: " + e.PlanCode
+		}
+		m.Text = upperFirst(e.Message()) + "."
 	default:
 		return m, false
 	}

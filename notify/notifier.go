@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -141,6 +142,12 @@ func (n *Notifier) wants(ev order.Event) bool {
 		return n.opts.Events[KindAPIError]
 	case order.CartRenewed:
 		return n.opts.Events[KindCart]
+	case history.RestockAlert:
+		return n.opts.Events[KindRestock]
+	case history.PriceAlert:
+		return n.opts.Events[KindPriceChange]
+	case history.PlanAlert:
+		return n.opts.Events[KindNewPlan]
 	}
 	return true
 }

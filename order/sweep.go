@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
@@ -44,7 +45,7 @@ const (
 const (
 	sweepFallbackAfter = 2
 	sweepRetryWhole    = 12
-	sweepFirstAfter    = 10 * time.Second // let the wanted polls and carts start first
+	sweepFirstAfter    = time.Minute // let the wanted polls and carts start first
 )
 
 // SweepDone reports one round of the background sweep: how it read the
@@ -204,12 +205,14 @@ func (e *Engine) sweepFailed(err error, plan string) {
 	if plan != "" {
 		call += "?planCode=" + plan
 	}
+	e.tooMany(err) // a 429 halves the budget for everyone
 	e.log.Debug("history sweep: request failed", "call", call, "err", err)
 }
 
-// sweepWait waits for the budget to give one background request.
+// sweepWait waits for the budget to give one background request: only
+// what the wanted polls and re-checks leave (package budget).
 func (e *Engine) sweepWait(ctx context.Context) error {
-	return ctx.Err()
+	return e.cfg.Budget.Wait(ctx, budget.Background)
 }
 
 // subsidiary is the subsidiary of the preferences.

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ovhtui/ovhtui/history"
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+)
+
+// flip is one step of a scripted availability timeline.
+type flip struct {
+	poll      int // made when the plan's poll number poll reaches the simulator
+	fqn, dc   string
+	from, to  string
+	madeAt    time.Time
+	madeAtSet bool
+}
+
+// TestHistoryMatchesScriptedTimeline is the radar's done-when: a headless
+// run against the simulator, with a scripted timeline of flips, yields
+// `ovhtui history --json` transitions that match it: every flip present,
+// none invented, each dated within one poll interval of the flip.
+func TestHistoryMatchesScriptedTimeline(t *testing.T) {
+	const sibling = "25skleb01.ram-32g-ecc-2400.softraid-2x2000sa" // same plan, not watched
+	endpoint, sim := simForHeadless(t)
+	sim.SetAvailability(sibling, "fra", "unavailable")
+	sim.SetAvailability(sibling, "gra", "unavailable")
+	script := []*flip{
+		{poll: 2, fqn: sibling, dc: "fra", from: "unavailable", to: "1H-low"},
+		{poll: 3, fqn: sibling, dc: "fra", from: "1H-low", to: "1H-high"},
+		{poll: 5, fqn: sibling, dc: "fra", from: "1H-high", to: "unavailable"},
+		{poll: 6, fqn: sibling, dc: "gra", from: "unavailable", to: "72H"},
+		{poll: 7, fqn: sibling, dc: "gra", from: "72H", to: "comingSoon"},
+		// Last, the watched server comes back: ovhtui orders it and, with
+		// nothing left to do, exits.
+		{poll: 8, fqn: killTestFQN, dc: "fra", from: "unavailable", to: "1H-high"},
+	}
+	var mu sync.Mutex
+	polls := 0
+	sim.OnRequest(func(r ovhsim.Request) {
+		if !strings.HasPrefix(r.Path, "/dedicated/server/datacenter/availabilities") || !strings.Contains(r.RawQuery, "planCode=25skleb01") {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		polls++
+		for _, f := range script {
+			if f.poll == polls {
+				// Before the simulator handles this very poll: it answers the new value.
+				sim.SetAvailability(f.fqn, f.dc, f.to)
+				f.madeAt, f.madeAtSet = time.Now(), true
+			}
+		}
+	})
+	e, p := headlessEnv(t, endpoint, "")
+	db := filepath.Join(t.TempDir(), "radar.db")
+	const poll = time.Second
+	code, out, errOut := e.run("--headless", "--poll", poll.String(), "--sweep", "off", "--history", db, "--prefs", p,
+		"--env", filepath.Join(t.TempDir(), "none.env"))
+	if code != exitOK {
+		t.Fatalf("headless exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, js, errOut := e.run("history", "--json", "--history", db)
+	if code != exitOK {
+		t.Fatalf("history exit %d: %s", code, errOut)
+	}
+	var got []history.Transition
+	if err := json.Unmarshal([]byte(js), &got); err != nil {
+		t.Fatalf("history --json is not an array of transitions: %v\n%s", err, js)
+	}
+	var raw []map[string]any
+	json.Unmarshal([]byte(js), &raw)
+	for _, k := range []string{"time", "subsidiary", "planCode", "fqn", "datacenter", "from", "to"} {
+		if _, ok := raw[0][k]; !ok {
+			t.Fatalf("field %q missing: %v", k, raw[0])
+		}
+	}
+	if ts, _ := raw[0]["time"].(string); !strings.HasSuffix(ts, "Z") {
+		t.Fatalf("time %q is not RFC 3339 UTC", ts)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	matched := map[*flip]bool{}
+	for i, tr := range got {
+		if i > 0 && tr.Time.Before(got[i-1].Time) {
+			t.Fatalf("not oldest first at %d: %v after %v", i, tr.Time, got[i-1].Time)
+		}
+		if tr.Subsidiary != "IE" || tr.PlanCode != "25skleb01" {
+			t.Errorf("transition of %s/%s", tr.Subsidiary, tr.PlanCode)
+		}
+		if tr.From == "" {
+			continue // the first sighting of an fqn in a DC
+		}
+		var f *flip
+		for _, s := range script {
+			if s.fqn == tr.FQN && s.dc == tr.DC && s.from == tr.From && s.to == tr.To && !matched[s] {
+				f = s
+				break
+			}
+		}
+		if f == nil {
+			t.Errorf("invented transition: %+v", tr)
+			continue
+		}
+		matched[f] = true
+		if !f.madeAtSet || tr.Time.Before(f.madeAt.Add(-time.Millisecond)) || tr.Time.After(f.madeAt.Add(poll)) {
+			t.Errorf("%s in %s %s->%s recorded at %s, flipped at %s: not within one poll interval", tr.FQN, tr.DC, tr.From, tr.To,
+				tr.Time.Format(time.RFC3339Nano), f.madeAt.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	for _, f := range script {
+		if !matched[f] {
+			t.Errorf("flip missing from the history: %s in %s %s->%s (poll %d)", f.fqn, f.dc, f.from, f.to, f.poll)
+		}
+	}
+
+	// The summary names both fqns in fra, with the sibling's one restock.
+	code, sum, errOut := e.run("history", "25skleb01", "--dc", "fra", "--history", db)
+	if code != exitOK || !strings.Contains(sum, sibling) || !strings.Contains(sum, "RESTOCKS") {
+		t.Fatalf("summary exit %d:\n%s\n%s", code, sum, errOut)
+	}
+}
+
+// TestHistoryUnusableFileRunsOn: a history file that is not a database is
+// said once, and ovhtui runs on (and orders) without history, leaving the
+// file as it was.
+func TestHistoryUnusableFileRunsOn(t *testing.T) {
+	endpoint, sim := simForHeadless(t)
+	sim.SetAvailability(killTestFQN, "fra", "1H-high")
+	e, p := headlessEnv(t, endpoint, "")
+	db := writeFile(t, "history.db", strings.Repeat("not a database ", 300))
+	code, out, errOut := e.run("--headless", "--poll", "1s", "--history", db, "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
+	if code != exitOK {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if n := strings.Count(out, "without history"); n != 1 {
+		t.Fatalf("%d messages about history; want one:\n%s", n, out)
+	}
+	if !strings.Contains(out, "ORDER PLACED") && !strings.Contains(out, "order placed") && !strings.Contains(strings.ToLower(out), "placed") {
+		t.Fatalf("no order without history:\n%s", out)
+	}
+	if b, _ := os.ReadFile(db); !strings.HasPrefix(string(b), "not a database") {
+		t.Fatal("the unusable history file was modified")
+	}
+}
+
+func TestHistoryFlags(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--history-keep", "0d"}, "--history-keep"},
+		{[]string{"--sweep", "5s"}, "--sweep"},
+	} {
+		code, _, errOut := isolateEnv(t).run(c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, errOut)
+		}
+	}
+	if d, err := parseDays("400d"); err != nil || d != 400*24*time.Hour {
+		t.Errorf("400d = %s, %v", d, err)
+	}
+	now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	if s, err := parseSince("2w", now); err != nil || !s.Equal(now.Add(-14*24*time.Hour)) {
+		t.Errorf("2w = %s, %v", s, err)
+	}
+	if _, err := parseSince("yesterday", now); err == nil {
+		t.Error("yesterday accepted")
+	}
+}
