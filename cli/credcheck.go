@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/ovh/go-ovh/ovh"
@@ -14,12 +13,20 @@ import (
 )
 
 // envLineOf returns the line of data that sets name (the last one: the one
-// godotenv keeps), 0 when not found.
+// godotenv keeps), 0 when not found. name may hold any bytes: it is
+// compared, never compiled into a pattern.
 func envLineOf(data []byte, name string) int {
-	re := regexp.MustCompile(`^\s*(?:export\s+)?` + regexp.QuoteMeta(name) + `\s*[=:]`)
 	found := 0
 	for i, line := range bytes.Split(data, []byte("\n")) {
-		if re.Match(line) {
+		line = bytes.TrimLeft(line, " \t")
+		if rest, ok := bytes.CutPrefix(line, []byte("export")); ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+			line = bytes.TrimLeft(rest, " \t")
+		}
+		rest, ok := bytes.CutPrefix(line, []byte(name))
+		if !ok {
+			continue
+		}
+		if rest = bytes.TrimLeft(rest, " \t"); len(rest) > 0 && (rest[0] == '=' || rest[0] == ':') {
 			found = i + 1
 		}
 	}

@@ -40,7 +40,7 @@ func (a *app) notifyChannels() ([]notify.Channel, error) {
 // startNotifier returns the notifier of OVHTUI_NOTIFY, or nil when none is
 // configured.
 // With --demo every title says so: the orders are the simulator's.
-func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger) (*notify.Notifier, error) {
+func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *catalog.Source, demo bool, log *slog.Logger, delivered func(string, error)) (*notify.Notifier, error) {
 	chans, err := a.notifyChannels()
 	if err != nil || len(chans) == 0 {
 		return nil, err
@@ -57,7 +57,7 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	if demo {
 		prefix = "[ovhtui demo] "
 	}
-	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: a.secrets.redact, TitlePrefix: prefix})
+	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: a.secrets.redact, TitlePrefix: prefix, Delivered: delivered})
 	log.Info("notifications on", "channels", strings.Join(n.Channels(), " "), "events", set.String())
 	return n, nil
 }

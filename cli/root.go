@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type options struct {
 	budget    budgetFlag // unsigned requests a minute (--budget; 0: unlimited)
 	logFile   string
 	logFormat string
+	// metricsAddr is --metrics: where to serve /metrics, /healthz and
+	// /readyz ("": off).
+	metricsAddr string
 	// The root command's ways to name a command as a flag.
 	headless   bool
 	check      bool
@@ -72,6 +76,7 @@ func addEngineFlags(fs *pflag.FlagSet, o *options) {
 	fs.Var(&o.budget, "budget", "N/min unsigned requests to OVH a minute, shared by every plan's poll and the re-checks of ready carts: when the plans need more, each is polled less often (the header says how often); a 429 from OVH halves it for 10 minutes; 0 or off: no limit")
 	fs.StringVar(&o.logFile, "log-file", "", "append logs to `PATH` (the UI never writes logs to the terminal)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics, /healthz and /readyz on `ADDR` (e.g. 127.0.0.1:9188; off by default)")
 	addHistoryFlags(fs, &o.history, true)
 }
 
@@ -105,6 +110,11 @@ func checkEngineFlags(cmd *cobra.Command, o *options) error {
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usageError(cmd, "--log-format must be text or json, not %q", o.logFormat)
+	}
+	if o.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(o.metricsAddr); err != nil {
+			return usageError(cmd, "--metrics %q is not HOST:PORT (e.g. 127.0.0.1:9188)", o.metricsAddr)
+		}
 	}
 	return checkHistoryFlags(cmd, &o.history)
 }
@@ -160,7 +170,7 @@ func (a *app) rootCommand() *cobra.Command {
 		return usageError(cmd, "%s", flagErrorText(err))
 	})
 	root.AddGroup(&cobra.Group{ID: "watch", Title: "Watch and order"}, &cobra.Group{ID: "after", Title: "After a win"})
-	for _, c := range []*cobra.Command{a.runCommand(), a.headlessCommand(), a.checkCommand(), a.notifyTestCommand()} {
+	for _, c := range []*cobra.Command{a.runCommand(), a.headlessCommand(), a.serveCommand(), a.checkCommand(), a.notifyTestCommand(), a.healthcheckCommand()} {
 		c.GroupID = "watch"
 		root.AddCommand(c)
 	}

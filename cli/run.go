@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,24 +62,9 @@ func (a *app) runUI(ctx context.Context, r *engineRun) int {
 	engCtx, stopEng := context.WithCancel(context.Background())
 	engDone := make(chan error, 1)
 	go func() { engDone <- r.eng.Run(engCtx) }()
-	uiErr := tui.Run(ctx, tui.Deps{
-		Store:          r.store,
-		Events:         r.events,
-		Rearm:          r.eng.Rearm,
-		BuyAnother:     r.eng.BuyAnother,
-		Catalog:        r.src.Current,
-		CatalogUpdates: r.src.Updates(),
-		RefreshCatalog: r.src.ForceRefresh,
-		Availability:   availabilityLookup(r.api, r.requests),
-		OrderExpiry:    orderExpiry(r.api),
-		Account:        accountClient(r.api, r.opts.prefsPath), // account.go
-		Endpoint:       r.endpoint,
-		Subsidiary:     r.snap.Subsidiary,
-		Poll:           r.opts.poll,
-		Log:            r.log,
-		NoColor:        a.env.get("NO_COLOR") != "",
-		Farewell:       a.stderr,
-	})
+	d := a.uiDeps(r)
+	d.Events, d.Farewell = r.events, a.stderr
+	uiErr := tui.Run(ctx, d)
 	uiDone := time.Now()
 	stopEng()
 	engErr := <-engDone
@@ -98,8 +82,27 @@ func (a *app) runUI(ctx context.Context, r *engineRun) int {
 		fmt.Fprintln(a.stderr, "ovhtui: engine:", a.secrets.redact(engErr.Error()))
 		return exitProblems
 	}
-	if r.demo != nil {
-		fmt.Fprintf(a.stderr, "demo preferences left in %s\n", filepath.Dir(r.demo.prefsPath))
-	}
 	return exitOK
+}
+
+// uiDeps is what a UI of r needs, but its events: the local UI's and each
+// SSH session's (serve.go), so that both act through the same functions
+// (and every euro through the one money gate).
+func (a *app) uiDeps(r *engineRun) tui.Deps {
+	return tui.Deps{
+		Store:          r.store,
+		Rearm:          r.eng.Rearm,
+		BuyAnother:     r.eng.BuyAnother,
+		Catalog:        r.src.Current,
+		CatalogUpdates: r.src.Updates(),
+		RefreshCatalog: r.src.ForceRefresh,
+		Availability:   availabilityLookup(r.api, r.requests),
+		OrderExpiry:    orderExpiry(r.api),
+		Account:        r.account,
+		Endpoint:       r.endpoint,
+		Subsidiary:     r.snap.Subsidiary,
+		Poll:           r.opts.poll,
+		Log:            r.log,
+		NoColor:        a.env.get("NO_COLOR") != "",
+	}
 }

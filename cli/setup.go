@@ -12,8 +12,10 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/metrics"
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -39,6 +41,9 @@ type frontEnd struct {
 	// problemsToStderr prints the preferences problems on stderr as well
 	// as in the log.
 	problemsToStderr bool
+	// listeners hear every event of the engine, beside the notifier and
+	// the metrics (serve's hub of SSH sessions).
+	listeners []func(order.Event)
 }
 
 // engineRun is the engine set up for a front end: the preferences store
@@ -60,6 +65,11 @@ type engineRun struct {
 	notifier *notify.Notifier
 	radar    *radar // the restock radar; nil with --history off or an unusable file
 	eng      *order.Engine
+	// account is the after-the-win client (the UI's Orders and Servers
+	// screens, the reminders).
+	account *account.Client
+	// metrics is --metrics' collector (nil when off).
+	metrics *metrics.Collector
 	// events are the engine's events, for the front end to drain.
 	events <-chan order.Event
 
@@ -207,7 +217,13 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		r.src.Start(srcCtx)
 	}
 
-	r.notifier, err = a.startNotifier(r.api, store, r.src, opts.demo, r.log)
+	r.account = accountClient(r.api, r.opts.prefsPath) // account.go
+	var delivered func(string, error)
+	if opts.metricsAddr != "" {
+		r.metrics = metrics.New(metrics.Options{Poll: opts.poll})
+		delivered = r.metrics.NotificationResult
+	}
+	r.notifier, err = a.startNotifier(r.api, store, r.src, opts.demo, r.log, delivered)
 	if err != nil {
 		fmt.Fprintln(a.stderr, "ovhtui:", a.secrets.redact(err.Error()))
 		return r, exitUsage
@@ -222,6 +238,9 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		fmt.Fprintln(a.stderr, "ovhtui:", radMsg)
 	}
 	r.radar = rad
+	if r.metrics != nil && rad != nil && rad.rec != nil {
+		r.metrics.CountHistoryWrites(func() float64 { return float64(rad.rec.Written()) })
+	}
 	r.onClose(rad.close) // after the fan-out delivered the last event (onClose below)
 	sweep := time.Duration(0)
 	if rad != nil {
@@ -239,6 +258,8 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		Sweep:        sweep,
 
 		CredentialExpiry:     credentialExpiry(r.client, r.api),
+		UnpaidOrders:         unpaidOrders(r.account, store),
+		ServerTerms:          serverTerms(r.account),
 		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
 	})
 	refused.eng.Store(r.eng)
@@ -249,6 +270,18 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	if rad != nil { // the restock radar records from the fan-out, off the poll-to-checkout path
 		listeners = append(listeners, rad.listen())
 	}
+	if r.metrics != nil {
+		listeners = append(listeners, r.metrics.Observe)
+		mctx, stopMetrics := context.WithCancel(context.Background())
+		r.onClose(stopMetrics)
+		addr, err := metrics.Serve(mctx, opts.metricsAddr, r.metrics.Handler(), r.log)
+		if err != nil {
+			fmt.Fprintln(a.stderr, "ovhtui:", err)
+			return r, exitUsage
+		}
+		r.log.Info("metrics: serving /metrics, /healthz and /readyz", "addr", addr.String())
+	}
+	listeners = append(listeners, fe.listeners...)
 	// Every consumer sees the same events; none can slow the engine (tap.go).
 	events, heard := tapEvents(r.eng.Events(), listeners...)
 	r.events = events

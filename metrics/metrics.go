@@ -100,12 +100,18 @@ func New(opts Options) *Collector {
 	}, []string{"kind"})
 	c.reg.MustRegister(c.polls, c.pollLatency, c.checkouts, c.ordersPlaced, c.apiErrors, c.notifications, c.reminders, stateCollector{c})
 	if opts.HistoryWrites != nil {
-		c.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace: namespace, Name: "history_writes_total",
-			Help: "Rows written to the availability history.",
-		}, opts.HistoryWrites))
+		c.CountHistoryWrites(opts.HistoryWrites)
 	}
 	return c
+}
+
+// CountHistoryWrites adds ovhtui_history_writes_total, read from written
+// at each scrape, once the history is open (call it at most once).
+func (c *Collector) CountHistoryWrites(written func() float64) {
+	c.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: namespace, Name: "history_writes_total",
+		Help: "Rows written to the availability history.",
+	}, written))
 }
 
 // Registry is where the metrics are registered (for tests and extra collectors).

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// notifyingBuffer is an output the test waits on.
+type notifyingBuffer struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	notify chan struct{}
+}
+
+func newNotifyingBuffer() *notifyingBuffer { return &notifyingBuffer{notify: make(chan struct{})} }
+
+func (n *notifyingBuffer) Write(p []byte) (int, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	close(n.notify)
+	n.notify = make(chan struct{})
+	return n.b.Write(p)
+}
+
+// waitMatch waits until re matches the output and returns the match.
+func (n *notifyingBuffer) waitMatch(t *testing.T, re *regexp.Regexp, strip bool) []string {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		n.mu.Lock()
+		s, ch := n.b.String(), n.notify
+		n.mu.Unlock()
+		if strip {
+			s = strings.Join(strings.Fields(ansi.Strip(s)), "")
+		}
+		if m := re.FindStringSubmatch(s); m != nil {
+			return m
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("timeout waiting for %s in:\n%s", re, s)
+		}
+	}
+}
+
+// `ovhtui serve --demo`, then ssh: the live demo, with the user's own
+// public key; the metrics count the demo's order.
+func TestServeDemoOverSSH(t *testing.T) {
+	e := isolateEnv(t)
+	home := e.vars["HOME"]
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "id_ed25519.pub"), gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"serve", "--demo", "--ssh", "127.0.0.1:0", "--metrics", "127.0.0.1:0"}
+	stdout, stderr := newNotifyingBuffer(), newNotifyingBuffer()
+	a := newApp(e.process(args, stdout, stderr))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- a.run(ctx, args) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != exitOK {
+			t.Errorf("serve exited %d:\n%s", code, stderr.b.String())
+		}
+		if _, err := os.Stat(hostKeyName); err == nil {
+			t.Error("the demo wrote a host key beside --prefs")
+		}
+	}()
+	port := stderr.waitMatch(t, regexp.MustCompile(`ssh -p (\d+) localhost`), false)[1]
+	metricsAddr := stdout.waitMatch(t, regexp.MustCompile(`metrics: serving.* addr=(\S+)`), false)[1]
+
+	c, err := gossh.Dial("tcp", "127.0.0.1:"+port, &gossh.ClientConfig{User: "me", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("ssh: %v", err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	screen := newNotifyingBuffer()
+	s.Stdout = screen
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	// The demo's story orders at once: the session sees it, then the metrics count it.
+	screen.waitMatch(t, regexp.MustCompile(`KS-LE-B`), true)
+	screen.waitMatch(t, regexp.MustCompile(`ORDERPLACED:#(\d+)`), true)
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"ovhtui_orders_placed_total 1", `ovhtui_checkouts_total{result="placed"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestServeRefusesWithoutAuthorizedKeys(t *testing.T) {
+	e := isolateEnv(t)
+	prefs := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
+	code, _, stderr := e.run("serve", "--prefs", prefs, "--ssh", "127.0.0.1:0", "--env", "/dev/null")
+	if code != exitUsage || !strings.Contains(stderr, "authorized_keys") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
