@@ -39,6 +39,33 @@ type Server struct {
 // Manual reports a server that does not renew by itself.
 func (s Server) Manual() bool { return !s.AutomaticRenew }
 
+// Renewal says how s renews, in the words every screen and command uses:
+// "MANUAL" (it expires unless renewed by hand), "automatic, pay by hand"
+// (the renewal invoice waits to be paid), "automatic", or "deleted at
+// expiration".
+func (s Server) Renewal() string {
+	switch {
+	case s.DeleteAtExpiration:
+		return "deleted at expiration"
+	case s.Manual():
+		return "MANUAL"
+	case s.ManualPayment:
+		return "automatic, pay by hand"
+	}
+	return "automatic"
+}
+
+// RenewalShort is Renewal in at most 10 cells, for narrow tables.
+func (s Server) RenewalShort() string {
+	switch {
+	case s.DeleteAtExpiration:
+		return "DELETED"
+	case !s.Manual() && s.ManualPayment:
+		return "auto, pay"
+	}
+	return s.Renewal()
+}
+
 // serverFacts is what never changes about a server.
 type serverFacts struct{ datacenter, rng string }
 

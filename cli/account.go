@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/journal"
+	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/shutdown"
@@ -41,7 +43,12 @@ func addAccountFlags(cmd *cobra.Command, af *accountFlags) {
 type accountSession struct {
 	client *account.Client
 	ours   []int64 // the orders preferences.json and the journal say ovhtui made
-	close  func()
+	// fqns are the fqns of the orders preferences.json records, by order id.
+	fqns map[int64]string
+	// cat names products ("KS-LE-1"); nil when the catalog could not be
+	// had: the plan codes are shown then.
+	cat   *catalog.Catalog
+	close func()
 }
 
 // openAccount reads credentials (or starts the demo simulator), the
@@ -53,7 +60,8 @@ func (a *app) openAccount(ctx context.Context, af *accountFlags) (*accountSessio
 			return nil, exitProblems, fmt.Errorf("demo: %w", err)
 		}
 		c := account.New(api, account.Options{Journal: &account.MemoryJournal{}})
-		return &accountSession{client: c, ours: ours, close: stop}, exitOK, nil
+		cat, _ := catalog.Parse(ovhsim.DefaultCatalog(), catalog.ParseOptions{})
+		return &accountSession{client: c, ours: ours, cat: cat, close: stop}, exitOK, nil
 	}
 	w, err := loadEnvFile(a.env, af.envPath)
 	if err != nil {
@@ -63,13 +71,19 @@ func (a *app) openAccount(ctx context.Context, af *accountFlags) (*accountSessio
 	if w != "" {
 		fmt.Fprintln(a.stderr, "warning:", w)
 	}
-	var ours []int64
+	var (
+		ours []int64
+		fqns = map[int64]string{}
+		sub  string
+	)
 	f, err := prefs.Load(af.prefsPath)
 	switch {
 	case err == nil:
+		sub = f.Subsidiary
 		for _, s := range f.Servers {
 			if s.OrderID != 0 {
 				ours = append(ours, s.OrderID)
+				fqns[s.OrderID] = s.FQN
 			}
 		}
 	case errors.Is(err, fs.ErrNotExist):
@@ -83,7 +97,14 @@ func (a *app) openAccount(ctx context.Context, af *accountFlags) (*accountSessio
 	}
 	api := ovhapi.NewOVHClient(oc, ovhapi.ClientOptions{})
 	c := accountClient(api, af.prefsPath)
-	return &accountSession{client: c, ours: ours, close: api.CloseIdleConnections}, exitOK, nil
+	var cat *catalog.Catalog
+	if sub != "" {
+		// Names only: a catalog that cannot be had leaves the plan codes.
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		cat, _ = a.catalogForCheck(cctx, sub)
+		cancel()
+	}
+	return &accountSession{client: c, ours: ours, fqns: fqns, cat: cat, close: api.CloseIdleConnections}, exitOK, nil
 }
 
 // accountClient is the after-the-win client of the commands and of the
@@ -93,6 +114,25 @@ func (a *app) openAccount(ctx context.Context, af *accountFlags) (*accountSessio
 // before anything is sent).
 func accountClient(api *ovhapi.OVHClient, prefsPath string) *account.Client {
 	return account.New(api, account.Options{Journal: account.NewFileJournal(journal.Beside(prefsPath))})
+}
+
+// orderWhat names what an order bought as users know the products
+// ("KS-LE-1 32g/2x450nvme in gra": the fqn when preferences.json records
+// the order), else as the account says it. The plan codes stay in the
+// order's items (--json).
+func (s *accountSession) orderWhat(o account.Order) string {
+	if len(o.Items) == 0 || o.Err != "" {
+		return o.What
+	}
+	parts := make([]string, 0, len(o.Items))
+	for _, it := range o.Items {
+		fqn := s.fqns[o.ID]
+		if len(o.Items) > 1 || !strings.HasPrefix(fqn, it.PlanCode+".") {
+			fqn = ""
+		}
+		parts = append(parts, s.cat.ProductName(it.PlanCode, fqn)+" in "+it.Datacenter)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // withAccount runs fn with a session, under a context cancelled by

@@ -32,7 +32,7 @@ func TestOrdersAndServersDemo(t *testing.T) {
 	if strings.Contains(out, "orderPassword") {
 		t.Errorf("orders --json shows the order password:\n%s", out)
 	}
-	if len(orders) != 2 || orders[0].ID != 200000002 || !orders[0].Unpaid() || !orders[0].Ours || orders[0].What != "25skle01 in gra" ||
+	if len(orders) != 2 || orders[0].ID != 200000002 || !orders[0].Unpaid() || !orders[0].Ours || orders[0].What != "KS-LE-1 in gra" || orders[0].Items[0].PlanCode != "25skle01" ||
 		orders[1].Status != "delivered" || orders[0].WithTax.Ucents != 2458000000 {
 		t.Fatalf("orders = %+v", orders)
 	}

@@ -692,6 +692,9 @@ func TestHeadlessPipeClosedKeepsLogging(t *testing.T) {
 		t.Fatalf("no first line: %v", err)
 	}
 	stdout.Close()
+	if !strings.Contains(line, "DEMO: ovhtui runs against its built-in OVH API simulator") {
+		t.Errorf("the first line of --demo --headless does not say it is a demo: %q", line)
+	}
 	go func() { done <- cmd.Wait() }()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -127,13 +127,15 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 	a.env.clearOVH()
 	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
 	// DCs (eu-west-par-a); one demo entry wants one.
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"), AZDatacenters: ovhsim.DemoAZDatacenters()})
-	if err != nil {
-		return nil, fmt.Errorf("start simulator: %w", err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"),
+		AZDatacenters: ovhsim.DemoAZDatacenters(), OrderURL: demoOrderURL(ln.Addr())})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 	tmp, err := os.MkdirTemp("", "ovhtui-demo-")
 	if err != nil {
@@ -156,21 +158,28 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 		data, _, err := safefile.ReadFile(opts.prefsPath, prefs.MaxFileSize, rolePrefs)
 		if err != nil {
 			ln.Close()
+			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("read preferences: %w", err)
 		}
 		content = data
 		d.prefsPath = filepath.Join(tmp, filepath.Base(opts.prefsPath))
 		d.copiedFrom = opts.prefsPath
-		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
 	}
 	if err := prefs.SaveAtomic(d.prefsPath, content); err != nil {
 		ln.Close()
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("write demo preferences: %w", err)
 	}
 	f, err := prefs.Load(d.prefsPath)
 	if err != nil {
 		ln.Close()
+		os.RemoveAll(tmp)
 		return nil, err
+	}
+	// The first line says it: nothing of what follows is real.
+	log.Info("DEMO: ovhtui runs against its built-in OVH API simulator; no OVH account is used, nothing real is ordered or paid, and the demo's folder is removed at exit")
+	if d.copiedFrom != "" {
+		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
 	}
 	var fqns []string
 	for _, s := range f.Servers {
@@ -195,8 +204,18 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 	return d, nil
 }
 
-// close stops the simulator.
+// demoOrderURL gives the demo's orders a link to the simulator, marked
+// demo, never a link to OVH: a demo order exists nowhere else.
+func demoOrderURL(addr net.Addr) func(id int64, password string) string {
+	return func(id int64, password string) string {
+		return fmt.Sprintf("http://%s/ovhtui-demo/order/%d?orderPassword=%s", addr, id, password)
+	}
+}
+
+// close stops the simulator and removes the demo's folder (its
+// preferences, journal and catalog cache).
 func (d *demoEnv) close() {
 	d.cancel()
 	<-d.done
+	os.RemoveAll(d.tmpDir)
 }

@@ -20,15 +20,16 @@ import (
 // Nothing persists between runs.
 func (a *app) startAccountDemo(ctx context.Context) (*ovhapi.OVHClient, []int64, func(), error) {
 	a.env.clearOVH()
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("start simulator: %w", err)
-	}
-	sim.SeedDemoAccount()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("listen on loopback: %w", err)
 	}
+	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{OrderURL: demoOrderURL(ln.Addr())})
+	if err != nil {
+		ln.Close()
+		return nil, nil, nil, fmt.Errorf("start simulator: %w", err)
+	}
+	sim.SeedDemoAccount()
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

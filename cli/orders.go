@@ -29,6 +29,9 @@ func (a *app) ordersCommand() *cobra.Command {
 				if err != nil {
 					return exitProblems, err
 				}
+				for i := range orders {
+					orders[i].What = s.orderWhat(orders[i])
+				}
 				if af.asJSON {
 					return exitOK, writeJSON(a.stdout, orders)
 				}
@@ -47,7 +50,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tEXPIRES\tBY\tURL")
+	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tPAY BEFORE\tBY\tURL")
 	for _, o := range orders {
 		by := "-"
 		if o.Ours {

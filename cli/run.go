@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,9 +81,6 @@ func (a *app) runUI(ctx context.Context, r *engineRun) int {
 	if engErr != nil {
 		fmt.Fprintln(a.stderr, "ovhtui: engine:", a.secrets.redact(engErr.Error()))
 		return exitProblems
-	}
-	if r.demo != nil {
-		fmt.Fprintf(a.stderr, "demo preferences left in %s\n", filepath.Dir(r.demo.prefsPath))
 	}
 	return exitOK
 }

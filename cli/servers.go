@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/catalog"
 )
 
 // serversCommand is `ovhtui servers`.
@@ -29,10 +30,14 @@ func (a *app) serversCommand() *cobra.Command {
 				if err != nil {
 					return exitProblems, err
 				}
-				if af.asJSON {
-					return exitOK, writeJSON(a.stdout, servers)
+				out := make([]serverOut, len(servers))
+				for i, sv := range servers {
+					out[i] = serverOut{Server: sv, Model: serverModel(s.cat, sv), Renewal: sv.Renewal()}
 				}
-				printServers(a.stdout, servers, time.Now())
+				if af.asJSON {
+					return exitOK, writeJSON(a.stdout, out)
+				}
+				printServers(a.stdout, out, time.Now())
 				return exitOK, nil
 			})
 		},
@@ -41,18 +46,25 @@ func (a *app) serversCommand() *cobra.Command {
 	return cmd
 }
 
-// renewalLabel says how a server renews, for people.
-func renewalLabel(s account.Server) string {
-	switch {
-	case s.DeleteAtExpiration:
-		return "deleted at expiration"
-	case s.Manual():
-		return "MANUAL"
-	case s.ManualPayment:
-		return "automatic, paid by hand"
-	}
-	return "automatic"
+// serverOut is a server as servers prints it: with its model ("KS-1",
+// the catalog's name of its commercial range) and how it renews in words.
+type serverOut struct {
+	account.Server
+	Model   string `json:"model,omitempty"`
+	Renewal string `json:"renewal"`
 }
+
+// serverModel is the model of a server: the catalog's name of the plan
+// OVH gives as its commercial range, else that range as OVH says it.
+func serverModel(cat *catalog.Catalog, s account.Server) string {
+	if s.Range == "" {
+		return ""
+	}
+	return cat.Model(s.Range)
+}
+
+// renewalLabel says how a server renews, in the words of screen S.
+func renewalLabel(s account.Server) string { return s.Renewal() }
 
 // daysLeft says how long until t, in whole days.
 func daysLeft(t, now time.Time) string {
@@ -71,24 +83,24 @@ func daysLeft(t, now time.Time) string {
 	return strconv.Itoa(d) + " days"
 }
 
-func printServers(w io.Writer, servers []account.Server, now time.Time) {
+func printServers(w io.Writer, servers []serverOut, now time.Time) {
 	if len(servers) == 0 {
 		fmt.Fprintln(w, "no dedicated server on this account")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVER\tSERVICE ID\tDC\tEXPIRES\tIN\tRENEWAL\tPERIOD\tSTATUS")
+	fmt.Fprintln(tw, "SERVER\tMODEL\tSERVICE ID\tDC\tEXPIRES\tIN\tRENEWAL\tPERIOD\tSTATUS")
 	for _, s := range servers {
 		if s.Err != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t? %s\n", s.Name, s.Err)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t? %s\n", s.Name, s.Err)
 			continue
 		}
 		period := "-"
 		if s.PeriodMonths > 0 {
 			period = fmt.Sprintf("%dM", s.PeriodMonths)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ServiceID, orDash(s.Datacenter),
-			s.Expiration.Format(time.DateOnly), daysLeft(s.Expiration, now), renewalLabel(s), period, s.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, orDash(s.Model), s.ServiceID, orDash(s.Datacenter),
+			s.Expiration.Format(time.DateOnly), daysLeft(s.Expiration, now), s.Renewal, period, s.Status)
 	}
 	tw.Flush()
 }

@@ -210,23 +210,15 @@ const (
 	colIn      = 7
 	colRenewal = 24
 	colDC      = 5
+	colModel   = 8
 )
 
 // renewalText says how a server renews (short: in 10 cells).
 func renewalText(s account.Server, short bool) string {
-	switch {
-	case s.DeleteAtExpiration && short:
-		return "DELETED"
-	case s.DeleteAtExpiration:
-		return "deleted at expiration"
-	case s.Manual():
-		return "MANUAL"
-	case s.ManualPayment && short:
-		return "auto, pay"
-	case s.ManualPayment:
-		return "automatic, pay by hand"
+	if short {
+		return s.RenewalShort()
 	}
-	return "automatic"
+	return s.Renewal()
 }
 
 // daysLeft says how long until t, in whole days.
@@ -260,8 +252,8 @@ func (m *Model) serversLines(width, height int) []string {
 	if short {
 		renewW = 10
 	}
-	name := max(width-2-colService-colDC-colExpires-colIn-renewW-6-7, 12)
-	head := "  " + fit("SERVER", name) + " " + fit("SERVICE", colService) + " " + fit("DC", colDC) + " " +
+	name := max(width-2-colModel-colService-colDC-colExpires-colIn-renewW-7-7, 12)
+	head := "  " + fit("SERVER", name) + " " + fit("MODEL", colModel) + " " + fit("SERVICE", colService) + " " + fit("DC", colDC) + " " +
 		fit("EXPIRES", colExpires) + " " + fit("IN", colIn) + " " + fit("RENEWAL", renewW) + " STATUS"
 	lines := []string{st.ColumnTitle.Render(cut(head, width))}
 	rows := max(height-2, 1)
@@ -293,7 +285,11 @@ func (m *Model) serversLines(width, height int) []string {
 		if s.Status != "ok" {
 			statusStyle = st.StatusBad
 		}
-		row := fit(s.Name, name) + " " + fit(strconv.FormatInt(s.ServiceID, 10), colService) + " " + fit(orDash(s.Datacenter), colDC) + " " +
+		model := ""
+		if s.Range != "" {
+			model = m.serverName(s.Range)
+		}
+		row := fit(s.Name, name) + " " + fit(orDash(model), colModel) + " " + fit(strconv.FormatInt(s.ServiceID, 10), colService) + " " + fit(orDash(s.Datacenter), colDC) + " " +
 			fit(s.Expiration.UTC().Format(time.DateOnly), colExpires) + " " + inStyle.Render(fit(left, colIn)) + " " +
 			renewStyle.Render(fit(renew, renewW)) + " " + statusStyle.Render(s.Status)
 		lines = append(lines, mark+cut(row, width-2))

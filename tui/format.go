@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -82,34 +83,9 @@ func availInk(st *inks, c order.AvailClass) ink {
 	return st.Dim
 }
 
-// shortFQN shortens an fqn for display: the planCode prefix is dropped and
-// each addon keeps its distinctive part, e.g.
-// "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme" -> "32g/2x450nvme".
-func shortFQN(planCode, fqn string) string {
-	rest, ok := strings.CutPrefix(fqn, planCode+".")
-	if !ok {
-		return fqn
-	}
-	parts := strings.Split(rest, ".")
-	for i, p := range parts {
-		switch {
-		case strings.HasPrefix(p, "ram-"):
-			p = strings.TrimPrefix(p, "ram-")
-			if j := strings.IndexByte(p, '-'); j > 0 {
-				p = p[:j]
-			}
-		default:
-			for _, pre := range []string{"hybridsoftraid-", "softraid-", "hardraid-", "noraid-", "raid-"} {
-				if q, ok := strings.CutPrefix(p, pre); ok {
-					p = q
-					break
-				}
-			}
-		}
-		parts[i] = p
-	}
-	return strings.Join(parts, "/")
-}
+// shortFQN shortens an fqn for display ("32g/2x450nvme"): catalog.ShortFQN,
+// the one home of product names.
+func shortFQN(planCode, fqn string) string { return catalog.ShortFQN(planCode, fqn) }
 
 // shortDC shortens a datacenter name to at most width cells without
 // cutting a word: the words of a zone name (eu-west-par-a) are kept as

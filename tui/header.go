@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
 )
 
@@ -191,10 +192,7 @@ func (m *Model) serverName(planCode string) string {
 
 // shortName keeps the model name of an invoiceName ("RISE-1 | Intel
 // Xeon-E 2386G" -> "RISE-1").
-func shortName(invoiceName string) string {
-	name, _, _ := strings.Cut(invoiceName, " | ")
-	return strings.TrimSpace(name)
-}
+func shortName(invoiceName string) string { return catalog.ModelName(invoiceName) }
 
 // anyWatched reports whether some entry still wants a server: qty > 0,
 // no order recorded, valid.

@@ -312,7 +312,7 @@ func (s *Sim) postCheckout(c *call) *reply {
 	id := s.seqOrder
 	h := sha1.Sum([]byte(fmt.Sprintf("ovhsim-order-%d", id)))
 	pw := hex.EncodeToString(h[:6])
-	url := fmt.Sprintf("https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=%d&orderPassword=%s", id, pw)
+	url := s.orderURL(id, pw)
 	ord := &order{
 		Order: Order{ID: id, CartID: cr.id, Account: cr.account, Autopay: *in.AutoPay, Waive: *in.Waive,
 			WithoutTaxUcents: t.withoutTax, TaxUcents: t.tax, WithTaxUcents: t.withTax,

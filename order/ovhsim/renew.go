@@ -157,7 +157,7 @@ func (s *Sim) postRenew(c *call) *reply {
 	id := s.seqOrder
 	h := sha1.Sum([]byte(fmt.Sprintf("ovhsim-order-%d", id)))
 	pw := hex.EncodeToString(h[:6])
-	url := fmt.Sprintf("https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=%d&orderPassword=%s", id, pw)
+	url := s.orderURL(id, pw)
 	s.seqDetail++
 	ord := &order{
 		Order: Order{ID: id, Account: c.who.Account, PlanCode: sv.planCode, DC: sv.dc, Quantity: 1,

@@ -69,6 +69,10 @@ type Options struct {
 	// before it is "delivered" and its servers appear under
 	// /dedicated/server (default 1 minute; OVH takes minutes to days).
 	DeliveryDelay time.Duration
+	// OrderURL builds an order's URL from its id and password (nil: OVH's
+	// display-order.cgi link). --demo points it at the simulator itself, so
+	// that no demo order ever shows a link to OVH.
+	OrderURL func(id int64, password string) string
 	// AZDatacenters adds DCs to plans of the catalog (planCode -> DCs),
 	// e.g. DemoAZDatacenters: the availability-zone names of OVH's 2025-10
 	// enum (az.go). Each must be in that enum.
@@ -217,6 +221,14 @@ type Sim struct {
 	declared   []declaredRoute
 	violations []string
 	bigChecked map[*Operation]bool
+}
+
+// orderURL is the URL of order id (Options.OrderURL).
+func (s *Sim) orderURL(id int64, password string) string {
+	if s.opts.OrderURL != nil {
+		return s.opts.OrderURL(id, password)
+	}
+	return fmt.Sprintf("https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=%d&orderPassword=%s", id, password)
 }
 
 // New builds a simulator from an eco catalog (the JSON of
