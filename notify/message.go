@@ -30,6 +30,7 @@ const (
 	KindStopping            Kind = "stopping"             // ovhtui stopping with entries still wanted
 	KindReminder            Kind = "reminder"             // an unpaid order lapses, or a manual-renewal server expires, soon
 	KindPaymentNotReady     Kind = "payment_not_ready"    // autopay on, and the default payment method missing or not VALID
+	KindJournal             Kind = "journal"              // the journal was replaced, moved or deleted while ovhtui ran, or is unusable
 )
 
 // Routine kinds, sent only when OVHTUI_NOTIFY_EVENTS names them (or "all").
@@ -49,7 +50,7 @@ const KindTest Kind = "test"
 
 var (
 	defaultKinds = []Kind{KindOrderPlaced, KindOrderUnknown, KindCheckoutRefused, KindRetired, KindDryRun,
-		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder, KindPaymentNotReady}
+		KindCredentialsRefused, KindCredentialsExpiring, KindCartsFailing, KindStopping, KindReminder, KindPaymentNotReady, KindJournal}
 	routineKinds = []Kind{KindAvailable, KindCart, KindOverCeiling, KindAPIError, KindThrottled, KindRestock, KindPriceChange, KindNewPlan}
 )
 
@@ -251,6 +252,10 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 			m.Title = fmt.Sprintf("Server %s expires %s", e.Server, formatTime(e.Due))
 		}
 		m.Text = e.Message()
+	case order.JournalTrouble:
+		m.Kind, m.Key = KindJournal, keyOf(KindJournal, "", "")
+		m.Title = "ovhtui's journal was replaced or is unusable"
+		m.Text = e.Text
 	case order.PaymentNotReady:
 		m.Kind, m.Key = KindPaymentNotReady, keyOf(KindPaymentNotReady, e.Status, "")
 		m.Title = "Autopay cannot pay: default payment method " + orNone(e.Status)

@@ -150,9 +150,9 @@ func TestParseSet(t *testing.T) {
 		{"", DefaultSet().String(), false},
 		{"default", DefaultSet().String(), false},
 		{"order_placed, retired", "order_placed retired", false},
-		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused order_placed order_unknown payment_not_ready reminder retired", false},
-		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run order_placed order_unknown payment_not_ready reminder retired stopping", false},
-		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run new_plan order_placed order_unknown over_ceiling payment_not_ready price_change reminder restock retired stopping throttled", false},
+		{"-dry_run -stopping", "carts_failing checkout_refused credentials_expiring credentials_refused journal order_placed order_unknown payment_not_ready reminder retired", false},
+		{"default available", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run journal order_placed order_unknown payment_not_ready reminder retired stopping", false},
+		{"all -api_error -cart", "available carts_failing checkout_refused credentials_expiring credentials_refused dry_run journal new_plan order_placed order_unknown over_ceiling payment_not_ready price_change reminder restock retired stopping throttled", false},
 		{"order_placed bogus", "", true},
 	} {
 		s, err := ParseSet(c.in)

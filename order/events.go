@@ -197,6 +197,18 @@ type Info struct {
 	Sev  slog.Level
 }
 
+// JournalTrouble reports that the journal was replaced, moved or deleted
+// while ovhtui ran (re-opened, what this process knew written back, the
+// money request in hand not sent), or cannot be used (nothing is bought).
+type JournalTrouble struct {
+	Base
+	Text string
+}
+
+func (e JournalTrouble) Level() slog.Level  { return slog.LevelError }
+func (e JournalTrouble) Message() string    { return e.Text }
+func (e JournalTrouble) Attrs() []slog.Attr { return e.attrs() }
+
 // Level implementations.
 func (PollOK) Level() slog.Level              { return slog.LevelDebug }
 func (AvailabilityChanged) Level() slog.Level { return slog.LevelInfo }

@@ -192,7 +192,10 @@ func TestJournalReplacedWhileRunning(t *testing.T) {
 	if err := os.Rename(tmp, jpath); err != nil {
 		t.Fatal(err)
 	}
-	h.wait("told", infoHas("replaced by another file"))
+	h.wait("told", func(ev Event) bool {
+		j, ok := ev.(JournalTrouble)
+		return ok && strings.Contains(j.Text, "replaced by another file")
+	})
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
 	placed := h.waitOrder()
 	key := h.file().Servers[0].Key()

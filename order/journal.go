@@ -44,7 +44,7 @@ func (e *Engine) openJournal() error {
 	// Replaced, moved or deleted while running: the journal re-opens and
 	// merges by itself; the user is told (UI, headless, notifications).
 	j.OnReplaced(func(r *journal.ReplacedError) {
-		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError, Text: r.Error()})
+		e.emit(JournalTrouble{Base: e.base("", ""), Text: r.Error()})
 	})
 	e.jmu.Lock()
 	e.journal, e.jstate = j, journal.Fold(log.Records)
@@ -96,7 +96,7 @@ func (e *Engine) checkJournal() {
 		e.jcheckErr = err.Error()
 		e.jmu.Unlock()
 		if !said {
-			e.emit(Info{Base: e.base("", ""), Sev: slog.LevelError, Text: "nothing is bought while the journal is unusable: " + err.Error()})
+			e.emit(JournalTrouble{Base: e.base("", ""), Text: "nothing is bought while the journal is unusable: " + err.Error()})
 		}
 	}
 }
