@@ -23,6 +23,7 @@ import (
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
+	"github.com/ovhtui/ovhtui/tui"
 )
 
 // historyFlags are the restock radar's flags (package history), taken by
@@ -109,6 +110,15 @@ func (r *radar) close() {
 	}
 	r.stop()
 	r.store.Close()
+}
+
+// reader is what the UI reads of the radar (nil when off: a nil
+// interface, not a nil store).
+func (r *radar) reader() tui.RadarReader {
+	if r == nil {
+		return nil
+	}
+	return r.store
 }
 
 // listen is the recorder's listener on the event fan-out (nil when off).

@@ -97,6 +97,7 @@ func (a *app) uiDeps(r *engineRun) tui.Deps {
 		CatalogUpdates: r.src.Updates(),
 		RefreshCatalog: r.src.ForceRefresh,
 		Availability:   availabilityLookup(r.api, r.requests),
+		History:        r.radar.reader(), // nil with --history off
 		OrderExpiry:    orderExpiry(r.api),
 		Account:        r.account,
 		Endpoint:       r.endpoint,

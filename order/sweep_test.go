@@ -14,7 +14,7 @@ type fixedCatalog struct{ c *catalog.Catalog }
 
 func (f fixedCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f.c, nil }
 
-func sweepCatalog(t *testing.T) fixedCatalog {
+func sweepCatalog(t testing.TB) fixedCatalog {
 	t.Helper()
 	c, err := catalog.Parse(catalogJSON(t), catalog.ParseOptions{Subsidiary: "IE"})
 	if err != nil {

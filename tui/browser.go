@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -36,6 +38,12 @@ type browser struct {
 	height int
 	width  int
 
+	// stock is the restock radar's figures by planCode (nil: no radar);
+	// now dates them (radar.go). inStockOnly hides offers not in stock.
+	stock       map[string]history.Stock
+	now         time.Time
+	inStockOnly bool
+
 	config   *offerConfig
 	availGen int
 	// editKey is the Key of the entry whose addons are changed ("" adds a
@@ -50,6 +58,9 @@ const (
 	sortPriceUp sortOrder = iota
 	sortPriceDown
 	sortName
+	sortInStock  // in stock now first, then the latest back (restock radar)
+	sortRestocks // most restocks in 30 days first (restock radar)
+	sortOrders
 )
 
 func (s sortOrder) String() string {
@@ -58,6 +69,10 @@ func (s sortOrder) String() string {
 		return "price ↓"
 	case sortName:
 		return "name"
+	case sortInStock:
+		return "in stock"
+	case sortRestocks:
+		return "restocks"
 	}
 	return "price ↑"
 }
@@ -171,6 +186,9 @@ func (b *browser) apply() {
 		if dc != "" && !slices.Contains(r.offer.Datacenters, dc) {
 			continue
 		}
+		if b.inStockOnly && !b.stock[r.offer.PlanCode].InStockNow() {
+			continue
+		}
 		ok := true
 		for _, w := range q {
 			if !strings.Contains(r.search, w) {
@@ -189,6 +207,13 @@ func (b *browser) apply() {
 			return cmp.Or(cmp.Compare(ry.monthly, rx.monthly), cmp.Compare(rx.offer.PlanCode, ry.offer.PlanCode))
 		case sortName:
 			return cmp.Or(cmp.Compare(rx.name, ry.name), cmp.Compare(rx.offer.PlanCode, ry.offer.PlanCode))
+		case sortInStock:
+			sx, sy := b.stock[rx.offer.PlanCode], b.stock[ry.offer.PlanCode]
+			return cmp.Or(-cmpBool(sx.InStockNow(), sy.InStockNow()), -sx.LastOut.Compare(sy.LastOut),
+				cmp.Compare(rx.monthly, ry.monthly), cmp.Compare(rx.offer.PlanCode, ry.offer.PlanCode))
+		case sortRestocks:
+			sx, sy := b.stock[rx.offer.PlanCode], b.stock[ry.offer.PlanCode]
+			return cmp.Or(cmp.Compare(sy.Restocks, sx.Restocks), cmp.Compare(rx.monthly, ry.monthly), cmp.Compare(rx.offer.PlanCode, ry.offer.PlanCode))
 		}
 		return cmp.Or(cmp.Compare(rx.monthly, ry.monthly), cmp.Compare(rx.offer.PlanCode, ry.offer.PlanCode))
 	})
@@ -214,6 +239,11 @@ func (b *browser) clampCursor() {
 // that entry's offer to change its addons, DCs and ceiling.
 func (m Model) openBrowser(s *prefs.Server) (tea.Model, tea.Cmd) {
 	m.browser = newBrowser(m.cat, m.file, m.layout.width, m.bodyHeight())
+	m.browser.stock, m.browser.now = m.radar.offers, m.now // the restock radar (radar.go)
+	if m.deps.History != nil && m.browser.stock == nil {
+		m.browser.stock = map[string]history.Stock{} // the column shows while the first figures load
+	}
+	m.browser.apply()
 	if s == nil {
 		return m, nil
 	}
@@ -296,7 +326,15 @@ func (m Model) updateBrowser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		b.dcIdx = (b.dcIdx + 1) % len(b.dcs)
 		b.apply()
 	case key.Matches(msg, k.Sort):
-		b.sortBy = (b.sortBy + 1) % 3
+		n := sortInStock // the radar's orders only with the radar
+		if b.stock != nil {
+			n = sortOrders
+		}
+		b.sortBy = (b.sortBy + 1) % n
+		b.apply()
+	case key.Matches(msg, k.StockFilter) && b.stock != nil:
+		b.inStockOnly = !b.inStockOnly
+		b.cursor, b.top = 0, 0
 		b.apply()
 	case key.Matches(msg, k.Choose):
 		if len(b.shown) == 0 {
@@ -327,12 +365,22 @@ func (b *browser) view(st *Styles, width, height int) string {
 	}
 	rng, dc := orAll(b.ranges[b.rangeIdx]), orAll(b.dcs[b.dcIdx])
 	title := fmt.Sprintf(" catalog %s · %d/%d offers · range %s · DC %s · sort %s ", b.cat.Subsidiary, len(b.shown), len(b.rows), rng, dc, b.sortBy)
+	if b.inStockOnly {
+		title += "· in stock only "
+	}
 	lines := []string{
 		st.PaneTitleFocused.Render(fit(title, width)),
 		"filter: " + b.filter.view(st.Input, max(min(width-8, 40), 1), true),
 	}
-	c := browserCols(width)
+	c := browserCols(width, b.stock != nil)
 	header := "  " + fit("name", c.name) + " " + fit("cpu", c.cpu) + " " + fit("memory", c.memory) + " " + fit("storage", c.storage) + " " + fitRight(b.cat.Currency+"/mo", c.price)
+	if c.stock > 0 {
+		title := "in stock / last"
+		if c.stock >= 22 {
+			title = "in stock now / last"
+		}
+		header += " " + fit(title, c.stock)
+	}
 	if c.plan > 0 {
 		header += " " + fit("planCode", c.plan)
 	}
@@ -342,6 +390,15 @@ func (b *browser) view(st *Styles, width, height int) string {
 		r := &b.rows[b.shown[i]]
 		line := fit(r.name, c.name) + " " + fit(r.cpu, c.cpu) + " " + fit(r.memory, c.memory) + " " +
 			fit(r.storage, c.storage) + " " + fitRight(money.Decimal(r.monthly), c.price)
+		if c.stock > 0 {
+			stock, known := b.stock[r.offer.PlanCode]
+			text, now := stockText(stock, known, b.now)
+			cell := fit(text, c.stock)
+			if now && i != b.cursor {
+				cell = st.StatusOK.Render(cell) // in stock now
+			}
+			line += " " + cell
+		}
 		if c.plan > 0 {
 			line += " " + fit(r.offer.PlanCode, c.plan)
 		}
@@ -357,11 +414,19 @@ func (b *browser) view(st *Styles, width, height int) string {
 	return padLines(lines, height)
 }
 
-type browserColumns struct{ name, cpu, memory, storage, price, plan int }
+type browserColumns struct{ name, cpu, memory, storage, price, stock, plan int }
 
-func browserCols(w int) browserColumns {
+// browserCols lays the list out in w; radar adds the stock column.
+func browserCols(w int, radar bool) browserColumns {
 	c := browserColumns{price: 8}
 	rest := w - 2 - c.price - 4
+	if radar {
+		c.stock = 15
+		if w >= 110 {
+			c.stock = 22
+		}
+		rest -= c.stock + 1
+	}
 	if w >= 110 {
 		c.plan = 16
 		rest -= c.plan + 1
@@ -371,6 +436,16 @@ func browserCols(w int) browserColumns {
 	c.memory = rest * 20 / 100
 	c.storage = rest - c.name - c.cpu - c.memory
 	return c
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func orAll(s string) string {

@@ -218,6 +218,9 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 		b.WriteByte(' ')
 	}
 	status, statusSt := m.statusText(s, v, d, pending)
+	if !pending {
+		status = m.lastInStockNote(s, v, d, dc, status, c.status) // the restock radar (radar.go)
+	}
 	if v != nil && !pending && v.Lifecycle != order.LifeWatching {
 		// One status for the whole entry, wrapped over its rows.
 		status, statusSt = m.entryStatus(s, v, c.status, j)

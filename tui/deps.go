@@ -46,6 +46,11 @@ type Deps struct {
 	// fqn -> DC -> value, for the catalog browser. May be nil.
 	Availability func(ctx context.Context, planCode string) (map[string]map[string]string, error)
 
+	// History reads the restock radar (package history): stock now and
+	// last in stock of the browser's offers and of the entries. May be nil
+	// (--history off): the UI shows no radar then.
+	History RadarReader
+
 	// OrderExpiry returns when an unpaid order lapses (GET /me/order/{id}
 	// expirationDate), shown with the UNPAID warning. May be nil.
 	OrderExpiry func(ctx context.Context, orderID int64) (time.Time, error)

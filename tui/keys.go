@@ -47,6 +47,7 @@ type keyMap struct {
 	RangeFilter      key.Binding
 	DCFilter         key.Binding
 	Sort             key.Binding
+	StockFilter      key.Binding // restock radar: in stock now only
 	Prev, Next       key.Binding
 	Toggle           key.Binding
 	Add              key.Binding
@@ -117,6 +118,7 @@ func newKeyMap() keyMap {
 		RangeFilter: b("tab", "range", "tab"),
 		DCFilter:    b("shift+tab", "DC", "shift+tab"),
 		Sort:        b("ctrl+s", "sort", "ctrl+s"),
+		StockFilter: b("ctrl+o", "in stock only", "ctrl+o"),
 		Prev:        b("←", "previous choice", "left"),
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
@@ -163,7 +165,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	case screenBrowserList:
 		return helpKeys{
 			short: []key.Binding{k.MoveHelp, k.Choose, k.Back, k.RangeFilter, k.DCFilter, k.Sort, k.HelpShort},
-			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort}, {k.Back}},
+			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort, k.StockFilter}, {k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{

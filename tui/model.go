@@ -91,8 +91,9 @@ type Model struct {
 	dcOrder   *dcEditor
 	buy       *buyDialog
 	browser   *browser
-	after     *afterWin // the Orders or Servers screen (afterwin.go)
-	awSeq     int       // screens opened, for their replies' generation
+	radar     radarState // the restock radar's figures (radar.go)
+	after     *afterWin  // the Orders or Servers screen (afterwin.go)
+	awSeq     int        // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
 
@@ -151,6 +152,7 @@ func (m Model) Init() tea.Cmd {
 		waitPrefs(m.deps.Store),
 		waitCatalog(m.deps.CatalogUpdates),
 		tickCmd(m.now, m.deps.Now),
+		m.radarCmd(),
 	}
 	return tea.Batch(cmds...)
 }
@@ -180,7 +182,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = msg.now
 		// Statuses are read again with the clock too: the engine may have
 		// nothing left to watch, and so no event to send.
-		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates())
+		if m.browser != nil {
+			m.browser.now = m.now
+		}
+		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates(), m.radarCmd())
+	case radarMsg:
+		m.setRadar(msg)
+		return m, nil
 	case catalogMsg:
 		if msg.closed {
 			return m, nil
