@@ -43,6 +43,9 @@ type EntryState struct {
 	// RearmedTo is the id the entry continues as after a re-arm ("" when
 	// never re-armed).
 	RearmedTo string
+	// RearmedFrom is the re-arm record that created this identity (nil
+	// when none): its Qty is what the re-arm asked to buy.
+	RearmedFrom *Record
 }
 
 // Phase says whether the entry was ordered, may have been, or neither.
@@ -187,6 +190,9 @@ func (st *State) Apply(r Record) {
 	case TypeRearm:
 		if r.Entry != "" {
 			st.entry(r.Entry).RearmedTo = r.NewEntry
+		}
+		if r.NewEntry != "" {
+			st.entry(r.NewEntry).RearmedFrom = rp
 		}
 	}
 }

@@ -324,6 +324,18 @@ func (f *File) RestoreFromJournal(st *journal.State) []Restored {
 				delete(held, s.ID)
 				s.ID = to
 				held[to] = i
+				// What the old copy says of a checkout or an order belongs
+				// to the identity it had, not to the new one: the new one
+				// starts from the journal's record of it (below), wanting
+				// what the re-arm asked for.
+				if s.OrderAttempted || s.OrderID != 0 {
+					s.OrderAttempted, s.OrderAttemptedAt, s.OrderAttemptedIn = false, time.Time{}, ""
+					s.OrderAttemptedQty, s.OrderAttemptedCart = 0, ""
+					s.OrderID, s.OrderedAt, s.OrderedIn, s.OrderURL, s.OrderError = 0, time.Time{}, "", "", ""
+					if r := st.Entry(to).RearmedFrom; r != nil && r.Qty > 0 && s.Qty == 0 {
+						s.Qty = r.Qty
+					}
+				}
 			}
 		}
 		latched := false

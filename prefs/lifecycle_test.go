@@ -214,6 +214,23 @@ func TestRestoreFromJournal(t *testing.T) {
 	if again := f.RestoreFromJournal(st); len(again) != 0 {
 		t.Fatalf("second restore changed %+v", again)
 	}
+	// Issue 16.9: an old copy from after the first order (id of the old
+	// identity, its order, qty 0) restored after buy another: the order
+	// stays the old identity's, and the new one still wants what the
+	// re-arm asked for.
+	st = journal.Fold([]journal.Record{
+		ck(journal.TypeIntent, "first", "5", "", 0),
+		ck(journal.TypeOutcome, "first", "5", journal.ResultOrdered, 79),
+		{Type: journal.TypeRearm, Entry: "first", NewEntry: "first-2", Qty: 1},
+	})
+	old := mk("first")
+	old.Qty, old.OrderID, old.OrderedIn, old.OrderURL = 0, 79, "gra", "https://x/79"
+	old.OrderAttempted, old.OrderAttemptedIn, old.OrderAttemptedQty = true, "gra", 2
+	f = &File{Servers: []Server{old}}
+	f.RestoreFromJournal(st)
+	if r := f.Servers[0]; r.ID != "first-2" || r.OrderID != 0 || r.OrderAttempted || r.Qty != 1 || !r.Wanted() {
+		t.Fatalf("old copy after buy another: %+v", r)
+	}
 }
 
 func TestNotDurableSave(t *testing.T) {
