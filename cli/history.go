@@ -113,13 +113,23 @@ func (r *radar) close() {
 }
 
 // reader is what the UI reads of the radar (nil when off: a nil
-// interface, not a nil store).
+// interface, not a nil store): the store, and the recorder's word that
+// the history changed.
 func (r *radar) reader() tui.RadarReader {
 	if r == nil {
 		return nil
 	}
-	return r.store
+	return radarReader{Store: r.store, rec: r.rec}
 }
+
+// radarReader is the store read by the UI, told of changes by the recorder.
+type radarReader struct {
+	*history.Store
+	rec *history.Recorder
+}
+
+// Changed implements tui.RadarReader.
+func (r radarReader) Changed() <-chan struct{} { return r.rec.Changed() }
 
 // listen is the recorder's listener on the event fan-out (nil when off).
 func (r *radar) listen() func(order.Event) {

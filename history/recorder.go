@@ -86,6 +86,8 @@ type News struct {
 	Restocks []Transition
 	Prices   []PriceChange
 	Plans    []PlanChange
+
+	recorded int // changes of any kind written (the batch changed the history)
 }
 
 func (n News) empty() bool { return len(n.Restocks)+len(n.Prices)+len(n.Plans) == 0 }
@@ -126,6 +128,11 @@ type Recorder struct {
 	dropped atomic.Int64
 	written atomic.Int64
 	errOnce sync.Once
+
+	// changed is closed, and replaced, when a batch recorded a transition
+	// (Changed).
+	chMu    sync.Mutex
+	changed chan struct{}
 
 	// State, owned by Run's goroutine.
 	series map[seriesKey]*seriesState
@@ -187,7 +194,25 @@ func NewRecorder(store *Store, opts RecorderOptions) *Recorder {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
-	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue)}
+	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue), changed: make(chan struct{})}
+}
+
+// Changed returns a channel closed once the history has changed: the next
+// batch that records an availability transition, a price or a plan change
+// (or a seed). Readers (the UI's radar figures) wait on it, read again,
+// then ask for a new one. Any number of readers may wait on it.
+func (r *Recorder) Changed() <-chan struct{} {
+	r.chMu.Lock()
+	defer r.chMu.Unlock()
+	return r.changed
+}
+
+// announce wakes the readers waiting on Changed.
+func (r *Recorder) announce() {
+	r.chMu.Lock()
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.chMu.Unlock()
 }
 
 // Observe queues an availability answer. It never blocks: when the queue is
@@ -298,6 +323,7 @@ func (r *Recorder) seed(ctx context.Context) {
 		}
 	})
 	write()
+	r.announce()
 }
 
 // drain writes what is queued at shutdown.
@@ -334,6 +360,9 @@ func (r *Recorder) handle(ctx context.Context, batch []any, loaded bool) {
 			r.report(fmt.Errorf("history database %s: %w; recording paused, ovhtui runs on (retrying quietly)", r.store.path, err))
 		} else {
 			r.written.Add(1)
+			if news.recorded > 0 {
+				r.announce()
+			}
 			if r.opts.OnNews != nil && !news.empty() {
 				r.opts.OnNews(news)
 			}
@@ -684,6 +713,7 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 	}
 	st.value, st.since, st.seen = to, at, max(st.seen, at)
 	b.changed[k] = true
+	b.news.recorded++
 	t := Transition{Time: fromMS(at), Subsidiary: k.sub, PlanCode: st.plan, FQN: k.fqn, DC: k.dc, From: from, To: to}
 	if t.Restock() {
 		b.news.Restocks = append(b.news.Restocks, t)
@@ -759,6 +789,7 @@ func (r *Recorder) writeCatalog(ctx context.Context, b *batchTx, c CatalogObserv
 			return err
 		}
 		b.prices[k] = next
+		b.news.recorded++
 		if had {
 			b.news.Prices = append(b.news.Prices, PriceChange{Time: fromMS(at), Subsidiary: k.sub, PlanCode: p.PlanCode, FQN: p.FQN,
 				Currency: c.Currency, Old: Price{PlanCode: old.plan, FQN: p.FQN, Monthly: old.monthly, Setup: old.setup}, New: p})
@@ -773,6 +804,7 @@ func (b *batchTx) planChange(ctx context.Context, k planKey, at int64, present b
 		return err
 	}
 	b.plans[k] = present
+	b.news.recorded++
 	return nil
 }
 
