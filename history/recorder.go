@@ -133,14 +133,17 @@ type Recorder struct {
 	// (Changed).
 	chMu    sync.Mutex
 	changed chan struct{}
+	// ready is closed once Run has read the recorded state and seeded.
+	ready chan struct{}
 
 	// State, owned by Run's goroutine.
-	series map[seriesKey]*seriesState
-	values map[string]valueInfo
-	prices map[priceKey]pricePoint
-	plans  map[planKey]bool // present now
-	known  map[string]bool  // subsidiaries with a catalog recorded
-	pruned time.Time
+	seeding bool // writing Options.Seed into a file that had nothing
+	series  map[seriesKey]*seriesState
+	values  map[string]valueInfo
+	prices  map[priceKey]pricePoint
+	plans   map[planKey]bool // present now
+	known   map[string]bool  // subsidiaries with a catalog recorded
+	pruned  time.Time
 	// Prepared statements of the hot path (nil until the first write).
 	insChange, updSeries *sql.Stmt
 }
@@ -194,8 +197,13 @@ func NewRecorder(store *Store, opts RecorderOptions) *Recorder {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
-	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue), changed: make(chan struct{})}
+	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue), changed: make(chan struct{}), ready: make(chan struct{})}
 }
+
+// Ready returns a channel closed once Run has read the recorded state and
+// written Options.Seed (or failed to read the file): from then on the
+// store answers with the seed. The demo waits on it before its UI shows.
+func (r *Recorder) Ready() <-chan struct{} { return r.ready }
 
 // Changed returns a channel closed once the history has changed: the next
 // batch that records an availability transition, a price or a plan change
@@ -274,6 +282,7 @@ func (r *Recorder) Run(ctx context.Context) {
 			r.seed(context.WithoutCancel(ctx))
 		}
 	}
+	close(r.ready)
 	batch := make([]any, 0, r.opts.MaxBatch)
 	for {
 		batch = batch[:0]
@@ -306,6 +315,8 @@ func (r *Recorder) Run(ctx context.Context) {
 // seed runs Options.Seed, writing in large batches, without news.
 func (r *Recorder) seed(ctx context.Context) {
 	const batch = 8192
+	r.seeding = true
+	defer func() { r.seeding = false }()
 	var work []any
 	write := func() {
 		if len(work) == 0 {
@@ -654,7 +665,7 @@ func (r *Recorder) writeObservation(ctx context.Context, b *batchTx, o Observati
 		if existed && at < st.seen {
 			continue // an older answer arriving late: the newer one stands
 		}
-		if existed && st.value != it.Value && !b.changed[k] {
+		if existed && st.value != it.Value && !b.changed[k] && !r.seeding {
 			// Another process may have recorded it meanwhile: trust the file.
 			fresh, err := r.readSeries(ctx, b, k)
 			if err != nil {
