@@ -178,7 +178,7 @@ func (m Model) updateHistory(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.ensureVisible()
 	case key.Matches(msg, k.HistoryZone):
 		m.history.local = !m.history.local
-	case key.Matches(msg, k.Quit) && m.browser == nil:
+	case key.Matches(msg, k.Quit):
 		return m.quit(false)
 	}
 	return m, nil
