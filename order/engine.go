@@ -113,6 +113,9 @@ type Engine struct {
 	// reconcileRetries: delays of the later /me/order lookups
 	// (Config.LookUpRetries)
 	reconcileRetries []time.Duration
+	// cartRetryBase is the first wait before a failed cart operation is
+	// tried again (doubled at each failure, up to 5 minutes)
+	cartRetryBase time.Duration
 
 	events *eventQueue
 	alerts alertState // alerts.go
@@ -198,6 +201,7 @@ func New(cfg Config) *Engine {
 		idleCh:          make(chan struct{}, 1),
 	}
 	e.reconcileRetries = cfg.LookUpRetries
+	e.cartRetryBase = 5 * time.Second
 	return e
 }
 
