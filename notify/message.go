@@ -505,5 +505,3 @@ func roundDur(d time.Duration) time.Duration {
 	}
 	return d.Round(time.Minute)
 }
-
-
