@@ -86,6 +86,9 @@ type Config struct {
 	// the account's servers for reminders before they lapse (reminders.go).
 	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
 	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
+	// RemindEvery is how often they are read (0: every 15 minutes; the
+	// demo, whose story moves faster, reads them every minute).
+	RemindEvery time.Duration
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.

@@ -69,6 +69,14 @@ type Options struct {
 	// before it is "delivered" and its servers appear under
 	// /dedicated/server (default 1 minute; OVH takes minutes to days).
 	DeliveryDelay time.Duration
+	// OrderLife is how long an unpaid purchase order stays payable before
+	// it lapses (cancelled); default 24 hours. The demo shortens it, so
+	// that its unpaid orders come and go.
+	OrderLife time.Duration
+	// KeepDelivered, when positive, is how many servers delivered from
+	// orders the account keeps: the oldest go when more arrive (the demo,
+	// whose story orders for hours). Seeded servers stay.
+	KeepDelivered int
 	// OrderURL builds an order's URL from its id and password (nil: OVH's
 	// display-order.cgi link). --demo points it at the simulator itself, so
 	// that no demo order ever shows a link to OVH.
