@@ -107,7 +107,7 @@ type storyFacts struct {
 // priceRise is a price the story raised over an entry's ceiling.
 type priceRise struct {
 	entry, plan string
-	name        string // the product, as the user knows it
+	name        string       // the product, as the user knows it
 	ceiling     money.Amount // the entry's ceiling before it was retired
 	retired     bool
 }
