@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/safefile"
@@ -243,7 +246,7 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 	go func() {
 		defer close(d.done)
 		go sim.RunDemo(sctx, d.fqns)
-		if err := sim.Serve(sctx, ln); err != nil && sctx.Err() == nil {
+		if err := sim.ServeWith(sctx, ln, demoHandler(sim)); err != nil && sctx.Err() == nil {
 			log.Error("simulator stopped", "err", err)
 		}
 	}()
@@ -259,8 +262,35 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 // demo, never a link to OVH: a demo order exists nowhere else.
 func demoOrderURL(addr net.Addr) func(id int64, password string) string {
 	return func(id int64, password string) string {
-		return fmt.Sprintf("http://%s/ovhtui-demo/order/%d?orderPassword=%s", addr, id, password)
+		return fmt.Sprintf("http://%s%s%d?orderPassword=%s", addr, demoOrderPath, id, password)
 	}
+}
+
+// demoOrderPath is where the demo's order links point (demoOrderURL).
+const demoOrderPath = "/ovhtui-demo/order/"
+
+// demoHandler serves the simulator, and for each demo order link a page
+// that says it is the demo's: opened in a browser, a demo link never looks
+// like an order at OVH.
+func demoHandler(sim *ovhsim.Sim) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", sim)
+	mux.HandleFunc("GET "+demoOrderPath+"{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		for _, o := range sim.Orders() {
+			if o.ID == id {
+				fmt.Fprintf(w, "ovhtui DEMO: order %d exists only in ovhtui's built-in simulator.\n"+
+					"Nothing was bought at OVH and nothing can be paid here: pay it in ovhtui --demo (O, then p).\n\n"+
+					"%s in %s, %s excl. tax (%s incl. tax), status %s.\n",
+					o.ID, o.PlanCode, o.DC, money.Format(o.WithoutTaxUcents, "EUR"), money.Format(o.WithTaxUcents, "EUR"), o.Status)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "ovhtui DEMO: no demo order %s (the demo's orders last as long as the demo).\n", r.PathValue("id"))
+	})
+	return mux
 }
 
 // close stops the simulator and removes the demo's folder (its

@@ -253,7 +253,7 @@ func (s *demoStory) wantAnother(key string) func(context.Context) {
 			if n := s.unpaid(); n >= storyMaxUnpaid {
 				if !s.waiting {
 					s.waiting = true
-					s.say(key, slog.LevelInfo, fmt.Sprintf("demo: %d orders await payment (pay them in O, then p): %s waits before ordering another", n, s.name(key)))
+					s.say(slog.LevelInfo, fmt.Sprintf("demo: %d orders await payment (pay them in O, then p): %s waits before ordering another", n, s.name(key)))
 				}
 				s.after(storyRetry, s.wantAnother(key))
 				return
@@ -267,7 +267,7 @@ func (s *demoStory) wantAnother(key string) func(context.Context) {
 			}
 			return
 		}
-		s.say("", slog.LevelInfo, fmt.Sprintf("demo: the story wants another %s (in your own ovhtui, B does it)", name))
+		s.say(slog.LevelInfo, fmt.Sprintf("demo: the story wants another %s (in your own ovhtui, B does it)", name))
 	}
 }
 
@@ -320,13 +320,13 @@ func (s *demoStory) raisePrice(ctx context.Context) {
 	r := &priceRise{entry: pick.Key(), plan: pick.PlanCode, name: s.name(pick.Key()), ceiling: facts.ceiling}
 	s.raised = r
 	newPrice := money.Amount{Ucents: facts.price.Ucents + rise, Currency: facts.price.Currency}
-	s.say(pick.Key(), slog.LevelWarn, fmt.Sprintf("demo: OVH raises the price of %s to %s excl. tax, over its ceiling of %s: the next time it is wanted and in stock, ovhtui retires it",
+	s.say(slog.LevelWarn, fmt.Sprintf("demo: OVH raises the price of %s to %s excl. tax, over its ceiling of %s: the next time it is wanted and in stock, ovhtui retires it",
 		s.name(pick.Key()), newPrice, money.FormatCeiling(facts.ceiling.Ucents, facts.ceiling.Currency)))
 	s.after(storyPriceGiveUp, func(context.Context) {
 		if s.raised == r && !r.retired {
 			s.sim.ResetPlanPrice(r.plan)
 			s.raised = nil
-			s.say("", slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back before it was in stock", r.name))
+			s.say(slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back before it was in stock", r.name))
 			s.after(storyPriceEvery, s.raisePrice)
 		}
 	})
@@ -340,7 +340,7 @@ func (s *demoStory) priceFallsBack(context.Context) {
 		return
 	}
 	s.sim.ResetPlanPrice(r.plan)
-	s.say(r.entry, slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back; the story brings the entry back at its ceiling of %s in %s (in your own ovhtui, you bring a retired entry back with a new ceiling)",
+	s.say(slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back; the story brings the entry back at its ceiling of %s in %s (in your own ovhtui, you bring a retired entry back with a new ceiling)",
 		s.name(r.entry), money.FormatCeiling(r.ceiling.Ucents, r.ceiling.Currency), storyBringBack))
 	s.after(storyBringBack, func(context.Context) {
 		s.raised = nil
@@ -358,7 +358,7 @@ func (s *demoStory) priceFallsBack(context.Context) {
 			return sv.SetQty(1)
 		})
 		if err == nil {
-			s.say(r.entry, slog.LevelInfo, fmt.Sprintf("demo: %s is back, watched again at its ceiling of %s", s.name(r.entry), money.FormatCeiling(r.ceiling.Ucents, r.ceiling.Currency)))
+			s.say(slog.LevelInfo, fmt.Sprintf("demo: %s is back, watched again at its ceiling of %s", s.name(r.entry), money.FormatCeiling(r.ceiling.Ucents, r.ceiling.Currency)))
 		}
 	})
 }
@@ -374,13 +374,15 @@ func (s *demoStory) nearExpiry(context.Context) {
 	if name == "" {
 		return
 	}
-	s.say("", slog.LevelWarn, fmt.Sprintf("demo: time flies: server %s, whose renewal is manual, now expires %s: renew it in S (then r)", name, exp.UTC().Format("2006-01-02")))
+	s.say(slog.LevelWarn, fmt.Sprintf("demo: time flies: server %s, whose renewal is manual, now expires %s: renew it in S (then r)", name, exp.UTC().Format("2006-01-02")))
 }
 
-// say tells the user what the story did (dropped if nobody reads).
-func (s *demoStory) say(entry string, sev slog.Level, text string) {
+// say tells the user what the story did (dropped if nobody reads). The
+// text names the products: no entry is given, so that no line says its
+// product twice.
+func (s *demoStory) say(sev slog.Level, text string) {
 	select {
-	case s.out <- order.Info{Base: order.Base{Time: time.Now(), Entry: entry}, Sev: sev, Text: text}:
+	case s.out <- order.Info{Base: order.Base{Time: time.Now()}, Sev: sev, Text: text}:
 	default:
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,9 +208,17 @@ func TestDemoTellsItsStory(t *testing.T) {
 		if len(unwatched) > 0 {
 			t.Errorf("nothing left to watch at %v", unwatched)
 		}
+		// Every order link is the demo's, and opened says so.
+		pages := demoHandler(sim)
 		for _, l := range links {
-			if !strings.Contains(l, "/ovhtui-demo/order/") || strings.Contains(l, "ovh.com") {
+			if !strings.Contains(l, demoOrderPath) || strings.Contains(l, "ovh.com") {
 				t.Errorf("order link %q is not marked as the demo's", l)
+				continue
+			}
+			rec := httptest.NewRecorder()
+			pages.ServeHTTP(rec, httptest.NewRequest("GET", l, nil))
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "ovhtui DEMO: order ") {
+				t.Errorf("the page of %s: %d %q", l, rec.Code, rec.Body.String())
 			}
 		}
 	})

@@ -408,8 +408,12 @@ func (s *Sim) Install(srv *http.Server) {
 
 // Serve serves the simulator on ln until ctx is cancelled (then shuts the
 // server down). It is what `ovhtui --demo` runs on a loopback port.
-func (s *Sim) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+func (s *Sim) Serve(ctx context.Context, ln net.Listener) error { return s.ServeWith(ctx, ln, s) }
+
+// ServeWith is Serve with h in front of the simulator (h hands it what it
+// does not serve itself: the demo's pages for its order links).
+func (s *Sim) ServeWith(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	s.Install(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
