@@ -89,6 +89,11 @@ type Config struct {
 	// RemindEvery is how often they are read (0: every 15 minutes; the
 	// demo, whose story moves faster, reads them every minute).
 	RemindEvery time.Duration
+	// LookUpRetries are the delays of the later /me/order look-ups of a
+	// checkout whose outcome is unknown, when the first look-up finds
+	// nothing (nil: DefaultLookUpRetries). --headless waits for them before
+	// it exits. Tests give short ones.
+	LookUpRetries []time.Duration
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -108,8 +113,12 @@ type Engine struct {
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
 	renewBefore     time.Duration
-	// reconcileRetries: delays of the later /me/order lookups (nil: default)
+	// reconcileRetries: delays of the later /me/order lookups
+	// (Config.LookUpRetries)
 	reconcileRetries []time.Duration
+	// cartRetryBase is the first wait before a failed cart operation is
+	// tried again (doubled at each failure, up to 5 minutes)
+	cartRetryBase time.Duration
 
 	events *eventQueue
 	alerts alertState // alerts.go
@@ -194,6 +203,8 @@ func New(cfg Config) *Engine {
 		keeperWake:      make(chan struct{}, 1),
 		idleCh:          make(chan struct{}, 1),
 	}
+	e.reconcileRetries = cfg.LookUpRetries
+	e.cartRetryBase = 5 * time.Second
 	return e
 }
 
