@@ -416,5 +416,4 @@ func TestBinaryHeadlessJournalBecomesFIFO(t *testing.T) {
 	if len(m.sim.Orders()) != 0 {
 		t.Errorf("an order was placed without a journal")
 	}
-	t.Logf("output:\n%s", out.b.String())
 }
