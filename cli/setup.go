@@ -15,6 +15,7 @@ import (
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/metrics"
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
@@ -169,6 +170,12 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		r.endpoint = a.endpointName()
 	}
 
+	// A journal ovhtui cannot use (a FIFO, a folder) is said at once, in
+	// one line, before the engine starts.
+	if err := journal.CheckPath(journal.Beside(r.opts.prefsPath)); err != nil {
+		fmt.Fprintln(a.stderr, "ovhtui:", err)
+		return r, exitUsage
+	}
 	// The store logs only what the engine's PrefsSaved events do not say
 	// (merges of external edits, refused saves).
 	store, err := prefs.Open(r.opts.prefsPath, a.newLogger(r.logOut, opts.logFormat, slog.LevelWarn))
