@@ -34,12 +34,12 @@ type Stage int
 
 // Stages, in the order Stage checks them.
 const (
-	StageWanted    Stage = iota // qty > 0: watched and bought when in stock
-	StageOrdered                // an order is recorded
-	StageLatched                // a checkout was attempted and its outcome is not recorded
-	StagePaused                 // paused by the user: qty in paused_qty
-	StageRetired                // retired over the ceiling: qty and ceiling_price 0
-	StageStopped                // qty 0 otherwise (a dry run done, or set by hand)
+	StageWanted  Stage = iota // qty > 0: watched and bought when in stock
+	StageOrdered              // an order is recorded
+	StageLatched              // a checkout was attempted and its outcome is not recorded
+	StagePaused               // paused by the user: qty in paused_qty
+	StageRetired              // retired over the ceiling: qty and ceiling_price 0
+	StageStopped              // qty 0 otherwise (a dry run done, or set by hand)
 )
 
 // String names the stage.
