@@ -223,7 +223,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	case !Wanted(s):
 		v.Lifecycle, v.Reason, v.Next = LifeStopped, "qty 0", "nothing: raise qty to watch it again"
 		if s.Retired() {
-			v.Reason, v.Next = "retired: a price over the ceiling (qty 0, ceiling 0)", "nothing until you bring it back with a new ceiling"
+			v.Reason, v.Next = "retired over its ceiling: R brings it back", "nothing until you bring it back with a new ceiling"
 		}
 		if n := r.Notes[key]; n != "" {
 			v.Reason = n

@@ -147,7 +147,7 @@ func TestEntryStatesPausedRetired(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, LifePaused, "paused (qty 1 kept): z resumes"},
-		{"retired", func(s *prefs.Server) { s.Retire() }, LifeStopped, "retired: a price over the ceiling (qty 0, ceiling 0)"},
+		{"retired", func(s *prefs.Server) { s.Retire() }, LifeStopped, "retired over its ceiling: R brings it back"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := baseFile(t)

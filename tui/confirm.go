@@ -88,10 +88,7 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 	if m.cat != nil {
 		cur = " " + m.cat.Currency
 	}
-	qty := s.Qty
-	if qty == 0 && s.OrderAttemptedQty > 0 {
-		qty = s.OrderAttemptedQty // a latched entry: the qty re-arming restores
-	}
+	qty := s.Units() // at qty 0: what re-arming, resuming or bringing back restores
 	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, money.CeilingDecimal(ceiling), cur), w)}
 	dcW := dcWidth(s.DCNames(), 4) + 1
 	for _, dc := range s.DCNames() {

@@ -99,7 +99,7 @@ func (m *Model) ceilingView() string {
 	}
 	i := m.file.Find(ed.key)
 	if ed.bringBack {
-		lines = []string{st.DialogTitle.Render(cut("Bring back "+ed.name+": its ceiling (first invoice excl. tax, all units)", w))}
+		lines = []string{st.DialogTitle.Render(cut("Bring back "+ed.name+" with a new ceiling", w))}
 		if i >= 0 {
 			lines = append(lines, m.bringBackLines(ed, &m.file.Servers[i], w)...)
 		}
