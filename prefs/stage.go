@@ -32,7 +32,7 @@ import (
 // see order.EntryView.
 type Stage int
 
-// Stages, in the order Stage checks them.
+// Stages.
 const (
 	StageWanted  Stage = iota // qty > 0: watched and bought when in stock
 	StageOrdered              // an order is recorded

@@ -287,6 +287,7 @@ func TestEntryActionsGolden(t *testing.T) {
 		{"confirm_resume", func(Model) []tea.Msg { return press("j", "z") }},
 		{"bring_back", func(Model) []tea.Msg { return press("j", "j", "R") }},
 		{"confirm_finished_place", func(Model) []tea.Msg { return press("j", "j", "j", "j", "p") }},
+		{"config_over_ceiling", func(Model) []tea.Msg { return press("j", "C", "enter") }},
 	}
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		for _, sc := range screens {
@@ -296,5 +297,40 @@ func TestEntryActionsGolden(t *testing.T) {
 				golden.RequireEqual(t, screenText(m))
 			})
 		}
+	}
+}
+
+// The config screen warns when the choice costs more than the ceiling, and
+// enter saves only when pressed again for that same choice.
+func TestConfigWarnsOverCeilingBeforeSaving(t *testing.T) {
+	m := entryActionsModel(t, 120, 40, nil)
+	m = selectEntry(m, eaPaused) // 24sk50, 2 units, ceiling 90.00 < the catalog's 2 × 51.98
+	m = driveSaves(m, press("C")...)
+	if m.browser == nil || m.browser.config == nil {
+		t.Fatal("C did not open the config screen")
+	}
+	if !strings.Contains(screenText(m), "is over the ceiling 90.00") {
+		t.Fatalf("no warning:\n%s", screenText(m))
+	}
+	m = driveSaves(m, press("enter")...)
+	if m.browser == nil || !strings.Contains(screenText(m), "enter again saves anyway") {
+		t.Fatalf("the first enter saved:\n%s", screenText(m))
+	}
+	m = driveSaves(m, press("enter")...)
+	if m.browser != nil || !strings.Contains(screenText(m), "saved: entry KS-5") {
+		t.Fatalf("the second enter did not save:\n%s", screenText(m))
+	}
+	// Within the ceiling: one enter saves.
+	m = driveSaves(m, press("C")...)
+	for range m.browser.config.nFields() {
+		m = driveSaves(m, press("down")...) // to the ceiling, the last field
+	}
+	m = driveSaves(m, append([]tea.Msg{tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}}, typeText("500")...)...)
+	if strings.Contains(screenText(m), "is over the ceiling") {
+		t.Fatalf("warned within the ceiling:\n%s", screenText(m))
+	}
+	m = driveSaves(m, press("enter")...)
+	if s, _ := stored(t, m, "24sk50-paused"); m.browser != nil || s.CeilingPrice != 500 {
+		t.Fatalf("ceiling %v, browser open %v", s.CeilingPrice, m.browser != nil)
 	}
 }
