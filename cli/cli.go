@@ -76,6 +76,10 @@ type app struct {
 	// notifyFlushTimeout bounds the delivery of queued notifications at
 	// exit.
 	notifyFlushTimeout time.Duration
+	// lookUpRetries, when set, replaces the engine's delays between the
+	// look-ups of a checkout whose outcome is unknown
+	// (order.Config.LookUpRetries); tests make them short.
+	lookUpRetries []time.Duration
 }
 
 func newApp(p Process) *app {
@@ -112,6 +116,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(a.version),
 		fang.WithErrorHandler(a.printError),
+		fang.WithoutManpage(), // ours (man.go) writes where the command's output goes
 	)
 	if err == nil {
 		return exitOK

@@ -25,6 +25,7 @@ var screenNames = map[screen]string{
 	screenBuy:           "buy another",
 	screenOrders:        "Orders screen",
 	screenServers:       "Servers screen",
+	screenHistory:       "history view",
 }
 
 // typesText reports whether s takes typed text, where ? is a character.

@@ -50,9 +50,14 @@ type keyMap struct {
 	DCFilter         key.Binding
 	Sort             key.Binding
 	StockFilter      key.Binding // restock radar: in stock now only
-	Prev, Next       key.Binding
-	Toggle           key.Binding
-	Add              key.Binding
+	OfferHistory     key.Binding // restock radar: the history view of the offer
+
+	// History view (historyview.go); History opens it on the dashboard.
+	History     key.Binding
+	HistoryZone key.Binding
+	Prev, Next  key.Binding
+	Toggle      key.Binding
+	Add         key.Binding
 
 	// Orders and Servers screens (afterwin.go).
 	aw afterWinKeys
@@ -78,7 +83,7 @@ func newKeyMap() keyMap {
 		Rearm:      b("R", "re-arm / bring back", "R"),
 		BuyAnother: b("B", "buy another (ordered entry)", "B"),
 		Remove:     b("d", "remove entry", "d"),
-		Pause:      b("z", "pause / resume", "z"),
+		Pause:      b("z", "pause/resume", "z"),
 		Detail:     b("enter", "wrap lines", "enter"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
@@ -123,6 +128,12 @@ func newKeyMap() keyMap {
 		DCFilter:    b("shift+tab", "DC", "shift+tab"),
 		Sort:        b("ctrl+s", "sort", "ctrl+s"),
 		StockFilter: b("ctrl+o", "in stock only", "ctrl+o"),
+		// ctrl+r: not a terminal control (unlike ctrl+h/i/m/j/[), free in
+		// the filter field, and r as in restocks.
+		OfferHistory: b("ctrl+r", "restock history", "ctrl+r"),
+
+		History:     b("H", "restock history", "H"),
+		HistoryZone: b("t", "heatmap: OVH's time / yours", "t"),
 		Prev:        b("←", "previous choice", "left"),
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
@@ -169,7 +180,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	case screenBrowserList:
 		return helpKeys{
 			short: []key.Binding{k.MoveHelp, k.Choose, k.Back, k.RangeFilter, k.DCFilter, k.Sort, k.HelpShort},
-			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort, k.StockFilter}, {k.Back}},
+			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort, k.StockFilter}, {k.OfferHistory, k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
@@ -178,13 +189,18 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		}
 	case screenHelp:
 		return helpKeys{short: []key.Binding{k.Back, k.Help}}
+	case screenHistory:
+		return helpKeys{
+			short: []key.Binding{k.Back, k.HistoryZone, k.Help, k.Quit},
+			full:  [][]key.Binding{{k.Back, k.HistoryZone, k.Quit}},
+		}
 	}
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
-			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
-			{k.Rearm, k.BuyAnother, k.Pause, k.Remove, k.Browse, k.EditAddons, k.Refresh},
+			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder, k.Pause},
+			{k.Rearm, k.BuyAnother, k.Remove, k.Browse, k.EditAddons, k.Refresh, k.History},
 			{k.aw.Orders, k.aw.Servers},
 		},
 	}
