@@ -37,9 +37,7 @@ func removeCmd(ctx context.Context, fn func(context.Context, string) error, key,
 func (m Model) handleRemoved(msg removeMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.logf(slog.LevelError, "%s not removed: %v", msg.name, msg.err)
-	} else {
-		m.logf(slog.LevelWarn, "%s removed from preferences.json", msg.name)
-	}
+	} // else the engine says it removed the entry (an event)
 	return m, snapshotCmd(m.deps.Store)
 }
 

@@ -139,7 +139,7 @@ func TestRemoveCallsDeps(t *testing.T) {
 	})
 	m = selectEntry(m, eaPaused)
 	m = driveSaves(m, press("d", "y")...)
-	if got != "24sk50-paused" || !strings.Contains(screenText(m), "removed from preferences.json") {
+	if got != "24sk50-paused" || !strings.Contains(screenText(m), "removing KS-5") {
 		t.Fatalf("Remove(%q):\n%s", got, screenText(m))
 	}
 }
