@@ -253,7 +253,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	if rad != nil {
 		sweep = opts.history.sweep
 	}
-	r.eng = order.New(order.Config{
+	cfg := order.Config{
 		API:          r.api,
 		Store:        store,
 		Catalog:      r.src,
@@ -269,8 +269,13 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		ServerTerms:          serverTerms(r.account),
 		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
 		LookUpRetries:        a.lookUpRetries,
-	})
+	}
+	if r.demo != nil {
+		cfg = demoEngineConfig(cfg)
+	}
+	r.eng = order.New(cfg)
 	refused.eng.Store(r.eng)
+	rad.holdFor(r.eng) // the radar's writes wait for checkouts (order/quiet.go)
 	var listeners []func(order.Event)
 	if r.notifier != nil {
 		listeners = append(listeners, r.notifier.Offer)
@@ -290,8 +295,16 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		r.log.Info("metrics: serving /metrics, /healthz and /readyz", "addr", addr.String())
 	}
 	listeners = append(listeners, fe.listeners...)
+	engineEvents := r.eng.Events()
+	if r.demo != nil {
+		// The demo's story, told in the same events (demo_story.go).
+		story, stop := startDemoStory(r.demo.sim, store, r.eng, func(k string) string { return entryName(store, r.src, k) }, r.demo.fqns)
+		r.onClose(stop)
+		listeners = append(listeners, story.hear)
+		engineEvents = mergeEvents(engineEvents, story.out)
+	}
 	// Every consumer sees the same events; none can slow the engine (tap.go).
-	events, heard := tapEvents(r.eng.Events(), listeners...)
+	events, heard := tapEvents(engineEvents, listeners...)
 	r.events = events
 	r.onClose(func() { <-heard; a.flushNotifier(r.notifier) })
 	return r, exitOK

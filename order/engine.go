@@ -86,6 +86,9 @@ type Config struct {
 	// the account's servers for reminders before they lapse (reminders.go).
 	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
 	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
+	// RemindEvery is how often they are read (0: every 15 minutes; the
+	// demo, whose story moves faster, reads them every minute).
+	RemindEvery time.Duration
 	// LookUpRetries are the delays of the later /me/order look-ups of a
 	// checkout whose outcome is unknown, when the first look-up finds
 	// nothing (nil: DefaultLookUpRetries). --headless waits for them before
@@ -102,6 +105,7 @@ type Engine struct {
 	now     func() time.Time
 	poll    time.Duration
 	cfg     Config
+	quiet   quietGate // checkouts under way (quiet.go)
 
 	// test hooks
 	cycleHook       func()       // called after each poll cycle
@@ -528,8 +532,16 @@ func (e *Engine) evaluate(ctx context.Context) {
 	e.mu.Unlock()
 	for _, a := range start {
 		a := a
+		if a.Kind == ActCheckout {
+			e.quiet.begin() // before the radar hears of the answer (quiet.go)
+		}
 		// The checkout outlives ctx so its outcome is saved: Run waits for it.
-		e.goTracked(func() { e.act(context.WithoutCancel(ctx), a) })
+		e.goTracked(func() {
+			if a.Kind == ActCheckout {
+				defer e.quiet.end()
+			}
+			e.act(context.WithoutCancel(ctx), a)
+		})
 	}
 	for _, k := range builds {
 		e.rushBuild(ctx, k)
