@@ -48,7 +48,7 @@ func (m *Model) confirmView() string {
 			what = "Turn autopay ON"
 		}
 		lines = append(lines,
-			st.Danger.Render(cut("REAL MONEY — "+what+" for "+d.name, w)),
+			st.Danger.Render(cut(m.moneyWarning()+" — "+what+" for "+d.name, w)),
 			cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", s.Qty), w),
 			cut("and OVH charges your preferred payment method at once.", w),
 		)
