@@ -63,18 +63,20 @@ func (s *Sim) NearExpiry(in, lead time.Duration) (string, time.Time) {
 		return "", time.Time{}
 	}
 	next.expiration = dateOf(now.Add(in))
+	next.nearExpiry = true
 	return next.name, next.expiration
 }
 
 // trimDeliveredLocked keeps the keep latest servers delivered from orders
-// (keep <= 0: all of them); seeded servers stay.
+// (keep <= 0: all of them); seeded servers stay, and so do those NearExpiry
+// brought near (the story told the user to renew them).
 func (s *Sim) trimDeliveredLocked(keep int) {
 	if keep <= 0 {
 		return
 	}
 	var delivered []*server
 	for _, sv := range s.aw.servers {
-		if sv.orderID != 0 {
+		if sv.orderID != 0 && !sv.nearExpiry {
 			delivered = append(delivered, sv)
 		}
 	}

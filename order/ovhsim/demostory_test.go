@@ -73,19 +73,23 @@ func TestDemoOrdersLapseAndServersAreKept(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{OrderLife: 10 * time.Minute, KeepDelivered: 2, DeliveryDelay: time.Minute})
 	unpaid := e.placeOrder(t, false)
-	for range 3 {
+	near := ""
+	for range 4 {
 		e.placeOrder(t, true)
 		e.clock.Advance(2 * time.Minute)
-	}
-	e.clock.Advance(5 * time.Minute) // 11 minutes after the unpaid order
-	delivered := 0
-	for _, sv := range e.sim.Servers() {
-		if sv.OrderID != 0 {
-			delivered++
+		if near == "" {
+			near, _ = e.sim.NearExpiry(3*24*time.Hour, 7*24*time.Hour) // the first delivered, told to renew: kept
 		}
 	}
-	if delivered != 2 {
-		t.Errorf("%d delivered servers kept, want 2", delivered)
+	e.clock.Advance(3 * time.Minute) // 11 minutes after the unpaid order
+	var kept []string
+	for _, sv := range e.sim.Servers() {
+		if sv.OrderID != 0 {
+			kept = append(kept, sv.Name)
+		}
+	}
+	if near == "" || len(kept) != 3 || kept[0] != near {
+		t.Errorf("delivered servers kept %v, want %q (near its expiry) and the 2 latest", kept, near)
 	}
 	for _, o := range e.sim.Orders() {
 		switch {
