@@ -334,3 +334,21 @@ func TestConfigWarnsOverCeilingBeforeSaving(t *testing.T) {
 		t.Fatalf("ceiling %v, browser open %v", s.CeilingPrice, m.browser != nil)
 	}
 }
+
+// p turning place_order on with autopay on, for a paused entry: the REAL
+// MONEY dialog says nothing is bought now, and when it would be.
+func TestPlaceOrderOnPausedSaysNothingNow(t *testing.T) {
+	m := entryActionsModel(t, 120, 40, nil)
+	m = selectEntry(m, eaPaused)
+	m = driveSaves(m, press("p")...) // off: no dialog
+	if m.confirm != nil {
+		t.Fatal("turning place_order off asked")
+	}
+	m = driveSaves(m, press("p")...)
+	if m.confirm == nil || m.confirm.kind != confirmPlaceOrder {
+		t.Fatal("turning place_order on with autopay did not ask")
+	}
+	if screen := screenText(m); !strings.Contains(screen, "Nothing is bought now (paused: applies when you resume it, z)") || !strings.Contains(screen, "orders 2 unit(s)") {
+		t.Fatalf("dialog:\n%s", screen)
+	}
+}
