@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -350,5 +351,25 @@ func TestPlaceOrderOnPausedSaysNothingNow(t *testing.T) {
 	}
 	if screen := screenText(m); !strings.Contains(screen, "Nothing is bought now (paused: applies when you resume it, z)") || !strings.Contains(screen, "orders 2 unit(s)") {
 		t.Fatalf("dialog:\n%s", screen)
+	}
+}
+
+// A file broken on disk meanwhile is never overwritten by an entry action:
+// the save is refused with the reason and the bytes stay as they are.
+func TestEntryActionNeverOverwritesABrokenFile(t *testing.T) {
+	m := entryActionsModel(t, 120, 40, nil)
+	broken := []byte("{\"subsidiary\": \"IE\", \"user_servers\": [\n")
+	if err := os.WriteFile(m.deps.Store.Path(), broken, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = selectEntry(m, eaWanted)
+	m = driveSaves(m, press("z", "y")...)
+	m = driveSaves(m, press("d", "y")...)
+	got, err := os.ReadFile(m.deps.Store.Path())
+	if err != nil || string(got) != string(broken) {
+		t.Fatalf("the broken file changed: %q (%v)", got, err)
+	}
+	if !strings.Contains(screenText(m), "ERR  not saved (removed KS-LE-B") {
+		t.Fatalf("the refusal is not shown:\n%s", screenText(m))
 	}
 }
