@@ -135,6 +135,9 @@ func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []str
 		switch s.Stage() {
 		case prefs.StageOrdered:
 			lines = append(lines, wrapText(fmt.Sprintf("Order #%d stays in your OVH account (O lists it) and in the journal.", s.OrderID), w)...)
+			if m.unpaidOrder(s.OrderID) {
+				lines = append(lines, st.Danger.Render(cut(fmt.Sprintf("It is %s: pay it in O (or ovhtui pay %d).", m.unpaidText(s.OrderID, false), s.OrderID), w)))
+			}
 		case prefs.StageWanted:
 			lines = append(lines, wrapText(fmt.Sprintf("It is watched now (qty %d): it will not be bought. To stop it for a while instead, pause it (z).", s.Qty), w)...)
 		}

@@ -109,8 +109,17 @@ func TestRemoveOrderedSaysTheOrderStays(t *testing.T) {
 	m := entryActionsModel(t, 120, 40, nil)
 	m = selectEntry(m, eaOrdered)
 	m = driveSaves(m, press("d")...)
-	if !strings.Contains(screenText(m), "Order #248113377 stays in your OVH account") {
+	if !strings.Contains(screenText(m), "Order #248113377 stays in your OVH account") || strings.Contains(screenText(m), "UNPAID") {
 		t.Fatalf("dialog:\n%s", screenText(m))
+	}
+	// Unpaid, it says so and how to pay it.
+	m = driveSaves(m, press("esc")...)
+	base := order.Base{Time: fixedNow, Entry: "25sklea01-ordered", DC: "rbx"}
+	m = driveSaves(m, eventsMsg{events: []order.Event{order.OrderAttempted{Base: base, Autopay: false}, order.OrderPlaced{Base: base, OrderID: 248113377}}, now: fixedNow})
+	m = driveSaves(m, press("x")...) // the banner
+	m = driveSaves(m, press("d")...)
+	if !strings.Contains(screenText(m), "It is UNPAID") || !strings.Contains(screenText(m), "ovhtui pay 248113377") {
+		t.Fatalf("unpaid not said:\n%s", screenText(m))
 	}
 }
 
