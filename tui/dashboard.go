@@ -200,11 +200,8 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 		b.WriteByte(' ')
 	}
 	if c.avail > 0 {
-		avail, class := "", order.AvailNoData
-		if d != nil {
-			avail, class = d.Avail, d.Class
-		}
-		b.WriteString(availInk(st, class).Render(fit(availText(avail, class), c.avail)))
+		avail, availSt := availCell(st, d, m.now)
+		b.WriteString(availSt.Render(fit(avail, c.avail)))
 		b.WriteByte(' ')
 	}
 	if c.cart > 0 {

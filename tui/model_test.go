@@ -260,7 +260,7 @@ func TestEditorsSaveThroughTheStore(t *testing.T) {
 		t.Fatalf("selection moved to %d after reordering", m.sel)
 	}
 	// The live state follows the entry to its new key.
-	if !strings.Contains(screenText(m), "1H-low") {
+	if !strings.Contains(screenText(m), "2160H") {
 		t.Fatalf("availability lost after the reorder:\n%s", screenText(m))
 	}
 }
