@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -271,8 +272,14 @@ func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, 
 	if v != nil && !pending {
 		ceiling = v.Ceiling.Ucents
 	}
+	ceil := money.CeilingDecimal(ceiling)
+	if ceiling == 0 && (v == nil || !v.SkipValidate) {
+		// No ceiling: a retired entry (its ceiling set to 0 as the
+		// Python tool does), never "0.00" as if one.
+		ceil = "—"
+	}
 	if d == nil || !d.HasCart || d.Cart.Price.Ucents == 0 && d.Cart.ValidatedAt.IsZero() {
-		return fitAmounts("-", "/", money.CeilingDecimal(ceiling), "", width), st.Dim
+		return fitAmounts("-", "/", ceil, "", width), st.Dim
 	}
 	price := money.Decimal(d.Cart.Price.Ucents)
 	verdict := d.Verdict
@@ -281,15 +288,15 @@ func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, 
 	}
 	switch verdict {
 	case order.PriceWithin:
-		return fitAmounts(price, "≤", money.CeilingDecimal(ceiling), " ok", width), st.PriceWithin
+		return fitAmounts(price, "≤", ceil, " ok", width), st.PriceWithin
 	case order.PriceOver:
-		return fitAmounts(price, ">", money.CeilingDecimal(ceiling), " OVER", width), st.PriceAbove
+		return fitAmounts(price, ">", ceil, " OVER", width), st.PriceAbove
 	case order.PriceUnchecked:
 		return fitAmounts(price, " ", "nocheck", "", width), st.AvailSoon
 	case order.PriceStale:
-		return fitAmounts(price, "?", money.CeilingDecimal(ceiling), " old", width), st.Dim
+		return fitAmounts(price, "?", ceil, " old", width), st.Dim
 	}
-	return fitAmounts(price, "/", money.CeilingDecimal(ceiling), "", width), st.Dim
+	return fitAmounts(price, "/", ceil, "", width), st.Dim
 }
 
 // fitAmounts joins price, sep and ceiling when they fit width; else the
@@ -361,7 +368,10 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 			}
 		}
 	}
-	lines := strings.Split(ansi.Wordwrap(text, width, ""), "\n")
+	lines := strings.Split(ansi.Wordwrap(keepAmounts(text), width, ""), "\n")
+	for i := range lines {
+		lines[i] = strings.ReplaceAll(lines[i], nbsp, " ")
+	}
 	if j >= len(lines) {
 		return "", ink
 	}
@@ -370,6 +380,16 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 	}
 	return lines[j], ink
 }
+
+// nbsp is a non-breaking space: ansi.Wordwrap never breaks a line there.
+const nbsp = "\u00a0"
+
+// amountCurrency is an amount followed by its currency code ("40.00 EUR").
+var amountCurrency = regexp.MustCompile(`(\d) ([A-Z]{3})\b`)
+
+// keepAmounts joins each amount to its currency with a non-breaking space,
+// so that a wrapped status never leaves "EUR" alone on the next row.
+func keepAmounts(s string) string { return amountCurrency.ReplaceAllString(s, "${1}"+nbsp+"${2}") }
 
 // statusInk colours a status by what it means.
 func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
