@@ -318,9 +318,12 @@ func TestUnpaidOrderSaysSoWithItsDeadline(t *testing.T) {
 	if !strings.Contains(screen, "ordered #248119999 in gra · UNPAID: pay by") || !strings.Contains(screen, "-/20.00           Nov 24") {
 		t.Fatalf("the row does not say UNPAID with the date:\n%s", screen)
 	}
-	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderPassword="} {
+	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderId=248119999"} {
 		if !strings.Contains(screen, want) {
 			t.Fatalf("%q not shown:\n%s", want, screen)
 		}
+	}
+	if strings.Contains(screen, "orderPassword") {
+		t.Fatalf("the banner shows the order password:\n%s", screen)
 	}
 }
