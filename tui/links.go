@@ -15,7 +15,9 @@ import (
 // orders` show it in full.
 
 // isLink reports a word that is a URL.
-func isLink(w string) bool { return strings.HasPrefix(w, "https://") || strings.HasPrefix(w, "http://") }
+func isLink(w string) bool {
+	return strings.HasPrefix(w, "https://") || strings.HasPrefix(w, "http://")
+}
 
 // hyperlink is url as an OSC 8 hyperlink showing url cut to width cells;
 // never with an order password (ovhapi.OrderLink).

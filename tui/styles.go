@@ -187,11 +187,11 @@ func (k ink) Render(s string) string {
 
 // inks are the inks of the styles used on every row.
 type inks struct {
-	Plain, Name, Dim, Selected, ColumnTitle                          ink
+	Plain, Name, Dim, Selected, ColumnTitle                            ink
 	AvailNow, AvailSoon, AvailLater, AvailNone, AvailUnknown, AvailOld ink
-	PriceWithin, PriceAbove                                          ink
-	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet     ink
-	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError ink
+	PriceWithin, PriceAbove                                            ink
+	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet       ink
+	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError   ink
 }
 
 func newInks(s *Styles) inks {
