@@ -112,6 +112,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(a.version),
 		fang.WithErrorHandler(a.printError),
+		fang.WithoutManpage(), // ours (man.go) writes where the command's output goes
 	)
 	if err == nil {
 		return exitOK

@@ -113,13 +113,23 @@ func (r *radar) close() {
 }
 
 // reader is what the UI reads of the radar (nil when off: a nil
-// interface, not a nil store).
+// interface, not a nil store): the store, and the recorder's word that
+// the history changed.
 func (r *radar) reader() tui.RadarReader {
 	if r == nil {
 		return nil
 	}
-	return r.store
+	return radarReader{Store: r.store, rec: r.rec}
 }
+
+// radarReader is the store read by the UI, told of changes by the recorder.
+type radarReader struct {
+	*history.Store
+	rec *history.Recorder
+}
+
+// Changed implements tui.RadarReader.
+func (r radarReader) Changed() <-chan struct{} { return r.rec.Changed() }
 
 // listen is the recorder's listener on the event fan-out (nil when off).
 func (r *radar) listen() func(order.Event) {
@@ -157,6 +167,12 @@ func startRadar(h historyFlags, path string, log *slog.Logger, seed func(emit fu
 	rctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); rec.Run(rctx) }()
+	if seed != nil {
+		// The demo's invented weeks are written before anything shows
+		// (about a second): every view has its history from the first
+		// frame.
+		<-rec.Ready()
+	}
 	return &radar{store: store, rec: rec, stop: func() { stop(); <-done }}, ""
 }
 
@@ -379,10 +395,11 @@ func radarAlerts(n history.News, store *prefs.Store, offer func(order.Event)) {
 	}
 }
 
-// demoHistoryWeeks is how much invented history the demo starts with.
-const demoHistoryWeeks = 4
+// demoHistoryDays is how much invented history the demo starts with: the
+// history view's 30-day timeline is full from the first frame.
+const demoHistoryDays = 31
 
-// demoHistorySeed invents demoHistoryWeeks of restocks for every fqn and
+// demoHistorySeed invents demoHistoryDays of restocks for every fqn and
 // DC of the demo's catalog, ending a minute ago.
 func demoHistorySeed(sub string) func(func(history.Observation)) {
 	return func(emit func(history.Observation)) {
@@ -399,6 +416,6 @@ func demoHistorySeed(sub string) func(func(history.Observation)) {
 			}
 		}
 		end := time.Now().Add(-time.Minute)
-		history.Synthesize(sub, series, end.Add(-demoHistoryWeeks*7*24*time.Hour), end, 7, emit)
+		history.Synthesize(sub, series, end.Add(-demoHistoryDays*24*time.Hour), end, 7, emit)
 	}
 }

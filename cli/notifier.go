@@ -50,8 +50,9 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 		return nil, err
 	}
 	d := &notify.Describer{
-		Name:        func(entry string) string { return entryName(store, src, entry) },
-		OrderExpiry: orderExpiry(api),
+		Name:    func(entry string) string { return entryName(store, src, entry) },
+		Product: func(planCode, fqn string) string { return src.Current().ProductName(planCode, fqn) },
+		Order:   orderFacts(api),
 	}
 	prefix := ""
 	if demo {
@@ -62,8 +63,9 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	return n, nil
 }
 
-// entryName is "KS-LE-B (fqn)" for an entry key, or its fqn when the
-// catalog is not loaded.
+// entryName is the product name of an entry key as users know it
+// ("KS-LE-1 32g/2x450nvme"; the plan code stands for the model while the
+// catalog is not loaded), or "" for a key the file does not hold.
 func entryName(store *prefs.Store, src *catalog.Source, entry string) string {
 	f := store.Snapshot()
 	i := f.Find(entry)
@@ -71,13 +73,26 @@ func entryName(store *prefs.Store, src *catalog.Source, entry string) string {
 		return ""
 	}
 	s := f.Servers[i]
-	if c := src.Current(); c != nil {
-		if o, ok := c.Offer(s.PlanCode); ok && o.Name != "" {
-			name, _, _ := strings.Cut(o.Name, " | ") // "KS-LE-B | Intel Xeon-E 2274G"
-			return name + " (" + s.FQN + ")"
+	return src.Current().ProductName(s.PlanCode, s.FQN)
+}
+
+// orderFacts reads OVH's record of an order for its message: when it
+// lapses unpaid, and its total with tax.
+func orderFacts(api *ovhapi.OVHClient) func(ctx context.Context, id int64) (notify.OrderFacts, error) {
+	return func(ctx context.Context, id int64) (notify.OrderFacts, error) {
+		o, err := api.MyOrder(ctx, id)
+		if err != nil {
+			return notify.OrderFacts{}, err
 		}
+		var f notify.OrderFacts
+		if o.ExpirationDate != nil {
+			f.Expires = *o.ExpirationDate
+		}
+		if o.PriceWithTax.CurrencyCode != "" {
+			f.Total = o.PriceWithTax.Money()
+		}
+		return f, nil
 	}
-	return s.FQN
 }
 
 // flushNotifier delivers what is queued, for at most a.notifyFlushTimeout.

@@ -100,8 +100,12 @@ func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
 			placed = append(placed, m.Message)
 		}
 	}
-	if len(placed) != 1 || !strings.Contains(placed[0], "Order "+id) || !strings.Contains(placed[0], "fra") || !strings.Contains(placed[0], "19.98 EUR") {
+	if len(placed) != 1 || !strings.Contains(placed[0], "Order "+id) || !strings.Contains(placed[0], "fra") || !strings.Contains(placed[0], "19.98 EUR excl. tax (") {
 		t.Fatalf("order placed messages %q, want one naming order %s", placed, id)
+	}
+	// The total with tax is OVH's record of the order (GET /me/order/{id}).
+	if !strings.Contains(placed[0], " EUR incl. tax)") {
+		t.Errorf("order placed message %q lacks the total incl. tax", placed[0])
 	}
 	for _, secret := range []string{hookToken, "sim-app-secret", "sim-consumer-key", "orderPassword"} {
 		if strings.Contains(all, secret) {

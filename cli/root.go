@@ -182,6 +182,7 @@ func (a *app) rootCommand() *cobra.Command {
 		c.GroupID = "after"
 		root.AddCommand(c)
 	}
+	root.AddCommand(manCommand())
 	return root
 }
 

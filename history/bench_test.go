@@ -144,7 +144,7 @@ func BenchmarkYearHeatmap(b *testing.B) {
 	defer s.Close()
 	f := Filter{Subsidiary: "IE", FQN: hot, Since: yearEnd.AddDate(-1, 0, 0)}
 	for b.Loop() {
-		st, err := s.Stats(context.Background(), f, yearEnd, paris, time.Local)
+		st, err := s.Stats(context.Background(), f, yearEnd, OVHTime, time.Local)
 		if err != nil || st.Restocks == 0 {
 			b.Fatal(st.Restocks, err)
 		}

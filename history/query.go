@@ -106,6 +106,9 @@ type Stats struct {
 	LastRestocks []Interval
 	// Seen reports whether anything of f was ever recorded.
 	Seen bool
+	// First is the earliest change recorded in the range (zero when none):
+	// where the figures really start.
+	First time.Time
 }
 
 // series is one row of the series table.
@@ -281,8 +284,12 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	live := f.Until.IsZero()
 	for _, r := range rows {
 		st.Seen = true
-		if err := s.foldSeries(ctx, r, vals, inStock, from, to, live, add); err != nil {
+		first, err := s.foldSeries(ctx, r, vals, inStock, from, to, live, add)
+		if err != nil {
 			return st, err
+		}
+		if first != 0 && (st.First.IsZero() || fromMS(first).Before(st.First)) {
+			st.First = fromMS(first)
 		}
 	}
 	if len(lens) > 0 {
@@ -301,21 +308,26 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 // foldSeries calls add with each time series r was in stock within
 // [from, to]; live says to is now (an interval still open then is ongoing).
 // A stretch already in stock at from counts for time in stock but is no
-// restock, and neither is a first sighting.
+// restock, and neither is a first sighting. It returns the time of the
+// first change read (0: none).
 func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]string, inStock map[int64]bool,
-	from, to int64, live bool, add func(Interval)) error {
+	from, to int64, live bool, add func(Interval)) (int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at_ms, from_id, to_id FROM availability_changes
 		WHERE series_id = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms`, r.id, from, to)
 	if err != nil {
-		return fmt.Errorf("history: read changes: %w", err)
+		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	defer rows.Close()
 	var open *Interval
 	first := true
+	var firstAt int64
 	for rows.Next() {
 		var at, fid, tid int64
 		if err := rows.Scan(&at, &fid, &tid); err != nil {
-			return fmt.Errorf("history: read changes: %w", err)
+			return 0, fmt.Errorf("history: read changes: %w", err)
+		}
+		if first {
+			firstAt = at
 		}
 		if first && inStock[fid] && at > from {
 			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: vals[fid]}
@@ -331,7 +343,7 @@ func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]stri
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("history: read changes: %w", err)
+		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	if first && InStock(r.value) && r.since <= to {
 		open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}
@@ -341,7 +353,7 @@ func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]stri
 		open.Ongoing = live && InStock(r.value)
 		add(*open)
 	}
-	return nil
+	return firstAt, nil
 }
 
 // DCLine is the timeline of one DC: the segments of every fqn selected there.

@@ -86,6 +86,8 @@ type News struct {
 	Restocks []Transition
 	Prices   []PriceChange
 	Plans    []PlanChange
+
+	recorded int // changes of any kind written (the batch changed the history)
 }
 
 func (n News) empty() bool { return len(n.Restocks)+len(n.Prices)+len(n.Plans) == 0 }
@@ -127,13 +129,21 @@ type Recorder struct {
 	written atomic.Int64
 	errOnce sync.Once
 
+	// changed is closed, and replaced, when a batch recorded a transition
+	// (Changed).
+	chMu    sync.Mutex
+	changed chan struct{}
+	// ready is closed once Run has read the recorded state and seeded.
+	ready chan struct{}
+
 	// State, owned by Run's goroutine.
-	series map[seriesKey]*seriesState
-	values map[string]valueInfo
-	prices map[priceKey]pricePoint
-	plans  map[planKey]bool // present now
-	known  map[string]bool  // subsidiaries with a catalog recorded
-	pruned time.Time
+	seeding bool // writing Options.Seed into a file that had nothing
+	series  map[seriesKey]*seriesState
+	values  map[string]valueInfo
+	prices  map[priceKey]pricePoint
+	plans   map[planKey]bool // present now
+	known   map[string]bool  // subsidiaries with a catalog recorded
+	pruned  time.Time
 	// Prepared statements of the hot path (nil until the first write).
 	insChange, updSeries *sql.Stmt
 }
@@ -187,7 +197,30 @@ func NewRecorder(store *Store, opts RecorderOptions) *Recorder {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
-	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue)}
+	return &Recorder{store: store, opts: opts, in: make(chan any, opts.Queue), changed: make(chan struct{}), ready: make(chan struct{})}
+}
+
+// Ready returns a channel closed once Run has read the recorded state and
+// written Options.Seed (or failed to read the file): from then on the
+// store answers with the seed. The demo waits on it before its UI shows.
+func (r *Recorder) Ready() <-chan struct{} { return r.ready }
+
+// Changed returns a channel closed once the history has changed: the next
+// batch that records an availability transition, a price or a plan change
+// (or a seed). Readers (the UI's radar figures) wait on it, read again,
+// then ask for a new one. Any number of readers may wait on it.
+func (r *Recorder) Changed() <-chan struct{} {
+	r.chMu.Lock()
+	defer r.chMu.Unlock()
+	return r.changed
+}
+
+// announce wakes the readers waiting on Changed.
+func (r *Recorder) announce() {
+	r.chMu.Lock()
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.chMu.Unlock()
 }
 
 // Observe queues an availability answer. It never blocks: when the queue is
@@ -249,6 +282,7 @@ func (r *Recorder) Run(ctx context.Context) {
 			r.seed(context.WithoutCancel(ctx))
 		}
 	}
+	close(r.ready)
 	batch := make([]any, 0, r.opts.MaxBatch)
 	for {
 		batch = batch[:0]
@@ -281,6 +315,8 @@ func (r *Recorder) Run(ctx context.Context) {
 // seed runs Options.Seed, writing in large batches, without news.
 func (r *Recorder) seed(ctx context.Context) {
 	const batch = 8192
+	r.seeding = true
+	defer func() { r.seeding = false }()
 	var work []any
 	write := func() {
 		if len(work) == 0 {
@@ -298,6 +334,7 @@ func (r *Recorder) seed(ctx context.Context) {
 		}
 	})
 	write()
+	r.announce()
 }
 
 // drain writes what is queued at shutdown.
@@ -334,6 +371,9 @@ func (r *Recorder) handle(ctx context.Context, batch []any, loaded bool) {
 			r.report(fmt.Errorf("history database %s: %w; recording paused, ovhtui runs on (retrying quietly)", r.store.path, err))
 		} else {
 			r.written.Add(1)
+			if news.recorded > 0 {
+				r.announce()
+			}
 			if r.opts.OnNews != nil && !news.empty() {
 				r.opts.OnNews(news)
 			}
@@ -625,7 +665,7 @@ func (r *Recorder) writeObservation(ctx context.Context, b *batchTx, o Observati
 		if existed && at < st.seen {
 			continue // an older answer arriving late: the newer one stands
 		}
-		if existed && st.value != it.Value && !b.changed[k] {
+		if existed && st.value != it.Value && !b.changed[k] && !r.seeding {
 			// Another process may have recorded it meanwhile: trust the file.
 			fresh, err := r.readSeries(ctx, b, k)
 			if err != nil {
@@ -684,6 +724,7 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 	}
 	st.value, st.since, st.seen = to, at, max(st.seen, at)
 	b.changed[k] = true
+	b.news.recorded++
 	t := Transition{Time: fromMS(at), Subsidiary: k.sub, PlanCode: st.plan, FQN: k.fqn, DC: k.dc, From: from, To: to}
 	if t.Restock() {
 		b.news.Restocks = append(b.news.Restocks, t)
@@ -759,6 +800,7 @@ func (r *Recorder) writeCatalog(ctx context.Context, b *batchTx, c CatalogObserv
 			return err
 		}
 		b.prices[k] = next
+		b.news.recorded++
 		if had {
 			b.news.Prices = append(b.news.Prices, PriceChange{Time: fromMS(at), Subsidiary: k.sub, PlanCode: p.PlanCode, FQN: p.FQN,
 				Currency: c.Currency, Old: Price{PlanCode: old.plan, FQN: p.FQN, Monthly: old.monthly, Setup: old.setup}, New: p})
@@ -773,6 +815,7 @@ func (b *batchTx) planChange(ctx context.Context, k planKey, at int64, present b
 		return err
 	}
 	b.plans[k] = present
+	b.news.recorded++
 	return nil
 }
 

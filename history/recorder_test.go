@@ -205,3 +205,52 @@ func TestRecorderDropsWhenQueueFull(t *testing.T) {
 		t.Fatalf("dropped %d; want 2", r.Dropped())
 	}
 }
+
+// TestChangedAndReady: Ready is closed once the seed is written; Changed
+// is closed by a batch that records a transition, not by one that only
+// sees the same values again.
+func TestChangedAndReady(t *testing.T) {
+	s := openTemp(t)
+	h := startRecorder(t, s, RecorderOptions{Seed: func(emit func(Observation)) {
+		emit(obs(t0, "ks-1.a", "gra", "unavailable"))
+	}})
+	<-h.rec.Ready()
+	if got := transitions(t, s, Filter{}); len(got) != 1 {
+		t.Fatalf("after Ready the seed is not written: %v", got)
+	}
+	same := h.rec.Changed()
+	h.rec.Observe(obs(t0.Add(time.Minute), "ks-1.a", "gra", "unavailable"))
+	h.flush()
+	select {
+	case <-same:
+		t.Fatal("Changed without a change")
+	default:
+	}
+	h.rec.Observe(obs(t0.Add(2*time.Minute), "ks-1.a", "gra", "1H-low"))
+	h.flush()
+	select {
+	case <-same:
+	default:
+		t.Fatal("a transition recorded and Changed not closed")
+	}
+	if next := h.rec.Changed(); next == same {
+		t.Fatal("Changed gave the closed channel again")
+	}
+}
+
+// TestStatsFirst: Stats says where its figures start.
+func TestStatsFirst(t *testing.T) {
+	s := openTemp(t)
+	h := startRecorder(t, s, RecorderOptions{})
+	h.rec.Observe(obs(t0, "ks-1.a", "gra", "unavailable"))
+	h.rec.Observe(obs(t0.Add(time.Hour), "ks-1.a", "rbx", "unavailable"))
+	h.rec.Observe(obs(t0.Add(2*time.Hour), "ks-1.a", "gra", "1H-low"))
+	h.flush()
+	st, err := s.Stats(context.Background(), Filter{FQN: "ks-1.a"}, t0.Add(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.First.Equal(t0) || st.Restocks != 1 {
+		t.Fatalf("first %v, restocks %d", st.First, st.Restocks)
+	}
+}

@@ -31,15 +31,6 @@ var temperaments = []struct {
 	{0.10, temperament{perDay: 1, stayMin: 5 * time.Minute, stayMax: 2 * time.Hour, steady: true, regrades: 0.5}},
 }
 
-// paris is OVH's time zone, where the restock pattern is shaped; UTC+1
-// without tzdata (close enough for invented data).
-var paris = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return l
-	}
-	return time.FixedZone("CET", 3600)
-}()
-
 // hourWeight is how likely a restock is at hour h of weekday d in Paris,
 // relative to the busiest hour (1): OVH restocks in working hours, most
 // in late morning and mid-afternoon, little at night and on weekends.
@@ -160,7 +151,7 @@ func nextEvent(rng *rand.Rand, at time.Time, perDay float64) time.Time {
 	rate := perDay / 0.3 / float64(24*time.Hour) // per ns at weight 1
 	for {
 		at = at.Add(time.Duration(rng.ExpFloat64() / rate))
-		p := at.In(paris)
+		p := at.In(OVHTime)
 		if rng.Float64() < hourWeight(p.Weekday(), p.Hour()) {
 			return at.Truncate(time.Second)
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ovhtui/ovhtui/budget"
+	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -31,68 +32,103 @@ func eur(cents int64) money.Amount { return money.Amount{Ucents: cents * 1_000_0
 
 func base(dc string) order.Base { return order.Base{Time: t0, Entry: entryKey, DC: dc} }
 
+// product is the entry's name as users know it (the Describer's Name).
+const product = "KS-LE-B 32g/2x450nvme"
+
 // everyEvent is one event of each kind the user is told about, preceded
-// by the events that give them context, with the kind each must produce
-// and what its message must say.
+// by the events that give them context, with the kind each must produce,
+// its title, and what its text must say.
 func everyEvent() (context []order.Event, cases []eventCase) {
 	context = []order.Event{
-		order.CartReady{Base: base("fra"), CartID: "c1", Price: eur(1998), Ceiling: eur(2500)},
+		order.CartReady{Base: base("fra"), CartID: "c1", Price: eur(1998), PriceTax: eur(2398), Ceiling: eur(2500)},
 		order.OrderAttempted{Base: base("fra"), CartID: "c1", Price: eur(1998), Autopay: false},
 	}
 	cases = []eventCase{
 		{order.OrderPlaced{Base: base("fra"), OrderID: 200000001, Price: eur(1998),
 			URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=200000001&orderPassword=s3cretpw"},
-			KindOrderPlaced, []string{"200000001", fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "Unpaid", "pay before 2026-12-06 08:00 UTC", "display-order.cgi?orderId=200000001"}},
-		{order.OrderFailed{Base: base("fra"), Definitive: false, Err: "POST /order/cart/{id}/checkout: timeout"},
-			KindOrderUnknown, []string{fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "timeout", "does not retry blind"}},
+			KindOrderPlaced, "Order placed: " + product + " in fra",
+			[]string{"Order 200000001: " + product + " in fra, 19.98 EUR excl. tax (24.10 EUR incl. tax); within your ceiling of 25.00 EUR excl. tax.",
+				"Unpaid (autopay was off): pay before 2026-12-06 08:00 UTC with `ovhtui pay 200000001` (or O in ovhtui).", "display-order.cgi?orderId=200000001"}},
+		{order.OrderFailed{Base: base("fra"), Definitive: false, Err: "POST /order/cart/{id}/checkout: timeout (query EU.ext-3.5f1a)"},
+			KindOrderUnknown, "Order outcome unknown: " + product + " in fra",
+			[]string{"The order of " + product + " in fra, at 19.98 EUR excl. tax (23.98 EUR incl. tax) got no clear answer (timeout).", "does not retry blind"}},
 		{order.NeedsDecision{Base: base(""), Reason: "order attempt in fra had no confirmed outcome"},
-			KindOrderUnknown, []string{fqn, "no confirmed outcome", "Re-arm"}},
-		{order.OrderFailed{Base: base("fra"), Definitive: true, Err: "You do not have preferred payment method"},
-			KindCheckoutRefused, []string{fqn, "fra", "19.98 EUR", "preferred payment method", "No order was created"}},
+			KindOrderUnknown, "Needs your decision: " + product,
+			[]string{product + ": order attempt in fra had no confirmed outcome. Re-arm it"}},
+		{order.OrderFailed{Base: base("fra"), Definitive: true, Err: "autopay refused: You do not have preferred payment method (OVH-Query-ID: EU.ext-4.6a2b7c) — entry stopped (qty 0)"},
+			KindCheckoutRefused, "Order refused: " + product + " in fra",
+			[]string{"OVH refused the order of " + product + " in fra, at 19.98 EUR excl. tax (23.98 EUR incl. tax): autopay refused: You do not have preferred payment method — entry stopped (qty 0). No order was created."}},
 		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500), Retired: true},
-			KindRetired, []string{fqn, "gra", "30.00 EUR", "25.00 EUR", "retired"}},
+			KindRetired, "Retired, over its ceiling: " + product,
+			[]string{product + " is orderable in gra but costs 30.00 EUR excl. tax, over your ceiling of 25.00 EUR excl. tax: ovhtui stopped watching it", "Bring it back"}},
 		{order.WouldHaveOrdered{Base: base("fra"), Price: eur(1998)},
-			KindDryRun, []string{fqn, "fra", "19.98 EUR", "ceiling 25.00 EUR", "place_order is off"}},
-		{order.CredentialsRefused{Base: order.Base{Time: t0}, Call: "POST /order/cart/{id}/assign", Status: 403, Err: "This credential is not valid"},
-			KindCredentialsRefused, []string{"403", "POST /order/cart/{id}/assign", "This credential is not valid"}},
+			KindDryRun, "Orderable (dry run): " + product + " in fra",
+			[]string{product + " is orderable in fra at 19.98 EUR excl. tax (23.98 EUR incl. tax); within your ceiling of 25.00 EUR excl. tax. place_order is off"}},
+		{order.CredentialsRefused{Base: order.Base{Time: t0}, Call: "POST /order/cart/{id}/assign", Status: 403, Err: "This credential is not valid (query EU.ext-1.77)"},
+			KindCredentialsRefused, "OVH refused ovhtui's API keys",
+			[]string{"OVH answered 403 (This credential is not valid) to POST /order/cart/{id}/assign.", "`ovhtui check`"}},
 		{order.CredentialExpiring{Base: order.Base{Time: t0}, Expires: t0.Add(50 * time.Hour)},
-			KindCredentialsExpiring, []string{"2026-12-01 10:00 UTC", "50h0m0s", "OVH_CONSUMER_KEY"}},
-		{order.CartsFailing{Base: base("gra"), Since: t0.Add(-11 * time.Minute), Err: "POST /order/cart: 500"},
-			KindCartsFailing, []string{fqn, "gra", "11m0s", "POST /order/cart: 500"}},
+			KindCredentialsExpiring, "OVH consumer key expires 2026-12-01 10:00 UTC",
+			[]string{"50h0m0s", "OVH_CONSUMER_KEY"}},
+		{order.CartsFailing{Base: base("gra"), Since: t0.Add(-11 * time.Minute), Err: "POST /order/cart: 500 Server::InternalServerError (X-OVH-Query-Id: EU.ext-2.1)"},
+			KindCartsFailing, "No cart: " + product + " in gra",
+			[]string{"No cart could be built for " + product + " in gra for 11m0s, so it cannot be ordered there: OVH answered 500."}},
 		{order.StoppingWanted{Base: order.Base{Time: t0}, Entries: []string{entryKey}},
-			KindStopping, []string{"1 entry still wanted", fqn}},
+			KindStopping, "ovhtui stopped watching " + product,
+			[]string{"ovhtui stopped while " + product + " still wanted: nobody watches it until it runs again."}},
 		{order.Reminder{Base: order.Base{Time: t0}, Kind: order.RemindUnpaid, OrderID: 200000002, Due: t0.Add(90 * time.Minute), Lead: 2 * time.Hour},
-			KindReminder, []string{"200000002", "unpaid", "1h30m", "pay it"}},
+			KindReminder, "Unpaid order 200000002 lapses 2026-11-29 09:30 UTC",
+			[]string{"unpaid", "1h30m", "pay it", "`ovhtui pay 200000002`"}},
 		{order.Reminder{Base: order.Base{Time: t0}, Kind: order.RemindRenewal, Server: "ns1.example", Due: t0.Add(6 * 24 * time.Hour), Lead: 7 * 24 * time.Hour},
-			KindReminder, []string{"ns1.example", "6d0h", "manual", "renew it"}},
+			KindReminder, "Server ns1.example expires 2026-12-05 08:00 UTC",
+			[]string{"6d0h", "manual", "renew it", "`ovhtui renew ns1.example`"}},
 		{order.PaymentNotReady{Base: order.Base{Time: t0}, Status: "PAUSED", Method: "CREDIT_CARD ****4242",
 			Problem: order.PaymentProblem(ovhapi.PaymentMethod{Status: "PAUSED", PaymentType: "CREDIT_CARD"}, true), Entries: []string{entryKey}},
-			KindPaymentNotReady, []string{"PAUSED", fqn, "stay unpaid", "control panel"}},
+			KindPaymentNotReady, "Autopay cannot pay: default payment method PAUSED",
+			[]string{"PAUSED", "Entries with autopay: " + product + ".", "stay unpaid", "control panel"}},
 		{order.AvailabilityChanged{Base: base("fra"), FQN: fqn, Old: "unavailable", New: "1H-high", Orderable: true},
-			KindAvailable, []string{fqn, "fra", "1H-high"}},
+			KindAvailable, "In stock: " + product + " in fra",
+			[]string{product + " is orderable in fra (delivery 1H-high), at 19.98 EUR excl. tax (23.98 EUR incl. tax)."}},
 		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500)},
-			KindOverCeiling, []string{fqn, "gra", "30.00 EUR", "25.00 EUR"}},
-		{order.APIError{Base: base("fra"), Call: "GET /dedicated/server/datacenter/availabilities", Err: "503"},
-			KindAPIError, []string{"availabilities", "503"}},
+			KindOverCeiling, "Over the ceiling: " + product + " in gra",
+			[]string{product + " in gra costs 30.00 EUR excl. tax, over your ceiling of 25.00 EUR excl. tax."}},
+		{order.APIError{Base: base("fra"), Call: "GET /dedicated/server/datacenter/availabilities", Err: "GET /dedicated/server/datacenter/availabilities: 503 (query EU.ext-9.9)"},
+			KindAPIError, "OVH API error",
+			[]string{"GET /dedicated/server/datacenter/availabilities failed: OVH answered 503."}},
 		{order.PollPacing{Base: order.Base{Time: t0}, Plans: 3, Budget: budget.State{PerMin: 120, Effective: 60, ThrottledUntil: t0.Add(10 * time.Minute)},
 			Text: "3 plans, budget 60/min (halved from 120/min after OVH answered 429, until 08:10): each polled every 3s"},
-			KindThrottled, []string{"429", "every 3s"}},
+			KindThrottled, "OVH answered 429: polling slowed down",
+			[]string{"every 3s"}},
 	}
 	return context, cases
 }
 
 type eventCase struct {
-	ev   order.Event
-	kind Kind
-	want []string
+	ev    order.Event
+	kind  Kind
+	title string
+	want  []string
 }
 
+// testDescriber names the test entry as the catalog would, and reads
+// OVH's record of an order: it lapses in 7 days and costs 24.10 EUR with
+// tax (not the cart's 23.98 EUR: OVH's record wins).
 func testDescriber() *Describer {
-	return &Describer{OrderExpiry: func(_ context.Context, id int64) (time.Time, error) {
-		return t0.Add(7 * 24 * time.Hour), nil
-	}}
+	return &Describer{
+		Name: func(entry string) string {
+			if entry == entryKey {
+				return product
+			}
+			return ""
+		},
+		Order: func(_ context.Context, id int64) (OrderFacts, error) {
+			return OrderFacts{Expires: t0.Add(7 * 24 * time.Hour), Total: eur(2410)}, nil
+		},
+	}
 }
 
+// TestDescribeEveryEvent asserts the wording of each kind: its title, and
+// sentences of its text.
 func TestDescribeEveryEvent(t *testing.T) {
 	d := testDescriber()
 	ctxEvs, cases := everyEvent()
@@ -107,14 +143,26 @@ func TestDescribeEveryEvent(t *testing.T) {
 			t.Errorf("%T: kind %q ok %v, want %q", c.ev, m.Kind, ok, c.kind)
 			continue
 		}
-		all := m.Title + "\n" + m.Text
+		if m.Title != c.title {
+			t.Errorf("%s title %q, want %q", c.kind, m.Title, c.title)
+		}
 		for _, w := range c.want {
-			if !strings.Contains(all, w) {
-				t.Errorf("%s message lacks %q:\n%s", c.kind, w, all)
+			if !strings.Contains(m.Text, w) {
+				t.Errorf("%s message lacks %q:\n%s", c.kind, w, m.Text)
 			}
 		}
+		all := m.Title + "\n" + m.Text
 		if strings.Contains(all, "s3cretpw") || strings.Contains(strings.ToLower(all), "password") {
 			t.Errorf("%s message shows the order password:\n%s", c.kind, all)
+		}
+		// Refusals in plain words: no query id, no error class.
+		for _, jargon := range []string{"EU.ext", "query", "Query", "::"} {
+			if strings.Contains(all, jargon) {
+				t.Errorf("%s message holds %q:\n%s", c.kind, jargon, all)
+			}
+		}
+		if len(m.Title) > 60 {
+			t.Errorf("%s title is %d bytes long, want a short one: %q", c.kind, len(m.Title), m.Title)
 		}
 	}
 	// Routine events the user is not told about.
@@ -126,6 +174,75 @@ func TestDescribeEveryEvent(t *testing.T) {
 	}
 }
 
+// TestDescribeCartAndRadarWording: a checkout that never left, and the
+// routine kinds, speak the same words
+// (excl. tax beside incl. tax, product names for fqns no entry watches).
+func TestDescribeCartAndRadarWording(t *testing.T) {
+	d := testDescriber()
+	d.Product = func(plan, f string) string {
+		if plan == "25skleb01" && f == fqn {
+			return product
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		ev          order.Event
+		title, text string
+	}{
+		{order.CartReady{Base: base("fra"), Price: eur(1998), PriceTax: eur(2398), Ceiling: eur(2500)},
+			"Cart ready: " + product + " in fra", product + " in fra: 19.98 EUR excl. tax (23.98 EUR incl. tax); within your ceiling of 25.00 EUR excl. tax."},
+		{history.RestockAlert{Transition: history.Transition{Time: t0, PlanCode: "25skleb01", FQN: fqn, DC: "rbx", From: "unavailable", To: "24H"}},
+			"Back in stock: " + product + " in rbx", product + " is back in stock in rbx (delivery 24H). ovhtui does not watch it: add it in the catalog browser to buy it."},
+		{history.PriceAlert{PriceChange: history.PriceChange{Time: t0, PlanCode: "25skleb01", FQN: fqn, Currency: "EUR",
+			Old: history.Price{Monthly: 1899 * money.Cent, Setup: 0}, New: history.Price{Monthly: 2199 * money.Cent, Setup: 0}}},
+			"Price changed: " + product, product + " now costs 21.99 EUR a month (was 18.99 EUR) and 0.00 EUR to set up (was 0.00 EUR), excl. tax."},
+		{order.OrderFailed{Base: base("gra"), Definitive: true, NotSent: true, Err: "checkout not sent (POST /order/cart/{id}/checkout: not sent: dial tcp: connection refused); tried again in 30s"},
+			"Order not sent: " + product + " in gra", "The order of " + product + " in gra never reached OVH: checkout not sent (dial tcp: connection refused); tried again in 30s. No order was created."},
+	} {
+		m, ok := d.Describe(context.Background(), c.ev)
+		if !ok || m.Title != c.title || m.Text != c.text {
+			t.Errorf("%T:\n got %q / %q\nwant %q / %q", c.ev, m.Title, m.Text, c.title, c.text)
+		}
+	}
+}
+
+// TestStopMessageNamesProducts: the stop message names each product once.
+func TestStopMessageNamesProducts(t *testing.T) {
+	d := &Describer{Name: func(k string) string {
+		return map[string]string{"a": "KS-LE-1 32g/2x450nvme", "b": "KS-5 32g/2x2000sa", "c": "RISE-1 32g/2x512nvme", "d": "KS-5 32g/2x2000sa"}[k]
+	}}
+	m, _ := d.Describe(context.Background(), order.StoppingWanted{Base: order.Base{Time: t0}, Entries: []string{"a", "b"}})
+	if m.Title != "ovhtui stopped watching KS-LE-1 32g/2x450nvme and KS-5 32g/2x2000sa" {
+		t.Errorf("title %q", m.Title)
+	}
+	m, _ = d.Describe(context.Background(), order.StoppingWanted{Base: order.Base{Time: t0}, Entries: []string{"a", "b", "c", "d"}})
+	want := "ovhtui stopped while KS-LE-1 32g/2x450nvme, KS-5 32g/2x2000sa and RISE-1 32g/2x512nvme still wanted: nobody watches them until it runs again."
+	if m.Title != "ovhtui stopped watching 4 servers" || m.Text != want {
+		t.Errorf("got %q / %q", m.Title, m.Text)
+	}
+}
+
+// TestPlainError: OVH's errors keep their meaning and lose the call, the
+// error class and the query id, whichever way it is written.
+func TestPlainError(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"POST /order/cart/{id}/checkout: 400 Client::BadRequest: The requested item is not available (query EU.ext-3.6789); cart dropped, no checkout in gra for 30s",
+			"The requested item is not available; cart dropped, no checkout in gra for 30s"},
+		{"OVHcloud API error (status code 403): Client::Forbidden: \"This call has not been granted\" (X-OVH-Query-Id: EU.ext-1.2.3)",
+			"OVHcloud API error (status code 403): Client::Forbidden: \"This call has not been granted\""},
+		{"You do not have preferred payment method. OVH-Query-ID: EU.ext-4.6a2b7c", "You do not have preferred payment method"},
+		{"POST /order/cart: 500 Server::InternalServerError", "OVH answered 500"},
+		{"GET /me/order/{id}: 503", "OVH answered 503"},
+		{"POST /order/cart/{id}/checkout: timeout", "timeout"},
+		{"POST /order/cart/{id}/checkout: not sent: dial tcp: connection refused", "dial tcp: connection refused"},
+		{"plain words already", "plain words already"},
+	} {
+		if got := PlainError(c.in); got != c.want {
+			t.Errorf("PlainError(%q)\n = %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestOrderPlacedPaymentStates(t *testing.T) {
 	placed := order.OrderPlaced{Base: base("fra"), OrderID: 7, Price: eur(1998)}
 	d := testDescriber()
@@ -133,12 +250,20 @@ func TestOrderPlacedPaymentStates(t *testing.T) {
 	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "Paying with your preferred payment method") || strings.Contains(m.Text, "Unpaid") {
 		t.Errorf("autopay order: %s", m.Text)
 	}
-	// Reconciled after a restart: autopay unknown; the lookup failed.
-	d = &Describer{OrderExpiry: func(context.Context, int64) (time.Time, error) { return time.Time{}, errors.New("down") }}
+	// Reconciled after a restart: autopay unknown; the lookup failed, so
+	// the total with tax is the validated cart's when it cost the same.
+	d = &Describer{Order: func(context.Context, int64) (OrderFacts, error) { return OrderFacts{}, errors.New("down") }}
+	d.Describe(context.Background(), order.CartReady{Base: base("fra"), Price: eur(1998), PriceTax: eur(2398), Ceiling: eur(2500)})
 	placed.Reconciled, placed.AfterRestart, placed.OverCeiling = true, true, true
 	m, _ := d.Describe(context.Background(), placed)
-	if !strings.Contains(m.Text, "If it is unpaid, pay with `ovhtui pay ") || !strings.Contains(m.Title, "ABOVE YOUR CEILING") || !strings.Contains(m.Text, "after a restart") {
+	if !strings.Contains(m.Text, "If it is unpaid, pay with `ovhtui pay ") || !strings.Contains(m.Title, "ABOVE YOUR CEILING") || !strings.Contains(m.Text, "after a restart") ||
+		!strings.Contains(m.Text, "19.98 EUR excl. tax (23.98 EUR incl. tax)") {
 		t.Errorf("reconciled order: %s / %s", m.Title, m.Text)
+	}
+	// Another price than the cart's and no record: no total is made up.
+	placed.Price = eur(2100)
+	if m, _ := d.Describe(context.Background(), placed); !strings.Contains(m.Text, "21.00 EUR excl. tax;") || strings.Contains(m.Text, "incl. tax") {
+		t.Errorf("order at another price: %s", m.Text)
 	}
 }
 
@@ -319,7 +444,7 @@ func TestServicesGetEveryEvent(t *testing.T) {
 		m, _ := d.Describe(context.Background(), c.ev)
 		want = append(want, m)
 	}
-	want = append([]Message{{Title: "Cart ready: " + fqn + " in fra"}}, want...) // the context CartReady ("all")
+	want = append([]Message{{Title: "Cart ready: " + product + " in fra"}}, want...) // the context CartReady ("all")
 
 	for name, r := range recvs {
 		got := r.got()
@@ -506,7 +631,7 @@ func TestRepeatsCollapse(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	n.Close(ctx) // at exit, held repeats go out at once
-	want := []string{"OVH refused the API credentials", "Order placed: " + fqn + " in fra", "OVH refused the API credentials (×5)"}
+	want := []string{"OVH refused ovhtui's API keys", "Order placed: " + product + " in fra", "OVH refused ovhtui's API keys (×5)"}
 	if strings.Join(rs.titles, "|") != strings.Join(want, "|") {
 		t.Errorf("sent %q, want %q", rs.titles, want)
 	}

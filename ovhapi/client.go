@@ -138,6 +138,7 @@ type MyOrder struct {
 	Date            time.Time `json:"date"`
 	URL             string    `json:"url"`
 	PriceWithoutTax OVHPrice  `json:"priceWithoutTax"`
+	PriceWithTax    OVHPrice  `json:"priceWithTax"`
 	// ExpirationDate is when an unpaid order lapses (billing.Order, may be null).
 	ExpirationDate *time.Time `json:"expirationDate"`
 }

@@ -332,6 +332,8 @@ func (m Model) updateBrowser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		b.sortBy = (b.sortBy + 1) % n
 		b.apply()
+	case key.Matches(msg, k.OfferHistory):
+		return m.openOfferHistory()
 	case key.Matches(msg, k.StockFilter) && b.stock != nil:
 		b.inStockOnly = !b.inStockOnly
 		b.cursor, b.top = 0, 0

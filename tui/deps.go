@@ -68,6 +68,9 @@ type Deps struct {
 	// commands, never from Update). It must not write to the terminal.
 	// Nil discards.
 	Log *slog.Logger
+	// Location is the user's time zone, for the history view's heatmap
+	// beside OVH's (time.Local when nil).
+	Location *time.Location
 	// NoColor renders without any colour (NO_COLOR is set).
 	NoColor bool
 	// ReadOnly makes a UI that watches and changes nothing: no key changes

@@ -26,6 +26,7 @@ var screenNames = map[screen]string{
 	screenBuy:           "buy another",
 	screenOrders:        "Orders screen",
 	screenServers:       "Servers screen",
+	screenHistory:       "history view",
 }
 
 // typesText reports whether s takes typed text, where ? is a character.
@@ -99,12 +100,17 @@ func (m *Model) helpView(height int) string {
 	return padLines(lines, height)
 }
 
-// helpGap separates the columns of keyColumns.
-const helpGap = 3
+// helpGap separates the columns of keyColumns; helpRows is the height
+// they take at least (more when the width needs it).
+const (
+	helpGap  = 3
+	helpRows = 6
+)
 
 // keyColumns lays bindings out in columns, filled top to bottom in their
 // order, as few rows as fit in width: each column as wide as its widest
-// key and description. A description too long even for one column is cut.
+// key and description, at least helpRows rows (a short list reads down a
+// column). A description too long even for one column is cut.
 func keyColumns(st help.Styles, bindings []key.Binding, width int) []string {
 	var keys []key.Binding
 	for _, b := range bindings {
@@ -133,7 +139,7 @@ func keyColumns(st help.Styles, bindings []key.Binding, width int) []string {
 		}
 		return cols, total
 	}
-	rows := 1
+	rows := min(len(keys), helpRows) // a short list reads down a column
 	cols, total := layout(rows)
 	for total > width && rows < len(keys) {
 		rows++

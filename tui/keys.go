@@ -48,9 +48,14 @@ type keyMap struct {
 	DCFilter         key.Binding
 	Sort             key.Binding
 	StockFilter      key.Binding // restock radar: in stock now only
-	Prev, Next       key.Binding
-	Toggle           key.Binding
-	Add              key.Binding
+	OfferHistory     key.Binding // restock radar: the history view of the offer
+
+	// History view (historyview.go); History opens it on the dashboard.
+	History     key.Binding
+	HistoryZone key.Binding
+	Prev, Next  key.Binding
+	Toggle      key.Binding
+	Add         key.Binding
 
 	// Orders and Servers screens (afterwin.go).
 	aw afterWinKeys
@@ -119,6 +124,12 @@ func newKeyMap() keyMap {
 		DCFilter:    b("shift+tab", "DC", "shift+tab"),
 		Sort:        b("ctrl+s", "sort", "ctrl+s"),
 		StockFilter: b("ctrl+o", "in stock only", "ctrl+o"),
+		// ctrl+r: not a terminal control (unlike ctrl+h/i/m/j/[), free in
+		// the filter field, and r as in restocks.
+		OfferHistory: b("ctrl+r", "restock history", "ctrl+r"),
+
+		History:     b("H", "restock history", "H"),
+		HistoryZone: b("t", "heatmap: OVH's time / yours", "t"),
 		Prev:        b("←", "previous choice", "left"),
 		Next:        b("→", "next choice", "right"),
 		Toggle:      b("space", "want DC", "space"),
@@ -165,7 +176,7 @@ func (k keyMap) helpFor(s screen) helpKeys {
 	case screenBrowserList:
 		return helpKeys{
 			short: []key.Binding{k.MoveHelp, k.Choose, k.Back, k.RangeFilter, k.DCFilter, k.Sort, k.HelpShort},
-			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort, k.StockFilter}, {k.Back}},
+			full:  [][]key.Binding{{k.ListUp, k.ListDown, k.ListPage, k.Choose}, {k.TypeFilter, k.RangeFilter, k.DCFilter, k.Sort, k.StockFilter}, {k.OfferHistory, k.Back}},
 		}
 	case screenBrowserConfig:
 		return helpKeys{
@@ -174,13 +185,18 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		}
 	case screenHelp:
 		return helpKeys{short: []key.Binding{k.Back, k.Help}}
+	case screenHistory:
+		return helpKeys{
+			short: []key.Binding{k.Back, k.HistoryZone, k.Help, k.Quit},
+			full:  [][]key.Binding{{k.Back, k.HistoryZone, k.Quit}},
+		}
 	}
 	return helpKeys{
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
 			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
-			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh},
+			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh, k.History},
 			{k.aw.Orders, k.aw.Servers},
 		},
 	}

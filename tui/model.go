@@ -41,6 +41,7 @@ const (
 	screenHelp
 	screenOrders  // afterwin.go
 	screenServers // afterwin.go
+	screenHistory // historyview.go
 )
 
 // Model is the root model of the UI (a tea.Model).
@@ -91,9 +92,12 @@ type Model struct {
 	dcOrder   *dcEditor
 	buy       *buyDialog
 	browser   *browser
-	radar     radarState // the restock radar's figures (radar.go)
-	after     *afterWin  // the Orders or Servers screen (afterwin.go)
-	awSeq     int        // screens opened, for their replies' generation
+	radar     radarState   // the restock radar's figures (radar.go)
+	history   *historyView // the history view (historyview.go)
+	// historyGen counts the history views opened, for their replies.
+	historyGen int
+	after      *afterWin // the Orders or Servers screen (afterwin.go)
+	awSeq      int       // screens opened, for their replies' generation
 	// noRefreshTick stops the Orders screen's 5-minute refresh (tests).
 	noRefreshTick bool
 
@@ -153,6 +157,7 @@ func (m Model) Init() tea.Cmd {
 		waitCatalog(m.deps.CatalogUpdates),
 		tickCmd(m.now, m.deps.Now),
 		m.radarCmd(),
+		waitRadarChanged(m.ctx, m.deps.History),
 	}
 	return tea.Batch(cmds...)
 }
@@ -185,9 +190,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.browser != nil {
 			m.browser.now = m.now
 		}
-		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates(), m.radarCmd())
+		return m, tea.Batch(tickCmd(m.now, m.deps.Now), m.askStates(), m.radarCmd(), m.historyDue())
 	case radarMsg:
 		m.setRadar(msg)
+		return m, nil
+	case radarChangedMsg:
+		return m, m.radarChanged()
+	case historyMsg:
+		m.setHistory(msg)
 		return m, nil
 	case catalogMsg:
 		if msg.closed {
@@ -386,6 +396,8 @@ func (m *Model) screen() screen {
 		return screenOrders
 	case m.after != nil:
 		return screenServers
+	case m.history != nil:
+		return screenHistory
 	case m.confirm != nil:
 		return screenConfirm
 	case m.ceiling != nil:

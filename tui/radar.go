@@ -22,10 +22,56 @@ type RadarReader interface {
 	Offers(ctx context.Context, sub string, now time.Time) (map[string]history.Stock, error)
 	// StockOf is the stock of what f selects.
 	StockOf(ctx context.Context, f history.Filter, now time.Time) (history.Stock, error)
+	// Stats is the restock statistics of what f selects, with one heatmap
+	// per location (the history view).
+	Stats(ctx context.Context, f history.Filter, now time.Time, locs ...*time.Location) (history.Stats, error)
+	// Timeline is the values per DC of what f selects (the history view).
+	Timeline(ctx context.Context, f history.Filter, now time.Time) ([]history.DCLine, error)
+	// Changed returns a channel closed once the history changed (nil: the
+	// reader does not say, and figures are read every radarRefresh only).
+	Changed() <-chan struct{}
 }
 
-// radarRefresh is how often the radar's figures are read again.
+// radarRefresh is how often the radar's figures are read again when the
+// reader does not say that the history changed.
 const radarRefresh = 30 * time.Second
+
+// radarMinGap is the least time between two reads of the figures when the
+// history keeps changing (every poll may flip something).
+const radarMinGap = 2 * time.Second
+
+// radarChangedMsg says the history changed.
+type radarChangedMsg struct{}
+
+// waitRadarChanged waits until the history changes (nil when the reader
+// does not say).
+func waitRadarChanged(ctx context.Context, r RadarReader) tea.Cmd {
+	if r == nil {
+		return nil
+	}
+	ch := r.Changed()
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case <-ch:
+			return radarChangedMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// radarChanged marks every figure of the radar stale and waits for the
+// next change; the reads happen now or at the tick (radarMinGap apart).
+func (m *Model) radarChanged() tea.Cmd {
+	m.radar.dirty = true
+	if m.history != nil {
+		m.history.dirty = true
+	}
+	return tea.Batch(waitRadarChanged(m.ctx, m.deps.History), m.radarCmd(), m.historyDue())
+}
 
 // radarKey is an fqn in a DC.
 type radarKey struct{ fqn, dc string }
@@ -42,6 +88,7 @@ type radarMsg struct {
 type radarState struct {
 	at      time.Time
 	loading bool
+	dirty   bool // the history changed since the figures were read
 	offers  map[string]history.Stock
 	entries map[radarKey]history.Stock
 }
@@ -49,10 +96,13 @@ type radarState struct {
 // radarCmd reads the radar's figures when they are due (nil otherwise).
 func (m *Model) radarCmd() tea.Cmd {
 	r := m.deps.History
-	if r == nil || m.radar.loading || (!m.radar.at.IsZero() && m.now.Sub(m.radar.at) < radarRefresh) {
+	if r == nil || m.radar.loading {
 		return nil
 	}
-	m.radar.loading = true
+	if age := m.now.Sub(m.radar.at); !m.radar.at.IsZero() && age < radarRefresh && (!m.radar.dirty || age < radarMinGap) {
+		return nil
+	}
+	m.radar.loading, m.radar.dirty = true, false
 	sub, now := m.deps.Subsidiary, m.now
 	var keys []radarKey
 	if m.file != nil {
@@ -69,6 +119,9 @@ func (m *Model) radarCmd() tea.Cmd {
 	return func() tea.Msg {
 		out := radarMsg{at: now, entries: map[radarKey]history.Stock{}}
 		out.offers, out.err = r.Offers(ctx, sub, now)
+		if out.err != nil {
+			return out
+		}
 		for _, k := range keys {
 			st, err := r.StockOf(ctx, history.Filter{Subsidiary: sub, FQN: k.fqn, DC: k.dc}, now)
 			if err != nil {

@@ -26,6 +26,16 @@ func (f fakeRadar) StockOf(_ context.Context, flt history.Filter, _ time.Time) (
 	return f.entries[radarKey{flt.FQN, flt.DC}], nil
 }
 
+func (f fakeRadar) Stats(context.Context, history.Filter, time.Time, ...*time.Location) (history.Stats, error) {
+	return history.Stats{}, nil
+}
+
+func (f fakeRadar) Timeline(context.Context, history.Filter, time.Time) ([]history.DCLine, error) {
+	return nil, nil
+}
+
+func (f fakeRadar) Changed() <-chan struct{} { return nil }
+
 func testRadar() fakeRadar {
 	ago := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
 	return fakeRadar{

@@ -62,6 +62,7 @@ type Styles struct {
 	Danger      lipgloss.Style // real money
 	Input       lipgloss.Style
 	Cursor      lipgloss.Style // highlighted line in lists
+	Heat        lipgloss.Style // restocks in the history view's heatmap
 
 	Help help.Styles
 
@@ -134,6 +135,7 @@ func newStyles(isDark bool) Styles {
 		Danger:      fg(ansiRed).Bold(true),
 		Input:       plain.Underline(true),
 		Cursor:      plain.Reverse(true),
+		Heat:        fg(ansiGreen),
 
 		Help: help.DefaultStyles(isDark),
 	}
@@ -157,7 +159,7 @@ func plainStyles() Styles {
 		PaneTitle: p, PaneTitleFocused: b.Underline(true),
 		Banner: p.Reverse(true).Bold(true), BannerAlarm: p.Reverse(true).Bold(true),
 		Dialog:      p.Border(lipgloss.NormalBorder()).Padding(0, 1),
-		DialogTitle: b, Danger: b, Input: p.Underline(true), Cursor: p.Reverse(true),
+		DialogTitle: b, Danger: b, Input: p.Underline(true), Cursor: p.Reverse(true), Heat: p,
 		Help: help.Styles{},
 	}
 }
@@ -192,6 +194,7 @@ type inks struct {
 	PriceWithin, PriceAbove                                            ink
 	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet       ink
 	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError   ink
+	Heat                                                               ink
 }
 
 func newInks(s *Styles) inks {
@@ -205,5 +208,6 @@ func newInks(s *Styles) inks {
 		FlagLive: inkOf(s.FlagLive), FlagOff: inkOf(s.FlagOff),
 		LogTime: inkOf(s.LogTime), LogDebug: inkOf(s.LogDebug), LogInfo: inkOf(s.LogInfo),
 		LogWarn: inkOf(s.LogWarn), LogError: inkOf(s.LogError),
+		Heat: inkOf(s.Heat),
 	}
 }

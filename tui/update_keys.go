@@ -32,6 +32,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateHelp(msg)
 	case screenOrders, screenServers:
 		return m.updateAfterWin(msg)
+	case screenHistory:
+		return m.updateHistory(msg)
 	case screenConfirm:
 		return m.updateConfirm(msg)
 	case screenCeiling:
@@ -81,6 +83,8 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openAfterWin(awServers)
 	case key.Matches(msg, k.Refresh):
 		return m.refreshCatalog()
+	case key.Matches(msg, k.History):
+		return m.openEntryHistory()
 	}
 	if s == nil {
 		return m, nil

@@ -130,6 +130,8 @@ func (m *Model) render() string {
 		b.WriteString(m.helpView(m.bodyHeight()))
 	} else if m.after != nil {
 		b.WriteString(m.afterWinView(m.layout.width, m.bodyHeight()))
+	} else if m.history != nil {
+		b.WriteString(m.history.view(&m.styles, m.layout.width, m.bodyHeight()))
 	} else if m.browser != nil {
 		b.WriteString(m.browser.view(&m.styles, m.layout.width, m.bodyHeight()))
 	} else {
