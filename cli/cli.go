@@ -76,6 +76,10 @@ type app struct {
 	// notifyFlushTimeout bounds the delivery of queued notifications at
 	// exit.
 	notifyFlushTimeout time.Duration
+	// lookUpRetries, when set, replaces the engine's delays between the
+	// look-ups of a checkout whose outcome is unknown
+	// (order.Config.LookUpRetries); tests make them short.
+	lookUpRetries []time.Duration
 }
 
 func newApp(p Process) *app {

@@ -16,8 +16,9 @@ import (
 )
 
 // confChildEnv marks the re-executed test binary that runs
-// TestDemoNeverLooksUpOVHConf inside its own user and mount namespaces,
-// where /etc is a private tmpfs holding an /etc/ovh.conf.
+// TestDemoNeverLooksUpOVHConf: "etc" inside its own user and mount
+// namespaces, where /etc is a private tmpfs holding an /etc/ovh.conf;
+// "plain" without them.
 const confChildEnv = "OVHTUI_CONF_CHILD"
 
 // hostileOVHConf is what a user's ovh.conf may hold: credentials for the
@@ -33,18 +34,24 @@ const hostileOVHConf = "[default]\nendpoint=ovh-eu\n[ovh-eu]\napplication_key=co
 // and mount namespace with a private tmpfs on /etc. Where namespaces are
 // not allowed, the same check runs on ./ovh.conf and ~/.ovh.conf only:
 // go-ovh reads the three files in one lookup, so no open of the first two
-// means no lookup at all.
+// means no lookup at all. Either way the check runs in a child process,
+// whose working folder and HOME are its own: this test runs in parallel.
 func TestDemoNeverLooksUpOVHConf(t *testing.T) {
-	if os.Getenv(confChildEnv) != "" {
-		checkNoOVHConfOpened(t, true)
+	if mode := os.Getenv(confChildEnv); mode != "" {
+		checkNoOVHConfOpened(t, mode == "etc")
 		return
 	}
+	t.Parallel()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestDemoNeverLooksUpOVHConf$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), confChildEnv+"=1")
+	child := func(mode string) *exec.Cmd {
+		cmd := exec.Command(exe, "-test.run=^TestDemoNeverLooksUpOVHConf$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), confChildEnv+"="+mode)
+		return cmd
+	}
+	cmd := child("etc")
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
@@ -54,21 +61,25 @@ func TestDemoNeverLooksUpOVHConf(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Logf("no user namespace here (%v): checking ./ovh.conf and ~/.ovh.conf only", err)
-		checkNoOVHConfOpened(t, false)
-		return
+		cmd = child("plain")
+		out.Reset()
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("namespaced run failed: %v\n%s", err, out.String())
+		t.Fatalf("the check's run failed: %v\n%s", err, out.String())
 	}
 	if !bytes.Contains(out.Bytes(), []byte("--- PASS: TestDemoNeverLooksUpOVHConf")) {
-		t.Fatalf("namespaced run did not pass:\n%s", out.String())
+		t.Fatalf("the check's run did not pass:\n%s", out.String())
 	}
 }
 
 // checkNoOVHConfOpened writes the ovh.conf files (with etc, /etc/ovh.conf
 // on a private tmpfs: only in the namespaced child) and watches them.
 func checkNoOVHConfOpened(t *testing.T, etc bool) {
-	// cwd and HOME are fresh temp folders (this test is not parallel).
+	// cwd and HOME are fresh temp folders (this process runs only this test).
 	t.Chdir(t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	a := isolateEnv(t).app()

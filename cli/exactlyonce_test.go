@@ -284,10 +284,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				}
 			}
 
-			second := startChild(t, bin, srv.URL+"/1.0", dir)
-			if err := second.wait(t); err != nil {
-				t.Fatalf("restarted ovhtui exited with %v; output:\n%s", err, second.output())
-			}
+			second := restartHeadless(t, srv.URL+"/1.0", dir)
 
 			checkouts := 0
 			for _, r := range sim.Requests() {
@@ -322,8 +319,8 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				if s.Qty != 0 {
 					t.Errorf("qty %d while latched, want 0", s.Qty)
 				}
-				if !strings.Contains(second.output(), "needs your decision") {
-					t.Errorf("the restart does not say the entry needs a decision:\n%s", second.output())
+				if !strings.Contains(second, "needs your decision") {
+					t.Errorf("the restart does not say the entry needs a decision:\n%s", second)
 				}
 				if es.Phase() != journal.PhaseAttempted {
 					t.Errorf("journal phase %v, want attempted", es.Phase())
@@ -334,7 +331,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 				t.Errorf("journal: phase %v, order %+v", es.Phase(), es.Order)
 			}
 			if len(orders) != 1 {
-				t.Fatalf("%d orders exist, want exactly 1; output:\n%s", len(orders), second.output())
+				t.Fatalf("%d orders exist, want exactly 1; output:\n%s", len(orders), second)
 			}
 			o := orders[0]
 			if s.OrderID != o.ID {
@@ -358,21 +355,41 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 			if err := os.WriteFile(prefsPath, []byte(killTestPrefs), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			third := startChild(t, bin, srv.URL+"/1.0", dir)
-			if err := third.wait(t); err != nil {
-				t.Fatalf("third ovhtui exited with %v; output:\n%s", err, third.output())
-			}
+			third := restartHeadless(t, srv.URL+"/1.0", dir)
 			if n := len(sim.Orders()); n != 1 {
-				t.Fatalf("%d orders after an old copy was restored; output:\n%s", n, third.output())
+				t.Fatalf("%d orders after an old copy was restored; output:\n%s", n, third)
 			}
-			if !strings.Contains(third.output(), "restored from the journal: already ordered #") {
-				t.Errorf("the restore is not said:\n%s", third.output())
+			if !strings.Contains(third, "restored from the journal: already ordered #") {
+				t.Errorf("the restore is not said:\n%s", third)
 			}
 			if f, err := prefs.Load(prefsPath); err != nil || f.Servers[0].OrderID != o.ID || f.Servers[0].ID != s.ID {
 				t.Errorf("old copy not restored: %v %+v", err, f.Servers[0])
 			}
 		})
 	}
+}
+
+// restartHeadless runs `ovhtui --headless` again on dir's preferences, in
+// this process (the same command tree the binary runs), until it exits by
+// itself, and returns what it said. Only the killed run needs a process of
+// its own; here the look-ups of an unknown checkout outcome are repeated
+// without the 10 s and 40 s waits (order.Config.LookUpRetries).
+func restartHeadless(t *testing.T, endpoint, dir string) string {
+	t.Helper()
+	e := &testEnv{t: t, vars: map[string]string{
+		"HOME":                   dir,
+		"XDG_CACHE_HOME":         filepath.Join(dir, "cache"),
+		"OVH_ENDPOINT":           endpoint,
+		"OVH_APPLICATION_KEY":    "sim-app-key",
+		"OVH_APPLICATION_SECRET": "sim-app-secret",
+		"OVH_CONSUMER_KEY":       "sim-consumer-key",
+	}}
+	e.tweak = func(a *app) { a.lookUpRetries = []time.Duration{0, 0} }
+	code, out, errOut := e.run("--headless", "--poll", "1s", "--prefs", filepath.Join(dir, "preferences.json"), "--env", filepath.Join(dir, "none.env"))
+	if code != exitOK {
+		t.Fatalf("restarted ovhtui exited %d; output:\n%s%s", code, out, errOut)
+	}
+	return out + errOut
 }
 
 // readJournal folds the journal at path.

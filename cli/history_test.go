@@ -131,6 +131,7 @@ func TestHistoryMatchesScriptedTimeline(t *testing.T) {
 // said once, and ovhtui runs on (and orders) without history, leaving the
 // file as it was.
 func TestHistoryUnusableFileRunsOn(t *testing.T) {
+	t.Parallel()
 	endpoint, sim := simForHeadless(t)
 	sim.SetAvailability(killTestFQN, "fra", "1H-high")
 	e, p := headlessEnv(t, endpoint, "")

@@ -61,6 +61,7 @@ func (n *notifyingBuffer) waitMatch(t *testing.T, re *regexp.Regexp, strip bool)
 // `ovhtui serve --demo`, then ssh: the live demo, with the user's own
 // public key; the metrics count the demo's order.
 func TestServeDemoOverSSH(t *testing.T) {
+	t.Parallel()
 	e := isolateEnv(t)
 	home := e.vars["HOME"]
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -130,6 +131,7 @@ func TestServeDemoOverSSH(t *testing.T) {
 }
 
 func TestServeRefusesWithoutAuthorizedKeys(t *testing.T) {
+	t.Parallel()
 	e := isolateEnv(t)
 	prefs := writeFile(t, "preferences.json", `{"subsidiary": "IE", "user_servers": []}`)
 	code, _, stderr := e.run("serve", "--prefs", prefs, "--ssh", "127.0.0.1:0", "--env", "/dev/null")

@@ -261,6 +261,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		UnpaidOrders:         unpaidOrders(r.account, store),
 		ServerTerms:          serverTerms(r.account),
 		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
+		LookUpRetries:        a.lookUpRetries,
 	})
 	refused.eng.Store(r.eng)
 	var listeners []func(order.Event)

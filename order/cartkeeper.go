@@ -250,7 +250,7 @@ func (e *Engine) failCart(j cartJob, what string, err error) {
 		e.carts[j.key] = c
 	}
 	c.Fails++
-	c.NextTry = e.now().Add(backoff(5*time.Second, 5*time.Minute, c.Fails-1, ovhapi.RetryAfterOf(err)))
+	c.NextTry = e.now().Add(backoff(e.cartRetryBase, 5*time.Minute, c.Fails-1, ovhapi.RetryAfterOf(err)))
 	e.mu.Unlock()
 	var ce *ovhapi.CallError
 	call := what

@@ -86,6 +86,11 @@ type Config struct {
 	// the account's servers for reminders before they lapse (reminders.go).
 	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
 	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
+	// LookUpRetries are the delays of the later /me/order look-ups of a
+	// checkout whose outcome is unknown, when the first look-up finds
+	// nothing (nil: DefaultLookUpRetries). --headless waits for them before
+	// it exits. Tests give short ones.
+	LookUpRetries []time.Duration
 }
 
 // Engine runs the ordering pipeline. Create it with New, drain Events, call Run.
@@ -105,8 +110,12 @@ type Engine struct {
 	revalidateEvery time.Duration
 	verifyEvery     time.Duration
 	renewBefore     time.Duration
-	// reconcileRetries: delays of the later /me/order lookups (nil: default)
+	// reconcileRetries: delays of the later /me/order lookups
+	// (Config.LookUpRetries)
 	reconcileRetries []time.Duration
+	// cartRetryBase is the first wait before a failed cart operation is
+	// tried again (doubled at each failure, up to 5 minutes)
+	cartRetryBase time.Duration
 
 	events *eventQueue
 	alerts alertState // alerts.go
@@ -191,6 +200,8 @@ func New(cfg Config) *Engine {
 		keeperWake:      make(chan struct{}, 1),
 		idleCh:          make(chan struct{}, 1),
 	}
+	e.reconcileRetries = cfg.LookUpRetries
+	e.cartRetryBase = 5 * time.Second
 	return e
 }
 

@@ -341,16 +341,12 @@ func TestServerErrorsDuringCartBuildAreRetried(t *testing.T) {
 	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart", Status: 500, Times: 2})
 	h := startEngine(t, env, "", prefsJSON(t, entry(func(m map[string]any) {
 		m["datacenters"] = []map[string]string{{"region": "europe", "dedicated_datacenter": "fra"}}
-	})))
+	})), func(e *Engine) { e.cartRetryBase = time.Millisecond }) // not 5 s, then 10 s
 	h.wait("api error", isA[APIError])
-	// backoff is 5s+: force the retry by waking the keeper after clearing NextTry.
-	h.eng.mu.Lock()
-	for _, c := range h.eng.carts {
-		c.NextTry = time.Time{}
-	}
-	h.eng.mu.Unlock()
-	h.eng.wakeKeeper()
 	h.waitCarts("fra")
+	if n := h.count(isA[APIError]); n != 2 {
+		t.Errorf("%d API errors, want one per 500", n)
+	}
 }
 
 func TestPriceRaisedAfterValidationCaughtByRevalidation(t *testing.T) {

@@ -184,7 +184,8 @@ func startEngine(t testing.TB, env *simEnv, path string, content []byte, opts ..
 	}
 	h := &harness{t: t, env: env, path: path, store: store, api: env.client(t), notify: make(chan struct{}),
 		done: make(chan error, 1), closed: make(chan struct{})}
-	cfg := Config{API: h.api, Store: store, Poll: 20 * time.Millisecond, Endpoint: env.srv.URL + "/1.0"}
+	cfg := Config{API: h.api, Store: store, Poll: 20 * time.Millisecond, Endpoint: env.srv.URL + "/1.0",
+		LookUpRetries: []time.Duration{time.Millisecond}}
 	for _, o := range opts {
 		if f, ok := o.(func(*Config)); ok {
 			f(&cfg)
@@ -192,7 +193,6 @@ func startEngine(t testing.TB, env *simEnv, path string, content []byte, opts ..
 	}
 	h.eng = New(cfg)
 	h.eng.minPoll = time.Millisecond
-	h.eng.reconcileRetries = []time.Duration{time.Millisecond}
 	h.eng.cycleHook = func() {
 		h.mu.Lock()
 		h.cycles++

@@ -19,10 +19,12 @@ import (
 // read from /auth/time, and OVH dates the order after the latch.
 const reconcileMargin = 5 * time.Minute
 
-// defaultReconcileRetries are the delays of further lookups when the first
-// finds nothing (OVH may list a fresh order late; how late is uncertain).
-// --headless waits for them before it exits.
-var defaultReconcileRetries = []time.Duration{10 * time.Second, 40 * time.Second}
+// DefaultLookUpRetries are the delays of further lookups when the first
+// finds nothing (OVH may list a fresh order late; how late is uncertain):
+// 10 s, then 40 s. --headless waits for them before it exits.
+func DefaultLookUpRetries() []time.Duration {
+	return []time.Duration{10 * time.Second, 40 * time.Second}
+}
 
 // reconcile looks up the order of an entry latched without an order id and
 // records it if found. Otherwise the entry needs the user's decision, and
@@ -90,7 +92,7 @@ func (e *Engine) reconcileLater(key string) {
 		return
 	}
 	if retries == nil {
-		retries = defaultReconcileRetries
+		retries = DefaultLookUpRetries()
 	}
 	var err error
 	for _, d := range retries {

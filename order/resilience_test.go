@@ -84,8 +84,7 @@ func TestPendingLookupHoldsExitAndRearm(t *testing.T) {
 	mine := placeDirect(t, api, "fra")
 	// The first lookup fails; the order is found by the later one.
 	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/me/order", Status: 500, Times: 1})
-	h := startEngine(t, env, "", prefsJSON(t, entry(latched(time.Now()))), func(c *Config) { c.ExitWhenIdle = true },
-		func(e *Engine) { e.reconcileRetries = []time.Duration{time.Hour} })
+	h := startEngine(t, env, "", prefsJSON(t, entry(latched(time.Now()))), func(c *Config) { c.ExitWhenIdle = true; c.LookUpRetries = []time.Duration{time.Hour} })
 	nd := h.wait("needs decision", isA[NeedsDecision])
 	if err := h.eng.Rearm(context.Background(), nd.(NeedsDecision).Entry); err == nil || !strings.Contains(err.Error(), "looked up") {
 		t.Fatalf("re-arm during the lookup: %v", err)

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
@@ -114,7 +115,7 @@ func TestLabelSentTwiceIsExplained(t *testing.T) {
 	env := newSim(t, ovhsim.Options{})
 	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/*/item/*/configuration", Status: 400, Times: 1,
 		Body: `{"class":"Client::BadRequest","message":"Custom field dedicated_datacenter is duplicated for product ` + simPlan + `"}`})
-	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	h := startEngine(t, env, "", prefsJSON(t, entry()), func(e *Engine) { e.cartRetryBase = time.Millisecond })
 	ev := h.wait("the refusal", func(ev Event) bool {
 		e, ok := ev.(APIError)
 		return ok && strings.Contains(e.Err, "duplicated")
