@@ -66,15 +66,21 @@ func (m *Model) orderSeen(ev order.Event) {
 }
 
 // observeOrder records what OVH said of an order: its status and expiry.
+// A payment it shows (paid on OVH's site, by `ovhtui pay`, by another
+// session; or autopay that did not pay) goes to the log pane.
 func (m *Model) observeOrder(id int64, status string, expires time.Time) {
 	if id == 0 {
 		return
 	}
-	st := m.orders.of[id].Observe(status)
+	before := m.orders.of[id]
+	st := before.Observe(status)
 	if !expires.IsZero() {
 		st.Expires = expires
 	}
 	m.orders.of[id] = st
+	if change := orderstate.Change(id, before, st); change != "" {
+		m.logf(slog.LevelWarn, "%s", change)
+	}
 }
 
 // noteOrders records the statuses the Orders screen read.
@@ -86,19 +92,10 @@ func (m *Model) noteOrders(orders []account.Order) {
 	}
 }
 
-// unpaidText is "UNPAID: pay before DATE or it lapses" (without the date
-// while it is not known).
+// unpaidText is "UNPAID: pay before DATE or it lapses" (short: "UNPAID:
+// pay before Nov 24 10:00 UTC"), in orderstate's words.
 func (m *Model) unpaidText(orderID int64, short bool) string {
-	at := m.payment(orderID).Expires
-	switch {
-	case !at.IsZero() && short:
-		return "UNPAID: pay by " + at.UTC().Format("Jan 2")
-	case !at.IsZero():
-		return "UNPAID: pay before " + at.UTC().Format("2006-01-02 15:04 UTC") + " or it lapses"
-	case short:
-		return "UNPAID"
-	}
-	return "UNPAID: pay it or it lapses (OVH holds nothing until it is paid)"
+	return m.payment(orderID).Words(short)
 }
 
 // askStates reads the status of each order ovhtui placed that is not known
