@@ -53,8 +53,8 @@ func (m *Model) logMoney(msg awMsg) {
 			case msg.res.Found:
 				made = "made (OVH's answer was unclear: found in your orders)"
 			}
-			m.logf(slog.LevelWarn, "%s: order %d %s, %s incl. tax, %s until paid (O pays it) %s", what, msg.res.OrderID, made,
-				msg.res.WithTax, orderstate.Unpaid, msg.res.URL)
+			m.logf(slog.LevelWarn, "%s: order %d %s, %s incl. tax, %s: %s (O) %s", what, msg.res.OrderID, made,
+				msg.res.WithTax, orderstate.Unpaid, orderstate.PayBefore(time.Time{}), msg.res.URL)
 			m.observeOrder(msg.res.OrderID, orderstate.StatusNotPaid, time.Time{})
 		}
 	}

@@ -32,11 +32,15 @@ type orderStates struct {
 	inFlight map[int64]bool
 	failed   map[int64]bool // a failed read was logged (once until it works)
 	autopay  map[string]bool
+	// placed are the orders whose checkout this UI saw: a change of their
+	// payment goes to the log pane, as does one of an order OVH said was
+	// unpaid (not the first read of an earlier run's order).
+	placed map[int64]bool
 }
 
 func newOrderStates() orderStates {
 	return orderStates{of: map[int64]orderstate.State{}, askedAt: map[int64]time.Time{},
-		inFlight: map[int64]bool{}, failed: map[int64]bool{}, autopay: map[string]bool{}}
+		inFlight: map[int64]bool{}, failed: map[int64]bool{}, autopay: map[string]bool{}, placed: map[int64]bool{}}
 }
 
 // payment is the payment state of order id.
@@ -62,6 +66,7 @@ func (m *Model) orderSeen(ev order.Event) {
 			st.Autopay = m.file.Servers[i].Autopay
 		}
 		m.orders.of[e.OrderID] = st
+		m.orders.placed[e.OrderID] = true
 	}
 }
 
@@ -78,6 +83,9 @@ func (m *Model) observeOrder(id int64, status string, expires time.Time) {
 		st.Expires = expires
 	}
 	m.orders.of[id] = st
+	if !m.orders.placed[id] && before.Status == "" {
+		return // the first read of an earlier run's order: nothing changed here
+	}
 	if change := orderstate.Change(id, before, st); change != "" {
 		m.logf(slog.LevelWarn, "%s", change)
 	}
