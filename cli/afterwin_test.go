@@ -37,7 +37,7 @@ func TestOrdersAndServersDemo(t *testing.T) {
 		t.Fatalf("orders = %+v", orders)
 	}
 	code, out, _ = e.run("orders", "--demo")
-	if code != exitOK || !strings.Contains(out, "200000002") || !strings.Contains(out, "notPaid") || !strings.Contains(out, "24.58 EUR") {
+	if code != exitOK || !strings.Contains(out, "200000002") || !strings.Contains(out, "UNPAID") || strings.Contains(out, "notPaid") || !strings.Contains(out, "24.58 EUR") {
 		t.Fatalf("orders: %d\n%s", code, out)
 	}
 	code, out, errOut = e.run("servers", "--json", "--demo")

@@ -12,6 +12,7 @@ import (
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -355,11 +356,12 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 		if m.unpaidOrder(v.OrderID) {
 			ink = m.styles.ink.StatusBad
 			// The first that fits its rows; UNPAID always shows.
+			unpaid := m.unpaidText(v.OrderID, true)
 			for _, t := range []string{
-				text + " · " + m.unpaidText(v.OrderID, true),
-				"ordered " + id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
-				id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
-				id + " UNPAID",
+				text + " · " + unpaid,
+				"ordered " + id + " " + unpaid,
+				id + " " + unpaid,
+				id + " " + orderstate.Unpaid.String(),
 			} {
 				text = t
 				if ansi.StringWidth(t) <= width*rows-(rows-1)*4 {

@@ -315,7 +315,7 @@ func TestUnpaidOrderSaysSoWithItsDeadline(t *testing.T) {
 		t.Fatalf("expiry of order %d not asked (asked %d)", ev.OrderID, asked)
 	}
 	screen := screenText(m)
-	if !strings.Contains(screen, "ordered #248119999 in gra · UNPAID: pay by") || !strings.Contains(screen, "-/20.00           Nov 24") {
+	if !strings.Contains(screen, "ordered #248119999 in gra · UNPAID: pay") || !strings.Contains(screen, "-/20.00           before Nov 24 10:00 UTC") {
 		t.Fatalf("the row does not say UNPAID with the date:\n%s", screen)
 	}
 	for _, want := range []string{"UNPAID: pay before 2026-11-24 10:00 UTC or it lapses", "orderId=248119999"} {
