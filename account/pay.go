@@ -352,6 +352,23 @@ func (c *Client) Pay(ctx context.Context, r PayRequest) (PayResult, error) {
 	return res, &RefusedError{What: what, Err: g.Err}
 }
 
+// SettlePayment looks up, at OVH, the payments of order id the journal
+// still has pending (left by this process, or by one that no longer runs)
+// and journals what the look-up finds. paid reports one found carried
+// out. Nothing is sent, and a journal without a pending payment of the
+// order is not even opened.
+func (c *Client) SettlePayment(ctx context.Context, id int64) (paid bool, err error) {
+	if c.gate == nil {
+		return false, nil
+	}
+	target := gate.Target{Kind: journal.KindPayment, OrderID: id}
+	if p, err := c.gate.Pending(target); err != nil || len(p) == 0 {
+		return false, err
+	}
+	res, err := c.gate.Settle(ctx, target, c.lookUpPayment)
+	return res.Succeeded(), err
+}
+
 // classify turns an answer to a money request into the gate's Answer:
 // success is ok, a request that never left is not sent, a refusal for good
 // (or a missing right) is refused, and anything else is unclear.

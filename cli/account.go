@@ -91,6 +91,11 @@ func (a *app) openAccount(ctx context.Context, af *accountFlags) (*accountSessio
 	default:
 		return nil, exitUsage, err
 	}
+	// The journal says which orders are ovhtui's and guards every payment
+	// and renewal: one that cannot be used is said at once.
+	if err := journal.CheckPath(journal.Beside(af.prefsPath)); err != nil {
+		return nil, exitUsage, err
+	}
 	oc, err := a.newOVHClient()
 	if err != nil {
 		return nil, exitUsage, err

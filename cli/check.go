@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order"
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
@@ -103,6 +104,10 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 	a.secrets.collect(a.env)
 	f, parseProblems, err := prefs.LoadCheck(opts.prefsPath)
 	if err != nil {
+		fmt.Fprintln(a.stderr, "ovhtui:", err)
+		return exitUsage, nil
+	}
+	if err := journal.CheckPath(journal.Beside(opts.prefsPath)); err != nil {
 		fmt.Fprintln(a.stderr, "ovhtui:", err)
 		return exitUsage, nil
 	}

@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/safefile"
@@ -23,9 +28,12 @@ const (
 )
 
 // demoPreferences is the preferences file --demo uses when --prefs is not
-// given: a few real IE servers showing every path of the pipeline (a real
-// order with autopay, a dry run, an entry whose addons come from the catalog,
-// a ceiling too low for the price).
+// given: a few real IE servers showing every path of the pipeline (an
+// order paid with autopay, a dry run whose addons come from the catalog,
+// orders left unpaid, one in a zone-named DC with a delivery limit, and a
+// KS-A nobody gets: watched all along, never in stock). The story
+// (demo_story.go) keeps them ordering, retires one over its ceiling and
+// brings it back.
 const demoPreferences = `{
   "subsidiary": "IE",
   "user_servers": [
@@ -99,15 +107,68 @@ const demoPreferences = `{
       "labels": { "dedicated_os": "none_64.en" },
       "addon_planCodes": ["ram-32g-ecc-3200-24rise", "softraid-2x512nvme-24rise", "bandwidth-1000-unguaranteed-24rise", "vrack-bandwidth-1000-24rise"],
       "qty": 1,
-      "ceiling_price": 40.0,
+      "ceiling_price": 120.0,
+      "dc_carts": {}
+    },
+    {
+      "planCode": "24ska01",
+      "fqn": "` + demoNeverBackFQN + `",
+      "skip_validate": false,
+      "place_order": true,
+      "autopay": false,
+      "coupons": [],
+      "datacenters": [
+        { "region": "europe", "dedicated_datacenter": "gra" },
+        { "region": "europe", "dedicated_datacenter": "waw" }
+      ],
+      "labels": { "dedicated_os": "none_64.en" },
+      "addon_planCodes": ["bandwidth-100-24sk", "ram-64g-noecc-2133-24ska01", "softraid-1x480ssd-24ska01"],
+      "qty": 1,
+      "ceiling_price": 12.0,
       "dc_carts": {}
     }
   ]
 }
 `
 
+// demoNeverBackFQN is the demo's KS-A: its stock never comes back (the
+// simulator does not animate it), as happens to the servers everyone
+// wants; so the demo always has something to watch.
+const demoNeverBackFQN = "24ska01.ram-64g-noecc-2133.softraid-1x480ssd"
+
+// The demo's simulator compresses time: an unpaid order lapses after
+// demoOrderLife, and the account keeps its demoKeepServers latest servers
+// delivered from orders, so that a demo watched for hours stays readable.
+const (
+	demoOrderLife   = 10 * time.Minute
+	demoKeepServers = 6
+)
+
+// newDemoSim is the demo's simulator: the real IE catalog, a few plans also
+// sold in Paris 3-AZ with zone-named DCs (eu-west-par-a; one demo entry
+// wants one), order links to the simulator itself (orderURL), and its
+// compressed time.
+func newDemoSim(log *slog.Logger, orderURL func(id int64, password string) string) (*ovhsim.Sim, error) {
+	return ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log, AZDatacenters: ovhsim.DemoAZDatacenters(),
+		OrderURL: orderURL, OrderLife: demoOrderLife, KeepDelivered: demoKeepServers})
+}
+
+// demoFQNs are the fqns of f whose stock comes and goes in the demo: every
+// entry's but the demo's KS-A.
+func demoFQNs(f *prefs.File) []string {
+	var fqns []string
+	for _, s := range f.Servers {
+		if s.FQN != "" && s.FQN != demoNeverBackFQN && !slices.Contains(fqns, s.FQN) {
+			fqns = append(fqns, s.FQN)
+		}
+	}
+	return fqns
+}
+
 // demoEnv is the simulator and the client wired to it.
 type demoEnv struct {
+	sim       *ovhsim.Sim
+	fqns      []string // whose stock comes and goes (demoFQNs)
 	client    *ovh.Client
 	endpoint  string
 	prefsPath string
@@ -125,14 +186,11 @@ type demoEnv struct {
 // credential is given explicitly.
 func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*demoEnv, error) {
 	a.env.clearOVH()
-	// Today's OVH: a few plans are also sold in Paris 3-AZ, with zone-named
-	// DCs (eu-west-par-a); one demo entry wants one.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
-	sim, err := ovhsim.New(ovhsim.DefaultCatalog(), ovhsim.Options{Log: log.With("component", "ovhsim"),
-		AZDatacenters: ovhsim.DemoAZDatacenters(), OrderURL: demoOrderURL(ln.Addr())})
+	sim, err := newDemoSim(log.With("component", "ovhsim"), demoOrderURL(ln.Addr()))
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("start simulator: %w", err)
@@ -143,6 +201,7 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 		return nil, fmt.Errorf("demo folder: %w", err)
 	}
 	d := &demoEnv{
+		sim:      sim,
 		endpoint: "http://" + ln.Addr().String() + "/1.0",
 		cacheDir: filepath.Join(tmp, "cache"),
 		tmpDir:   tmp,
@@ -181,18 +240,13 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 	if d.copiedFrom != "" {
 		log.Info("demo: working on a copy of the preferences file; the original is never written", "original", opts.prefsPath, "copy", d.prefsPath)
 	}
-	var fqns []string
-	for _, s := range f.Servers {
-		if s.FQN != "" {
-			fqns = append(fqns, s.FQN)
-		}
-	}
+	d.fqns = demoFQNs(f)
 	sctx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
 	go func() {
 		defer close(d.done)
-		go sim.RunDemo(sctx, fqns)
-		if err := sim.Serve(sctx, ln); err != nil && sctx.Err() == nil {
+		go sim.RunDemo(sctx, d.fqns)
+		if err := sim.ServeWith(sctx, ln, demoHandler(sim)); err != nil && sctx.Err() == nil {
 			log.Error("simulator stopped", "err", err)
 		}
 	}()
@@ -208,8 +262,35 @@ func (a *app) startDemo(ctx context.Context, opts options, log *slog.Logger) (*d
 // demo, never a link to OVH: a demo order exists nowhere else.
 func demoOrderURL(addr net.Addr) func(id int64, password string) string {
 	return func(id int64, password string) string {
-		return fmt.Sprintf("http://%s/ovhtui-demo/order/%d?orderPassword=%s", addr, id, password)
+		return fmt.Sprintf("http://%s%s%d?orderPassword=%s", addr, demoOrderPath, id, password)
 	}
+}
+
+// demoOrderPath is where the demo's order links point (demoOrderURL).
+const demoOrderPath = "/ovhtui-demo/order/"
+
+// demoHandler serves the simulator, and for each demo order link a page
+// that says it is the demo's: opened in a browser, a demo link never looks
+// like an order at OVH.
+func demoHandler(sim *ovhsim.Sim) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", sim)
+	mux.HandleFunc("GET "+demoOrderPath+"{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		for _, o := range sim.Orders() {
+			if o.ID == id {
+				fmt.Fprintf(w, "ovhtui DEMO: order %d exists only in ovhtui's built-in simulator.\n"+
+					"Nothing was bought at OVH and nothing can be paid here: pay it in ovhtui --demo (O, then p).\n\n"+
+					"%s in %s, %s excl. tax (%s incl. tax), status %s.\n",
+					o.ID, o.PlanCode, o.DC, money.Format(o.WithoutTaxUcents, "EUR"), money.Format(o.WithTaxUcents, "EUR"), o.Status)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "ovhtui DEMO: no demo order %s (the demo's orders last as long as the demo).\n", r.PathValue("id"))
+	})
+	return mux
 }
 
 // close stops the simulator and removes the demo's folder (its

@@ -16,8 +16,9 @@ func (a *app) headlessCommand() *cobra.Command {
 		Use:   "headless",
 		Short: "Watch and order without UI, one log line per event (servers, containers)",
 		Long: "Runs the engine without UI: one log line per event on stdout (and --log-file). Exits 0 on\n" +
-			"SIGINT, SIGTERM or SIGHUP after saving, or when no entry has anything left to do; exits 1 at\n" +
-			"start, listing the problems, when no entry can be ordered as written.",
+			"SIGINT, SIGTERM or SIGHUP after saving, or when no entry has anything left to do (never with\n" +
+			"--demo, whose story goes on); exits 1 at start, listing the problems, when no entry can be\n" +
+			"ordered as written.",
 		Example: "ovhtui headless --prefs /data/preferences.json --env /data/.env\novhtui headless --demo --log-format json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 )
 
 // payCommand is `ovhtui pay ORDER_ID`.
@@ -79,6 +80,18 @@ func (a *app) payOrder(ctx context.Context, c *account.Client, id int64, meanNam
 		return nil, exitProblems, errors.New(o.Err)
 	}
 	if !o.Unpaid() {
+		if o.State().Payment() == orderstate.Paid {
+			// A payment left pending by an unclear answer is settled now
+			// that OVH's records show it.
+			paid, err := c.SettlePayment(ctx, id)
+			if paid {
+				fmt.Fprintf(w, "paid: order %d is %s: the earlier payment, whose answer was unclear, went through; nothing more was sent\n", id, o.Status)
+				return &payResult{OrderID: id, What: o.What, WithTax: o.WithTax, WithoutTax: o.WithoutTax, Paid: true, Status: o.Status, LookedUp: true}, exitOK, nil
+			}
+			if err != nil {
+				return nil, exitProblems, err
+			}
+		}
 		return nil, exitProblems, fmt.Errorf("order %d is %s: nothing to pay", id, o.Status)
 	}
 	means, err := c.PaymentMeans(ctx, id)

@@ -136,11 +136,14 @@ func (a *app) renewServer(ctx context.Context, c *account.Client, req renewReque
 		return res, exitProblems, err
 	}
 	res.Order = &r
-	how := ""
-	if r.Found {
-		how = " (found after an unclear answer)"
+	switch {
+	case r.Found:
+		fmt.Fprintf(w, "renewal order %d made (found after an unclear answer): %s, unpaid until paid\n", r.OrderID, ovhapi.OrderLink(r.URL))
+	case r.Existing:
+		fmt.Fprintf(w, "unpaid renewal order %d for %s exists already (%s): no new order; paying this one\n", r.OrderID, req.period, ovhapi.OrderLink(r.URL))
+	default:
+		fmt.Fprintf(w, "renewal order %d made: %s, unpaid until paid\n", r.OrderID, ovhapi.OrderLink(r.URL))
 	}
-	fmt.Fprintf(w, "renewal order %d made%s: %s, unpaid until paid\n", r.OrderID, how, ovhapi.OrderLink(r.URL))
 	pay, code, err := a.payOrder(ctx, c, r.OrderID, req.mean, req.yes, w)
 	res.Payment = pay
 	return res, code, err

@@ -15,6 +15,7 @@ import (
 	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/metrics"
 	"github.com/ovhtui/ovhtui/notify"
 	"github.com/ovhtui/ovhtui/order"
@@ -169,6 +170,12 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		r.endpoint = a.endpointName()
 	}
 
+	// A journal ovhtui cannot use (a FIFO, a folder) is said at once, in
+	// one line, before the engine starts.
+	if err := journal.CheckPath(journal.Beside(r.opts.prefsPath)); err != nil {
+		fmt.Fprintln(a.stderr, "ovhtui:", err)
+		return r, exitUsage
+	}
 	// The store logs only what the engine's PrefsSaved events do not say
 	// (merges of external edits, refused saves).
 	store, err := prefs.Open(r.opts.prefsPath, a.newLogger(r.logOut, opts.logFormat, slog.LevelWarn))
@@ -246,7 +253,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	if rad != nil {
 		sweep = opts.history.sweep
 	}
-	r.eng = order.New(order.Config{
+	cfg := order.Config{
 		API:          r.api,
 		Store:        store,
 		Catalog:      r.src,
@@ -262,7 +269,11 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		ServerTerms:          serverTerms(r.account),
 		DefaultPaymentMethod: r.api.DefaultPaymentMethod,
 		LookUpRetries:        a.lookUpRetries,
-	})
+	}
+	if r.demo != nil {
+		cfg = demoEngineConfig(cfg)
+	}
+	r.eng = order.New(cfg)
 	refused.eng.Store(r.eng)
 	var listeners []func(order.Event)
 	if r.notifier != nil {
@@ -283,8 +294,16 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 		r.log.Info("metrics: serving /metrics, /healthz and /readyz", "addr", addr.String())
 	}
 	listeners = append(listeners, fe.listeners...)
+	engineEvents := r.eng.Events()
+	if r.demo != nil {
+		// The demo's story, told in the same events (demo_story.go).
+		story, stop := startDemoStory(r.demo.sim, store, r.eng, func(k string) string { return entryName(store, r.src, k) }, r.demo.fqns)
+		r.onClose(stop)
+		listeners = append(listeners, story.hear)
+		engineEvents = mergeEvents(engineEvents, story.out)
+	}
 	// Every consumer sees the same events; none can slow the engine (tap.go).
-	events, heard := tapEvents(r.eng.Events(), listeners...)
+	events, heard := tapEvents(engineEvents, listeners...)
 	r.events = events
 	r.onClose(func() { <-heard; a.flushNotifier(r.notifier) })
 	return r, exitOK

@@ -627,6 +627,22 @@ func Read(path string) (Log, error) {
 	return Parse(data), nil
 }
 
+// CheckPath reports whether path can be the journal: nothing there yet,
+// or a regular file. Anything else (a FIFO, a folder, a device) is
+// refused at once, without blocking, with a *safefile.NotRegularError
+// naming the path. Every front end calls it at start, before anything is
+// sent, so that a journal ovhtui cannot use is said in one line.
+func CheckPath(path string) error {
+	f, err := safefile.Open(path, os.O_RDONLY, 0, role)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 // recordStart is how every line Append writes begins. It cannot occur
 // inside a record's line elsewhere (JSON escapes the quotes of a string).
 var recordStart = []byte(`{"time":`)

@@ -86,6 +86,9 @@ type Config struct {
 	// the account's servers for reminders before they lapse (reminders.go).
 	UnpaidOrders func(ctx context.Context) ([]UnpaidOrder, error)
 	ServerTerms  func(ctx context.Context) ([]ServerTerm, error)
+	// RemindEvery is how often they are read (0: every 15 minutes; the
+	// demo, whose story moves faster, reads them every minute).
+	RemindEvery time.Duration
 	// LookUpRetries are the delays of the later /me/order look-ups of a
 	// checkout whose outcome is unknown, when the first look-up finds
 	// nothing (nil: DefaultLookUpRetries). --headless waits for them before

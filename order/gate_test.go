@@ -39,8 +39,9 @@ func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 }
 
 // Issue 16.1: the cart is gone at checkout (404), and meanwhile the user
-// turned place_order off: the retry is decided again on the file as it is
-// then, so nothing more is sent and nothing is bought.
+// turned place_order off or lowered the ceiling: the retry is decided
+// again on the file as it is then, so nothing more is sent and nothing is
+// bought.
 func TestCartGoneRetryDecidedAgain(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -76,6 +77,35 @@ func TestCartGoneRetryDecidedAgain(t *testing.T) {
 				t.Fatalf("%d orders", n)
 			}
 		})
+	}
+}
+
+// Issue 16.1: the cart is gone at checkout (404), and meanwhile the user
+// turned autopay off: the retry checks out with autopay off (the order is
+// placed, unpaid), never with the autopay of the request built at the
+// latch.
+func TestCartGoneRetryTakesAutopayOff(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	carts := h.waitCarts("fra", "gra")
+	env.sim.ExpireCart(carts["fra"])
+	arrived, release := stallCheckout(env, carts["fra"])
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	waitClosed(t, arrived, "the checkout")
+	if err := h.store.Update("the user turns autopay off", func(f *prefs.File) error {
+		f.Servers[0].Autopay = false
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	o := h.waitOrder()
+	orders := env.sim.Orders()
+	if len(orders) != 1 || orders[0].ID != o.OrderID || orders[0].Autopay {
+		t.Fatalf("orders %+v: want one, checked out without autopay:\n%s", orders, h.dump())
+	}
+	if orders[0].Status != ovhsim.StatusNotPaid {
+		t.Errorf("order status %s, want notPaid", orders[0].Status)
 	}
 }
 

@@ -167,12 +167,16 @@ func (e *Engine) remindLoop(ctx context.Context) {
 		return
 	}
 	st := &reminderState{said: map[string]bool{}}
+	every := e.cfg.RemindEvery
+	if every <= 0 {
+		every = reminderCheckEvery
+	}
 	for {
 		e.remind(ctx, st)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(reminderCheckEvery):
+		case <-time.After(every):
 		}
 	}
 }

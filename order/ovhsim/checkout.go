@@ -316,7 +316,7 @@ func (s *Sim) postCheckout(c *call) *reply {
 	ord := &order{
 		Order: Order{ID: id, CartID: cr.id, Account: cr.account, Autopay: *in.AutoPay, Waive: *in.Waive,
 			WithoutTaxUcents: t.withoutTax, TaxUcents: t.tax, WithTaxUcents: t.withTax,
-			Date: c.now, Expiration: c.now.Add(orderLife), Status: StatusNotPaid},
+			Date: c.now, Expiration: c.now.Add(s.orderLife()), Status: StatusNotPaid},
 		password: pw, url: url,
 	}
 	if *in.AutoPay {
@@ -390,9 +390,17 @@ const (
 	StatusCancelled  = orderstate.StatusCancelled
 )
 
-// orderLife is how long an unpaid purchase order stays payable (uncertain;
-// after it the status becomes "cancelled").
+// orderLife is how long an unpaid purchase order stays payable by default
+// (Options.OrderLife; uncertain; after it the status becomes "cancelled").
 const orderLife = 24 * time.Hour
+
+// orderLife is Options.OrderLife, or the default.
+func (s *Sim) orderLife() time.Duration {
+	if s.opts.OrderLife > 0 {
+		return s.opts.OrderLife
+	}
+	return orderLife
+}
 
 // Order is a purchase order the simulator recorded at checkout. The
 // top-level plan fields mirror Items[0] (a cart normally holds one plan).
@@ -414,6 +422,7 @@ type Order struct {
 	Expiration       time.Time
 	Status           string
 	Items            []OrderItem
+	PaidAt           time.Time // zero while unpaid
 }
 
 // OrderItem is one plan item of an order with its addons and
@@ -470,6 +479,7 @@ func (s *Sim) Orders() []Order {
 		cp.Status = o.statusLocked(now, s.aw.deliveryDelay)
 		cp.Addons = slices.Clone(o.Addons)
 		cp.Items = slices.Clone(o.Items)
+		cp.PaidAt = o.paidAt
 		out = append(out, cp)
 	}
 	return out

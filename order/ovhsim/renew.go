@@ -140,7 +140,7 @@ func (s *Sim) postRenew(c *call) *reply {
 	tax := taxOf(withoutTax, s.cat.taxBP)
 	out := map[string]any{
 		"date":            formatTime(c.now),
-		"expirationDate":  formatTime(c.now.Add(orderLife)),
+		"expirationDate":  formatTime(c.now.Add(s.orderLife())),
 		"orderId":         0,
 		"password":        "",
 		"pdfUrl":          "",
@@ -162,7 +162,7 @@ func (s *Sim) postRenew(c *call) *reply {
 	ord := &order{
 		Order: Order{ID: id, Account: c.who.Account, PlanCode: sv.planCode, DC: sv.dc, Quantity: 1,
 			WithoutTaxUcents: withoutTax, TaxUcents: tax, WithTaxUcents: withoutTax + tax,
-			Date: c.now, Expiration: c.now.Add(orderLife), Status: StatusNotPaid},
+			Date: c.now, Expiration: c.now.Add(s.orderLife()), Status: StatusNotPaid},
 		password: pw, url: url,
 		renew: &renewWork{serviceID: sv.serviceID, months: months},
 		details: []orderDetail{{

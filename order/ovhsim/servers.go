@@ -155,6 +155,7 @@ func (s *Sim) deliverLocked(now time.Time) {
 				s.newServerLocked(o.Account, it.PlanCode, it.Addons, it.DC, at, o.ID)
 			}
 		}
+		s.trimDeliveredLocked(s.opts.KeepDelivered)
 	}
 }
 

@@ -69,6 +69,14 @@ type Options struct {
 	// before it is "delivered" and its servers appear under
 	// /dedicated/server (default 1 minute; OVH takes minutes to days).
 	DeliveryDelay time.Duration
+	// OrderLife is how long an unpaid purchase order stays payable before
+	// it lapses (cancelled); default 24 hours. The demo shortens it, so
+	// that its unpaid orders come and go.
+	OrderLife time.Duration
+	// KeepDelivered, when positive, is how many servers delivered from
+	// orders the account keeps: the oldest go when more arrive (the demo,
+	// whose story orders for hours). Seeded servers stay.
+	KeepDelivered int
 	// OrderURL builds an order's URL from its id and password (nil: OVH's
 	// display-order.cgi link). --demo points it at the simulator itself, so
 	// that no demo order ever shows a link to OVH.
@@ -400,8 +408,12 @@ func (s *Sim) Install(srv *http.Server) {
 
 // Serve serves the simulator on ln until ctx is cancelled (then shuts the
 // server down). It is what `ovhtui --demo` runs on a loopback port.
-func (s *Sim) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+func (s *Sim) Serve(ctx context.Context, ln net.Listener) error { return s.ServeWith(ctx, ln, s) }
+
+// ServeWith is Serve with h in front of the simulator (h hands it what it
+// does not serve itself: the demo's pages for its order links).
+func (s *Sim) ServeWith(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	s.Install(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
