@@ -50,6 +50,9 @@ type checkReport struct {
 	// Unusable are the problems that keep ovhtui from running on the file.
 	Unusable []string       `json:"unusable"`
 	Problems []checkProblem `json:"problems"`
+	// Warnings are worth reading but change no exit code: a ceiling below
+	// the catalog's first invoice for its entry.
+	Warnings []checkProblem `json:"warnings"`
 	Catalog  struct {
 		Subsidiary string    `json:"subsidiary,omitempty"`
 		FetchedAt  time.Time `json:"fetchedAt,omitzero"`
@@ -111,7 +114,7 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 		fmt.Fprintln(a.stderr, "ovhtui:", err)
 		return exitUsage, nil
 	}
-	rep := &checkReport{File: opts.prefsPath, Unusable: []string{}, Problems: []checkProblem{}}
+	rep := &checkReport{File: opts.prefsPath, Unusable: []string{}, Problems: []checkProblem{}, Warnings: []checkProblem{}}
 	rep.Credentials.Missing = []missingRight{}
 	// Every problem: those that make the file unusable (stderr, exit 2)
 	// and, on what did decode, the validation ones (stdout, exit 1).
@@ -134,6 +137,10 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 	}
 	if len(problems) > 0 {
 		code = exitProblems
+	}
+	for _, w := range withoutParseProblems(prefs.CheckWarnings(f, cat), parseProblems) {
+		fmt.Fprintf(out, "%s: warning: %s\n", opts.prefsPath, w)
+		rep.Warnings = append(rep.Warnings, checkProblem{w.Path, w.Msg})
 	}
 	if catErr != nil {
 		msg := a.secrets.redact(catErr.Error())
@@ -188,7 +195,11 @@ func (a *app) runCheck(ctx context.Context, opts fileFlags, asJSON bool) (int, *
 		}
 	}
 	if code == exitOK {
-		fmt.Fprintf(out, "%s: ok (%d entries)\n", opts.prefsPath, len(f.Servers))
+		warned := ""
+		if len(rep.Warnings) > 0 {
+			warned = fmt.Sprintf(", %d warning(s)", len(rep.Warnings))
+		}
+		fmt.Fprintf(out, "%s: ok (%d entries%s)\n", opts.prefsPath, len(f.Servers), warned)
 	}
 	rep.OK = code == exitOK
 	return code, rep

@@ -93,6 +93,7 @@ func (a *app) uiDeps(r *engineRun) tui.Deps {
 		Store:          r.store,
 		Rearm:          r.eng.Rearm,
 		BuyAnother:     r.eng.BuyAnother,
+		Remove:         r.eng.Remove,
 		Catalog:        r.src.Current,
 		CatalogUpdates: r.src.Updates(),
 		RefreshCatalog: r.src.ForceRefresh,

@@ -576,7 +576,8 @@ func (e *Engine) dryRun(ctx context.Context, a Action) {
 }
 
 // retire handles a validated price over the ceiling in the orderable DC:
-// qty 0 and ceiling_price 0, as the existing tool does.
+// prefs.Server.Retire (qty 0 and ceiling_price 0, as the existing tool
+// does, the qty kept in retired_qty for bringing it back).
 func (e *Engine) retire(a Action) {
 	err := e.update(fmt.Sprintf("price %s over the ceiling in %s: retired", a.Price, a.DC), func(f *prefs.File) error {
 		i := f.Find(a.Entry)
@@ -589,8 +590,7 @@ func (e *Engine) retire(a Action) {
 		if !sameDecision(e.decideFor(f, a.Entry), a) {
 			return errStale
 		}
-		s.Qty = 0
-		s.CeilingPrice = 0
+		s.Retire()
 		return nil
 	})
 	if err != nil {

@@ -1,6 +1,8 @@
 package order
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -78,7 +80,8 @@ const (
 	LifeBusy          Lifecycle = "busy"           // a checkout, dry run, retirement or order lookup is in flight
 	LifeNeedsDecision Lifecycle = "needs decision" // latched without a known outcome
 	LifeResolving     Lifecycle = "resolving"      // addons wait for the catalog (fetch_catalog)
-	LifeStopped       Lifecycle = "stopped"        // qty 0: nothing to buy
+	LifePaused        Lifecycle = "paused"         // paused by the user (prefs.Server.Paused): qty kept aside
+	LifeStopped       Lifecycle = "stopped"        // qty 0: nothing to buy (retired, dry run done, set by hand)
 	LifeWatching      Lifecycle = "watching"       // wanted: orders when a DC is orderable
 )
 
@@ -109,6 +112,7 @@ type EntryView struct {
 	// What the engine read in preferences.json (the UI compares it with the
 	// file it shows to tell a change not yet seen by the engine).
 	Qty              int
+	PausedQty        int // the qty a paused entry gets back when resumed
 	PlaceOrder       bool
 	Autopay          bool
 	Ceiling          money.Amount // currency from the carts, when one is known
@@ -214,7 +218,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
-		Key: key, PlanCode: s.PlanCode, FQN: s.FQN, Qty: s.Qty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
+		Key: key, PlanCode: s.PlanCode, FQN: s.FQN, Qty: s.Qty, PausedQty: s.PausedQty, PlaceOrder: s.PlaceOrder, Autopay: s.Autopay,
 		Ceiling:      money.Amount{Ucents: s.CeilingUcents()},
 		SkipValidate: s.SkipValidate, MaxDeliveryHours: s.MaxDelivery(),
 		OrderID: s.OrderID, OrderedIn: s.OrderedIn, OrderURL: ovhapi.OrderLink(s.OrderURL), // never the order password
@@ -251,8 +255,15 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 		v.Next = "nothing until you check your OVH orders and re-arm it"
 	case NeedsCatalog(s) && s.Qty > 0:
 		v.Lifecycle, v.Reason, v.Next = LifeResolving, "addons come from the catalog", "resolves the addons"
+	case s.Paused():
+		v.Lifecycle = LifePaused
+		v.Reason = fmt.Sprintf("paused by you (qty %d, ceiling and DCs kept)", s.PausedQty)
+		v.Next = "nothing until you resume it"
 	case !Wanted(s):
 		v.Lifecycle, v.Reason, v.Next = LifeStopped, "qty 0", "nothing: raise qty to watch it again"
+		if s.Retired() {
+			v.Reason, v.Next = "retired over its ceiling: R brings it back", "nothing until you bring it back with a new ceiling"
+		}
 		if n := r.Notes[key]; n != "" {
 			v.Reason = n
 		} else if s.OrderError != "" {
@@ -363,6 +374,8 @@ func dcNote(v EntryView, d DCView) string {
 		return "needs your decision (R)"
 	case LifeResolving:
 		return "resolving addons"
+	case LifePaused:
+		return "paused (qty " + strconv.Itoa(v.PausedQty) + " kept): z resumes"
 	case LifeStopped:
 		if strings.HasPrefix(v.Reason, "retired") || strings.HasPrefix(v.Reason, "dry run") {
 			return v.Reason // says it stopped, and why
@@ -504,4 +517,59 @@ func (e *Engine) sayWaiting() {
 	for _, w := range waits {
 		e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "stopping: waiting for " + w + " to finish before exiting"})
 	}
+}
+
+// --- the user's changes that need the engine ------------------------------
+
+// Remove deletes the entry with key from preferences.json, after the user
+// confirmed. prefs.RemoveHold says when it may not, from the file and the
+// journal read inside the same save: an entry whose checkout outcome is not
+// known stays until it is, so no server that may be billed goes out of
+// sight. It also refuses an entry with a checkout or an order look-up
+// under way. An ordered entry may go: its order stays in the journal and
+// in the OVH account.
+func (e *Engine) Remove(_ context.Context, key string) error {
+	if e.lookingUp(key) {
+		return errors.New("its order is still being looked up in /me/order: wait for the look-up to finish")
+	}
+	e.mu.Lock()
+	busy := e.inFlight[key]
+	e.mu.Unlock()
+	if busy {
+		return errors.New("a checkout of it is in flight: wait for its outcome")
+	}
+	name := key
+	err := e.update("remove "+key, func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 {
+			return errNoEntry
+		}
+		e.jmu.Lock()
+		why := prefs.RemoveHold(f.Servers[i], e.jstate)
+		e.jmu.Unlock()
+		if why != "" {
+			return errors.New(why)
+		}
+		name = f.Servers[i].FQN
+		f.Servers = append(f.Servers[:i:i], f.Servers[i+1:]...)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.dropEntryCarts(key)
+	e.emit(Info{Base: e.base("", ""), Sev: slog.LevelWarn, Text: "removed " + name + " (" + key + ") from preferences.json"})
+	e.publish()
+	return nil
+}
+
+// dropEntryCarts forgets every cart of the entry with key.
+func (e *Engine) dropEntryCarts(key string) {
+	e.mu.Lock()
+	for k := range e.carts {
+		if k.Entry == key {
+			delete(e.carts, k)
+		}
+	}
+	e.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +131,61 @@ func TestStoppingWithACheckoutInFlightSaysSoThenReportsTheOutcome(t *testing.T) 
 		return ok && strings.Contains(i.Text, "stopping: waiting for the checkout of "+simPlan+" in fra")
 	})
 	h.wait("the order", isA[OrderPlaced])
+}
+
+// Paused and retired entries are stopped in words that say which and why.
+func TestEntryStatesPausedRetired(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		edit func(*prefs.Server)
+		life Lifecycle
+		note string
+	}{
+		{"paused", func(s *prefs.Server) {
+			if err := s.Pause(); err != nil {
+				t.Fatal(err)
+			}
+		}, LifePaused, "paused (qty 1 kept): z resumes"},
+		{"retired", func(s *prefs.Server) { s.Retire() }, LifeStopped, "retired over its ceiling: R brings it back"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := baseFile(t)
+			tc.edit(&f.Servers[0])
+			in := DecideInput{File: f, Now: now, Avail: map[AvailKey]string{{FQN: testFQN, DC: "fra"}: "1H-high"}}
+			if acts := Decide(in); len(acts) != 0 {
+				t.Fatalf("Decide acts on a %s entry: %+v", tc.name, acts)
+			}
+			v := EntryStates(in, Reports{})[0]
+			if v.Lifecycle != tc.life || v.DCs[0].Note != tc.note {
+				t.Fatalf("%s: %q, want %s: %q", v.Lifecycle, v.DCs[0].Note, tc.life, tc.note)
+			}
+		})
+	}
+}
+
+// Remove deletes an entry through the store, and refuses one whose
+// checkout outcome is unknown: it stays in the file.
+func TestEngineRemove(t *testing.T) {
+	env := newSim(t, ovhsim.Options{})
+	latched := entry(func(m map[string]any) {
+		m["planCode"], m["fqn"], m["id"] = simPlan, simFQN, "latched-1"
+		m["datacenters"] = []map[string]string{{"region": "europe", "dedicated_datacenter": "rbx"}}
+		m["qty"], m["order_attempted"], m["order_attempted_at"], m["order_attempted_in"] = 0, true, "2026-11-23T09:00:00Z", "rbx"
+	})
+	h := startEngine(t, env, "", prefsJSON(t, entry(func(m map[string]any) { m["id"] = "wanted-1" }), latched))
+	h.wait("the engine publishes", isA[EntryStatesChanged])
+	if err := h.eng.Remove(context.Background(), "latched-1"); err == nil {
+		t.Fatal("removed an entry whose checkout outcome is unknown")
+	}
+	if err := h.eng.Remove(context.Background(), "wanted-1"); err != nil {
+		t.Fatal(err)
+	}
+	f := h.store.Snapshot()
+	if len(f.Servers) != 1 || f.Servers[0].Key() != "latched-1" {
+		t.Fatalf("left %d entries", len(f.Servers))
+	}
+	if err := h.eng.Remove(context.Background(), "wanted-1"); err == nil {
+		t.Fatal("removed an entry twice")
+	}
 }

@@ -59,9 +59,11 @@ func Summary(f *prefs.File) []string {
 			st = "needs your decision: " + describeLatch(s) + " had no confirmed outcome"
 		case s.Qty > 0:
 			st = fmt.Sprintf("still wanted: qty %d in %v", s.Qty, s.DCNames())
+		case s.Paused():
+			st = fmt.Sprintf("paused (qty %d kept aside in paused_qty)", s.PausedQty)
 		case s.OrderError != "":
 			st = "stopped: " + s.OrderError
-		case s.CeilingPrice == 0 && !s.SkipValidate:
+		case s.Retired():
 			st = "stopped (qty 0, ceiling 0: retired or dry run done)"
 		default:
 			st = "stopped (qty 0)"

@@ -144,3 +144,77 @@ func products(addons []*catalog.Addon) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// CatalogPrice is the catalog's price of one unit of entry s: its plan and
+// the addons of addon_planCodes (the variant of its fqn when it lists
+// none). ok is false when the catalog lacks the plan, the fqn or an addon.
+// It is the catalog's word, not a cart's: coupons and promotions are not in it.
+func CatalogPrice(s Server, cat *catalog.Catalog) (p catalog.Price, ok bool) {
+	if cat == nil {
+		return p, false
+	}
+	o, found := cat.Offer(s.PlanCode)
+	if !found {
+		return p, false
+	}
+	if len(s.AddonPlanCodes) == 0 {
+		v, found := cat.Variant(s.FQN)
+		if !found || v.PlanCode != s.PlanCode {
+			return p, false
+		}
+		return v.Price, true
+	}
+	p = o.Price
+	for _, code := range s.AddonPlanCodes {
+		a, found := o.Addon(code)
+		if !found {
+			return catalog.Price{}, false
+		}
+		p = p.Add(a.Price)
+	}
+	return p, true
+}
+
+// OverCatalog says, for an entry that is wanted or paused and whose
+// ceiling is checked, how the catalog's first invoice for all its units
+// (excluding tax) compares with the ceiling: over is true when the ceiling
+// does not accept it (Accepts), so at the catalog's price the entry would
+// be retired, never ordered. total is that first invoice; ok is false when
+// the catalog cannot price the entry or the question does not arise.
+func OverCatalog(s Server, cat *catalog.Catalog) (total int64, over, ok bool) {
+	if st := s.Stage(); st != StageWanted && st != StagePaused || s.SkipValidate {
+		return 0, false, false
+	}
+	p, ok := CatalogPrice(s, cat)
+	if !ok {
+		return 0, false, false
+	}
+	total = p.FirstInvoice() * int64(s.Units())
+	return total, !s.Accepts(total), true
+}
+
+// CheckWarnings lists what --check warns of without calling it a problem
+// (the exit code does not change): a ceiling below the catalog's first
+// invoice for the entry, which only a coupon or a promotion would bring
+// within it. A ceiling of 0 is a problem (CheckProblems), not a warning.
+func CheckWarnings(f *File, cat *catalog.Catalog) []Problem {
+	v := &validator{}
+	for i := range f.Servers {
+		s := &f.Servers[i]
+		if s.CeilingPrice == 0 {
+			continue
+		}
+		total, over, ok := OverCatalog(*s, cat)
+		if !ok || !over {
+			continue
+		}
+		paused := ""
+		if s.Paused() {
+			paused = " (paused)"
+		}
+		v.add(joinPath(indexPath("user_servers", i), "ceiling_price"),
+			"%s is below the catalog's first invoice for this entry%s, %s for %d unit(s) excluding tax: at that price it is retired, never ordered (only a coupon or a promotion would bring it within the ceiling)",
+			money.CeilingDecimal(s.CeilingUcents()), paused, money.Format(total, cat.Currency), s.Units())
+	}
+	return v.out
+}

@@ -121,6 +121,13 @@ type Server struct {
 	OrderURL   string
 	OrderError string
 
+	// PausedQty is the qty of an entry the user paused (qty is 0 while
+	// paused; resuming sets it back). 0 when not paused. See lifecycle.go.
+	PausedQty int
+	// RetiredQty is the qty an entry had when ovhtui retired it over its
+	// ceiling (qty and ceiling_price 0), which bringing it back restores.
+	RetiredQty int
+
 	raw rawObject
 }
 
@@ -621,6 +628,7 @@ var serverKeys = []string{
 	"max_delivery_hours", "waive_retractation",
 	"order_attempted", "order_attempted_at", "order_attempted_in", "order_attempted_qty", "order_attempted_cart",
 	"ordered_at", "ordered_in", "order_id", "order_url", "order_error",
+	"paused_qty", "retired_qty",
 }
 
 func parseServer(data []byte, path string, c *collector) Server {
@@ -657,6 +665,8 @@ func parseServer(data []byte, path string, c *collector) Server {
 		{"order_id", &s.OrderID, "an integer"},
 		{"order_url", &s.OrderURL, "a string"},
 		{"order_error", &s.OrderError, "a string"},
+		{"paused_qty", &s.PausedQty, "an integer"},
+		{"retired_qty", &s.RetiredQty, "an integer"},
 	}
 	for _, fd := range fields {
 		raw, ok := obj.get(fd.key)
@@ -842,6 +852,8 @@ func (s *Server) marshal() ([]byte, error) {
 	w.set("order_id", s.OrderID, s.OrderID != 0)
 	w.set("order_url", s.OrderURL, s.OrderURL != "")
 	w.set("order_error", s.OrderError, s.OrderError != "")
+	w.set("paused_qty", s.PausedQty, s.PausedQty != 0)
+	w.set("retired_qty", s.RetiredQty, s.RetiredQty != 0)
 	return w.bytes()
 }
 

@@ -120,13 +120,17 @@ func (s Server) Accepts(priceUcents int64) bool {
 }
 
 // Units is how many units the ceiling covers: qty, or when qty is 0 the
-// qty the last attempt took, or 1.
+// qty the last attempt took, the qty a pause or a retirement keeps, or 1.
 func (s Server) Units() int {
 	switch {
 	case s.Qty > 0:
 		return s.Qty
 	case s.OrderAttemptedQty > 0:
 		return s.OrderAttemptedQty
+	case s.PausedQty > 0:
+		return s.PausedQty
+	case s.RetiredQty > 0:
+		return s.RetiredQty
 	}
 	return 1
 }
@@ -152,6 +156,7 @@ func (s *Server) SetQty(n int) error {
 	}
 	if n > 0 {
 		s.CeilingPrice = money.ToFloat(money.Scale(s.CeilingUcents(), s.Units(), n))
+		s.PausedQty, s.RetiredQty = 0, 0 // wanted again: neither paused nor retired
 	}
 	s.Qty = n
 	return nil
@@ -175,6 +180,7 @@ func (s *Server) BuyAgain(qty int) (oldID string, err error) {
 	s.ClearLatch()
 	s.OrderedAt, s.OrderedIn, s.OrderID, s.OrderURL, s.OrderError = time.Time{}, "", 0, "", ""
 	s.Qty = qty
+	s.PausedQty, s.RetiredQty = 0, 0
 	s.ID = NewID(s.PlanCode)
 	return oldID, nil
 }

@@ -194,6 +194,12 @@ func (v *validator) server(p string, s *Server) {
 	if s.Qty < 0 {
 		v.add(joinPath(p, "qty"), "must be >= 0, got %d", s.Qty)
 	}
+	if s.PausedQty < 0 {
+		v.add(joinPath(p, "paused_qty"), "must be >= 0, got %d", s.PausedQty)
+	}
+	if s.RetiredQty < 0 {
+		v.add(joinPath(p, "retired_qty"), "must be >= 0, got %d", s.RetiredQty)
+	}
 	if s.CeilingPrice < 0 {
 		v.add(joinPath(p, "ceiling_price"), "must be >= 0, got %v", s.CeilingPrice)
 	}

@@ -18,6 +18,7 @@ func readOnlyDeps(d *tui.Deps) {
 	d.ReadOnly = true
 	d.Rearm = func(context.Context, string) error { return ErrReadOnly }
 	d.BuyAnother = func(context.Context, string, int) error { return ErrReadOnly }
+	d.Remove = func(context.Context, string) error { return ErrReadOnly }
 	if d.Account != nil {
 		d.Account = readOnlyAccount{d.Account}
 	}

@@ -221,3 +221,68 @@ func changeEntry(key string, n newEntry) func(*prefs.File) error {
 		return nil
 	}
 }
+
+// pauseEntry pauses a wanted entry (prefs.Server.Pause), if it still has
+// the qty the user saw.
+func pauseEntry(key string, qty int) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		s, err := findEntry(f, key)
+		if err != nil {
+			return err
+		}
+		if s.Qty != qty {
+			return fmt.Errorf("qty %w (now %d)", errChangedNow, s.Qty)
+		}
+		return s.Pause()
+	}
+}
+
+// resumeEntry resumes a paused entry (prefs.Server.Resume), unless another
+// entry now buys the same server in one of its DCs.
+func resumeEntry(key string) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 {
+			return errEntryGone
+		}
+		s := &f.Servers[i]
+		if err := checkNoDuplicate(f, newEntry{PlanCode: s.PlanCode, FQN: s.FQN, Datacenters: s.Datacenters}, i); err != nil {
+			return err
+		}
+		return s.Resume()
+	}
+}
+
+// bringBack makes a retired entry wanted again with a new ceiling
+// (prefs.Server.BringBack), unless another entry now buys the same server
+// in one of its DCs.
+func bringBack(key string, ceiling int64) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 {
+			return errEntryGone
+		}
+		s := &f.Servers[i]
+		if err := checkNoDuplicate(f, newEntry{PlanCode: s.PlanCode, FQN: s.FQN, Datacenters: s.Datacenters}, i); err != nil {
+			return err
+		}
+		return s.BringBack(ceiling)
+	}
+}
+
+// removeEntry deletes an entry through the Store when no Remove function
+// is wired: prefs.RemoveHold on the file alone (the engine also asks the
+// journal).
+func removeEntry(key string) func(*prefs.File) error {
+	return func(f *prefs.File) error {
+		i := f.Find(key)
+		if i < 0 {
+			return errEntryGone
+		}
+		if why := prefs.RemoveHold(f.Servers[i], nil); why != "" {
+			return errors.New(why)
+		}
+		f.Servers = append(f.Servers[:i:i], f.Servers[i+1:]...)
+		return nil
+	}
+}

@@ -36,6 +36,9 @@ type offerConfig struct {
 	availLoading bool
 	availErr     string
 	err          string
+	// overAsked is the choice (fqn, addons, ceiling) whose price over the
+	// ceiling the user was warned of on enter: a second enter saves it.
+	overAsked string
 }
 
 type dcChoice struct {
@@ -71,7 +74,7 @@ func newOfferConfig(c *catalog.Catalog, o *catalog.Offer, s *prefs.Server) *offe
 		for _, d := range s.Datacenters {
 			cfg.dcs = append(cfg.dcs, dcChoice{dc: d.Datacenter, region: d.Region, want: true})
 		}
-		cfg.qty = max(s.Qty, 1)
+		cfg.qty = s.Units() // what the ceiling covers (a paused entry: its paused qty)
 		cfg.changing = s
 	}
 	for _, dc := range o.Datacenters {
@@ -240,6 +243,28 @@ func (c *offerConfig) price() catalog.Price {
 
 func (c *offerConfig) firstInvoice() int64 { return c.price().FirstInvoice() }
 
+// overCeiling reports whether the catalog's first invoice of the choice,
+// for all units, is more than the typed ceiling accepts (prefs.Server.Accepts,
+// with the skip_validate of the entry being changed), and that total.
+func (c *offerConfig) overCeiling() (total int64, over bool) {
+	ceil, err := money.Parse(c.ceiling.String())
+	if err != nil || ceil == 0 {
+		return 0, false // entry() says what is wrong
+	}
+	total = c.firstInvoice() * int64(c.qty)
+	s := prefs.Server{CeilingPrice: money.ToFloat(ceil)}
+	if c.changing != nil {
+		s.SkipValidate = c.changing.SkipValidate
+	}
+	return total, !s.Accepts(total)
+}
+
+// overWords says the choice costs more than the ceiling.
+func (c *offerConfig) overWords(total int64) string {
+	return fmt.Sprintf("catalog first invoice %s %s (%d unit(s), excl. tax) is over the ceiling %s: never ordered at that price",
+		money.Decimal(total), c.cat.Currency, c.qty, c.ceiling.String())
+}
+
 // os is the dedicated_os label: the offer's single (or first) allowed value.
 func (c *offerConfig) os() string {
 	for _, l := range c.offer.Configs {
@@ -355,6 +380,14 @@ func (m Model) saveConfig() (tea.Model, tea.Cmd) {
 		c.err = err.Error()
 		return m, nil
 	}
+	if total, over := c.overCeiling(); over {
+		choice := n.FQN + "|" + strings.Join(n.Addons, ",") + "|" + c.ceiling.String()
+		if c.overAsked != choice {
+			c.overAsked = choice
+			c.err = "not saved: enter again saves anyway, or raise the ceiling; " + c.overWords(total)
+			return m, nil
+		}
+	}
 	label := shortName(c.offer.Name) + " " + shortFQN(n.PlanCode, n.FQN)
 	dcs := make([]string, len(n.Datacenters))
 	for i, d := range n.Datacenters {
@@ -455,13 +488,20 @@ func (c *offerConfig) view(st *Styles, width, height int) string {
 		line := mark(len(c.families)+i) + box + " " + fit(num, 3) + fit(d.dc, dcW) + " " + fit(d.region, regW) + " " + availInk(&st.ink, cl).Render(av)
 		lines = append(lines, cut(line, width))
 	}
+	if total, over := c.overCeiling(); over && c.err == "" {
+		for _, l := range wrapText("⚠ "+c.overWords(total), max(width-2, 1)) {
+			lines = append(lines, st.Danger.Render(cut("  "+l, width)))
+		}
+	}
 	ceilHint := fmt.Sprintf(" %s for all %d unit(s), excl. tax; place_order starts off", cur, c.qty)
 	if c.changing != nil {
 		ceilHint = fmt.Sprintf(" %s for all %d unit(s), excl. tax (now %s)", cur, c.qty, money.CeilingDecimal(c.changing.CeilingUcents()))
 	}
 	lines = append(lines, cut(mark(c.ceilingField())+"ceiling   "+c.ceiling.view(st.Input, 12, c.field == c.ceilingField())+st.Dim.Render(ceilHint), width))
 	if c.err != "" {
-		lines = append(lines, st.Danger.Render(cut("  "+c.err, width)))
+		for _, l := range wrapText(c.err, max(width-2, 1)) {
+			lines = append(lines, st.Danger.Render(cut("  "+l, width)))
+		}
 	}
 	if c.changing != nil {
 		lines = append(lines, st.Dim.Render(cut("  enter saves the change to this entry (qty, place_order and autopay are kept) · esc goes back", width)))

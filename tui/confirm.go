@@ -19,6 +19,15 @@ const (
 	confirmAutopay
 	// confirmRearm: re-arm an entry latched without an order.
 	confirmRearm
+	// confirmRemove: remove an entry from preferences.json (d).
+	confirmRemove
+	// confirmPause: pause a wanted entry (z).
+	confirmPause
+	// confirmResume: resume a paused entry that orders and pays at once (z).
+	confirmResume
+	// confirmFinishedPlace: turn place_order on for an ordered or retired
+	// entry, which buys nothing now (p).
+	confirmFinishedPlace
 )
 
 // confirmDialog asks before something that can spend money. It keeps the
@@ -28,6 +37,7 @@ type confirmDialog struct {
 	key                string
 	name               string
 	fromPlace, fromPay bool
+	qty                int // the qty paused or resumed
 }
 
 // confirmView renders the dialog with the live validated prices per DC.
@@ -62,6 +72,8 @@ func (m *Model) confirmView() string {
 		)
 		lines = append(lines, m.priceLines(s, w)...)
 		lines = append(lines, st.DialogTitle.Render("y")+" re-arm   "+st.DialogTitle.Render("n/esc")+" cancel")
+	default:
+		lines = m.entryActionLines(d, s, w)
 	}
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
 }
@@ -76,10 +88,7 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 	if m.cat != nil {
 		cur = " " + m.cat.Currency
 	}
-	qty := s.Qty
-	if qty == 0 && s.OrderAttemptedQty > 0 {
-		qty = s.OrderAttemptedQty // a latched entry: the qty re-arming restores
-	}
+	qty := s.Units() // at qty 0: what re-arming, resuming or bringing back restores
 	out := []string{cut(fmt.Sprintf("Ceiling (first invoice excl. tax, %d unit(s)): %s%s", qty, money.CeilingDecimal(ceiling), cur), w)}
 	dcW := dcWidth(s.DCNames(), 4) + 1
 	for _, dc := range s.DCNames() {
@@ -105,4 +114,51 @@ func (m *Model) priceLines(s *prefs.Server, w int) []string {
 		out = append(out, cut(line, w))
 	}
 	return out
+}
+
+// entryActionLines are the lines of the dialogs of entryactions.go.
+func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []string {
+	st := &m.styles
+	keys := func(yes string) string {
+		return st.DialogTitle.Render("y") + " " + yes + "   " + st.DialogTitle.Render("n/esc") + " cancel"
+	}
+	var lines []string
+	switch d.kind {
+	case confirmRemove:
+		lines = append(lines, st.Danger.Render(cut("Remove "+d.name+" from preferences.json?", w)))
+		lines = append(lines, wrapText(fmt.Sprintf("ovhtui stops watching it and forgets its settings (DCs, addons, ceiling %s, carts).", money.CeilingDecimal(s.CeilingUcents())), w)...)
+		switch s.Stage() {
+		case prefs.StageOrdered:
+			lines = append(lines, wrapText(fmt.Sprintf("Order #%d stays in your OVH account (O lists it) and in the journal.", s.OrderID), w)...)
+		case prefs.StageWanted:
+			lines = append(lines, wrapText(fmt.Sprintf("It is watched now (qty %d): it will not be bought. To stop it for a while instead, pause it (z).", s.Qty), w)...)
+		}
+		lines = append(lines, keys("remove"))
+	case confirmPause:
+		lines = append(lines, st.DialogTitle.Render(cut("Pause "+d.name+"?", w)))
+		lines = append(lines, wrapText(fmt.Sprintf("It stops watching and ordering. Qty %d is kept aside (paused_qty) with the ceiling %s, DCs, addons and carts; z resumes it in one key.", d.qty, money.CeilingDecimal(s.CeilingUcents())), w)...)
+		lines = append(lines, keys("pause"))
+	case confirmResume:
+		lines = append(lines,
+			st.Danger.Render(cut("REAL MONEY — Resume "+d.name+"?", w)),
+			cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", d.qty), w),
+			cut("and OVH charges your preferred payment method at once (autopay on).", w),
+		)
+		lines = append(lines, m.priceLines(s, w)...)
+		lines = append(lines, keys("resume"))
+	case confirmFinishedPlace:
+		pays := ""
+		if s.Autopay {
+			pays = " and pays at once (autopay on)"
+		}
+		if s.Stage() == prefs.StageOrdered {
+			lines = append(lines, st.DialogTitle.Render(cut(fmt.Sprintf("%s is ordered (#%d in %s)", d.name, s.OrderID, orDash(s.OrderedIn)), w)))
+			lines = append(lines, wrapText("Turning place_order ON buys nothing now: the entry stays ordered. It applies if you buy another (B): the re-armed entry then orders for real"+pays+", within the ceiling you confirm there.", w)...)
+		} else {
+			lines = append(lines, st.DialogTitle.Render(cut(d.name+" is retired (a price over its ceiling; qty 0, ceiling 0)", w)))
+			lines = append(lines, wrapText("Turning place_order ON buys nothing now. It applies once you bring it back (R, with a new ceiling): it then orders for real"+pays+" as soon as a wanted DC is in stock.", w)...)
+		}
+		lines = append(lines, keys("turn place_order on"))
+	}
+	return lines
 }

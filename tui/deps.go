@@ -35,6 +35,12 @@ type Deps struct {
 	// user confirmed (the engine's BuyAnother: new id, journal record).
 	// When nil the UI calls prefs.Server.BuyAgain through the Store.
 	BuyAnother func(ctx context.Context, entryKey string, qty int) error
+	// Remove deletes an entry from preferences.json, after the user
+	// confirmed (the engine's Remove: it refuses an entry whose checkout
+	// outcome is unknown, in the file or in the journal, or whose checkout
+	// or look-up is under way). When nil the UI removes it through the
+	// Store with prefs.RemoveHold's rule on the file alone.
+	Remove func(ctx context.Context, entryKey string) error
 	// Catalog returns the current catalog, or nil while none is loaded. It
 	// must never block.
 	Catalog func() *catalog.Catalog

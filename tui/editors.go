@@ -13,7 +13,8 @@ import (
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
-// ceilingEditor edits an entry's ceiling_price.
+// ceilingEditor edits an entry's ceiling_price, or, with bringBack, sets
+// the ceiling of a retired entry and watches it again (entryactions.go).
 type ceilingEditor struct {
 	key   string
 	name  string
@@ -21,6 +22,9 @@ type ceilingEditor struct {
 	qty   int
 	input lineInput
 	err   string
+
+	bringBack bool
+	catalog   int64 // the catalog's first invoice for qty units (0: unknown), bringBack only
 }
 
 func (m *Model) openCeiling(s *prefs.Server) {
@@ -56,6 +60,18 @@ func (m Model) updateCeiling(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			ed.err = err.Error()
 			return m, nil
 		}
+		if ed.bringBack {
+			if to <= 0 {
+				ed.err = "a ceiling of 0 accepts no price: type the most you accept"
+				return m, nil
+			}
+			m.ceiling = nil
+			m.relayout()
+			return m, m.queueSave(saveReq{
+				reason: fmt.Sprintf("%s brought back: ceiling %s for %s, watched again", ed.name, money.CeilingDecimal(to), unitsWord(ed.qty)),
+				change: bringBack(ed.key, to),
+			})
+		}
 		m.ceiling = nil
 		m.relayout()
 		if to == ed.from || ed.input.String() == money.CeilingDecimal(ed.from) {
@@ -80,15 +96,26 @@ func (m *Model) ceilingView() string {
 		st.DialogTitle.Render(cut("Ceiling of "+ed.name, w)),
 		cut("Most you accept for the first invoice (excl. tax, setup included, all units).", w),
 		cut("The engine never checks out above it. A plain amount, at most two decimals.", w),
-		"ceiling: " + ed.input.view(st.Input, min(20, max(w-9, 1)), true) + st.Dim.Render(ed.perUnit()),
 	}
+	i := m.file.Find(ed.key)
+	if ed.bringBack {
+		lines = []string{st.DialogTitle.Render(cut("Bring back "+ed.name+" with a new ceiling", w))}
+		if i >= 0 {
+			lines = append(lines, m.bringBackLines(ed, &m.file.Servers[i], w)...)
+		}
+	}
+	lines = append(lines, "ceiling: "+ed.input.view(st.Input, min(20, max(w-9, 1)), true)+st.Dim.Render(ed.perUnit()))
 	if ed.err != "" {
 		lines = append(lines, st.Danger.Render(cut("not saved: "+ed.err, w)))
 	}
-	if i := m.file.Find(ed.key); i >= 0 {
+	if i >= 0 && !ed.bringBack {
 		lines = append(lines, m.priceLines(&m.file.Servers[i], w)...)
 	}
-	lines = append(lines, st.Dim.Render(cut("enter saves · esc cancels", w)))
+	save := "enter saves · esc cancels"
+	if ed.bringBack {
+		save = "enter brings it back · esc cancels"
+	}
+	lines = append(lines, st.Dim.Render(cut(save, w)))
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
 }
 

@@ -66,10 +66,10 @@ func (k keyMap) globalKeys() []key.Binding {
 }
 
 // legend explains the words and signs of the dashboard.
-const legend = "avail: a delivery window (1H-high, 24H, 72H…) in green is orderable within the entry's max_delivery_hours, " +
-	"in yellow it is longer; out = unavailable, coming = comingSoon, unknown = OVH does not say, … = no poll yet; " +
-	"\"5m ago\", dimmed: the last value is no longer current (not polled since the entry was ordered or stopped, or its polls fail). " +
-	"price/ceil: the validated first invoice (excl. tax, all units) ≤ within the ceiling, > above it, ? to be read again before ordering, " +
+const legend = "avail: a delivery window in green is orderable within max_delivery_hours, in yellow it is longer; " +
+	"out = unavailable, coming = comingSoon, unknown = OVH does not say, … = no poll yet, " +
+	"\"5m ago\" (dimmed) = no longer current: not polled since ordered or stopped, or polls fail. " +
+	"price/ceil: the validated first invoice (excl. tax, all units), ≤ within the ceiling, > above, ? to re-read before ordering, " +
 	"nocheck = skip_validate, — = no ceiling (retired)."
 
 // helpView renders the help of the screen it was opened from in height

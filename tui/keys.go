@@ -17,6 +17,8 @@ type keyMap struct {
 	Refresh        key.Binding
 	Rearm          key.Binding
 	BuyAnother     key.Binding
+	Remove         key.Binding // remove the entry (confirmed)
+	Pause          key.Binding // pause / resume the entry
 	Detail         key.Binding // log pane: the selected line in full
 	Focus          key.Binding
 	Dismiss        key.Binding
@@ -78,8 +80,10 @@ func newKeyMap() keyMap {
 		Browse:     b("/", "catalog", "/", "c"),
 		EditAddons: b("C", "change addons", "C"),
 		Refresh:    b("r", "refresh catalog", "r"),
-		Rearm:      b("R", "re-arm (decision)", "R"),
+		Rearm:      b("R", "re-arm / bring back", "R"),
 		BuyAnother: b("B", "buy another (ordered entry)", "B"),
+		Remove:     b("d", "remove entry", "d"),
+		Pause:      b("z", "pause/resume", "z"),
 		Detail:     b("enter", "wrap lines", "enter"),
 		Focus:      b("tab", "log", "tab"),
 		Dismiss:    b("x", "dismiss banner", "x"),
@@ -195,8 +199,8 @@ func (k keyMap) helpFor(s screen) helpKeys {
 		short: []key.Binding{k.PlaceOrder, k.Autopay, k.QtyHelp, k.Ceiling, k.DCOrder, k.Help, k.Quit, k.Browse, k.Focus, k.MoveHelp},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Focus, k.Dismiss, k.Silence, k.Quit},
-			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder},
-			{k.Rearm, k.BuyAnother, k.Browse, k.EditAddons, k.Refresh, k.History},
+			{k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder, k.Pause},
+			{k.Rearm, k.BuyAnother, k.Remove, k.Browse, k.EditAddons, k.Refresh, k.History},
 			{k.aw.Orders, k.aw.Servers},
 		},
 	}

@@ -236,6 +236,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.logf(slog.LevelWarn, "%s re-armed to buy %d more: the engine watches it again", msg.name, msg.qty)
 		}
 		return m, snapshotCmd(m.deps.Store)
+	case removeMsg:
+		return m.handleRemoved(msg)
 	case rearmMsg:
 		if msg.err != nil {
 			m.logf(slog.LevelError, "re-arm of %s failed: %v", msg.name, msg.err)

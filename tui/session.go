@@ -36,7 +36,7 @@ func (m *Model) changes(msg tea.KeyPressMsg, sc screen) bool {
 	k := &m.keys
 	switch sc {
 	case screenDashboard:
-		return key.Matches(msg, k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder, k.EditAddons, k.Rearm, k.BuyAnother)
+		return key.Matches(msg, k.PlaceOrder, k.Autopay, k.QtyUp, k.QtyDown, k.Ceiling, k.DCOrder, k.EditAddons, k.Rearm, k.BuyAnother, k.Remove, k.Pause)
 	case screenBrowserConfig:
 		return key.Matches(msg, k.Add)
 	case screenOrders:

@@ -93,13 +93,16 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.PlaceOrder):
 		to := !s.PlaceOrder
+		if to && s.Finished() {
+			return m.askFinishedPlace(s, name)
+		}
 		if to && s.Autopay {
 			m.confirm = &confirmDialog{kind: confirmPlaceOrder, key: s.Key(), name: name, fromPlace: s.PlaceOrder, fromPay: s.Autopay}
 			m.relayout()
 			return m, nil
 		}
 		return m, m.queueSave(saveReq{
-			reason: fmt.Sprintf("place_order %s for %s", onOff(to), name),
+			reason: fmt.Sprintf("place_order %s for %s%s", onOff(to), name, flagNote(s)),
 			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, to, s.Autopay),
 		})
 	case key.Matches(msg, k.Autopay):
@@ -110,7 +113,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.queueSave(saveReq{
-			reason: fmt.Sprintf("autopay %s for %s", onOff(to), name),
+			reason: fmt.Sprintf("autopay %s for %s%s", onOff(to), name, flagNote(s)),
 			change: setFlags(s.Key(), s.PlaceOrder, s.Autopay, s.PlaceOrder, to),
 		})
 	case s.Ordered() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.Rearm)):
@@ -125,6 +128,14 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.openBuy(s, name)
+	case key.Matches(msg, k.Remove):
+		return m.askRemove(s, name)
+	case key.Matches(msg, k.Pause):
+		return m.pauseOrResume(s, name)
+	case s.Retired() && (key.Matches(msg, k.Rearm) || key.Matches(msg, k.Ceiling)):
+		m.openBringBack(s)
+	case (s.Paused() || s.Retired()) && key.Matches(msg, k.QtyUp):
+		m.logf(slog.LevelInfo, "%s: %s", name, stageWords(s))
 	case s.NeedsDecision() && (key.Matches(msg, k.QtyUp) || key.Matches(msg, k.QtyDown)):
 		m.logf(slog.LevelInfo, "%s: an order was attempted and its outcome is unknown: check your OVH orders, then press R to re-arm it", name)
 	case key.Matches(msg, k.QtyUp), key.Matches(msg, k.QtyDown):
@@ -226,6 +237,23 @@ func (m Model) updateConfirm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				return m, rearmCmd(m.ctx, m.deps.Rearm, d.key, d.name)
 			}
 			return m, m.queueSave(saveReq{reason: "re-arm " + d.name + " (confirmed)", change: clearLatch(d.key)})
+		case confirmRemove:
+			return m.confirmedRemove(d)
+		case confirmPause:
+			return m, m.queueSave(saveReq{
+				reason: fmt.Sprintf("%s paused (qty %d kept aside; z resumes it)", d.name, d.qty),
+				change: pauseEntry(d.key, d.qty),
+			})
+		case confirmResume:
+			return m, m.queueSave(saveReq{
+				reason: fmt.Sprintf("%s resumed, qty %d (confirmed): orders and pays when in stock", d.name, d.qty),
+				change: resumeEntry(d.key),
+			})
+		case confirmFinishedPlace:
+			return m, m.queueSave(saveReq{
+				reason: "place_order on for " + d.name + " (confirmed; buys nothing until bought again or brought back)",
+				change: setFlags(d.key, d.fromPlace, d.fromPay, true, d.fromPay),
+			})
 		}
 	case "n", "N", "esc", "q":
 		m.confirm = nil
