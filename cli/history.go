@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -101,6 +102,16 @@ type radar struct {
 	store *history.Store
 	rec   *history.Recorder
 	stop  func()
+	// engine, once set (setup.go), holds the recorder's writes while a
+	// checkout is under way (order.Engine.Quiet).
+	engine *atomic.Pointer[order.Engine]
+}
+
+// holdFor makes the recorder wait for eng's checkouts before it writes.
+func (r *radar) holdFor(eng *order.Engine) {
+	if r != nil {
+		r.engine.Store(eng)
+	}
 }
 
 // close stops the recorder (writing what is queued) and closes the file.
@@ -156,8 +167,15 @@ func startRadar(h historyFlags, path string, log *slog.Logger, seed func(emit fu
 		log.Warn(msg)
 		return nil, msg
 	}
+	engine := &atomic.Pointer[order.Engine]{}
 	rec := history.NewRecorder(store, history.RecorderOptions{
 		Keep: h.keep,
+		Hold: func() <-chan struct{} {
+			if e := engine.Load(); e != nil {
+				return e.Quiet()
+			}
+			return nil
+		},
 		OnError: func(err error) {
 			log.Error("history: " + err.Error())
 		},
@@ -173,7 +191,7 @@ func startRadar(h historyFlags, path string, log *slog.Logger, seed func(emit fu
 		// frame.
 		<-rec.Ready()
 	}
-	return &radar{store: store, rec: rec, stop: func() { stop(); <-done }}, ""
+	return &radar{store: store, rec: rec, stop: func() { stop(); <-done }, engine: engine}, ""
 }
 
 // historyCommand is `ovhtui history [PLAN|FQN] [--dc DC] [--since

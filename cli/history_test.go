@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/history"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
 )
@@ -174,5 +177,46 @@ func TestHistoryFlags(t *testing.T) {
 	}
 	if _, err := parseSince("yesterday", now); err == nil {
 		t.Error("yesterday accepted")
+	}
+}
+
+// TestDemoHistoryBeforeUI: the demo's invented month is in its history
+// file when the radar starts, before any front end shows: every plan of
+// the demo's catalog has a stock line and restocks, and the history view's
+// figures of a demo entry are there.
+func TestDemoHistoryBeforeUI(t *testing.T) {
+	a := &app{}
+	demo := &demoEnv{tmpDir: t.TempDir()}
+	opts := options{history: historyFlags{keep: history.DefaultKeep}}
+	rad, msg := a.startEngineRadar(opts, demo, "IE", nil, nil, slog.New(slog.DiscardHandler))
+	if rad == nil {
+		t.Fatalf("no radar: %s", msg)
+	}
+	defer rad.close()
+	r := rad.reader()
+	now := time.Now()
+	offers, err := r.Offers(context.Background(), "IE", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.Parse(ovhsim.DefaultCatalog(), catalog.ParseOptions{Subsidiary: "IE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restocks := 0
+	for _, o := range c.Offers {
+		st, ok := offers[o.PlanCode]
+		if !ok || !st.Seen {
+			t.Fatalf("%s has no history when the radar starts", o.PlanCode)
+		}
+		restocks += st.Restocks
+	}
+	if restocks < len(c.Offers) {
+		t.Fatalf("%d restocks in 30 days over %d plans: not a believable month", restocks, len(c.Offers))
+	}
+	const fqn = "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme"
+	st, err := r.Stats(context.Background(), history.Filter{Subsidiary: "IE", FQN: fqn}, now, history.OVHTime)
+	if err != nil || !st.Seen || st.First.After(now.Add(-30*24*time.Hour)) {
+		t.Fatalf("the demo entry's history view: seen %v, from %v (%v)", st.Seen, st.First, err)
 	}
 }

@@ -275,6 +275,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	}
 	r.eng = order.New(cfg)
 	refused.eng.Store(r.eng)
+	rad.holdFor(r.eng) // the radar's writes wait for checkouts (order/quiet.go)
 	var listeners []func(order.Event)
 	if r.notifier != nil {
 		listeners = append(listeners, r.notifier.Offer)

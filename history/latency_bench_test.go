@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,34 +32,67 @@ type fixedCatalog struct{ c *catalog.Catalog }
 
 func (f fixedCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f.c, nil }
 
+// latencyMode is what the restock radar does during one flip of
+// BenchmarkCheckoutLatency.
+type latencyMode int
+
+const (
+	radarOff    latencyMode = iota // no recording, no sweep
+	radarOn                        // recording every answer, the sweep at its default rate (not due)
+	radarSweep                     // recording, and a whole sweep round started at the flip
+	radarUnheld                    // on, but the recorder does not wait for the checkout (before order.Engine.Quiet)
+	latencyModes
+)
+
+var latencyModeNames = [latencyModes]string{"off", "on", "sweep", "unheld"}
+
 // BenchmarkCheckoutLatency is the latency the restock radar adds between
 // the poll that sees a DC orderable (its answer back in the engine) and the
-// checkout request leaving (the engine calling Checkout), in one run: first with history
-// off (no recorder, no sweep), then on (the recorder on the event fan-out
-// and the sweep of the whole feed, ~9,000 entries, every second: 300 times
-// the default rate, so that recording is under way at each flip). Reports
-// p50 and p99 of each and the p99 difference in ms. About a minute.
+// checkout request leaving (the engine calling Checkout), history on versus
+// off in one run: one engine, the flips taking the modes in turn, so that
+// every mode meets the same machine.
+//
+//   - off: nothing listens to the radar's events and no sweep runs.
+//   - on: the recorder records every answer from the event fan-out, as it
+//     does at the default rate, where the 5-minute sweep is not due during
+//     a flip (a sweep round lasts about a second: 1 flip in 300 meets one).
+//   - sweep: on, and a whole sweep round (the unfiltered request of the
+//     ~9,000-entry feed through the same client, and its recording) started
+//     at the very instant of the flip: the worst case, at any rate.
+//   - unheld: on, but the recorder writes at once instead of waiting for
+//     the checkout under way (RecorderOptions.Hold, order.Engine.Quiet):
+//     what the radar cost before it waited.
+//
+// Before each flip the recorder has written everything queued, so each
+// flip starts from the same quiet state. Reports p50 and p99 (the largest
+// but one of each mode's samples below 100) of each mode, in ms, and the
+// added p99 of on and sweep over off. RADAR_FLIPS sets the flips per mode
+// (default 40: about six minutes).
 //
 //	go test ./history -run '^$' -bench CheckoutLatency -benchtime 1x
 func BenchmarkCheckoutLatency(b *testing.B) {
-	const flips = 30
+	perMode := 40
+	if n, err := strconv.Atoi(os.Getenv("RADAR_FLIPS")); err == nil && n > 0 {
+		perMode = n
+	}
 	for b.Loop() {
-		off := checkoutLatencies(b, false, flips)
-		on := checkoutLatencies(b, true, flips)
+		lat := checkoutLatencies(b, perMode)
 		p := func(l []time.Duration, q float64) float64 {
 			slices.Sort(l)
 			i := min(len(l)-1, int(q*float64(len(l))))
 			return float64(l[i].Microseconds()) / 1000
 		}
-		b.ReportMetric(p(off, 0.5), "off-p50-ms")
-		b.ReportMetric(p(off, 0.99), "off-p99-ms")
-		b.ReportMetric(p(on, 0.5), "on-p50-ms")
-		b.ReportMetric(p(on, 0.99), "on-p99-ms")
-		b.ReportMetric(p(on, 0.99)-p(off, 0.99), "added-p99-ms")
+		for m := range latencyModes {
+			b.ReportMetric(p(lat[m], 0.5), latencyModeNames[m]+"-p50-ms")
+			b.ReportMetric(p(lat[m], 0.99), latencyModeNames[m]+"-p99-ms")
+		}
+		for _, m := range []latencyMode{radarOn, radarSweep, radarUnheld} {
+			b.ReportMetric(p(lat[m], 0.99)-p(lat[radarOff], 0.99), latencyModeNames[m]+"-added-p99-ms")
+		}
 	}
 }
 
-func checkoutLatencies(b *testing.B, history bool, flips int) []time.Duration {
+func checkoutLatencies(b *testing.B, perMode int) [latencyModes][]time.Duration {
 	catJSON, err := os.ReadFile("../testdata/eco-catalog-IE.json")
 	if err != nil {
 		b.Fatal(err)
@@ -100,25 +135,28 @@ func checkoutLatencies(b *testing.B, history bool, flips int) []time.Duration {
 	}
 	api := &timedAPI{API: ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second}),
 		latency: make(chan time.Duration, 1)}
-	cfg := order.Config{
+	hs, err := Open(context.Background(), filepath.Join(dir, FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hs.Close()
+	eng := order.New(order.Config{
 		API:      api,
 		Store:    store,
 		Catalog:  fixedCatalog{cat},
 		Poll:     time.Second,
 		Endpoint: srv.URL + "/1.0",
-	}
-	var rec *Recorder
-	if history {
-		cfg.Sweep = time.Second
-		hs, err := Open(context.Background(), filepath.Join(dir, FileName))
-		if err != nil {
-			b.Fatal(err)
+		// The engine's own sweep is not due in a flip at the default
+		// rate; the sweep mode starts one at the flip instead.
+	})
+	var recording, unheld atomic.Bool // the mode of the flip under way
+	rec := NewRecorder(hs, RecorderOptions{Hold: func() <-chan struct{} {
+		if unheld.Load() {
+			return nil
 		}
-		defer hs.Close()
-		rec = NewRecorder(hs, RecorderOptions{})
-		defer runRecorder(rec)()
-	}
-	eng := order.New(cfg)
+		return eng.Quiet() // as cli wires it
+	}})
+	defer runRecorder(rec)()
 	ready := make(chan struct{}, 16)
 	placed := make(chan struct{}, 16)
 	gone := make(chan struct{}, 16)
@@ -126,16 +164,16 @@ func checkoutLatencies(b *testing.B, history bool, flips int) []time.Duration {
 	go func() {
 		defer close(done)
 		for ev := range eng.Events() { // the fan-out: listeners first
-			if rec != nil {
+			if recording.Load() {
 				rec.Listen(ev)
 			}
-			switch ev.(type) {
+			switch e := ev.(type) {
 			case order.CartReady:
 				ready <- struct{}{}
 			case order.OrderPlaced:
 				placed <- struct{}{}
 			case order.AvailabilityChanged:
-				if e := ev.(order.AvailabilityChanged); e.New == "unavailable" {
+				if e.New == "unavailable" {
 					gone <- struct{}{}
 				}
 			}
@@ -150,15 +188,35 @@ func checkoutLatencies(b *testing.B, history bool, flips int) []time.Duration {
 		<-done
 	}()
 
-	var lat []time.Duration
-	for i := 0; i < flips; i++ {
+	var lat [latencyModes][]time.Duration
+	for i := 0; i < perMode*int(latencyModes); i++ {
+		mode := latencyMode(i % int(latencyModes))
 		<-ready
 		for len(ready) > 0 { // re-validations
 			<-ready
 		}
+		if err := rec.Flush(ctx); err != nil { // every flip starts quiet
+			b.Fatal(err)
+		}
+		recording.Store(mode != radarOff)
+		unheld.Store(mode == radarUnheld)
+		var sweepDone chan struct{}
+		if mode == radarSweep {
+			sweepDone = make(chan struct{})
+			go func() { // one sweep round, as order's sweepOnce does it
+				defer close(sweepDone)
+				items, err := api.API.Availability(ctx, "", nil)
+				if err == nil {
+					rec.Listen(order.AvailabilitySeen{Base: order.Base{Time: time.Now()}, Subsidiary: "IE", Items: items, Sweep: true})
+				}
+			}()
+		}
 		sim.SetAvailability(latFQN, "fra", "1H-high")
-		lat = append(lat, <-api.latency)
+		lat[mode] = append(lat[mode], <-api.latency)
 		<-placed
+		if sweepDone != nil {
+			<-sweepDone
+		}
 		sim.SetAvailability(latFQN, "fra", "unavailable")
 		<-gone // the engine saw it: the next cart waits for the next flip
 		if err := store.Update("bench: want again", func(f *prefs.File) error {
@@ -168,9 +226,8 @@ func checkoutLatencies(b *testing.B, history bool, flips int) []time.Duration {
 			b.Fatal(err)
 		}
 	}
-	if rec != nil {
-		rec.Flush(context.Background())
-	}
+	recording.Store(false)
+	rec.Flush(context.Background())
 	return lat
 }
 

@@ -111,6 +111,11 @@ type RecorderOptions struct {
 	// MaxBatch is the most observations written in one transaction
 	// (default 256).
 	MaxBatch int
+	// Hold, when set, is asked before each write: while it returns a
+	// channel not yet closed (a checkout is under way: order.Engine.Quiet)
+	// the write waits for it, at most HoldMax, so that the recorder never
+	// shares the disk with a checkout's syncs. Observations queue meanwhile.
+	Hold func() <-chan struct{}
 	// Seed, when set, fills a database that has recorded nothing yet
 	// before anything queued is written (the demo's invented weeks): it
 	// calls emit with observations, each series in time order. Seeding is
@@ -178,6 +183,10 @@ type pricePoint struct {
 type planKey struct{ sub, plan string }
 
 type flushReq struct{ done chan struct{} }
+
+// HoldMax is the longest a write waits for Options.Hold: a checkout is
+// sent within seconds; its outcome may take longer to settle.
+const HoldMax = 5 * time.Second
 
 // seenFlushEvery is how stale seen_ms may be on disk: it is rewritten at
 // most this often per series, not at every poll.
@@ -305,6 +314,7 @@ func (r *Recorder) Run(ctx context.Context) {
 		if !loaded {
 			loaded = r.load(ctx) == nil
 		}
+		r.holdOff(ctx)
 		r.handle(context.WithoutCancel(ctx), batch, loaded)
 		if loaded && r.opts.Now().Sub(r.pruned) >= 24*time.Hour {
 			r.prune(ctx)
@@ -335,6 +345,25 @@ func (r *Recorder) seed(ctx context.Context) {
 	})
 	write()
 	r.announce()
+}
+
+// holdOff waits while Options.Hold says a checkout is under way, at most
+// HoldMax.
+func (r *Recorder) holdOff(ctx context.Context) {
+	if r.opts.Hold == nil {
+		return
+	}
+	ch := r.opts.Hold()
+	if ch == nil {
+		return
+	}
+	t := time.NewTimer(HoldMax)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // drain writes what is queued at shutdown.

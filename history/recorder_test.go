@@ -254,3 +254,36 @@ func TestStatsFirst(t *testing.T) {
 		t.Fatalf("first %v, restocks %d", st.First, st.Restocks)
 	}
 }
+
+// TestHoldWaitsForCheckout: while Hold says a checkout is under way, the
+// recorder writes nothing; once it ends, the queued observations are
+// written.
+func TestHoldWaitsForCheckout(t *testing.T) {
+	s := openTemp(t)
+	gate := make(chan struct{})
+	asked := make(chan struct{}, 16)
+	var mu sync.Mutex
+	holding := true
+	h := startRecorder(t, s, RecorderOptions{Hold: func() <-chan struct{} {
+		asked <- struct{}{}
+		mu.Lock()
+		defer mu.Unlock()
+		if holding {
+			return gate
+		}
+		return nil
+	}})
+	h.rec.Observe(obs(t0, "ks-1.a", "gra", "1H-low"))
+	<-asked // the batch is collected and waits
+	if got := transitions(t, s, Filter{}); len(got) != 0 {
+		t.Fatalf("written during a checkout: %v", got)
+	}
+	mu.Lock()
+	holding = false
+	mu.Unlock()
+	close(gate)
+	h.flush()
+	if got := transitions(t, s, Filter{}); len(got) != 1 {
+		t.Fatalf("after the checkout: %v", got)
+	}
+}

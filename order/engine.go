@@ -105,6 +105,7 @@ type Engine struct {
 	now     func() time.Time
 	poll    time.Duration
 	cfg     Config
+	quiet   quietGate // checkouts under way (quiet.go)
 
 	// test hooks
 	cycleHook       func()       // called after each poll cycle
@@ -531,8 +532,16 @@ func (e *Engine) evaluate(ctx context.Context) {
 	e.mu.Unlock()
 	for _, a := range start {
 		a := a
+		if a.Kind == ActCheckout {
+			e.quiet.begin() // before the radar hears of the answer (quiet.go)
+		}
 		// The checkout outlives ctx so its outcome is saved: Run waits for it.
-		e.goTracked(func() { e.act(context.WithoutCancel(ctx), a) })
+		e.goTracked(func() {
+			if a.Kind == ActCheckout {
+				defer e.quiet.end()
+			}
+			e.act(context.WithoutCancel(ctx), a)
+		})
 	}
 	for _, k := range builds {
 		e.rushBuild(ctx, k)

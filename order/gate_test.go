@@ -9,6 +9,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -204,6 +205,52 @@ func TestLookUpMatchesWhatWasSent(t *testing.T) {
 		t.Fatalf("placed %+v", placed)
 	}
 	_ = os.Getpid
+}
+
+// Issue 16.10: the look-up after an unclear checkout that made no order
+// never takes another order of the same plan and DC with other addons
+// (placed by hand meanwhile), even once the file's addons are edited to be
+// that order's: the entry needs the user's decision instead.
+func TestLookUpNeverTakesAnOrderWithOtherAddons(t *testing.T) {
+	const otherFQN = "25skleb01.ram-32g-ecc-2400.softraid-2x2000sa"
+	otherAddons := []string{"softraid-2x2000sa-25skle", "bandwidth-300-25skle", "ram-32g-ecc-2400-25skle"}
+	env := newSim(t, ovhsim.Options{})
+	api := env.client(t)
+	h := startEngine(t, env, "", prefsJSON(t, entry()))
+	carts := h.waitCarts("fra", "gra")
+	// The checkout never reaches OVH's handler: no order is made.
+	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Status: 504, Times: 1})
+	arrived, release := stallCheckout(env, carts["fra"])
+	env.sim.SetAvailability(simFQN, "fra", "1H-high")
+	waitClosed(t, arrived, "the checkout")
+	env.sim.SetAvailability(otherFQN, "fra", "1H-high")
+	f, err := prefs.Parse("x", prefsJSON(t, entry(func(m map[string]any) { m["fqn"], m["addon_planCodes"] = otherFQN, otherAddons })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := New(Config{API: api}).buildCart(context.Background(), cartJob{key: CartKey{Entry: "x", DC: "fra"}, sub: "IE", s: f.Servers[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := api.Checkout(context.Background(), info.CartID, ovhapi.CheckoutRequest{})
+	if err != nil || res.OrderID == nil {
+		t.Fatalf("the order by hand: %v", err)
+	}
+	other := *res.OrderID
+	if err := h.store.Update("the user edits the addons to the other order's", func(f *prefs.File) error {
+		f.Servers[0].AddonPlanCodes = otherAddons
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	h.wait("needs decision", isA[NeedsDecision])
+	if n := h.count(isA[OrderPlaced]); n != 0 {
+		t.Fatalf("the order %d by hand was taken for the checkout's:\n%s", other, h.dump())
+	}
+	if s := h.file().Servers[0]; s.OrderID != 0 {
+		t.Fatalf("the file records order %d", s.OrderID)
+	}
 }
 
 // Issue 16.7: the journal replaced while the engine runs (a sync tool, a

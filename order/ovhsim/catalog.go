@@ -19,8 +19,12 @@ var defaultCatalogGz []byte
 
 // DefaultCatalog returns the embedded real eco catalog of the IE subsidiary
 // (ungzipped JSON, as GET /order/catalog/public/eco?ovhSubsidiary=IE serves
-// it). The demo builds its simulator from it.
-func DefaultCatalog() []byte {
+// it): a copy of its own for each caller. The demo builds its simulator
+// from it.
+func DefaultCatalog() []byte { return bytes.Clone(defaultCatalog()) }
+
+// defaultCatalog is the embedded catalog, ungzipped once per process.
+var defaultCatalog = sync.OnceValue(func() []byte {
 	zr, err := gzip.NewReader(bytes.NewReader(defaultCatalogGz))
 	if err != nil {
 		panic(fmt.Sprintf("ovhsim: embedded catalog: %v", err))
@@ -30,7 +34,7 @@ func DefaultCatalog() []byte {
 		panic(fmt.Sprintf("ovhsim: embedded catalog: %v", err))
 	}
 	return b
-}
+})
 
 // Configuration labels and family names of the eco catalog.
 const (
