@@ -194,7 +194,8 @@ func TestAfterWinWithCredentials(t *testing.T) {
 }
 
 // paymentColumn reports whether the orders table gives order id the
-// payment word want (the column after STATUS).
+// payment word want (the column after STATUS, which says OVH's word or
+// UNPAID).
 func paymentColumn(table string, id int64, want string) bool {
 	for _, line := range strings.Split(table, "\n") {
 		f := strings.Fields(line)
@@ -202,7 +203,7 @@ func paymentColumn(table string, id int64, want string) bool {
 			continue
 		}
 		for i, w := range f {
-			if w == want && i > 0 && orderstate.FromStatus(f[i-1]) != orderstate.Unknown {
+			if w == want && i > 0 && (orderstate.FromStatus(f[i-1]) != orderstate.Unknown || f[i-1] == orderstate.StatusText(orderstate.StatusNotPaid)) {
 				return true
 			}
 		}

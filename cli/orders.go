@@ -51,9 +51,9 @@ func printOrders(w io.Writer, orders []account.Order) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	// The columns and words of the Orders screen (O): STATUS says UNPAID
-	// for notPaid (orderstate's words; --json has OVH's word and "payment").
-	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAY BEFORE\tBY\tURL")
+	// The words of the Orders screen (O): STATUS says UNPAID for notPaid,
+	// PAYMENT the payment state (orderstate's words; --json has OVH's word).
+	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tPAY BEFORE\tBY\tURL")
 	for _, o := range orders {
 		by := "-"
 		if o.Ours {
@@ -67,8 +67,8 @@ func printOrders(w io.Writer, orders []account.Order) {
 		if o.Err != "" {
 			what = "? " + o.Err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			orderstate.StatusText(o.Status), exp, by, ovhapi.OrderLink(o.URL))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
+			orderstate.StatusText(o.Status), o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 	for _, o := range orders {
