@@ -315,6 +315,33 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 	return RenewResult{}, &RefusedError{What: what, Err: g.Err}
 }
 
+// UnpaidRenewal returns the renewal order of serviceID for period the
+// journal says ovhtui made, when OVH still has it waiting for its payment
+// (found false otherwise): the order Renew would offer for payment instead
+// of making another, said before the user is asked to order one. It only
+// reads; a renewal still pending is Renew's to look up.
+func (c *Client) UnpaidRenewal(ctx context.Context, serviceID int64, period string) (RenewResult, bool, error) {
+	if c.journal == nil {
+		return RenewResult{}, false, nil
+	}
+	log, err := c.journal.Read()
+	if err != nil {
+		return RenewResult{}, false, err
+	}
+	target := gate.Target{Kind: journal.KindRenewal, ServiceID: serviceID, Period: period}
+	var last int64
+	for _, r := range log.Records {
+		if r.Type == journal.TypeOutcome && r.Result == journal.ResultOrdered && target.Matches(r) {
+			last = r.OrderID
+		}
+	}
+	res, open, err := c.unpaidRenewal(ctx, last)
+	if err != nil || !open {
+		return RenewResult{}, false, err
+	}
+	return res, true, nil
+}
+
 // unpaidRenewal reads renewal order id: open reports one still waiting for
 // its payment (to be paid, not made again).
 func (c *Client) unpaidRenewal(ctx context.Context, id int64) (RenewResult, bool, error) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -296,7 +297,8 @@ func (s *demoStory) raisePrice(ctx context.Context) {
 	for i := range f.Servers {
 		sv := &f.Servers[i]
 		fa, ok := s.facts[sv.Key()]
-		waits := !sv.Wanted() && sv.CeilingPrice > 0 && (sv.OrderID != 0 || sv.Qty == 0 && !sv.OrderAttempted)
+		st := sv.Stage()
+		waits := (st == prefs.StageOrdered || st == prefs.StageStopped) && sv.CeilingPrice > 0 // not paused, not retired
 		if !waits || !s.animated[sv.FQN] || sv.SkipValidate || sv.Units() != 1 || !ok || fa.price.Ucents == 0 || fa.price.Currency != fa.ceiling.Currency {
 			continue
 		}
@@ -340,7 +342,7 @@ func (s *demoStory) priceFallsBack(context.Context) {
 		return
 	}
 	s.sim.ResetPlanPrice(r.plan)
-	s.say(slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back; the story brings the entry back at its ceiling of %s in %s (in your own ovhtui, you bring a retired entry back with a new ceiling)",
+	s.say(slog.LevelInfo, fmt.Sprintf("demo: the price of %s falls back; the story brings the entry back at its ceiling of %s in %s (in your own ovhtui, R brings a retired entry back with a new ceiling)",
 		s.name(r.entry), money.FormatCeiling(r.ceiling.Ucents, r.ceiling.Currency), storyBringBack))
 	s.after(storyBringBack, func(context.Context) {
 		s.raised = nil
@@ -351,11 +353,10 @@ func (s *demoStory) priceFallsBack(context.Context) {
 				return errStoryGone
 			}
 			sv := &f.Servers[i]
-			if sv.Qty != 0 || sv.CeilingPrice != 0 || sv.OrderAttempted || sv.OrderID != 0 {
+			if !sv.Retired() {
 				return errStoryGone // brought back, or changed, by the user
 			}
-			sv.CeilingPrice = money.ToFloat(r.ceiling.Ucents)
-			return sv.SetQty(1)
+			return sv.BringBack(r.ceiling.Ucents)
 		})
 		if err == nil {
 			s.say(slog.LevelInfo, fmt.Sprintf("demo: %s is back, watched again at its ceiling of %s", s.name(r.entry), money.FormatCeiling(r.ceiling.Ucents, r.ceiling.Currency)))
@@ -365,7 +366,7 @@ func (s *demoStory) priceFallsBack(context.Context) {
 
 // errStoryGone: the entry the story meant to change was changed by the
 // user meanwhile (or removed): the story leaves it alone.
-var errStoryGone = fmt.Errorf("the entry changed meanwhile")
+var errStoryGone = errors.New("the entry changed meanwhile")
 
 // nearExpiry is the beat where time flies for a manual-renewal server.
 func (s *demoStory) nearExpiry(context.Context) {

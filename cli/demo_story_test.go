@@ -8,12 +8,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/ovhtui/ovhtui/account"
 	"github.com/ovhtui/ovhtui/budget"
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
@@ -62,12 +64,48 @@ func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) 
 	}
 }
 
+// renewNearest renews, and pays, the manual-renewal server that expires
+// first, as screen S does, and returns its name.
+func renewNearest(t *testing.T, ctx context.Context, acct *account.Client) string {
+	t.Helper()
+	servers, err := acct.Servers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sv *account.Server
+	for i := range servers {
+		if servers[i].Manual() && (sv == nil || servers[i].Expiration.Before(sv.Expiration)) {
+			sv = &servers[i]
+		}
+	}
+	if sv == nil {
+		t.Fatal("no manual-renewal server")
+	}
+	q, err := acct.RenewDryRun(ctx, sv.ServiceID, "P1M")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := acct.Renew(ctx, account.RenewRequest{ServiceID: sv.ServiceID, Service: sv.Name, Period: "P1M", Amount: q.WithTax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	means, err := acct.PaymentMeans(ctx, res.OrderID)
+	if err != nil || len(means) == 0 {
+		t.Fatalf("payment means %v, %v", means, err)
+	}
+	if _, err := acct.Pay(ctx, account.PayRequest{OrderID: res.OrderID, Mean: means[0], Amount: res.WithTax}); err != nil {
+		t.Fatal(err)
+	}
+	return sv.Name
+}
+
 // TestDemoTellsItsStory watches the demo for 10 minutes of virtual time
 // (testing/synctest; the client reaches the simulator over in-memory
 // pipes): the demo's simulator, preferences, engine setup and story, as
 // `ovhtui --demo` wires them. Every 2-minute window shows a stock change,
 // an order and a payment; an entry is retired over its ceiling and brought
-// back; a manual-renewal server nears its expiry and is reminded of; some
+// back; a manual-renewal server nears its expiry and is reminded of, and
+// once the user renewed it the next one does; some
 // entry is watched at every moment; every order link is the demo's.
 func TestDemoTellsItsStory(t *testing.T) {
 	t.Parallel()
@@ -119,7 +157,7 @@ func TestDemoTellsItsStory(t *testing.T) {
 		// What the user sees, by 2-minute window.
 		type seen struct{ stock, orders, reminders int }
 		windows := make([]seen, watch/window)
-		var retired, back, links []string
+		var retired, back, links, reminded []string
 		slot := func(at time.Time) int { return min(int(at.Sub(start)/window), len(windows)-1) }
 		drained := make(chan struct{})
 		go func() {
@@ -135,6 +173,7 @@ func TestDemoTellsItsStory(t *testing.T) {
 				case order.Reminder:
 					if e.Kind == order.RemindRenewal {
 						w.reminders++
+						reminded = append(reminded, e.Server)
 					}
 				case order.PriceOverCeiling:
 					if e.Retired {
@@ -146,15 +185,21 @@ func TestDemoTellsItsStory(t *testing.T) {
 						t.Logf("%s %s", time.Since(start).Round(time.Second), e.Text)
 					}
 					if strings.HasPrefix(e.Text, "demo: ") && strings.Contains(e.Text, " is back, watched again") {
-						back = append(back, e.Entry)
+						back = append(back, e.Text)
 					}
 				}
 			}
 		}()
 		// Some entry is watched at every moment (never "nothing left to watch").
+		// At minute 3 the user renews the server the story made near its
+		// expiry, as screen S does: the story then brings the next one near.
 		var unwatched []time.Duration
+		renewed := ""
 		for at := time.Duration(0); at < watch; at += 5 * time.Second {
 			time.Sleep(5 * time.Second) // virtual time
+			if at == 3*time.Minute {
+				renewed = renewNearest(t, ctx, acct)
+			}
 			f := store.Snapshot()
 			problems := prefs.EntryProblems(f, "ovhsim")
 			watched := false
@@ -191,16 +236,12 @@ func TestDemoTellsItsStory(t *testing.T) {
 				t.Errorf("minutes %d-%d: %d stock changes, %d orders, %d payments; want each at least once", 2*i, 2*i+2, w.stock, w.orders, paid[i])
 			}
 		}
-		reminders := 0
-		for _, w := range windows {
-			reminders += w.reminders
-		}
 		t.Logf("by 2-minute window: %+v, payments %v; retired %v, brought back %v; %d orders", windows, paid, retired, back, len(links))
 		if !unpaidSeen {
 			t.Errorf("no order was left unpaid, to pay in O")
 		}
-		if reminders == 0 {
-			t.Errorf("no manual-renewal server was reminded of")
+		if len(reminded) < 2 || reminded[0] != renewed || slices.Contains(reminded[1:], renewed) {
+			t.Errorf("servers reminded of %v, renewed %q: want the one renewed, then another", reminded, renewed)
 		}
 		if len(retired) == 0 || len(back) == 0 {
 			t.Errorf("retired %v, brought back %v: want an entry retired over its ceiling, then brought back", retired, back)

@@ -56,7 +56,7 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	}
 	prefix := ""
 	if demo {
-		prefix = "[ovhtui demo] "
+		prefix = notify.DemoTitlePrefix
 	}
 	n := notify.New(notify.Options{Channels: chans, Events: set, Describer: d, Log: log, Redact: a.secrets.redact, TitlePrefix: prefix, Delivered: delivered})
 	log.Info("notifications on", "channels", strings.Join(n.Channels(), " "), "events", set.String())

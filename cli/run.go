@@ -106,5 +106,6 @@ func (a *app) uiDeps(r *engineRun) tui.Deps {
 		Poll:           r.opts.poll,
 		Log:            r.log,
 		NoColor:        a.env.get("NO_COLOR") != "",
+		Demo:           r.demo != nil,
 	}
 }

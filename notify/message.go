@@ -228,7 +228,7 @@ func (d *Describer) Describe(ctx context.Context, ev order.Event) (Message, bool
 		if e.Retired {
 			m.Kind, m.Key = KindRetired, keyOf(KindRetired, e.Entry, e.DC)
 			m.Title = fmt.Sprintf("Retired, over its ceiling: %s", d.name(e.Entry))
-			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling of %s: ovhtui stopped watching it (qty 0, ceiling 0). Bring it back in ovhtui with a higher ceiling to watch it again.",
+			m.Text = fmt.Sprintf("%s is orderable in %s but costs %s, over your ceiling of %s: ovhtui stopped watching it (qty 0, ceiling 0). To watch it again, bring it back in ovhtui (R) with a new ceiling.",
 				d.name(e.Entry), e.DC, priceWords(e.Price, d.taxOf(e.Entry, e.DC, e.Price)), ceilingText(e.Ceiling))
 			break
 		}

@@ -51,6 +51,10 @@ type Options struct {
 	RepeatQuiet time.Duration // least time between two sends of one key on a channel (default 10 min)
 }
 
+// DemoTitlePrefix starts the title of every message of `ovhtui --demo`
+// (Options.TitlePrefix): its orders are the simulator's.
+const DemoTitlePrefix = "[ovhtui demo] "
+
 // Notifier delivers messages. Create it with New; Offer events; Close it.
 type Notifier struct {
 	opts    Options

@@ -60,7 +60,7 @@ func everyEvent() (context []order.Event, cases []eventCase) {
 			[]string{"OVH refused the order of " + product + " in fra, at 19.98 EUR excl. tax (23.98 EUR incl. tax): autopay refused: You do not have preferred payment method — entry stopped (qty 0). No order was created."}},
 		{order.PriceOverCeiling{Base: base("gra"), Price: eur(3000), Ceiling: eur(2500), Retired: true},
 			KindRetired, "Retired, over its ceiling: " + product,
-			[]string{product + " is orderable in gra but costs 30.00 EUR excl. tax, over your ceiling of 25.00 EUR excl. tax: ovhtui stopped watching it", "Bring it back"}},
+			[]string{product + " is orderable in gra but costs 30.00 EUR excl. tax, over your ceiling of 25.00 EUR excl. tax: ovhtui stopped watching it", "bring it back in ovhtui (R) with a new ceiling"}},
 		{order.WouldHaveOrdered{Base: base("fra"), Price: eur(1998)},
 			KindDryRun, "Orderable (dry run): " + product + " in fra",
 			[]string{product + " is orderable in fra at 19.98 EUR excl. tax (23.98 EUR incl. tax); within your ceiling of 25.00 EUR excl. tax. place_order is off"}},

@@ -334,7 +334,7 @@ func (m *Model) afterWinDialogView(width int) string {
 		q := d.quote
 		lines = append(lines,
 			wrap(fmt.Sprintf("Dry run for %s: %s incl. tax (%s excl. tax, %s tax). Nothing is ordered yet.", q.Period, q.WithTax, q.WithoutTax, q.Tax)),
-			st.Danger.Render(wrap(fmt.Sprintf("REAL MONEY — order this renewal for %s? You pay it next, after a second confirmation.", q.WithTax))),
+			st.Danger.Render(wrap(fmt.Sprintf("%s — order this renewal for %s? You pay it next, after a second confirmation.", m.moneyWarning(), q.WithTax))),
 			keys("y")+" order the renewal   "+keys("n/esc")+" cancel")
 	case stepChooseMean:
 		lines = append(lines, cut(payTitle(), w), "Payment mean:")
@@ -350,7 +350,7 @@ func (m *Model) afterWinDialogView(width int) string {
 		lines = append(lines,
 			wrap(payTitle()),
 			wrap(fmt.Sprintf("%s incl. tax (%s excl. tax) with %s", d.order.WithTax, d.order.WithoutTax, d.means[d.meanAt])),
-			st.Danger.Render(cut(fmt.Sprintf("REAL MONEY — pay %s now?", d.order.WithTax), w)),
+			st.Danger.Render(cut(fmt.Sprintf("%s — pay %s now?", m.moneyWarning(), d.order.WithTax), w)),
 			keys("y")+" pay   "+keys("n/esc")+" cancel")
 	case stepDone:
 		if d.err != nil {

@@ -22,10 +22,11 @@ type termAlerts struct {
 	set      notify.Set
 	tmux     bool
 	silenced bool
+	demo     bool // titles say so (demoTitle), as the notifier's do
 }
 
-func newTermAlerts() termAlerts {
-	return termAlerts{describe: &notify.Describer{}, set: notify.DefaultSet(), tmux: os.Getenv("TMUX") != ""}
+func newTermAlerts(demo bool) termAlerts {
+	return termAlerts{describe: &notify.Describer{}, set: notify.DefaultSet(), tmux: os.Getenv("TMUX") != "", demo: demo}
 }
 
 // forEvent returns the command that alerts the user of ev, or nil; name
@@ -36,7 +37,11 @@ func (a termAlerts) forEvent(ev order.Event, name func(entry string) string) tea
 	if !ok || !a.set[m.Kind] || a.silenced {
 		return nil
 	}
-	return tea.Raw(desktopAlert(m.Title, m.Text, a.tmux))
+	title := m.Title
+	if a.demo {
+		title = demoTitlePrefix + title
+	}
+	return tea.Raw(desktopAlert(title, m.Text, a.tmux))
 }
 
 // desktopAlert is a bell followed by the OSC 9 and OSC 777 notifications

@@ -60,7 +60,7 @@ func TestE2EOrderRaisesDesktopNotification(t *testing.T) {
 }
 
 func TestSilenceKeyTogglesAlerts(t *testing.T) {
-	a := newTermAlerts()
+	a := newTermAlerts(false)
 	placed := order.OrderPlaced{Base: order.Base{Entry: "p|f|gra", DC: "gra"}, OrderID: 1}
 	if a.forEvent(placed, nil) == nil {
 		t.Fatal("no alert for an order")

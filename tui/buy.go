@@ -124,7 +124,7 @@ func (m *Model) buyView() string {
 		cur = " " + m.cat.Currency
 	}
 	lines := []string{
-		st.Danger.Render(cut("REAL MONEY — Buy another "+d.name+"?", w)),
+		st.Danger.Render(cut(m.moneyWarning()+" — Buy another "+d.name+"?", w)),
 		cut(fmt.Sprintf("Order #%d is placed (in %s). This re-arms the entry to buy more:", s.OrderID, orDash(s.OrderedIn)), w),
 		"qty: " + st.Input.Render(fmt.Sprintf(" %d ", d.qty)) + st.Dim.Render("  (+/- or type)"),
 	}

@@ -58,7 +58,7 @@ func (m *Model) confirmView() string {
 			what = "Turn autopay ON"
 		}
 		lines = append(lines,
-			st.Danger.Render(cut("REAL MONEY — "+what+" for "+d.name, w)),
+			st.Danger.Render(cut(m.moneyWarning()+" — "+what+" for "+d.name, w)),
 			cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", s.Qty), w),
 			cut("and OVH charges your preferred payment method at once.", w),
 		)
@@ -140,7 +140,7 @@ func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []str
 		lines = append(lines, keys("pause"))
 	case confirmResume:
 		lines = append(lines,
-			st.Danger.Render(cut("REAL MONEY — Resume "+d.name+"?", w)),
+			st.Danger.Render(cut(m.moneyWarning()+" — Resume "+d.name+"?", w)),
 			cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", d.qty), w),
 			cut("and OVH charges your preferred payment method at once (autopay on).", w),
 		)

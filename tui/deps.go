@@ -79,6 +79,10 @@ type Deps struct {
 	Location *time.Location
 	// NoColor renders without any colour (NO_COLOR is set).
 	NoColor bool
+	// Demo: the engine runs against the demo's simulator. The header
+	// says DEMO, the confirmations of money requests say no real money is
+	// spent, and desktop alerts are titled as the demo's (demo.go).
+	Demo bool
 	// ReadOnly makes a UI that watches and changes nothing: no key changes
 	// preferences, buys, pays or renews (session.go). ovhtui serve sets it
 	// for a key marked read-only.

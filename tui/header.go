@@ -22,6 +22,9 @@ func (m *Model) headerView() string {
 	if endpoint == "" {
 		endpoint = "?"
 	}
+	if m.deps.Demo {
+		endpoint = st.Danger.Render(demoWord) + " simulator"
+	}
 	parts := []string{
 		st.Header.Render("ovhtui"),
 		endpoint + " " + st.Header.Render(sub),

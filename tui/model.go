@@ -122,7 +122,7 @@ func New(d Deps) Model {
 		live:   newLiveState(),
 
 		orders: newOrderStates(),
-		alerts: newTermAlerts(),
+		alerts: newTermAlerts(d.Demo),
 		cat:    d.Catalog(),
 	}
 	m.setStyles()

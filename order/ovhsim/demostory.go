@@ -38,42 +38,45 @@ func (s *Sim) ResetPlanPrice(planCode string) {
 
 // NearExpiry brings a server whose renewal is manual near its expiry, as
 // if time had passed: unless one already expires within lead, the manual
-// server that expires last is set to expire in `in` (a date, as OVH keeps
-// it). It returns that server's name and its new expiry, or "" when one
-// was near already or the account has no manual server.
+// server next in line (the one that expires soonest) is set to expire in
+// `in` (a date, as OVH keeps it). One just renewed is last in line. It
+// returns that server's name and its new expiry, or "" when one was near
+// already or the account has no manual server.
 func (s *Sim) NearExpiry(in, lead time.Duration) (string, time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.deliverLocked(now)
-	var last *server
+	var next *server
 	for _, sv := range s.aw.servers {
-		if sv.automatic {
+		if sv.automatic || !sv.expiration.After(now) {
 			continue
 		}
-		if sv.expiration.After(now) && sv.expiration.Sub(now) <= lead {
+		if sv.expiration.Sub(now) <= lead {
 			return "", time.Time{}
 		}
-		if last == nil || sv.expiration.After(last.expiration) {
-			last = sv
+		if next == nil || sv.expiration.Before(next.expiration) {
+			next = sv
 		}
 	}
-	if last == nil {
+	if next == nil {
 		return "", time.Time{}
 	}
-	last.expiration = dateOf(now.Add(in))
-	return last.name, last.expiration
+	next.expiration = dateOf(now.Add(in))
+	next.nearExpiry = true
+	return next.name, next.expiration
 }
 
 // trimDeliveredLocked keeps the keep latest servers delivered from orders
-// (keep <= 0: all of them); seeded servers stay.
+// (keep <= 0: all of them); seeded servers stay, and so do those NearExpiry
+// brought near (the story told the user to renew them).
 func (s *Sim) trimDeliveredLocked(keep int) {
 	if keep <= 0 {
 		return
 	}
 	var delivered []*server
 	for _, sv := range s.aw.servers {
-		if sv.orderID != 0 {
+		if sv.orderID != 0 && !sv.nearExpiry {
 			delivered = append(delivered, sv)
 		}
 	}

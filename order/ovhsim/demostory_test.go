@@ -43,8 +43,9 @@ func TestDemoPriceRiseAndFallBack(t *testing.T) {
 	}
 }
 
-// TestDemoNearExpiry: time flies for the manual-renewal server that
-// expires last, unless one is near already; automatic ones never.
+// TestDemoNearExpiry: time flies for the manual-renewal server next in
+// line (one just renewed is last), unless one is near already; automatic
+// ones never.
 func TestDemoNearExpiry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
@@ -53,15 +54,15 @@ func TestDemoNearExpiry(t *testing.T) {
 	e.sim.AddServer(Server{Name: "early", PlanCode: testPlan, DC: "gra", Expiration: now.AddDate(0, 0, 20), ManualPayment: true})
 	e.sim.AddServer(Server{Name: "late", PlanCode: testPlan, DC: "gra", Expiration: now.AddDate(0, 2, 0), ManualPayment: true})
 	name, exp := e.sim.NearExpiry(3*24*time.Hour, 7*24*time.Hour)
-	if name != "late" || !exp.Equal(dateOf(now.Add(3*24*time.Hour))) {
-		t.Fatalf("NearExpiry = %q %v, want late in 3 days", name, exp)
+	if name != "early" || !exp.Equal(dateOf(now.Add(3*24*time.Hour))) {
+		t.Fatalf("NearExpiry = %q %v, want early in 3 days", name, exp)
 	}
 	if name, _ := e.sim.NearExpiry(3*24*time.Hour, 7*24*time.Hour); name != "" {
-		t.Errorf("a second NearExpiry moved %q while late is near", name)
+		t.Errorf("a second NearExpiry moved %q while early is near", name)
 	}
 	for _, sv := range e.sim.Servers() {
-		if sv.Name == "late" && !sv.Expiration.Equal(exp) {
-			t.Errorf("late expires %v", sv.Expiration)
+		if sv.Name == "early" && !sv.Expiration.Equal(exp) || sv.Name == "late" && !sv.Expiration.Equal(dateOf(now.AddDate(0, 2, 0))) {
+			t.Errorf("%s expires %v", sv.Name, sv.Expiration)
 		}
 	}
 }
@@ -72,19 +73,23 @@ func TestDemoOrdersLapseAndServersAreKept(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{OrderLife: 10 * time.Minute, KeepDelivered: 2, DeliveryDelay: time.Minute})
 	unpaid := e.placeOrder(t, false)
-	for range 3 {
+	near := ""
+	for range 4 {
 		e.placeOrder(t, true)
 		e.clock.Advance(2 * time.Minute)
-	}
-	e.clock.Advance(5 * time.Minute) // 11 minutes after the unpaid order
-	delivered := 0
-	for _, sv := range e.sim.Servers() {
-		if sv.OrderID != 0 {
-			delivered++
+		if near == "" {
+			near, _ = e.sim.NearExpiry(3*24*time.Hour, 7*24*time.Hour) // the first delivered, told to renew: kept
 		}
 	}
-	if delivered != 2 {
-		t.Errorf("%d delivered servers kept, want 2", delivered)
+	e.clock.Advance(3 * time.Minute) // 11 minutes after the unpaid order
+	var kept []string
+	for _, sv := range e.sim.Servers() {
+		if sv.OrderID != 0 {
+			kept = append(kept, sv.Name)
+		}
+	}
+	if near == "" || len(kept) != 3 || kept[0] != near {
+		t.Errorf("delivered servers kept %v, want %q (near its expiry) and the 2 latest", kept, near)
 	}
 	for _, o := range e.sim.Orders() {
 		switch {

@@ -51,6 +51,7 @@ type server struct {
 	manualPayment  bool
 	deleteAtExpiry bool
 	orderID        int64 // the order that delivered it (0 for a seeded one)
+	nearExpiry     bool  // NearExpiry moved its expiry: the story follows it, Options.KeepDelivered keeps it
 }
 
 // Server is a dedicated server as the simulator holds it (Servers, AddServer).
