@@ -161,10 +161,15 @@ func (m *Model) setHistory(msg historyMsg) {
 }
 
 // historyDue reads the view's figures again when the history changed and
-// the last read is at least radarMinGap old (the tick comes back for it).
+// the last read is at least radarMinGap old (the tick comes back for it),
+// and every radarRefresh in any case (the timeline ends now).
 func (m *Model) historyDue() tea.Cmd {
 	h := m.history
-	if h == nil || h.loading || !h.dirty || m.now.Sub(h.readAt) < radarMinGap {
+	if h == nil || h.loading {
+		return nil
+	}
+	age := m.now.Sub(h.readAt)
+	if age < radarMinGap || (!h.dirty && age < radarRefresh) {
 		return nil
 	}
 	return m.historyRead()

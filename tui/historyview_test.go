@@ -267,3 +267,19 @@ func TestHistoryLive(t *testing.T) {
 		t.Fatalf("the live restock is not shown:\n%s", text)
 	}
 }
+
+// TestHistoryRefreshesWithTime: without any change said, the view reads
+// its figures again every radarRefresh (its timeline ends now), not before.
+func TestHistoryRefreshesWithTime(t *testing.T) {
+	m := pressRead(t, historyModel(t, 80, 24, false), "H")
+	next, _ := m.Update(tickMsg{now: fixedNow.Add(radarRefresh / 2)})
+	m = next.(Model)
+	if m.history.loading {
+		t.Fatal("read again before radarRefresh with nothing changed")
+	}
+	next, _ = m.Update(tickMsg{now: fixedNow.Add(radarRefresh)})
+	m = next.(Model)
+	if !m.history.loading {
+		t.Fatal("not read again after radarRefresh")
+	}
+}

@@ -36,9 +36,14 @@ type RadarReader interface {
 // reader does not say that the history changed.
 const radarRefresh = 30 * time.Second
 
-// radarMinGap is the least time between two reads of the figures when the
-// history keeps changing (every poll may flip something).
+// radarMinGap is the least time between two reads of the history view's
+// figures when the history keeps changing (every poll may flip something):
+// they are one fqn's or one plan's, a few ms.
 const radarMinGap = 2 * time.Second
+
+// offersMinGap is the same for the browser's and the dashboard's figures:
+// every offer's stock, tens of ms on a year of history.
+const offersMinGap = 10 * time.Second
 
 // radarChangedMsg says the history changed.
 type radarChangedMsg struct{}
@@ -64,7 +69,8 @@ func waitRadarChanged(ctx context.Context, r RadarReader) tea.Cmd {
 }
 
 // radarChanged marks every figure of the radar stale and waits for the
-// next change; the reads happen now or at the tick (radarMinGap apart).
+// next change; the reads happen now or at the tick (offersMinGap and
+// radarMinGap apart).
 func (m *Model) radarChanged() tea.Cmd {
 	m.radar.dirty = true
 	if m.history != nil {
@@ -99,7 +105,7 @@ func (m *Model) radarCmd() tea.Cmd {
 	if r == nil || m.radar.loading {
 		return nil
 	}
-	if age := m.now.Sub(m.radar.at); !m.radar.at.IsZero() && age < radarRefresh && (!m.radar.dirty || age < radarMinGap) {
+	if age := m.now.Sub(m.radar.at); !m.radar.at.IsZero() && age < radarRefresh && (!m.radar.dirty || age < offersMinGap) {
 		return nil
 	}
 	m.radar.loading, m.radar.dirty = true, false
