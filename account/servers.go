@@ -13,6 +13,7 @@ import (
 	"github.com/ovhtui/ovhtui/gate"
 	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -37,34 +38,20 @@ type Server struct {
 }
 
 // Manual reports a server that does not renew by itself.
-func (s Server) Manual() bool { return !s.AutomaticRenew }
+func (s Server) Manual() bool { return s.renewal().Manual() }
 
-// Renewal says how s renews, in the words every screen and command uses:
-// "MANUAL" (it expires unless renewed by hand), "automatic, pay by hand"
-// (the renewal invoice waits to be paid), "automatic", or "deleted at
-// expiration".
-func (s Server) Renewal() string {
-	switch {
-	case s.DeleteAtExpiration:
-		return "deleted at expiration"
-	case s.Manual():
-		return "MANUAL"
-	case s.ManualPayment:
-		return "automatic, pay by hand"
-	}
-	return "automatic"
+// renewal is how s renews (package orderstate owns the words).
+func (s Server) renewal() orderstate.Renewal {
+	return orderstate.Renewal{Automatic: s.AutomaticRenew, ManualPayment: s.ManualPayment, DeleteAtExpiration: s.DeleteAtExpiration}
 }
+
+// Renewal says how s renews, in the words every screen and command uses
+// (orderstate.Renewal): "MANUAL", "automatic, pay by hand", "automatic",
+// or "deleted at expiration".
+func (s Server) Renewal() string { return s.renewal().String() }
 
 // RenewalShort is Renewal in at most 10 cells, for narrow tables.
-func (s Server) RenewalShort() string {
-	switch {
-	case s.DeleteAtExpiration:
-		return "DELETED"
-	case !s.Manual() && s.ManualPayment:
-		return "auto, pay"
-	}
-	return s.Renewal()
-}
+func (s Server) RenewalShort() string { return s.renewal().Short() }
 
 // serverFacts is what never changes about a server.
 type serverFacts struct{ datacenter, rng string }
@@ -326,6 +313,33 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (RenewResult, error)
 		return RenewResult{}, g.Err
 	}
 	return RenewResult{}, &RefusedError{What: what, Err: g.Err}
+}
+
+// UnpaidRenewal returns the renewal order of serviceID for period the
+// journal says ovhtui made, when OVH still has it waiting for its payment
+// (found false otherwise): the order Renew would offer for payment instead
+// of making another, said before the user is asked to order one. It only
+// reads; a renewal still pending is Renew's to look up.
+func (c *Client) UnpaidRenewal(ctx context.Context, serviceID int64, period string) (RenewResult, bool, error) {
+	if c.journal == nil {
+		return RenewResult{}, false, nil
+	}
+	log, err := c.journal.Read()
+	if err != nil {
+		return RenewResult{}, false, err
+	}
+	target := gate.Target{Kind: journal.KindRenewal, ServiceID: serviceID, Period: period}
+	var last int64
+	for _, r := range log.Records {
+		if r.Type == journal.TypeOutcome && r.Result == journal.ResultOrdered && target.Matches(r) {
+			last = r.OrderID
+		}
+	}
+	res, open, err := c.unpaidRenewal(ctx, last)
+	if err != nil || !open {
+		return RenewResult{}, false, err
+	}
+	return res, true, nil
 }
 
 // unpaidRenewal reads renewal order id: open reports one still waiting for

@@ -37,7 +37,7 @@ func TestOrdersAndServersDemo(t *testing.T) {
 		t.Fatalf("orders = %+v", orders)
 	}
 	code, out, _ = e.run("orders", "--demo")
-	if code != exitOK || !strings.Contains(out, "200000002") || !strings.Contains(out, "notPaid") || !strings.Contains(out, "24.58 EUR") {
+	if code != exitOK || !strings.Contains(out, "200000002") || !strings.Contains(out, "UNPAID") || strings.Contains(out, "notPaid") || !strings.Contains(out, "24.58 EUR") {
 		t.Fatalf("orders: %d\n%s", code, out)
 	}
 	code, out, errOut = e.run("servers", "--json", "--demo")
@@ -194,7 +194,8 @@ func TestAfterWinWithCredentials(t *testing.T) {
 }
 
 // paymentColumn reports whether the orders table gives order id the
-// payment word want (the column after STATUS).
+// payment word want (the column after STATUS, which says OVH's word or
+// UNPAID).
 func paymentColumn(table string, id int64, want string) bool {
 	for _, line := range strings.Split(table, "\n") {
 		f := strings.Fields(line)
@@ -202,7 +203,7 @@ func paymentColumn(table string, id int64, want string) bool {
 			continue
 		}
 		for i, w := range f {
-			if w == want && i > 0 && orderstate.FromStatus(f[i-1]) != orderstate.Unknown {
+			if w == want && i > 0 && (orderstate.FromStatus(f[i-1]) != orderstate.Unknown || f[i-1] == orderstate.StatusText(orderstate.StatusNotPaid)) {
 				return true
 			}
 		}

@@ -43,6 +43,8 @@ type moneyBin struct {
 	endpoint string
 	dir      string
 	prefs    string
+	// stdin is what confirmations read.
+	stdin string
 }
 
 func newMoneyBin(t *testing.T) *moneyBin {
@@ -80,7 +82,7 @@ func (m *moneyBin) command(ctx context.Context, args ...string) (*exec.Cmd, *loc
 		"OVH_CONSUMER_KEY=sim-consumer-key",
 	}
 	stdout, stderr := &lockedWriter{w: &bytes.Buffer{}}, &lockedWriter{w: &bytes.Buffer{}}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(m.stdin), stdout, stderr
 	return cmd, stdout, stderr
 }
 
@@ -171,8 +173,9 @@ func (m *moneyBin) unpaidOrder() int64 {
 
 // Issue 16.3, built binary: `ovhtui renew SID --period P1M --yes` whose
 // payment is refused, run twice: one renewal order exists at OVH; the
-// second run offers the unpaid one for payment and creates none; paid,
-// the server is renewed once.
+// second run offers the unpaid one for payment and creates none; asked
+// without --yes, the only question is its payment; paid, the server is
+// renewed once.
 func TestBinaryRenewTwicePaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMoneyBin(t)
@@ -201,8 +204,17 @@ func TestBinaryRenewTwicePaymentRefused(t *testing.T) {
 		t.Errorf("%d payments sent, want one per run", n)
 	}
 
+	code, out, errOut = m.run("renew", sid, "--period", "P1M", "--dry-run")
+	if code != exitOK || !strings.Contains(out, fmt.Sprintf("`ovhtui pay %d` pays it", first.ID)) {
+		t.Errorf("dry run: exit %d; it does not name the unpaid order %d:\n%s\n%s", code, first.ID, out, errOut)
+	}
+
 	m.sim.SetPaymentDeclined(false)
-	code, out, errOut = m.run("renew", sid, "--period", "P1M", "--yes")
+	m.stdin = "y\n" // one answer: to the payment
+	code, out, errOut = m.run("renew", sid, "--period", "P1M")
+	if strings.Contains(out, "Order this renewal") || !strings.Contains(out, "Pay ") {
+		t.Errorf("renew of a server with an unpaid renewal order asks to order one:\n%s", out)
+	}
 	orders = m.sim.Orders()
 	if code != exitOK || len(orders) != 1 || orders[0].Status == ovhsim.StatusNotPaid {
 		t.Fatalf("third renew: exit %d, orders %+v; stdout:\n%s\nstderr:\n%s", code, orders, out, errOut)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ovhtui/ovhtui/account"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
@@ -50,6 +51,8 @@ func printOrders(w io.Writer, orders []account.Order) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// The words of the Orders screen (O): STATUS says UNPAID for notPaid,
+	// PAYMENT the payment state (orderstate's words; --json has OVH's word).
 	fmt.Fprintln(tw, "ORDER\tDATE\tWHAT\tEXCL. TAX\tINCL. TAX\tSTATUS\tPAYMENT\tPAY BEFORE\tBY\tURL")
 	for _, o := range orders {
 		by := "-"
@@ -58,14 +61,14 @@ func printOrders(w io.Writer, orders []account.Order) {
 		}
 		exp := "-"
 		if o.Unpaid() {
-			exp = localTime(o.Expiration)
+			exp = orderstate.DateText(o.Expiration) // the words of every surface
 		}
 		what := o.What
 		if o.Err != "" {
 			what = "? " + o.Err
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			o.Status, o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
+			orderstate.StatusText(o.Status), o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 	for _, o := range orders {

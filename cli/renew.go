@@ -123,10 +123,26 @@ func (a *app) renewServer(ctx context.Context, c *account.Client, req renewReque
 	res := &renewResult{Server: srv.Name, ServiceID: id, Renewal: renewalLabel(srv), Period: req.period, Quote: q}
 	fmt.Fprintf(w, "Renewal of %s (service %d, expires %s, renewal %s) for %s:\n  %s incl. tax (%s excl. tax, %s tax)\n",
 		srv.Name, id, srv.Expiration.Format(time.DateOnly), renewalLabel(srv), req.period, q.WithTax, q.WithoutTax, q.Tax)
+	// An unpaid renewal order ovhtui made for the same period is paid, never
+	// made again: said before anything is asked.
+	ex, exists, err := c.UnpaidRenewal(ctx, id, req.period)
+	if err != nil {
+		return res, exitProblems, err
+	}
 	if req.dry {
 		res.DryRun = true
+		if exists {
+			fmt.Fprintf(w, "unpaid renewal order %d for %s exists already: `ovhtui pay %d` pays it\n", ex.OrderID, req.period, ex.OrderID)
+		}
 		fmt.Fprintln(w, "dry run: nothing was ordered")
 		return res, exitOK, nil
+	}
+	if exists {
+		res.Order = &ex
+		fmt.Fprintf(w, "unpaid renewal order %d for %s exists already (%s): no new order; paying this one\n", ex.OrderID, req.period, ovhapi.OrderLink(ex.URL))
+		pay, code, err := a.payOrder(ctx, c, ex.OrderID, req.mean, req.yes, w)
+		res.Payment = pay
+		return res, code, err
 	}
 	if !req.yes && !a.confirm(w, fmt.Sprintf("Order this renewal for %s?", q.WithTax)) {
 		return res, exitProblems, errors.New("not renewed: not confirmed")

@@ -142,10 +142,10 @@ func (t Target) String() string {
 	return string(t.Kind)
 }
 
-// matches reports whether r is a record of an action on t. A renewal
+// Matches reports whether r is a record of an action on t. A renewal
 // record without a period (written before periods were journaled) counts
 // for every period of its service: the stricter reading.
-func (t Target) matches(r journal.Record) bool {
+func (t Target) Matches(r journal.Record) bool {
 	if r.Kind != t.Kind {
 		return false
 	}
@@ -373,7 +373,7 @@ func (g *Gate) checkTarget(ctx context.Context, req Request, ovhNow time.Time) (
 	}
 	st := journal.Fold(log.Records)
 	for _, p := range st.Pending() {
-		if !req.Target.matches(p) {
+		if !req.Target.Matches(p) {
 			continue
 		}
 		ans, settled, err := g.settleLocked(ctx, req.Target, p, req.LookUp, ovhNow)
@@ -388,7 +388,7 @@ func (g *Gate) checkTarget(ctx context.Context, req Request, ovhNow time.Time) (
 	var done *journal.Record
 	for i := range log.Records {
 		r := log.Records[i]
-		if r.Type == journal.TypeOutcome && req.Target.matches(r) && (r.Result == journal.ResultOrdered || r.Result == journal.ResultDone) {
+		if r.Type == journal.TypeOutcome && req.Target.Matches(r) && (r.Result == journal.ResultOrdered || r.Result == journal.ResultDone) {
 			done = &log.Records[i]
 		}
 	}
@@ -430,7 +430,7 @@ func (g *Gate) Settle(ctx context.Context, target Target, lookUp func(ctx contex
 	}
 	var last Result
 	for _, p := range journal.Fold(log.Records).Pending() {
-		if !target.matches(p) {
+		if !target.Matches(p) {
 			continue
 		}
 		ans, settled, err := g.settleLocked(ctx, target, p, lookUp, ovhNow)
@@ -453,7 +453,7 @@ func (g *Gate) Pending(target Target) ([]journal.Record, error) {
 	}
 	var out []journal.Record
 	for _, p := range journal.Fold(log.Records).Pending() {
-		if target.matches(p) {
+		if target.Matches(p) {
 			out = append(out, p)
 		}
 	}

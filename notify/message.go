@@ -375,15 +375,15 @@ func (d *Describer) orderPlaced(ctx context.Context, e order.OrderPlaced) Messag
 	case orderstate.AutopayAsked:
 		b.WriteString("\nPaying with your preferred payment method (autopay).")
 	default:
-		when := ""
+		how := "pay" // orderstate's words: UNPAID, "pay before DATE"
 		if !facts.Expires.IsZero() {
-			when = " before " + formatTime(facts.Expires)
+			how = orderstate.PayBefore(facts.Expires)
 		}
 		// The words of every screen and command: how to pay it, from here.
 		if pay == orderstate.Unpaid {
-			fmt.Fprintf(&b, "\nUnpaid (autopay was off): pay%s with `ovhtui pay %d` (or O in ovhtui).", when, e.OrderID)
+			fmt.Fprintf(&b, "\n%s (autopay was off): %s with `ovhtui pay %d` (or O in ovhtui).", orderstate.Unpaid, how, e.OrderID)
 		} else {
-			fmt.Fprintf(&b, "\nIf it is unpaid, pay%s with `ovhtui pay %d` (or O in ovhtui).", when, e.OrderID)
+			fmt.Fprintf(&b, "\nIf it is unpaid, %s with `ovhtui pay %d` (or O in ovhtui).", how, e.OrderID)
 		}
 	}
 	if link := ovhapi.OrderLink(e.URL); link != "" {

@@ -48,7 +48,7 @@ func everyEvent() (context []order.Event, cases []eventCase) {
 			URL: "https://www.ovh.com/cgi-bin/order/display-order.cgi?orderId=200000001&orderPassword=s3cretpw"},
 			KindOrderPlaced, "Order placed: " + product + " in fra",
 			[]string{"Order 200000001: " + product + " in fra, 19.98 EUR excl. tax (24.10 EUR incl. tax); within your ceiling of 25.00 EUR excl. tax.",
-				"Unpaid (autopay was off): pay before 2026-12-06 08:00 UTC with `ovhtui pay 200000001` (or O in ovhtui).", "display-order.cgi?orderId=200000001"}},
+				"UNPAID (autopay was off): pay before 2026-12-06 08:00 UTC with `ovhtui pay 200000001` (or O in ovhtui).", "display-order.cgi?orderId=200000001"}},
 		{order.OrderFailed{Base: base("fra"), Definitive: false, Err: "POST /order/cart/{id}/checkout: timeout (query EU.ext-3.5f1a)"},
 			KindOrderUnknown, "Order outcome unknown: " + product + " in fra",
 			[]string{"The order of " + product + " in fra, at 19.98 EUR excl. tax (23.98 EUR incl. tax) got no clear answer (timeout).", "does not retry blind"}},

@@ -135,6 +135,14 @@ type DCView struct {
 	DC    string
 	Avail string     // OVH's value, "" before the first poll
 	Class AvailClass // from ClassifyAvailability
+	// AvailAt is when Avail was last read from OVH (zero: never, or not
+	// reported).
+	AvailAt time.Time
+	// AvailOld: Avail is no longer current, and shown with its age: no
+	// wanted entry polls this server in this DC any more (ordered,
+	// stopped, invalid), or it was read more than Reports.FreshFor ago
+	// (its polls fail). AvailFresh is the rule.
+	AvailOld bool
 	// OrderNow is true when Decide checks out in this DC now.
 	OrderNow bool
 	// CoolingUntil is set while the DC is skipped after a "not available" refusal.
@@ -156,6 +164,36 @@ type Reports struct {
 	Details map[CartKey]string // its detail
 	Notes   map[string]string  // entry -> the engine's last word on stopping it (dry run, retirement)
 	Acting  map[string]Action  // entry -> the action in flight (checkout, dry run, retirement)
+	// AvailAt is when each availability value was last read; FreshFor how
+	// old one may be and still count as current (0: no age limit).
+	AvailAt  map[AvailKey]time.Time
+	FreshFor time.Duration
+}
+
+// AvailFresh is the one rule of whether an availability read at `at` is
+// current at now: its server is still polled in that DC (polled) and it
+// was read at most freshFor ago (freshFor 0: no age limit). A value never
+// read is not "old": there is nothing to show.
+func AvailFresh(polled bool, at, now time.Time, freshFor time.Duration) bool {
+	if !polled {
+		return false
+	}
+	return freshFor <= 0 || at.IsZero() || now.Sub(at) <= freshFor
+}
+
+// polledKeys are the servers and DCs the poller records availability for:
+// those of the wanted entries the engine does not block (poller.go).
+func polledKeys(in DecideInput) map[AvailKey]bool {
+	out := map[AvailKey]bool{}
+	for _, s := range in.File.Servers {
+		if _, bad := in.Blocked[s.Key()]; bad || !Wanted(s) || s.PlanCode == "" {
+			continue
+		}
+		for _, dc := range s.DCNames() {
+			out[AvailKey{FQN: s.FQN, DC: dc}] = true
+		}
+	}
+	return out
 }
 
 // EntryStates computes the state of every entry of in.File, with Decide.
@@ -169,13 +207,14 @@ func EntryStates(in DecideInput, r Reports) []EntryView {
 		byEntry[a.Entry] = a
 	}
 	out := make([]EntryView, 0, len(in.File.Servers))
+	polled := polledKeys(in)
 	for _, s := range in.File.Servers {
-		out = append(out, entryView(in, s, byEntry, r))
+		out = append(out, entryView(in, s, byEntry, r, polled))
 	}
 	return out
 }
 
-func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports) EntryView {
+func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports, polled map[AvailKey]bool) EntryView {
 	key := s.Key()
 	a, acting := acts[key]
 	v := EntryView{
@@ -242,7 +281,7 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 		}
 	}
 	for _, dc := range s.DCNames() {
-		v.DCs = append(v.DCs, dcView(in, s, v, dc, r))
+		v.DCs = append(v.DCs, dcView(in, s, v, dc, r, polled))
 	}
 	for _, d := range v.DCs {
 		if d.HasCart && d.Cart.Price.Currency != "" {
@@ -253,11 +292,13 @@ func entryView(in DecideInput, s prefs.Server, acts map[string]Action, r Reports
 	return v
 }
 
-func dcView(in DecideInput, s prefs.Server, v EntryView, dc string, r Reports) DCView {
+func dcView(in DecideInput, s prefs.Server, v EntryView, dc string, r Reports, polled map[AvailKey]bool) DCView {
 	key := s.Key()
 	ck := CartKey{Entry: key, DC: dc}
-	d := DCView{DC: dc, Avail: in.Avail[AvailKey{FQN: s.FQN, DC: dc}], Status: r.Status[ck], Detail: r.Details[ck]}
+	ak := AvailKey{FQN: s.FQN, DC: dc}
+	d := DCView{DC: dc, Avail: in.Avail[ak], AvailAt: r.AvailAt[ak], Status: r.Status[ck], Detail: r.Details[ck]}
 	d.Class = ClassifyAvailability(d.Avail, s.MaxDelivery())
+	d.AvailOld = d.Avail != "" && !AvailFresh(polled[ak], d.AvailAt, in.Now, r.FreshFor)
 	if c, ok := in.Carts[ck]; ok {
 		d.Cart, d.HasCart = c, true
 	}
@@ -419,6 +460,7 @@ func (e EntryStatesChanged) Attrs() []slog.Attr { return e.attrs(slog.Int("entri
 
 // publish computes the state of every entry and sends it when it changed.
 func (e *Engine) publish() {
+	freshFor := e.availFreshFor()
 	e.mu.Lock()
 	if e.file == nil {
 		e.mu.Unlock()
@@ -431,7 +473,8 @@ func (e *Engine) publish() {
 	for k, c := range e.carts {
 		in.Carts[k] = c.CartState
 	}
-	views := EntryStates(in, Reports{Status: e.status, Details: e.details, Notes: e.notes, Acting: e.acting})
+	views := EntryStates(in, Reports{Status: e.status, Details: e.details, Notes: e.notes, Acting: e.acting,
+		AvailAt: e.availAt, FreshFor: freshFor})
 	same := reflect.DeepEqual(views, e.published)
 	if !same {
 		e.published = views

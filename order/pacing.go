@@ -69,6 +69,14 @@ func (e *Engine) Pacing() PollPacing {
 	return e.lastPacing
 }
 
+// availFreshFor is how old an availability value may be and still count
+// as current (DCView.AvailOld): two of the intervals each plan is polled
+// at, so one late or failed poll is not yet "old", the second is.
+func (e *Engine) availFreshFor() time.Duration {
+	iv := e.Pacing().Interval
+	return 2 * max(iv, e.poll)
+}
+
 // spendUnsigned records one unsigned request for what the user wants now
 // (a poll, the re-check of a ready cart) in the budget.
 func (e *Engine) spendUnsigned() { e.cfg.Budget.Spend(budget.Wanted) }

@@ -2,8 +2,10 @@
 // order status words, and the one rule that turns what ovhtui knows of an
 // order (the status OVH last gave, whether the checkout asked OVH to pay
 // it) into whether it is paid. The dashboard row, the banner, the quit
-// summary, the notifications, the Orders screen and the `orders` command
-// all render State.Payment; none decides it on its own.
+// summary, the log pane, the notifications, the Orders screen and the
+// `orders` command all render State.Payment, in the words of words.go
+// (UNPAID, "pay before DATE", and a server's renewal words); none decides
+// or words it on its own.
 package orderstate
 
 import "time"

@@ -124,6 +124,7 @@ type (
 	awPaidMsg struct {
 		gen int
 		dlg int // the dialog that asked (awDialog.id)
+		req account.PayRequest
 		res account.PayResult
 		err error
 	}
@@ -142,6 +143,7 @@ type (
 	awRenewedMsg struct {
 		gen int
 		dlg int // the dialog that asked (awDialog.id)
+		req account.RenewRequest
 		res account.RenewResult
 		err error
 	}
@@ -250,6 +252,7 @@ func (a *afterWin) load(ctx context.Context, api AccountAPI, ours []int64, now f
 // handleAfterWin applies a reply of the after-the-win screens; replies of
 // a screen since closed or reloaded are dropped.
 func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
+	m.logMoney(msg) // whatever screen or dialog is open now (moneylog.go)
 	a := m.after
 	if a == nil || msg.awGen() != a.gen {
 		return m, nil
@@ -275,9 +278,6 @@ func (m Model) handleAfterWin(msg awMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(a.load(m.ctx, api, m.ourOrders(), m.deps.Now), m.afterWinTick())
 	default:
-		if p, ok := msg.(awPaidMsg); ok && p.err == nil {
-			m.observeOrder(p.res.OrderID, p.res.Status, time.Time{})
-		}
 		if dm, ok := msg.(awDialogMsg); ok && (a.dialog == nil || dm.awDialog() != a.dialog.id) {
 			// A reply for a dialog since closed: never shown in, nor
 			// acted on by, the dialog open now. The list is read again:

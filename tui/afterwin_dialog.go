@@ -199,7 +199,7 @@ func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea
 			d.step, d.busy = stepLoading, "ordering the renewal…"
 			return func() tea.Msg {
 				res, err := api.Renew(ctx, r)
-				return awRenewedMsg{gen: gen, dlg: dlg, res: res, err: err}
+				return awRenewedMsg{gen: gen, dlg: dlg, req: r, res: res, err: err}
 			}
 		case msg.String() == "n":
 			a.dialog = nil
@@ -211,7 +211,7 @@ func (d *awDialog) key(ctx context.Context, api AccountAPI, a *afterWin, msg tea
 			d.step, d.busy = stepLoading, "paying…"
 			return func() tea.Msg {
 				res, err := api.Pay(ctx, r)
-				return awPaidMsg{gen: gen, dlg: dlg, res: res, err: err}
+				return awPaidMsg{gen: gen, dlg: dlg, req: r, res: res, err: err}
 			}
 		case msg.String() == "n":
 			a.dialog = nil

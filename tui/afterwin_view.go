@@ -147,10 +147,10 @@ func (m *Model) ordersLines(width, height int) []string {
 		if o.Err != "" {
 			w = "? " + o.Err
 		}
-		statusText, style := o.Status, st.StatusQuiet
+		statusText, style := orderstate.StatusText(o.Status), st.StatusQuiet
 		switch o.State().Payment() {
 		case orderstate.Unpaid:
-			statusText, style = orderstate.Unpaid.String(), st.Danger
+			style = st.Danger
 		case orderstate.Paid:
 			style = st.StatusBusy
 			if o.Status == orderstate.StatusDelivered {
@@ -180,9 +180,9 @@ func (m *Model) ordersLines(width, height int) []string {
 		o := a.orders[a.sel]
 		link := ovhapi.OrderLink(o.URL) // never the order password
 		if o.Unpaid() {
-			link = "pay before " + utcMinute(o.Expiration) + " UTC · enter pays it · " + link
+			link = orderstate.PayBefore(o.Expiration) + " · enter pays it · " + link
 		}
-		lines = append(lines, st.Dim.Render(cut("  "+link, width)))
+		lines = append(lines, st.Dim.Render(linkRows("  "+link, width, false)[0])) // an OSC 8 link, never wrapped
 		if o.FollowUp != "" {
 			lines = append(lines, st.Dim.Render(cut("  OVH's follow-up: "+o.FollowUp, width)))
 		}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/prefs"
 )
 
@@ -200,11 +202,8 @@ func (m *Model) dashRow(i int, s *prefs.Server, j int) string {
 		b.WriteByte(' ')
 	}
 	if c.avail > 0 {
-		avail, class := "", order.AvailNoData
-		if d != nil {
-			avail, class = d.Avail, d.Class
-		}
-		b.WriteString(availInk(st, class).Render(fit(availText(avail, class), c.avail)))
+		avail, availSt := availCell(st, d, m.now)
+		b.WriteString(availSt.Render(fit(avail, c.avail)))
 		b.WriteByte(' ')
 	}
 	if c.cart > 0 {
@@ -274,8 +273,14 @@ func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, 
 	if v != nil && !pending {
 		ceiling = v.Ceiling.Ucents
 	}
+	ceil := money.CeilingDecimal(ceiling)
+	if ceiling == 0 && (v == nil || !v.SkipValidate) {
+		// No ceiling: a retired entry (its ceiling set to 0 as the
+		// Python tool does), never "0.00" as if one.
+		ceil = "—"
+	}
 	if d == nil || !d.HasCart || d.Cart.Price.Ucents == 0 && d.Cart.ValidatedAt.IsZero() {
-		return fitAmounts("-", "/", money.CeilingDecimal(ceiling), "", width), st.Dim
+		return fitAmounts("-", "/", ceil, "", width), st.Dim
 	}
 	price := money.Decimal(d.Cart.Price.Ucents)
 	verdict := d.Verdict
@@ -284,15 +289,15 @@ func (m *Model) priceText(s *prefs.Server, v *order.EntryView, d *order.DCView, 
 	}
 	switch verdict {
 	case order.PriceWithin:
-		return fitAmounts(price, "≤", money.CeilingDecimal(ceiling), " ok", width), st.PriceWithin
+		return fitAmounts(price, "≤", ceil, " ok", width), st.PriceWithin
 	case order.PriceOver:
-		return fitAmounts(price, ">", money.CeilingDecimal(ceiling), " OVER", width), st.PriceAbove
+		return fitAmounts(price, ">", ceil, " OVER", width), st.PriceAbove
 	case order.PriceUnchecked:
 		return fitAmounts(price, " ", "nocheck", "", width), st.AvailSoon
 	case order.PriceStale:
-		return fitAmounts(price, "?", money.CeilingDecimal(ceiling), " old", width), st.Dim
+		return fitAmounts(price, "?", ceil, " old", width), st.Dim
 	}
-	return fitAmounts(price, "/", money.CeilingDecimal(ceiling), "", width), st.Dim
+	return fitAmounts(price, "/", ceil, "", width), st.Dim
 }
 
 // fitAmounts joins price, sep and ceiling when they fit width; else the
@@ -351,11 +356,12 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 		if m.unpaidOrder(v.OrderID) {
 			ink = m.styles.ink.StatusBad
 			// The first that fits its rows; UNPAID always shows.
+			unpaid := m.unpaidText(v.OrderID, true)
 			for _, t := range []string{
-				text + " · " + m.unpaidText(v.OrderID, true),
-				"ordered " + id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
-				id + " UNPAID" + strings.TrimPrefix(m.unpaidText(v.OrderID, true), "UNPAID: pay"),
-				id + " UNPAID",
+				text + " · " + unpaid,
+				"ordered " + id + " " + unpaid,
+				id + " " + unpaid,
+				id + " " + orderstate.Unpaid.String(),
 			} {
 				text = t
 				if ansi.StringWidth(t) <= width*rows-(rows-1)*4 {
@@ -364,7 +370,10 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 			}
 		}
 	}
-	lines := strings.Split(ansi.Wordwrap(text, width, ""), "\n")
+	lines := strings.Split(ansi.Wordwrap(keepAmounts(text), width, ""), "\n")
+	for i := range lines {
+		lines[i] = strings.ReplaceAll(lines[i], nbsp, " ")
+	}
 	if j >= len(lines) {
 		return "", ink
 	}
@@ -373,6 +382,16 @@ func (m *Model) entryStatus(s *prefs.Server, v *order.EntryView, width, j int) (
 	}
 	return lines[j], ink
 }
+
+// nbsp is a non-breaking space: ansi.Wordwrap never breaks a line there.
+const nbsp = "\u00a0"
+
+// amountCurrency is an amount followed by its currency code ("40.00 EUR").
+var amountCurrency = regexp.MustCompile(`(\d) ([A-Z]{3})\b`)
+
+// keepAmounts joins each amount to its currency with a non-breaking space,
+// so that a wrapped status never leaves "EUR" alone on the next row.
+func keepAmounts(s string) string { return amountCurrency.ReplaceAllString(s, "${1}"+nbsp+"${2}") }
 
 // statusInk colours a status by what it means.
 func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
@@ -386,7 +405,7 @@ func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
 		return st.StatusBusy
 	case order.LifeNeedsDecision:
 		return st.StatusDecision
-	case order.LifeStopped:
+	case order.LifeStopped, order.LifePaused:
 		return st.StatusQuiet
 	}
 	if d == nil {

@@ -66,6 +66,22 @@ func availText(v string, c order.AvailClass) string {
 	return v
 }
 
+// availCell is the availability column of a DC: OVH's word while the
+// engine counts it current; once it does not (order.DCView.AvailOld: the
+// server is no longer polled there, or its polls fail), how long ago it
+// was read ("5m ago"), dimmed. An old value never shows as if current.
+func availCell(st *inks, d *order.DCView, now time.Time) (string, ink) {
+	switch {
+	case d == nil:
+		return availText("", order.AvailNoData), st.Dim
+	case d.AvailOld && d.AvailAt.IsZero():
+		return "old", st.AvailOld
+	case d.AvailOld:
+		return fmtAge(now.Sub(d.AvailAt)) + " ago", st.AvailOld
+	}
+	return availText(d.Avail, d.Class), availInk(st, d.Class)
+}
+
 // availInk is the ink of an availability class.
 func availInk(st *inks, c order.AvailClass) ink {
 	switch c {

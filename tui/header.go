@@ -6,6 +6,7 @@ import (
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // headerView renders two lines: where ovhtui orders and how fresh its data
@@ -132,12 +133,14 @@ func (m *Model) bannerView() string {
 		st = m.styles.BannerAlarm
 		lines = append(lines, " ! THE CHECKOUT TOTAL IS ABOVE YOUR CEILING: check this order in your OVH account now")
 	}
-	url := b.ev.URL
-	if url == "" {
-		url = "(no URL returned)"
+	if url := ovhapi.OrderLink(b.ev.URL); url != "" { // never the order password
+		lines = append(lines, " "+hyperlink(url, w-1)) // never wrapped (links.go)
+	} else {
+		lines = append(lines, " (no URL returned)")
 	}
-	lines = append(lines, wrapHard(" "+url, w)...)
-	lines = append(lines, " x dismisses this banner")
+	if m.layout.height >= compactHeight {
+		lines = append(lines, " x dismisses this banner")
+	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = st.Render(fit(l, w))
@@ -145,20 +148,9 @@ func (m *Model) bannerView() string {
 	return strings.Join(out, "\n")
 }
 
-// wrapHard cuts s into lines of at most width cells (for URLs: no spaces to
-// break at).
-func wrapHard(s string, width int) []string {
-	if width <= 0 {
-		return nil
-	}
-	var out []string
-	r := []rune(s)
-	for len(r) > width {
-		out = append(out, string(r[:width]))
-		r = r[width:]
-	}
-	return append(out, string(r))
-}
+// compactHeight is the window height under which the banner drops its
+// last line (x is in the help line) to leave room for the dashboard.
+const compactHeight = 16
 
 // labelOf names an entry from an event's Entry key: server name and short
 // fqn ("KS-LE-B 32g/2x450nvme").

@@ -150,6 +150,7 @@ func screenText(m Model) string {
 // and DC.
 type scenario struct {
 	avail    map[int]map[string]string
+	availAgo map[int]time.Duration // when avail was read, ago (default 2s)
 	carts    map[int]map[string]testCart
 	status   map[int]map[string]order.Status
 	details  map[int]map[string]string
@@ -177,10 +178,16 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 	details := map[order.CartKey]string{}
 	notes := map[string]string{}
 	acting := map[string]order.Action{}
+	availAt := map[order.AvailKey]time.Time{}
 	for i, s := range f.Servers {
 		key := s.Key()
 		for dc, v := range sc.avail[i] {
 			in.Avail[order.AvailKey{FQN: s.FQN, DC: dc}] = v
+			ago, ok := sc.availAgo[i]
+			if !ok {
+				ago = 2 * time.Second
+			}
+			availAt[order.AvailKey{FQN: s.FQN, DC: dc}] = fixedNow.Add(-ago)
 		}
 		for dc, c := range sc.carts[i] {
 			cs := order.CartState{CartID: "cart-" + dc, Ready: true, Fingerprint: order.Fingerprint(f.Subsidiary, s, dc),
@@ -216,7 +223,8 @@ func engineStates(f *prefs.File, sc scenario) order.EntryStatesChanged {
 			notes[key] = n
 		}
 	}
-	return order.EntryStatesChanged{Base: order.Base{Time: fixedNow}, Entries: order.EntryStates(in, order.Reports{Status: status, Details: details, Notes: notes, Acting: acting})}
+	return order.EntryStatesChanged{Base: order.Base{Time: fixedNow}, Entries: order.EntryStates(in, order.Reports{Status: status, Details: details, Notes: notes, Acting: acting,
+		AvailAt: availAt, FreshFor: 6 * time.Second})}
 }
 
 // dashboardScenario goes with dashboardEvents.
@@ -228,6 +236,7 @@ func dashboardScenario() scenario {
 			1: {"rbx": "2160H", "sbg": "comingSoon", "bhs": "unknown"},
 			3: {"rbx": "1H-low"},
 		},
+		availAgo: map[int]time.Duration{3: 12 * time.Minute}, // read before the order
 		carts: map[int]map[string]testCart{
 			// Validated within order.MaxValidationAge (60 s): prices shown as fresh.
 			0: {"fra": {1998000000, time.Minute, month, false}, "gra": {1998000000, time.Minute, 7*time.Minute + 12*time.Second, false}},

@@ -153,9 +153,9 @@ func renderLogLine(styles *Styles, l logLine, width int, wrap bool) []string {
 	}
 	head := st.LogTime.Render(ts) + " " + lst.Render(lvl) + " "
 	if !wrap || ansi.StringWidth(text) <= rest {
-		return []string{head + cut(text, rest)}
+		return []string{head + linkRows(text, rest, false)[0]}
 	}
-	parts := strings.Split(ansi.Wrap(text, rest, " /&?=,"), "\n")
+	parts := linkRows(text, rest, true) // URLs are links, never wrapped (links.go)
 	out := make([]string, len(parts))
 	for i, p := range parts {
 		if i == 0 {

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/ovhapi"
 )
 
 // TestLogRepeatsCollapse: an error repeated every poll is one line, counted.
@@ -40,11 +42,15 @@ func TestLogLongLinesWrap(t *testing.T) {
 	}
 	m = send(m, press("tab", "enter")...)
 	flat := screenText(m)
-	if !strings.Contains(flat, "QWERTYUIOP") {
-		t.Fatalf("wrapped line not shown in full:\n%s", flat)
+	if !strings.Contains(flat, "\n              "+url[:60]) {
+		t.Fatalf("wrapped: the URL does not start its own row:\n%s", flat)
+	}
+	// A URL is never wrapped (issue 18): cut on its row, its OSC 8 link whole.
+	if strings.Contains(flat, "QWERTYUIOP") || !strings.Contains(m.View().Content, ansi.SetHyperlink(ovhapi.OrderLink(url))+url[:65]) {
+		t.Fatalf("wrapped: the URL was wrapped, or is not a whole link:\n%s", flat)
 	}
 	m = send(m, press("enter")...)
-	if strings.Contains(screenText(m), "QWERTYUIOP") {
+	if strings.Contains(screenText(m), "\n              "+url[:60]) {
 		t.Fatal("enter did not cut lines again")
 	}
 }

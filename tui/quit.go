@@ -83,7 +83,7 @@ func (m *Model) outcomeOf(key string) string {
 	if o, ok := m.live.orders[entryID(key)]; ok {
 		s := fmt.Sprintf("%s: ORDER %d PLACED in %s at %s %s", name, o.OrderID, o.DC, o.Price, o.URL)
 		if m.unpaidOrder(o.OrderID) {
-			s += " — UNPAID: pay it at that link or it lapses"
+			s += " — " + m.unpaidText(o.OrderID, false)
 		}
 		return s
 	}
@@ -96,7 +96,7 @@ func (m *Model) outcomeOf(key string) string {
 	case v.Lifecycle == order.LifeOrdered:
 		s := fmt.Sprintf("%s: ordered #%d in %s %s", name, v.OrderID, v.OrderedIn, v.OrderURL)
 		if m.unpaidOrder(v.OrderID) {
-			s += " — UNPAID: pay it at that link or it lapses"
+			s += " — " + m.unpaidText(v.OrderID, false)
 		}
 		return s
 	}
@@ -137,7 +137,7 @@ func (m *Model) quitView() string {
 	if m.leaving.outcome != nil {
 		lines = []string{st.DialogTitle.Render("Checkout finished; exiting:")}
 		for _, o := range m.leaving.outcome {
-			lines = append(lines, strings.Split(ansi.Hardwrap(ansi.Wordwrap(o, w, ""), w, true), "\n")...)
+			lines = append(lines, linkRows(o, w, true)...) // links whole, never wrapped
 		}
 	}
 	return st.Dialog.Width(m.layout.width).Render(strings.Join(lines, "\n"))
@@ -159,7 +159,7 @@ func (m Model) Farewell() []string {
 		o := m.live.orders[id]
 		line := fmt.Sprintf("%s: order %d placed in %s at %s %s", m.labelOf(o.Entry), o.OrderID, o.DC, o.Price, o.URL)
 		if m.unpaidOrder(o.OrderID) {
-			line += " — UNPAID: pay it at that link or it lapses"
+			line += " — " + m.unpaidText(o.OrderID, false)
 		}
 		seen := false
 		for _, l := range out {

@@ -28,6 +28,7 @@ type Styles struct {
 	AvailLater   lipgloss.Style // longer windows, comingSoon
 	AvailNone    lipgloss.Style // unavailable
 	AvailUnknown lipgloss.Style // unknown or a value ovhtui does not know
+	AvailOld     lipgloss.Style // a value no longer current: shown as its age
 
 	// Price against the ceiling.
 	PriceWithin lipgloss.Style
@@ -104,6 +105,7 @@ func newStyles(isDark bool) Styles {
 		AvailLater:   fg(faint),
 		AvailNone:    fg(ansiGrey),
 		AvailUnknown: fg(ansiMagenta).Italic(true),
+		AvailOld:     fg(faint).Italic(true),
 
 		PriceWithin: fg(ansiGreen),
 		PriceAbove:  fg(ansiRed).Bold(true),
@@ -149,7 +151,7 @@ func plainStyles() Styles {
 	return Styles{
 		Header: b, HeaderDim: p, HealthOK: p, HealthBad: b, ColumnTitle: p.Underline(true),
 		Selected: b, Name: b, Dim: p,
-		AvailNow: b, AvailSoon: p, AvailLater: p, AvailNone: p, AvailUnknown: p,
+		AvailNow: b, AvailSoon: p, AvailLater: p, AvailNone: p, AvailUnknown: p, AvailOld: p,
 		PriceWithin: p, PriceAbove: b,
 		StatusOK: p, StatusBusy: p, StatusBad: b, StatusDecision: b, StatusQuiet: p,
 		FlagLive: b, FlagOff: p,
@@ -187,19 +189,19 @@ func (k ink) Render(s string) string {
 
 // inks are the inks of the styles used on every row.
 type inks struct {
-	Plain, Name, Dim, Selected, ColumnTitle                          ink
-	AvailNow, AvailSoon, AvailLater, AvailNone, AvailUnknown         ink
-	PriceWithin, PriceAbove                                          ink
-	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet     ink
-	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError ink
-	Heat                                                             ink
+	Plain, Name, Dim, Selected, ColumnTitle                            ink
+	AvailNow, AvailSoon, AvailLater, AvailNone, AvailUnknown, AvailOld ink
+	PriceWithin, PriceAbove                                            ink
+	StatusOK, StatusBusy, StatusBad, StatusDecision, StatusQuiet       ink
+	FlagLive, FlagOff, LogTime, LogDebug, LogInfo, LogWarn, LogError   ink
+	Heat                                                               ink
 }
 
 func newInks(s *Styles) inks {
 	return inks{
 		Name: inkOf(s.Name), Dim: inkOf(s.Dim), Selected: inkOf(s.Selected), ColumnTitle: inkOf(s.ColumnTitle),
 		AvailNow: inkOf(s.AvailNow), AvailSoon: inkOf(s.AvailSoon), AvailLater: inkOf(s.AvailLater),
-		AvailNone: inkOf(s.AvailNone), AvailUnknown: inkOf(s.AvailUnknown),
+		AvailNone: inkOf(s.AvailNone), AvailUnknown: inkOf(s.AvailUnknown), AvailOld: inkOf(s.AvailOld),
 		PriceWithin: inkOf(s.PriceWithin), PriceAbove: inkOf(s.PriceAbove),
 		StatusOK: inkOf(s.StatusOK), StatusBusy: inkOf(s.StatusBusy), StatusBad: inkOf(s.StatusBad),
 		StatusDecision: inkOf(s.StatusDecision), StatusQuiet: inkOf(s.StatusQuiet),

@@ -32,11 +32,15 @@ type orderStates struct {
 	inFlight map[int64]bool
 	failed   map[int64]bool // a failed read was logged (once until it works)
 	autopay  map[string]bool
+	// placed are the orders whose checkout this UI saw: a change of their
+	// payment goes to the log pane, as does one of an order OVH said was
+	// unpaid (not the first read of an earlier run's order).
+	placed map[int64]bool
 }
 
 func newOrderStates() orderStates {
 	return orderStates{of: map[int64]orderstate.State{}, askedAt: map[int64]time.Time{},
-		inFlight: map[int64]bool{}, failed: map[int64]bool{}, autopay: map[string]bool{}}
+		inFlight: map[int64]bool{}, failed: map[int64]bool{}, autopay: map[string]bool{}, placed: map[int64]bool{}}
 }
 
 // payment is the payment state of order id.
@@ -62,19 +66,29 @@ func (m *Model) orderSeen(ev order.Event) {
 			st.Autopay = m.file.Servers[i].Autopay
 		}
 		m.orders.of[e.OrderID] = st
+		m.orders.placed[e.OrderID] = true
 	}
 }
 
 // observeOrder records what OVH said of an order: its status and expiry.
+// A payment it shows (paid on OVH's site, by `ovhtui pay`, by another
+// session; or autopay that did not pay) goes to the log pane.
 func (m *Model) observeOrder(id int64, status string, expires time.Time) {
 	if id == 0 {
 		return
 	}
-	st := m.orders.of[id].Observe(status)
+	before := m.orders.of[id]
+	st := before.Observe(status)
 	if !expires.IsZero() {
 		st.Expires = expires
 	}
 	m.orders.of[id] = st
+	if !m.orders.placed[id] && before.Status == "" {
+		return // the first read of an earlier run's order: nothing changed here
+	}
+	if change := orderstate.Change(id, before, st); change != "" {
+		m.logf(slog.LevelWarn, "%s", change)
+	}
 }
 
 // noteOrders records the statuses the Orders screen read.
@@ -86,19 +100,10 @@ func (m *Model) noteOrders(orders []account.Order) {
 	}
 }
 
-// unpaidText is "UNPAID: pay before DATE or it lapses" (without the date
-// while it is not known).
+// unpaidText is "UNPAID: pay before DATE or it lapses" (short: "UNPAID:
+// pay before Nov 24 10:00 UTC"), in orderstate's words.
 func (m *Model) unpaidText(orderID int64, short bool) string {
-	at := m.payment(orderID).Expires
-	switch {
-	case !at.IsZero() && short:
-		return "UNPAID: pay by " + at.UTC().Format("Jan 2")
-	case !at.IsZero():
-		return "UNPAID: pay before " + at.UTC().Format("2006-01-02 15:04 UTC") + " or it lapses"
-	case short:
-		return "UNPAID"
-	}
-	return "UNPAID: pay it or it lapses (OVH holds nothing until it is paid)"
+	return m.payment(orderID).Words(short)
 }
 
 // askStates reads the status of each order ovhtui placed that is not known

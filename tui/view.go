@@ -142,7 +142,18 @@ func (m *Model) render() string {
 	}
 	b.WriteByte('\n')
 	b.WriteString(m.helpLineView())
-	return b.String()
+	return keepLastLine(b.String(), m.layout.height)
+}
+
+// keepLastLine cuts s to height lines keeping its last one, the help line
+// with ? and q: in a small window (40x10) the banner, a reminder and the
+// dashboard's two lines can add up to more than fits.
+func keepLastLine(s string, height int) string {
+	if strings.Count(s, "\n") < height {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	return strings.Join(append(lines[:height-1], lines[len(lines)-1]), "\n")
 }
 
 // helpLineView is the short help, always visible. When it does not fit,
