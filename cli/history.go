@@ -186,7 +186,7 @@ func startRadar(h historyFlags, path string, log *slog.Logger, seed func(emit fu
 	done := make(chan struct{})
 	go func() { defer close(done); rec.Run(rctx) }()
 	if seed != nil {
-		// The demo's invented weeks are written before anything shows
+		// The demo's invented month is written before anything shows
 		// (about a second): every view has its history from the first
 		// frame.
 		<-rec.Ready()

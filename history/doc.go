@@ -8,7 +8,11 @@
 // fan-out, never from inside the poll loop. The Recorder keeps the last
 // value of every (subsidiary, fqn, DC) in memory and writes only
 // transitions, batched, in one transaction per batch, on its own goroutine;
-// Observe never blocks, so a slow or broken disk never delays a checkout.
+// Observe never blocks, so a slow or broken disk never delays a checkout,
+// and a write waits while a checkout is under way (RecorderOptions.Hold,
+// fed by order.Engine.Quiet) so that it never shares the disk with one.
+// Each batch that changes the history closes the channel Changed gave out:
+// the UI reads its figures again then.
 // Catalogs reach it the same way (ObserveCatalog) for price changes and plans
 // appearing or disappearing. Readers (the TUI, `ovhtui history`) query the
 // Store: Transitions, Stats (heatmap, restocks, time in stock, last

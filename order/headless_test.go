@@ -40,12 +40,13 @@ func TestSummary(t *testing.T) {
 		entry(func(m map[string]any) { m["fqn"] = simPlan + ".b"; m["qty"] = 2 }),
 		entry(func(m map[string]any) { m["fqn"] = simPlan + ".c"; m["qty"] = 0; m["order_error"] = "refused" }),
 		entry(func(m map[string]any) { m["fqn"] = simPlan + ".d"; m["qty"] = 0; m["ceiling_price"] = 0 }),
+		entry(func(m map[string]any) { m["fqn"] = simPlan + ".e"; m["qty"] = 0; m["paused_qty"] = 3 }),
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := Summary(f)
-	want := []string{"ordered in fra: order 7", "still wanted: qty 2", "stopped: refused", "retired or dry run"}
+	want := []string{"ordered in fra: order 7", "still wanted: qty 2", "stopped: refused", "retired or dry run", "paused (qty 3 kept aside"}
 	for i, w := range want {
 		if !strings.Contains(got[i], w) {
 			t.Errorf("line %d %q lacks %q", i, got[i], w)

@@ -57,11 +57,16 @@ func (m *Model) confirmView() string {
 		if d.kind == confirmAutopay {
 			what = "Turn autopay ON"
 		}
-		lines = append(lines,
-			st.Danger.Render(cut(m.moneyWarning()+" — "+what+" for "+d.name, w)),
-			cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", s.Qty), w),
-			cut("and OVH charges your preferred payment method at once.", w),
-		)
+		lines = append(lines, st.Danger.Render(cut(m.moneyWarning()+" — "+what+" for "+d.name, w)))
+		if s.Stage() == prefs.StageWanted {
+			lines = append(lines,
+				cut(fmt.Sprintf("ovhtui will order %d unit(s) as soon as a wanted DC is in stock,", s.Qty), w),
+				cut("and OVH charges your preferred payment method at once.", w))
+		} else {
+			// Paused, stopped or latched: nothing is bought now (the
+			// lifecycle says when it would be).
+			lines = append(lines, wrapText("Nothing is bought now"+flagNote(s)+fmt.Sprintf(". Then ovhtui orders %d unit(s) as soon as a wanted DC is in stock, and OVH charges your preferred payment method at once.", s.Units()), w)...)
+		}
 		lines = append(lines, m.priceLines(s, w)...)
 		lines = append(lines, st.DialogTitle.Render("y")+" yes, order for real   "+st.DialogTitle.Render("n/esc")+" cancel")
 	case confirmRearm:
@@ -130,6 +135,9 @@ func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []str
 		switch s.Stage() {
 		case prefs.StageOrdered:
 			lines = append(lines, wrapText(fmt.Sprintf("Order #%d stays in your OVH account (O lists it) and in the journal.", s.OrderID), w)...)
+			if m.unpaidOrder(s.OrderID) {
+				lines = append(lines, st.Danger.Render(cut(fmt.Sprintf("It is %s: pay it in O (or ovhtui pay %d).", m.unpaidText(s.OrderID, false), s.OrderID), w)))
+			}
 		case prefs.StageWanted:
 			lines = append(lines, wrapText(fmt.Sprintf("It is watched now (qty %d): it will not be bought. To stop it for a while instead, pause it (z).", s.Qty), w)...)
 		}

@@ -405,7 +405,7 @@ func (m *Model) statusInk(v *order.EntryView, d *order.DCView) ink {
 		return st.StatusBusy
 	case order.LifeNeedsDecision:
 		return st.StatusDecision
-	case order.LifeStopped:
+	case order.LifeStopped, order.LifePaused:
 		return st.StatusQuiet
 	}
 	if d == nil {

@@ -28,7 +28,7 @@ type ceilingEditor struct {
 }
 
 func (m *Model) openCeiling(s *prefs.Server) {
-	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents(), qty: s.Qty}
+	ed := &ceilingEditor{key: s.Key(), name: m.serverName(s.PlanCode) + " " + shortFQN(s.PlanCode, s.FQN), from: s.CeilingUcents(), qty: s.Units()}
 	ed.input = lineInput{limit: 16}
 	ed.input.set(money.CeilingDecimal(ed.from))
 	m.ceiling = ed

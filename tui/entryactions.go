@@ -117,7 +117,7 @@ func stageWords(s *prefs.Server) string {
 func flagNote(s *prefs.Server) string {
 	switch s.Stage() {
 	case prefs.StageOrdered:
-		return fmt.Sprintf(" (ordered #%d: buys nothing now; applies to a buy another, B)", s.OrderID)
+		return fmt.Sprintf(" (ordered #%d: applies to a buy another, B)", s.OrderID)
 	case prefs.StagePaused:
 		return " (paused: applies when you resume it, z)"
 	case prefs.StageRetired:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -108,8 +109,17 @@ func TestRemoveOrderedSaysTheOrderStays(t *testing.T) {
 	m := entryActionsModel(t, 120, 40, nil)
 	m = selectEntry(m, eaOrdered)
 	m = driveSaves(m, press("d")...)
-	if !strings.Contains(screenText(m), "Order #248113377 stays in your OVH account") {
+	if !strings.Contains(screenText(m), "Order #248113377 stays in your OVH account") || strings.Contains(screenText(m), "UNPAID") {
 		t.Fatalf("dialog:\n%s", screenText(m))
+	}
+	// Unpaid, it says so and how to pay it.
+	m = driveSaves(m, press("esc")...)
+	base := order.Base{Time: fixedNow, Entry: "25sklea01-ordered", DC: "rbx"}
+	m = driveSaves(m, eventsMsg{events: []order.Event{order.OrderAttempted{Base: base, Autopay: false}, order.OrderPlaced{Base: base, OrderID: 248113377}}, now: fixedNow})
+	m = driveSaves(m, press("x")...) // the banner
+	m = driveSaves(m, press("d")...)
+	if !strings.Contains(screenText(m), "It is UNPAID") || !strings.Contains(screenText(m), "ovhtui pay 248113377") {
+		t.Fatalf("unpaid not said:\n%s", screenText(m))
 	}
 }
 
@@ -332,5 +342,43 @@ func TestConfigWarnsOverCeilingBeforeSaving(t *testing.T) {
 	m = driveSaves(m, press("enter")...)
 	if s, _ := stored(t, m, "24sk50-paused"); m.browser != nil || s.CeilingPrice != 500 {
 		t.Fatalf("ceiling %v, browser open %v", s.CeilingPrice, m.browser != nil)
+	}
+}
+
+// p turning place_order on with autopay on, for a paused entry: the REAL
+// MONEY dialog says nothing is bought now, and when it would be.
+func TestPlaceOrderOnPausedSaysNothingNow(t *testing.T) {
+	m := entryActionsModel(t, 120, 40, nil)
+	m = selectEntry(m, eaPaused)
+	m = driveSaves(m, press("p")...) // off: no dialog
+	if m.confirm != nil {
+		t.Fatal("turning place_order off asked")
+	}
+	m = driveSaves(m, press("p")...)
+	if m.confirm == nil || m.confirm.kind != confirmPlaceOrder {
+		t.Fatal("turning place_order on with autopay did not ask")
+	}
+	if screen := screenText(m); !strings.Contains(screen, "Nothing is bought now (paused: applies when you resume it, z)") || !strings.Contains(screen, "orders 2 unit(s)") {
+		t.Fatalf("dialog:\n%s", screen)
+	}
+}
+
+// A file broken on disk meanwhile is never overwritten by an entry action:
+// the save is refused with the reason and the bytes stay as they are.
+func TestEntryActionNeverOverwritesABrokenFile(t *testing.T) {
+	m := entryActionsModel(t, 120, 40, nil)
+	broken := []byte("{\"subsidiary\": \"IE\", \"user_servers\": [\n")
+	if err := os.WriteFile(m.deps.Store.Path(), broken, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = selectEntry(m, eaWanted)
+	m = driveSaves(m, press("z", "y")...)
+	m = driveSaves(m, press("d", "y")...)
+	got, err := os.ReadFile(m.deps.Store.Path())
+	if err != nil || string(got) != string(broken) {
+		t.Fatalf("the broken file changed: %q (%v)", got, err)
+	}
+	if !strings.Contains(screenText(m), "ERR  not saved (removed KS-LE-B") {
+		t.Fatalf("the refusal is not shown:\n%s", screenText(m))
 	}
 }

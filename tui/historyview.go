@@ -220,8 +220,14 @@ func (h *historyView) view(st *Styles, width, height int) string {
 	lines = append(lines, h.summaryView(st, width))
 	// The heatmap block takes 9 lines (title, hours, 7 days); the timeline
 	// what is left: a title, one line per DC, the axis. A blank line
-	// before each when there is room.
-	dcRows := max(height-len(lines)-9-2, 1)
+	// before each when there is room. On a short terminal the DCs come
+	// first and the heatmap is cut.
+	room := height - len(lines) - 2
+	dcRows := room - 9
+	if dcRows < len(h.data.lines) {
+		dcRows = min(len(h.data.lines), room)
+	}
+	dcRows = max(dcRows, 1)
 	gap := len(h.data.lines) <= dcRows-2
 	if gap {
 		dcRows -= 2

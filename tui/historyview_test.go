@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/ovhtui/ovhtui/history"
@@ -281,5 +282,25 @@ func TestHistoryRefreshesWithTime(t *testing.T) {
 	m = next.(Model)
 	if !m.history.loading {
 		t.Fatal("not read again after radarRefresh")
+	}
+}
+
+// TestHistoryNarrow: the view fits any terminal, down to the smallest,
+// with ? and q still on its help line.
+func TestHistoryNarrow(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{20, 8}, {40, 10}, {60, 15}, {99, 30}, {100, 30}} {
+		m := pressRead(t, historyModel(t, size.w, size.h, false), "H")
+		lines := strings.Split(screenText(m), "\n")
+		if len(lines) != max(size.h, 8) {
+			t.Errorf("%dx%d: %d lines", size.w, size.h, len(lines))
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > max(size.w, 20) {
+				t.Errorf("%dx%d: a line of %d cells: %q", size.w, size.h, w, l)
+			}
+		}
+		if last := lines[len(lines)-1]; !strings.Contains(last, "?") || !strings.Contains(last, "q") {
+			t.Errorf("%dx%d: help line %q", size.w, size.h, last)
+		}
 	}
 }
