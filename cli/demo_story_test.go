@@ -145,7 +145,7 @@ func TestDemoTellsItsStory(t *testing.T) {
 			Endpoint: "ovhsim", Budget: budget.New(budget.DefaultPerMin, nil),
 			UnpaidOrders: unpaidOrders(acct, store), ServerTerms: serverTerms(acct), DefaultPaymentMethod: api.DefaultPaymentMethod}))
 		fqns := demoFQNs(store.Snapshot())
-		story, stopStory := startDemoStory(sim, store, eng, func(k string) string { return entryName(store, src, k) }, fqns)
+		story, stopStory := startDemoStory(sim, store, eng, func(k string) string { return entryName(store, src.Current(), k) }, fqns)
 		events, heard := tapEvents(mergeEvents(eng.Events(), story.out), story.hear)
 
 		ctx, cancel := context.WithTimeout(context.Background(), watch)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/ovhtui/ovhtui/catalog"
 	"github.com/ovhtui/ovhtui/notify"
@@ -49,9 +51,10 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	if err != nil {
 		return nil, err
 	}
+	cat := &messageCatalog{src: src}
 	d := &notify.Describer{
-		Name:    func(entry string) string { return entryName(store, src, entry) },
-		Product: func(planCode, fqn string) string { return src.Current().ProductName(planCode, fqn) },
+		Name:    func(entry string) string { return entryName(store, cat.get(), entry) },
+		Product: func(planCode, fqn string) string { return cat.get().ProductName(planCode, fqn) },
 		Order:   orderFacts(api),
 	}
 	prefix := ""
@@ -63,17 +66,41 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	return n, nil
 }
 
+// messageCatalog is the catalog the notifier names products from. The
+// front ends without a catalog browser (headless) load it only when an
+// entry needs it: the first message waits for it (cache first, then a
+// download) at most messageCatalogWait, once; later ones take what is
+// loaded. The describer runs on the notifier's own goroutine: the engine
+// never waits for it.
+type messageCatalog struct {
+	src    *catalog.Source
+	waited atomic.Bool
+}
+
+// messageCatalogWait bounds the one wait for the catalog.
+const messageCatalogWait = 5 * time.Second
+
+func (m *messageCatalog) get() *catalog.Catalog {
+	if c := m.src.Current(); c != nil || m.waited.Swap(true) {
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), messageCatalogWait)
+	defer cancel()
+	c, _ := m.src.Catalog(ctx)
+	return c
+}
+
 // entryName is the product name of an entry key as users know it
-// ("KS-LE-1 32g/2x450nvme"; the plan code stands for the model while the
-// catalog is not loaded), or "" for a key the file does not hold.
-func entryName(store *prefs.Store, src *catalog.Source, entry string) string {
+// ("KS-LE-1 32g/2x450nvme"; the plan code stands for the model without a
+// catalog), or "" for a key the file does not hold.
+func entryName(store *prefs.Store, cat *catalog.Catalog, entry string) string {
 	f := store.Snapshot()
 	i := f.Find(entry)
 	if i < 0 {
 		return ""
 	}
 	s := f.Servers[i]
-	return src.Current().ProductName(s.PlanCode, s.FQN)
+	return cat.ProductName(s.PlanCode, s.FQN)
 }
 
 // orderFacts reads OVH's record of an order for its message: when it

@@ -98,6 +98,9 @@ func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
 		all += m.Title + m.Message
 		if strings.HasPrefix(m.Title, "Order placed") {
 			placed = append(placed, m.Message)
+			if m.Title != "Order placed: KS-LE-B 32g/2x450nvme in fra" { // the product as users know it
+				t.Errorf("title %q", m.Title)
+			}
 		}
 	}
 	if len(placed) != 1 || !strings.Contains(placed[0], "Order "+id) || !strings.Contains(placed[0], "fra") || !strings.Contains(placed[0], "19.98 EUR excl. tax (") {

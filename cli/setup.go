@@ -298,7 +298,7 @@ func (a *app) setupEngine(ctx context.Context, opts options, fe frontEnd) (r *en
 	engineEvents := r.eng.Events()
 	if r.demo != nil {
 		// The demo's story, told in the same events (demo_story.go).
-		story, stop := startDemoStory(r.demo.sim, store, r.eng, func(k string) string { return entryName(store, r.src, k) }, r.demo.fqns)
+		story, stop := startDemoStory(r.demo.sim, store, r.eng, func(k string) string { return entryName(store, r.src.Current(), k) }, r.demo.fqns)
 		r.onClose(stop)
 		listeners = append(listeners, story.hear)
 		engineEvents = mergeEvents(engineEvents, story.out)

@@ -20,12 +20,13 @@ import (
 // and a fetch_catalog the catalog cannot resolve.
 //
 // Entries with qty 0 (done, retired, or waiting) are not checked against
-// the catalog: plans leave it, and an old order is no problem.
+// the catalog: plans leave it, and an old order is no problem. A paused
+// entry is: resuming it buys it as it is.
 func CheckProblems(f *File, cat *catalog.Catalog) []Problem {
 	v := &validator{}
 	for i := range f.Servers {
 		s := &f.Servers[i]
-		if s.Qty <= 0 {
+		if s.Qty <= 0 && !s.Paused() {
 			continue
 		}
 		p := indexPath("user_servers", i)
@@ -37,7 +38,7 @@ func CheckProblems(f *File, cat *catalog.Catalog) []Problem {
 						money.Format(vr.FirstInvoice(), cat.Currency))
 				}
 			}
-			v.add(joinPath(p, "ceiling_price"), "0 with qty %d: no price is accepted, so nothing would ever be ordered; set the most you will pay for the first invoice, excluding tax%s", s.Qty, price)
+			v.add(joinPath(p, "ceiling_price"), "0 with qty %d: no price is accepted, so nothing would ever be ordered; set the most you will pay for the first invoice, excluding tax%s", s.Units(), price)
 		}
 		if cat != nil && s.PlanCode != "" {
 			v.againstCatalog(p, s, cat)

@@ -61,3 +61,26 @@ func TestCheckWarningsCeilingBelowCatalog(t *testing.T) {
 		t.Fatal("no catalog, no warning")
 	}
 }
+
+// A paused entry is checked against the catalog like a wanted one: resuming
+// it buys it as it is.
+func TestCheckProblemsPausedEntry(t *testing.T) {
+	cat := ieCatalog(t)
+	s := Server{
+		PlanCode:       "24sk50",
+		FQN:            "24sk50.ram-32g-ecc-2400.softraid-2x2000sa",
+		Datacenters:    []Datacenter{{Region: "europe", Datacenter: "xyz"}},
+		AddonPlanCodes: []string{"bandwidth-300-24sk", "ram-32g-ecc-2400-24sk50", "softraid-2x2000sa-24sk50"},
+		Qty:            0,
+		PausedQty:      2,
+		CeilingPrice:   500,
+	}
+	p := CheckProblems(&File{Subsidiary: "IE", Servers: []Server{s}}, cat)
+	if len(p) != 1 || !strings.Contains(p[0].Path, "dedicated_datacenter") {
+		t.Fatalf("problems %v", p)
+	}
+	s.PausedQty = 0 // stopped: not checked
+	if p := CheckProblems(&File{Subsidiary: "IE", Servers: []Server{s}}, cat); len(p) != 0 {
+		t.Fatalf("a stopped entry checked: %v", p)
+	}
+}

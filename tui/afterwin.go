@@ -90,12 +90,12 @@ func (k keyMap) afterWinHelp(s screen) helpKeys {
 	a := k.aw
 	if s == screenOrders {
 		return helpKeys{
-			short: []key.Binding{k.MoveHelp, a.Pay, a.Reload, a.Servers, a.Back, k.Quit},
+			short: []key.Binding{k.MoveHelp, a.Pay, a.Reload, a.Servers, a.Back, k.Help, k.Quit},
 			full:  [][]key.Binding{{k.Up, k.Down, a.Pay, a.Reload}, {a.Servers, a.Back, k.Quit}},
 		}
 	}
 	return helpKeys{
-		short: []key.Binding{k.MoveHelp, a.Renew, a.Reload, a.Orders, a.Back, k.Quit},
+		short: []key.Binding{k.MoveHelp, a.Renew, a.Reload, a.Orders, a.Back, k.Help, k.Quit},
 		full:  [][]key.Binding{{k.Up, k.Down, a.Renew, a.Reload}, {a.Orders, a.Back, k.Quit}},
 	}
 }

@@ -136,7 +136,9 @@ func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []str
 		case prefs.StageOrdered:
 			lines = append(lines, wrapText(fmt.Sprintf("Order #%d stays in your OVH account (O lists it) and in the journal.", s.OrderID), w)...)
 			if m.unpaidOrder(s.OrderID) {
-				lines = append(lines, st.Danger.Render(cut(fmt.Sprintf("It is %s: pay it in O (or ovhtui pay %d).", m.unpaidText(s.OrderID, false), s.OrderID), w)))
+				for _, l := range wrapText(fmt.Sprintf("It is %s: pay it in O (or ovhtui pay %d).", m.unpaidText(s.OrderID, false), s.OrderID), w) {
+					lines = append(lines, st.Danger.Render(l))
+				}
 			}
 		case prefs.StageWanted:
 			lines = append(lines, wrapText(fmt.Sprintf("It is watched now (qty %d): it will not be bought. To stop it for a while instead, pause it (z).", s.Qty), w)...)
@@ -155,16 +157,20 @@ func (m *Model) entryActionLines(d *confirmDialog, s *prefs.Server, w int) []str
 		lines = append(lines, m.priceLines(s, w)...)
 		lines = append(lines, keys("resume"))
 	case confirmFinishedPlace:
+		real := "for real"
+		if m.deps.Demo {
+			real = "in the demo"
+		}
 		pays := ""
 		if s.Autopay {
 			pays = " and pays at once (autopay on)"
 		}
 		if s.Stage() == prefs.StageOrdered {
 			lines = append(lines, st.DialogTitle.Render(cut(fmt.Sprintf("%s is ordered (#%d in %s)", d.name, s.OrderID, orDash(s.OrderedIn)), w)))
-			lines = append(lines, wrapText("Turning place_order ON buys nothing now: the entry stays ordered. It applies if you buy another (B): the re-armed entry then orders for real"+pays+", within the ceiling you confirm there.", w)...)
+			lines = append(lines, wrapText("Turning place_order ON buys nothing now: the entry stays ordered. It applies if you buy another (B): the re-armed entry then orders "+real+pays+", within the ceiling you confirm there.", w)...)
 		} else {
 			lines = append(lines, st.DialogTitle.Render(cut(d.name+" is retired (a price over its ceiling; qty 0, ceiling 0)", w)))
-			lines = append(lines, wrapText("Turning place_order ON buys nothing now. It applies once you bring it back (R, with a new ceiling): it then orders for real"+pays+" as soon as a wanted DC is in stock.", w)...)
+			lines = append(lines, wrapText("Turning place_order ON buys nothing now. It applies once you bring it back (R, with a new ceiling): it then orders "+real+pays+" as soon as a wanted DC is in stock.", w)...)
 		}
 		lines = append(lines, keys("turn place_order on"))
 	}

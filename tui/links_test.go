@@ -58,3 +58,17 @@ func TestHelpLineKeepsHelpAndQuitDownTo40x10(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryScreenKeepsHelpAndQuitAt40x10: the dashboard, the log pane and
+// the Orders and Servers screens keep ? and q on their last line at 40x10.
+func TestEveryScreenKeepsHelpAndQuitAt40x10(t *testing.T) {
+	for name, keys := range map[string][]string{"dashboard": nil, "log pane": {"tab"}, "Orders": {"O"}, "Servers": {"S"}} {
+		m := dashboardModel(t, 40, 10)
+		m = send(m, press(keys...)...)
+		lines := strings.Split(screenText(m), "\n")
+		last := lines[len(lines)-1]
+		if len(lines) != 10 || !strings.Contains(last, "? help") || !strings.Contains(last, "q quit") {
+			t.Errorf("%s at 40x10: %d lines, last %q", name, len(lines), last)
+		}
+	}
+}
