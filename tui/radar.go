@@ -168,7 +168,7 @@ func (m *Model) lastInStockNote(s *prefs.Server, v *order.EntryView, d *order.DC
 	switch {
 	case !st.LastOut.IsZero():
 		ago, lasted := history.FormatDuration(m.now.Sub(st.LastOut)), history.FormatDuration(st.LastOut.Sub(st.LastIn))
-		notes = []string{"last in stock " + ago + " ago for " + lasted, "in stock " + ago + " ago, " + lasted, "in " + ago + " ago"}
+		notes = []string{"last in stock " + ago + " ago for " + lasted, "in stock " + ago + " ago, " + lasted, "in stock " + ago + " ago", "last " + ago + " ago"}
 	case st.Seen:
 		notes = []string{"never seen in stock", "never in stock"}
 	}
