@@ -80,6 +80,10 @@ type app struct {
 	// look-ups of a checkout whose outcome is unknown
 	// (order.Config.LookUpRetries); tests make them short.
 	lookUpRetries []time.Duration
+	// demoHistoryDays, when set, replaces demoHistoryDays: how much
+	// invented history --demo seeds before its UI shows; tests that are not
+	// about the history make it short (under -race, a month takes seconds).
+	demoHistoryDays int
 }
 
 func newApp(p Process) *app {

@@ -3,7 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -20,6 +23,12 @@ import (
 // namespaces, where /etc is a private tmpfs holding an /etc/ovh.conf;
 // "plain" without them.
 const confChildEnv = "OVHTUI_CONF_CHILD"
+
+// confParentNSEnv carries the parent test's mount namespace
+// (/proc/self/ns/mnt) to the "etc" child, which refuses to mount anything
+// unless it runs in another one: set by hand, the child would otherwise
+// hide the machine's /etc.
+const confParentNSEnv = "OVHTUI_CONF_PARENT_MNTNS"
 
 // hostileOVHConf is what a user's ovh.conf may hold: credentials for the
 // real API, which --demo must never read.
@@ -48,7 +57,7 @@ func TestDemoNeverLooksUpOVHConf(t *testing.T) {
 	}
 	child := func(mode string) *exec.Cmd {
 		cmd := exec.Command(exe, "-test.run=^TestDemoNeverLooksUpOVHConf$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), confChildEnv+"="+mode)
+		cmd.Env = append(os.Environ(), confChildEnv+"="+mode, confParentNSEnv+"="+mountNS(t, "self"))
 		return cmd
 	}
 	cmd := child("etc")
@@ -87,6 +96,7 @@ func checkNoOVHConfOpened(t *testing.T, etc bool) {
 	dirs := []string{cwd, os.Getenv("HOME")}
 	names := []string{"ovh.conf", ".ovh.conf"}
 	if etc {
+		requireOwnMountNS(t)
 		// Nothing mounted here may reach the parent's namespace.
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			t.Fatalf("make / private: %v", err)
@@ -133,6 +143,39 @@ func checkNoOVHConfOpened(t *testing.T, etc bool) {
 	}
 	if got := w.opened(t); len(got) != 0 {
 		t.Fatalf("--demo opened %v", got)
+	}
+}
+
+// mountNS names the mount namespace of a process ("self" or a pid).
+func mountNS(t *testing.T, pid string) string {
+	t.Helper()
+	ns, err := os.Readlink("/proc/" + pid + "/ns/mnt")
+	if err != nil {
+		t.Fatalf("mount namespace of %s: %v", pid, err)
+	}
+	return ns
+}
+
+// requireOwnMountNS stops the "etc" child unless it runs in a mount
+// namespace other than both the parent test's (passed in confParentNSEnv)
+// and its parent process's: only then may it mount over /etc. Run by hand
+// from a shell, the parent process is that shell, in the machine's
+// namespace, so a forged confParentNSEnv does not get past it.
+func requireOwnMountNS(t *testing.T) {
+	t.Helper()
+	own := mountNS(t, "self")
+	parent := os.Getenv(confParentNSEnv)
+	if parent == "" || parent == own {
+		t.Fatalf("refusing to mount over /etc: mount namespace %s is not a new one (parent's: %q); %s=etc is for the test's own re-executed child", own, parent, confChildEnv)
+	}
+	// In the new user namespace the parent's link is not readable
+	// (EACCES): it lies outside. Readable, it must differ.
+	ppid, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", os.Getppid()))
+	if err != nil && !errors.Is(err, fs.ErrPermission) {
+		t.Fatalf("refusing to mount over /etc: cannot read the parent process's mount namespace: %v", err)
+	}
+	if err == nil && ppid == own {
+		t.Fatalf("refusing to mount over /etc: this process shares its parent's mount namespace %s", own)
 	}
 }
 

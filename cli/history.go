@@ -375,7 +375,11 @@ func (a *app) startEngineRadar(opts options, demo *demoEnv, sub string, store *p
 	path := opts.history.path
 	switch {
 	case demo != nil && path == "":
-		path, seed = demoHistoryPath(demo), demoHistorySeed(sub)
+		days := demoHistoryDays
+		if a.demoHistoryDays > 0 {
+			days = a.demoHistoryDays
+		}
+		path, seed = demoHistoryPath(demo), demoHistorySeed(sub, days)
 	default:
 		p, err := a.historyPath(opts.history)
 		if err != nil {
@@ -417,9 +421,9 @@ func radarAlerts(n history.News, store *prefs.Store, offer func(order.Event)) {
 // history view's 30-day timeline is full from the first frame.
 const demoHistoryDays = 31
 
-// demoHistorySeed invents demoHistoryDays of restocks for every fqn and
+// demoHistorySeed invents days (demoHistoryDays) of restocks for every fqn and
 // DC of the demo's catalog, ending a minute ago.
-func demoHistorySeed(sub string) func(func(history.Observation)) {
+func demoHistorySeed(sub string, days int) func(func(history.Observation)) {
 	return func(emit func(history.Observation)) {
 		c, err := catalog.Parse(ovhsim.DefaultCatalog(), catalog.ParseOptions{Subsidiary: sub})
 		if err != nil {
@@ -434,6 +438,6 @@ func demoHistorySeed(sub string) func(func(history.Observation)) {
 			}
 		}
 		end := time.Now().Add(-time.Minute)
-		history.Synthesize(sub, series, end.Add(-demoHistoryDays*24*time.Hour), end, 7, emit)
+		history.Synthesize(sub, series, end.Add(-time.Duration(days)*24*time.Hour), end, 7, emit)
 	}
 }

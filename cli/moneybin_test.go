@@ -402,8 +402,8 @@ func TestBinaryHeadlessJournalBecomesFIFO(t *testing.T) {
 			cmd.Process.Kill()
 		}
 	}()
-	out.waitMatch(t, regexp.MustCompile(`ready in fra`), false)
-	out.waitMatch(t, regexp.MustCompile(`ready in gra`), false)
+	out.waitMatch(t, regexp.MustCompile(`ready in fra`))
+	out.waitMatch(t, regexp.MustCompile(`ready in gra`))
 	if err := os.Remove(m.journal()); err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +411,7 @@ func TestBinaryHeadlessJournalBecomesFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.sim.SetAvailability(killTestFQN, "fra", ovhsim.Avail1HHigh)
-	out.waitMatch(t, regexp.MustCompile(regexp.QuoteMeta(m.journal())+`.*FIFO`), false)
+	out.waitMatch(t, regexp.MustCompile(regexp.QuoteMeta(m.journal())+`.*FIFO`))
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ovh/go-ovh/ovh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -30,6 +28,7 @@ import (
 	"github.com/ovhtui/ovhtui/ovhapi"
 	"github.com/ovhtui/ovhtui/prefs"
 	"github.com/ovhtui/ovhtui/tui"
+	"github.com/ovhtui/ovhtui/vtscreen"
 )
 
 // waitTimeout only bounds a test that would otherwise hang.
@@ -237,10 +236,13 @@ type term struct {
 	in     io.WriteCloser
 
 	mu     sync.Mutex
-	out    bytes.Buffer
+	screen *vtscreen.Screen // what a terminal shows of the output: what tests read
 	notify chan struct{}
 	closed chan struct{}
 }
+
+// The size of every session's terminal.
+const termRows, termCols = 40, 120
 
 func (e *env) open(signer gossh.Signer) *term {
 	e.t.Helper()
@@ -257,7 +259,7 @@ func openOn(t testing.TB, c *gossh.Client) *term {
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
-	if err := s.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+	if err := s.RequestPty("xterm-256color", termRows, termCols, gossh.TerminalModes{}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}
 	in, err := s.StdinPipe()
@@ -268,14 +270,14 @@ func openOn(t testing.TB, c *gossh.Client) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, client: c, sess: s, in: in, notify: make(chan struct{}), closed: make(chan struct{})}
+	tm := &term{t: t, client: c, sess: s, in: in, screen: vtscreen.New(termRows, termCols), notify: make(chan struct{}), closed: make(chan struct{})}
 	go func() {
 		defer close(tm.closed)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := out.Read(buf)
 			tm.mu.Lock()
-			tm.out.Write(buf[:n])
+			tm.screen.Write(buf[:n])
 			close(tm.notify)
 			tm.notify = make(chan struct{})
 			tm.mu.Unlock()
@@ -296,51 +298,50 @@ func (tm *term) close() {
 	tm.client.Close()
 }
 
-// squeeze is text without escape sequences and without spaces: the
-// renderer moves the cursor over blanks instead of writing them.
-func squeeze(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, ansi.Strip(s))
-}
-
-// waitFor waits until the session's output shows text.
+// waitFor waits until the session's screen shows text on one row (spaces
+// aside: the layout pads). The screen is the one a terminal draws from the
+// output, not the raw bytes: the renderer sends only the cells that
+// changed, so a text may never appear whole in the stream.
 func (tm *term) waitFor(text string) {
 	tm.t.Helper()
-	want := squeeze(text)
 	deadline := time.NewTimer(waitTimeout)
 	defer deadline.Stop()
 	for {
 		tm.mu.Lock()
-		got := squeeze(tm.out.String())
+		shown := tm.screen.Shows(text)
 		ch := tm.notify
 		tm.mu.Unlock()
-		if strings.Contains(got, want) {
+		if shown {
 			return
 		}
 		select {
 		case <-ch:
 		case <-tm.closed:
 			tm.mu.Lock()
-			got = squeeze(tm.out.String())
+			shown = tm.screen.Shows(text)
 			tm.mu.Unlock()
-			if strings.Contains(got, want) {
+			if shown {
 				return
 			}
-			tm.t.Fatalf("session ended before showing %q; output:\n%s", text, ansi.Strip(tm.text()))
+			tm.t.Fatalf("session ended before showing %q; screen:\n%s", text, tm.text())
 		case <-deadline.C:
-			tm.t.Fatalf("timeout waiting for %q; output:\n%s", text, ansi.Strip(tm.text()))
+			tm.t.Fatalf("timeout waiting for %q; screen:\n%s", text, tm.text())
 		}
 	}
 }
 
+// showed reports whether the session's screen has shown text (see waitFor).
+func (tm *term) showed(text string) bool {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.screen.Shows(text)
+}
+
+// text is what the session's screen shows now.
 func (tm *term) text() string {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
-	return tm.out.String()
+	return tm.screen.Text()
 }
 
 // waitClosed waits for the server to end the session.
