@@ -1,0 +1,245 @@
+package order_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
+
+	"github.com/ovhtui/ovhtui/catalog"
+	"github.com/ovhtui/ovhtui/history"
+	"github.com/ovhtui/ovhtui/order"
+	"github.com/ovhtui/ovhtui/order/ovhsim"
+	"github.com/ovhtui/ovhtui/ovhapi"
+	"github.com/ovhtui/ovhtui/prefs"
+)
+
+// A real plan of the IE catalog, sold in fra.
+const (
+	ilPlan = "25skleb01"
+	ilFQN  = "25skleb01.ram-32g-ecc-2400.softraid-2x450nvme"
+)
+
+type ilCatalog struct{ c *catalog.Catalog }
+
+func (f ilCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f.c, nil }
+
+// BenchmarkRadarLatencyInterleaved is the latency the restock radar adds
+// between the poll that sees a DC orderable (its answer back in the engine)
+// and the checkout request leaving (the engine calling Checkout), history
+// off versus on, interleaved flip by flip in one run so that machine noise
+// meets both modes alike. One engine against ovhsim in process, polling
+// every 5 ms (RADAR_POLL) so that thousands of flips fit in minutes;
+// RADAR_SAMPLES flips per mode (default 150). Some flips stall 30 s
+// waiting for the next cart (about 1 in 50, not understood yet: it costs
+// time, not samples), so 150 per mode take about three minutes.
+//
+//   - off: nothing listens to the radar's events.
+//   - on: the real recorder (history.Recorder on a SQLite file in a temp
+//     folder) records every poll's answer from the event fan-out, holding
+//     its writes while a checkout is under way (order.Engine.Quiet), as cli
+//     wires it. At 5 ms it records 200 answers a second, far more than at
+//     the default rate.
+//
+// Before each flip the recorder has written everything queued. Prints
+// p50/p99/p99.9 of each mode and the p99 difference (on minus off), in ms.
+//
+//	go test ./order -run '^$' -bench RadarLatencyInterleaved -benchtime 1x
+func BenchmarkRadarLatencyInterleaved(b *testing.B) {
+	perMode := 150
+	if n, err := strconv.Atoi(os.Getenv("RADAR_SAMPLES")); err == nil && n > 0 {
+		perMode = n
+	}
+	poll := 5 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("RADAR_POLL")); err == nil && d > 0 {
+		poll = d
+	}
+	for b.Loop() {
+		off, on := interleavedLatencies(b, perMode, poll)
+		q := func(l []time.Duration, p float64) float64 {
+			l = slices.Clone(l)
+			slices.Sort(l)
+			i := min(len(l)-1, int(p*float64(len(l))))
+			return float64(l[i].Nanoseconds()) / 1e6
+		}
+		for _, m := range []struct {
+			name string
+			l    []time.Duration
+		}{{"off", off}, {"on", on}} {
+			b.Logf("%-3s n=%d p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms", m.name, len(m.l),
+				q(m.l, 0.5), q(m.l, 0.99), q(m.l, 0.999), q(m.l, 1))
+			b.ReportMetric(q(m.l, 0.5), m.name+"-p50-ms")
+			b.ReportMetric(q(m.l, 0.99), m.name+"-p99-ms")
+			b.ReportMetric(q(m.l, 0.999), m.name+"-p99.9-ms")
+		}
+		d := q(on, 0.99) - q(off, 0.99)
+		b.Logf("added at p99 (on - off): %.3f ms (p50: %.3f ms, p99.9: %.3f ms)", d, q(on, 0.5)-q(off, 0.5), q(on, 0.999)-q(off, 0.999))
+		b.ReportMetric(d, "added-p99-ms")
+	}
+}
+
+func interleavedLatencies(b *testing.B, perMode int, poll time.Duration) (off, on []time.Duration) {
+	catJSON, err := os.ReadFile("../testdata/eco-catalog-IE.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim, err := ovhsim.New(catJSON, ovhsim.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(sim)
+	sim.Install(srv.Config)
+	srv.Start()
+	defer srv.Close()
+	cat, err := catalog.Parse(catJSON, catalog.ParseOptions{Subsidiary: "IE"})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	dir := b.TempDir()
+	path := filepath.Join(dir, "preferences.json")
+	entry := map[string]any{
+		"planCode": ilPlan, "fqn": ilFQN, "skip_validate": false, "place_order": true, "autopay": true,
+		"coupons":         []string{},
+		"datacenters":     []map[string]string{{"region": "europe", "dedicated_datacenter": "fra"}},
+		"labels":          map[string]string{"dedicated_os": "none_64.en"},
+		"addon_planCodes": []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", "ram-32g-ecc-2400-25skle"},
+		"qty":             1, "ceiling_price": 50.0, "dc_carts": map[string]any{},
+	}
+	data, _ := json.Marshal(map[string]any{"subsidiary": "IE", "user_servers": []any{entry}})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	store, err := prefs.Open(path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	cl, err := ovh.NewClient(srv.URL+"/1.0", "sim-app-key", "sim-app-secret", "sim-consumer-key")
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := &ilTimedAPI{API: ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second}),
+		latency: make(chan time.Duration, 1)}
+	hs, err := history.Open(context.Background(), filepath.Join(dir, history.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hs.Close()
+	eng := order.New(order.Config{API: api, Store: store, Catalog: ilCatalog{cat}, Poll: poll, Endpoint: srv.URL + "/1.0"})
+	order.SetMinPoll(eng, time.Millisecond)
+	var recording atomic.Bool // the mode of the flip under way
+	rec := history.NewRecorder(hs, history.RecorderOptions{Hold: eng.Quiet})
+	rctx, rcancel := context.WithCancel(context.Background())
+	rdone := make(chan struct{})
+	go func() { rec.Run(rctx); close(rdone) }()
+	defer func() { rcancel(); <-rdone }()
+	ready := make(chan struct{}, 64)
+	placed := make(chan struct{}, 64)
+	gone := make(chan struct{}, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range eng.Events() { // the fan-out: listeners first
+			if recording.Load() {
+				rec.Listen(ev)
+			}
+			switch e := ev.(type) {
+			case order.CartReady:
+				ready <- struct{}{}
+			case order.OrderPlaced:
+				placed <- struct{}{}
+			case order.AvailabilityChanged:
+				if e.New == "unavailable" {
+					gone <- struct{}{}
+				}
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- eng.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-runErr
+		<-done
+	}()
+
+	for i := 0; i < 2*perMode; i++ {
+		mode := i % 2 // 0 off, 1 on: alternating flip by flip
+		<-ready
+		for len(ready) > 0 { // re-validations
+			<-ready
+		}
+		if err := rec.Flush(ctx); err != nil { // every flip starts quiet
+			b.Fatal(err)
+		}
+		recording.Store(mode == 1)
+		sim.SetAvailability(ilFQN, "fra", "1H-high")
+		d := <-api.latency
+		if mode == 1 {
+			on = append(on, d)
+		} else {
+			off = append(off, d)
+		}
+		<-placed
+		sim.SetAvailability(ilFQN, "fra", "unavailable")
+		<-gone // the engine saw it: the next cart waits for the next flip
+		if err := store.Update("bench: want again", func(f *prefs.File) error {
+			_, err := f.Servers[0].BuyAgain(1)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	recording.Store(false)
+	rec.Flush(context.Background())
+	return off, on
+}
+
+// ilTimedAPI measures, in the engine, from the availability answer showing
+// ilFQN orderable in fra to the checkout call.
+type ilTimedAPI struct {
+	order.API
+	mu      sync.Mutex
+	seen    time.Time
+	latency chan time.Duration
+}
+
+func (t *ilTimedAPI) Availability(ctx context.Context, plan string, dcs []string) ([]ovhapi.Availability, error) {
+	items, err := t.API.Availability(ctx, plan, dcs)
+	at := time.Now()
+	if plan != ilPlan {
+		return items, err
+	}
+	for _, it := range items {
+		for _, d := range it.Datacenters {
+			if it.FQN == ilFQN && d.Datacenter == "fra" && d.Availability == "1H-high" {
+				t.mu.Lock()
+				if t.seen.IsZero() {
+					t.seen = at
+				}
+				t.mu.Unlock()
+			}
+		}
+	}
+	return items, err
+}
+
+func (t *ilTimedAPI) Checkout(ctx context.Context, cartID string, req ovhapi.CheckoutRequest) (ovhapi.CartOrder, error) {
+	t.mu.Lock()
+	d := time.Since(t.seen)
+	t.seen = time.Time{}
+	t.mu.Unlock()
+	t.latency <- d
+	return t.API.Checkout(ctx, cartID, req)
+}
