@@ -459,19 +459,37 @@ func (s *Stock) add(r seriesRow) {
 }
 
 // Offers returns the stock of every plan of subsidiary sub recorded, keyed
-// by planCode, with the restocks of the RestockWindow before now.
+// by planCode, with the restocks of the RestockWindow before now. It reads
+// the series (their value now and last time in stock) and the restock
+// summaries, never the changes themselves: the browser asks it for its
+// whole list.
 func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[string]Stock, error) {
-	rows, err := s.seriesOf(ctx, Filter{Subsidiary: sub})
+	vals, _, _, err := s.valueNames(ctx)
 	if err != nil {
 		return nil, err
 	}
+	rows, err := s.db.QueryContext(ctx, `SELECT plan_code, datacenter, value_id, last_in_ms, last_out_ms
+		FROM series WHERE subsidiary = ? ORDER BY datacenter, fqn`, sub)
+	if err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	defer rows.Close()
 	out := map[string]Stock{}
-	for _, r := range rows {
+	for rows.Next() {
+		var r seriesRow
+		var vid int64
+		if err := rows.Scan(&r.plan, &r.dc, &vid, &r.lastIn, &r.lastOut); err != nil {
+			return nil, fmt.Errorf("history: read series: %w", err)
+		}
+		r.value = vals[vid]
 		st := out[r.plan]
 		st.add(r)
 		out[r.plan] = st
 	}
-	counts, err := s.restockCounts(ctx, Filter{Subsidiary: sub}, ms(now.Add(-RestockWindow)), "s.plan_code")
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	counts, err := s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
 	if err != nil {
 		return nil, err
 	}
@@ -481,6 +499,50 @@ func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[stri
 		out[plan] = st
 	}
 	return out, nil
+}
+
+// dayMS is a UTC day in milliseconds: the bucket of restock_days.
+const dayMS = 24 * 60 * 60 * 1000
+
+// planRestocks counts the restocks of every plan of subsidiary sub since
+// since (ms): the whole UTC days after since's from restock_days, and the
+// rest of since's own day from the restocks log (or the changes, when the
+// log does not reach back that far), so that the count is exactly that of
+// the changes.
+func (s *Store) planRestocks(ctx context.Context, sub string, since int64) (map[string]int, error) {
+	day := since / dayMS
+	if since < 0 && since%dayMS != 0 {
+		day-- // floor: the day since falls in
+	}
+	// One statement, one snapshot: whole days, then since's day from the
+	// restocks log when it reaches back to since, else from the changes.
+	rows, err := s.db.QueryContext(ctx, `SELECT plan_code, sum(n) FROM (
+			SELECT plan_code, restocks AS n FROM restock_days WHERE subsidiary = ?1 AND day > ?2
+			UNION ALL
+			SELECT s.plan_code, 1 FROM restocks r JOIN series s ON s.id = r.series_id
+			WHERE r.subsidiary = ?1 AND r.at_ms >= ?3 AND r.at_ms < ?4 AND ?3 >= (SELECT at_ms FROM restocks_since)
+			UNION ALL
+			SELECT s.plan_code, 1 FROM series s JOIN availability_changes c ON c.series_id = s.id
+			WHERE ?3 < (SELECT at_ms FROM restocks_since) AND s.subsidiary = ?1 AND c.at_ms >= ?3 AND c.at_ms < ?4
+				AND c.from_id != 0 AND c.from_id IN (SELECT id FROM availability_values WHERE in_stock = 0)
+				AND c.to_id IN (SELECT id FROM availability_values WHERE in_stock = 1)
+		) GROUP BY plan_code`, sub, day, since, (day+1)*dayMS)
+	if err != nil {
+		return nil, fmt.Errorf("history: count restocks: %w", err)
+	}
+	defer rows.Close()
+	res := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("history: count restocks: %w", err)
+		}
+		if n > 0 {
+			res[k] = n
+		}
+	}
+	return res, rows.Err()
 }
 
 // StockOf returns the stock of what f selects (an fqn and its DCs, or a
