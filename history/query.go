@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,10 +256,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	if err != nil {
 		return st, err
 	}
-	inStock := map[int64]bool{}
-	for id, v := range vals {
-		inStock[id] = InStock(v)
-	}
+	words := newWordTable(vals)
 	var lens []time.Duration
 	add := func(iv Interval) {
 		lens = append(lens, iv.Duration())
@@ -268,9 +266,9 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		st.Restocks++
 		for i := range st.Heatmaps {
 			h := &st.Heatmaps[i]
-			t := iv.Start.In(h.Location)
-			h.Count[t.Weekday()][t.Hour()]++
-			h.Max = max(h.Max, h.Count[t.Weekday()][t.Hour()])
+			d, hr := weekHour(iv.Start, h.Location)
+			h.Count[d][hr]++
+			h.Max = max(h.Max, h.Count[d][hr])
 		}
 		// Keep the five latest, newest first.
 		i := sort.Search(len(st.LastRestocks), func(i int) bool { return st.LastRestocks[i].Start.Before(iv.Start) })
@@ -284,7 +282,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	live := f.Until.IsZero()
 	for _, r := range rows {
 		st.Seen = true
-		first, err := s.foldSeries(ctx, r, vals, inStock, from, to, live, add)
+		first, err := s.foldSeries(ctx, r, words, from, to, live, add)
 		if err != nil {
 			return st, err
 		}
@@ -293,7 +291,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		}
 	}
 	if len(lens) > 0 {
-		sort.Slice(lens, func(i, j int) bool { return lens[i] < lens[j] })
+		slices.Sort(lens)
 		st.LongestInStock = lens[len(lens)-1]
 		n := len(lens)
 		if n%2 == 1 {
@@ -305,53 +303,138 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	return st, nil
 }
 
+// packBits is how many bits a value id takes in a packed change: ids below
+// 1<<packBits let foldSeries read a change as one integer.
+const packBits = 10
+
+// wordTable names the value ids for foldSeries and says which are in stock
+// (InStock): by index when every id packs, else by map.
+type wordTable struct {
+	packed    bool
+	names     []string
+	stock     []bool
+	namesByID map[int64]string
+	stockByID map[int64]bool
+}
+
+func newWordTable(vals map[int64]string) wordTable {
+	w := wordTable{packed: true}
+	for id := range vals {
+		if id < 0 || id >= 1<<packBits {
+			w.packed = false
+		}
+	}
+	if !w.packed || forceUnpacked {
+		w.packed = false
+		w.namesByID, w.stockByID = vals, map[int64]bool{}
+		for id, v := range vals {
+			w.stockByID[id] = InStock(v)
+		}
+		return w
+	}
+	w.names, w.stock = make([]string, 1<<packBits), make([]bool, 1<<packBits)
+	for id, v := range vals {
+		w.names[id], w.stock[id] = v, InStock(v)
+	}
+	return w
+}
+
+// forceUnpacked makes foldSeries read changes column by column (tests).
+var forceUnpacked = false
+
+func (w *wordTable) name(id int64) string {
+	if w.packed {
+		return w.names[id]
+	}
+	return w.namesByID[id]
+}
+
+func (w *wordTable) inStock(id int64) bool {
+	if w.packed {
+		return w.stock[id]
+	}
+	return w.stockByID[id]
+}
+
+// weekHour is t's weekday and hour in loc, as t.In(loc).Weekday() and
+// Hour() say, with one look-up of the zone instead of two.
+func weekHour(t time.Time, loc *time.Location) (time.Weekday, int) {
+	_, off := t.In(loc).Zone()
+	sec := t.Unix() + int64(off)
+	day := sec / 86400
+	if sec < 0 && sec%86400 != 0 {
+		day--
+	}
+	wd := (day + 4) % 7 // 1970-01-01 was a Thursday
+	if wd < 0 {
+		wd += 7
+	}
+	return time.Weekday(wd), int((sec - day*86400) / 3600)
+}
+
 // foldSeries calls add with each time series r was in stock within
 // [from, to]; live says to is now (an interval still open then is ongoing).
 // A stretch already in stock at from counts for time in stock but is no
 // restock, and neither is a first sighting. It returns the time of the
-// first change read (0: none).
-func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]string, inStock map[int64]bool,
+// first change read (0: none). The changes are read as one integer each
+// when the ids pack (a year of a busy fqn is some 12,000 rows: one column
+// instead of three halves the reading).
+func (s *Store) foldSeries(ctx context.Context, r seriesRow, w wordTable,
 	from, to int64, live bool, add func(Interval)) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at_ms, from_id, to_id FROM availability_changes
+	// Past the year 2248 the time does not pack.
+	packed := w.packed && from >= 0 && to < 1<<(63-2*packBits)
+	cols := `at_ms, from_id, to_id`
+	if packed {
+		cols = fmt.Sprintf(`(at_ms << %d) | (from_id << %d) | to_id`, 2*packBits, packBits)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM availability_changes
 		WHERE series_id = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms`, r.id, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	defer rows.Close()
-	var open *Interval
+	var open Interval // the stretch in stock being read, when isOpen
+	isOpen := false
 	first := true
 	var firstAt int64
+	const mask = 1<<packBits - 1
 	for rows.Next() {
 		var at, fid, tid int64
-		if err := rows.Scan(&at, &fid, &tid); err != nil {
+		if packed {
+			err = rows.Scan(&at)
+			at, fid, tid = at>>(2*packBits), (at>>packBits)&mask, at&mask
+		} else {
+			err = rows.Scan(&at, &fid, &tid)
+		}
+		if err != nil {
 			return 0, fmt.Errorf("history: read changes: %w", err)
 		}
 		if first {
 			firstAt = at
 		}
-		if first && inStock[fid] && at > from {
-			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: vals[fid]}
+		if first && w.inStock(fid) && at > from {
+			open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: w.name(fid)}, true
 		}
 		first = false
 		switch {
-		case open == nil && inStock[tid]:
-			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(at), Grade: vals[tid], Restock: vals[fid] != valueUnseen && !inStock[fid]}
-		case open != nil && !inStock[tid]:
+		case !isOpen && w.inStock(tid):
+			open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(at), Grade: w.name(tid), Restock: w.name(fid) != valueUnseen && !w.inStock(fid)}, true
+		case isOpen && !w.inStock(tid):
 			open.End = fromMS(at)
-			add(*open)
-			open = nil
+			add(open)
+			isOpen = false
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	if first && InStock(r.value) && r.since <= to {
-		open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}
+		open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}, true
 	}
-	if open != nil {
+	if isOpen {
 		open.End = fromMS(to)
 		open.Ongoing = live && InStock(r.value)
-		add(*open)
+		add(open)
 	}
 	return firstAt, nil
 }
