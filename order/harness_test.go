@@ -27,8 +27,10 @@ const (
 var simAddons = []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", "ram-32g-ecc-2400-25skle"}
 
 // waitTimeout only bounds a test that would otherwise hang: every wait
-// returns as soon as its event arrives.
-const waitTimeout = 20 * time.Second
+// returns as soon as its event arrives. It is generous because CI runs the
+// whole race suite at once on a machine that may be loaded many times over;
+// a wait that gives up early fails a test that would have passed.
+const waitTimeout = 2 * time.Minute
 
 var (
 	catOnce  sync.Once
@@ -103,7 +105,12 @@ func (s *simEnv) client(t testing.TB) *ovhapi.OVHClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
+	// No test waits for these timeouts to fire (a held request is released
+	// by the test, or cancelled with the engine); they only bound a call,
+	// and a loaded CI machine can take seconds to answer one: a timed-out
+	// poll or checkout would add an API error or an unclear outcome the test
+	// does not expect.
+	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: time.Minute, CheckoutTimeout: time.Minute})
 }
 
 // requests returns the simulator's requests matching method and a path suffix.
