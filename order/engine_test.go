@@ -427,8 +427,7 @@ func TestDCPreferenceAndDeliveryWindows(t *testing.T) {
 		t.Fatalf("ordered a 240H / comingSoon server")
 	}
 	// Both orderable at once: fra comes first in the list.
-	env.sim.SetAvailability(simFQN, "gra", "1H-high")
-	env.sim.SetAvailability(simFQN, "fra", "72H")
+	env.setAvailabilities(simFQN, "gra", "1H-high", "fra", "72H")
 	if p := h.waitOrder(); p.DC != "fra" {
 		t.Fatalf("ordered in %s, want fra (first listed)", p.DC)
 	}

@@ -113,6 +113,18 @@ func (s *simEnv) client(t testing.TB) *ovhapi.OVHClient {
 	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: time.Minute, CheckoutTimeout: time.Minute})
 }
 
+// setAvailabilities sets fqn's availability in several DCs at once: no poll
+// sees one changed without the others (two SetAvailability calls leave a
+// window a poll can fall in, however short, when the test goroutine waits
+// to be scheduled). dcValues pairs a DC with its value.
+func (s *simEnv) setAvailabilities(fqn string, dcValues ...string) {
+	var steps []ovhsim.Step
+	for i := 0; i+1 < len(dcValues); i += 2 {
+		steps = append(steps, ovhsim.Step{FQN: fqn, DC: dcValues[i], Value: dcValues[i+1]})
+	}
+	s.sim.SetTimeline(steps) // steps due now are applied at once, under the simulator's lock
+}
+
 // requests returns the simulator's requests matching method and a path suffix.
 func (s *simEnv) requests(method, suffix string) []ovhsim.Request {
 	var out []ovhsim.Request
