@@ -266,7 +266,9 @@ func TestAmbiguousCheckoutWithoutOrderNeedsDecision(t *testing.T) {
 
 	// The user's confirmed re-arm restores qty; the entry orders again.
 	env.sim.ClearFaults()
-	if err := h.eng.Rearm(context.Background(), s.Key()); err != nil {
+	// Once the look-up retries ended (NeedsDecision is said before the
+	// goroutine that says it ends, and until then re-arm is refused).
+	if err := h.buyAnother(s.Key(), 0); err != nil {
 		t.Fatal(err)
 	}
 	h.waitOrder()

@@ -126,7 +126,7 @@ func TestBuyAnotherReadsAvailabilityAfresh(t *testing.T) {
 	env.sim.InjectFault(ovhsim.Fault{Method: "GET", Path: "/dedicated/server/datacenter/availabilities", Status: 503})
 	h.waitPolls(3) // what was seen is now older than a poll interval
 	old := h.file().Servers[0].Key()
-	if err := h.eng.BuyAnother(context.Background(), old, 1); err != nil {
+	if err := h.buyAnother(old, 1); err != nil { // once the checkout's goroutine ended
 		t.Fatal(err)
 	}
 	key := h.file().Servers[0].Key()

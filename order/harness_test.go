@@ -364,6 +364,25 @@ func (h *harness) waitCarts(dcs ...string) map[string]string {
 	return out
 }
 
+// buyAnother re-arms the entry with key (Engine.BuyAnother) once it is no
+// longer busy: OrderPlaced and NeedsDecision are emitted before the
+// checkout's or the look-up's goroutine ends, and until it ends the entry
+// is refused as in flight or being looked up. Tried again each poll cycle,
+// however many that takes on a loaded machine; the deadline only bounds a
+// goroutine that never ends.
+func (h *harness) buyAnother(key string, qty int) error {
+	h.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		err := h.eng.BuyAnother(context.Background(), key, qty)
+		busy := err != nil && (strings.Contains(err.Error(), "in flight") || strings.Contains(err.Error(), "being looked up"))
+		if !busy || time.Now().After(deadline) {
+			return err
+		}
+		h.waitPolls(1)
+	}
+}
+
 func (h *harness) waitOrder() OrderPlaced {
 	h.t.Helper()
 	return h.wait("order placed", isA[OrderPlaced]).(OrderPlaced)
