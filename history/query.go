@@ -624,8 +624,17 @@ func (s *Stock) add(r seriesRow) {
 // by planCode, with the restocks of the RestockWindow before now. It reads
 // the series (their value now and last time in stock) and the restock
 // summaries, never the changes themselves: the browser asks it for its
-// whole list.
+// whole list. The restocks are counted on a connection of their own while
+// the series are read.
 func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[string]Stock, error) {
+	var counts map[string]int
+	var countErr error
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		counts, countErr = s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
+	}()
+	defer func() { <-counted }() // never leave it running
 	vals, _, _, err := s.valueNames(ctx)
 	if err != nil {
 		return nil, err
@@ -651,9 +660,9 @@ func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[stri
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history: read series: %w", err)
 	}
-	counts, err := s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
-	if err != nil {
-		return nil, err
+	<-counted
+	if countErr != nil {
+		return nil, countErr
 	}
 	for plan, n := range counts {
 		st := out[plan]
