@@ -76,6 +76,10 @@ type app struct {
 	// notifyFlushTimeout bounds the delivery of queued notifications at
 	// exit.
 	notifyFlushTimeout time.Duration
+	// messageCatalogWait bounds the first message's one wait for the
+	// catalog (messageCatalog); tests that check the product's name in a
+	// message make it long, as a slow machine may parse the catalog later.
+	messageCatalogWait time.Duration
 	// lookUpRetries, when set, replaces the engine's delays between the
 	// look-ups of a checkout whose outcome is unknown
 	// (order.Config.LookUpRetries); tests make them short.
@@ -95,6 +99,7 @@ func newApp(p Process) *app {
 		stderr:             p.Stderr,
 		version:            buildVersion(p.Version),
 		notifyFlushTimeout: 5 * time.Second,
+		messageCatalogWait: defaultMessageCatalogWait,
 	}
 }
 

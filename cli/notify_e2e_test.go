@@ -83,6 +83,12 @@ func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
 	sim.SetAvailability(killTestFQN, "fra", "1H-high")
 	hook := newWebhook(t)
 	e, p := headlessEnv(t, endpoint, hook.url())
+	// The title names the product from the catalog, which the first message
+	// waits for (5 s in production); under -race on a loaded machine its
+	// download and parse can take longer, and the message then says the
+	// plan code. The receiver answers, so neither bound is reached when
+	// all goes well: both only keep a slow machine from failing the test.
+	e.tweak = func(a *app) { a.messageCatalogWait, a.notifyFlushTimeout = 2*time.Minute, 2*time.Minute }
 	code, out, errOut := e.run("--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
