@@ -179,7 +179,11 @@ func (m *moneyBin) unpaidOrder() int64 {
 func TestBinaryRenewTwicePaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMoneyBin(t)
-	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra"})
+	// It expires on the 15th: "one month later" is then one date whatever
+	// today is (from 29-31 January, billing and AddDate disagree on it).
+	y, mo, _ := time.Now().UTC().Date()
+	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra",
+		Expiration: time.Date(y, mo+1, 15, 0, 0, 0, 0, time.UTC)})
 	sid := fmt.Sprint(sv.ServiceID)
 	m.sim.SetPaymentDeclined(true)
 
