@@ -15,8 +15,13 @@ import (
 )
 
 // waitLong bounds every wait of the end-to-end tests; conditions are
-// checked, never slept on.
-var waitLong = teatest.WithDuration(10 * time.Second)
+// checked, never slept on. A bound, not a measure: generous, as CI's
+// machine may be far slower than ours under -race.
+var waitLong = teatest.WithDuration(2 * time.Minute)
+
+// finishBound bounds the wait for a program to exit once it was told to
+// (a guard against a hang, like waitLong).
+var finishBound = teatest.WithFinalTimeout(2 * time.Minute)
 
 // e2e starts the program on a temp copy of src with an events channel the
 // test feeds.
@@ -29,7 +34,7 @@ func e2e(t *testing.T, src string) (*teatest.TestModel, *prefs.Store, chan order
 	tm := teatest.NewTestModel(t, New(d), teatest.WithInitialTermSize(120, 40))
 	t.Cleanup(func() {
 		_ = tm.Quit()
-		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		tm.WaitFinished(t, finishBound)
 	})
 	return tm, store, events
 }

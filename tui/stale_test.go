@@ -92,6 +92,6 @@ func finalRow(t *testing.T, tm *teatest.TestModel, events chan<- order.Event, dc
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, finishBound).(Model)
 	return rowOf(t, screenText(final), dc)
 }
