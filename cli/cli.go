@@ -76,10 +76,9 @@ type app struct {
 	// notifyFlushTimeout bounds the delivery of queued notifications at
 	// exit.
 	notifyFlushTimeout time.Duration
-	// messageCatalogWait bounds the first message's one wait for the
-	// catalog (messageCatalog); tests that check the product's name in a
-	// message make it long, as a slow machine may parse the catalog later.
-	messageCatalogWait time.Duration
+	// notifyCatalogWait bounds the one wait of the first notification for
+	// the catalog that names products (messageCatalog).
+	notifyCatalogWait time.Duration
 	// lookUpRetries, when set, replaces the engine's delays between the
 	// look-ups of a checkout whose outcome is unknown
 	// (order.Config.LookUpRetries); tests make them short.
@@ -99,7 +98,7 @@ func newApp(p Process) *app {
 		stderr:             p.Stderr,
 		version:            buildVersion(p.Version),
 		notifyFlushTimeout: 5 * time.Second,
-		messageCatalogWait: defaultMessageCatalogWait,
+		notifyCatalogWait:  5 * time.Second,
 	}
 }
 

@@ -70,6 +70,10 @@ func headlessEnv(t *testing.T, endpoint, notifyURL string) (*testEnv, string) {
 	e.setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
 	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
 	e.setenv("OVHTUI_NOTIFY", notifyURL)
+	// Under -race on a loaded machine the catalog that names the product
+	// can take more than the default 5 s to download and parse, and the
+	// flush at exit more than 5 s: both only bound a failure here.
+	e.tweak = func(a *app) { a.notifyCatalogWait, a.notifyFlushTimeout = 2*time.Minute, 2*time.Minute }
 	return e, writeFile(t, "preferences.json", killTestPrefs)
 }
 
@@ -83,12 +87,6 @@ func TestHeadlessNotifiesOrderPlaced(t *testing.T) {
 	sim.SetAvailability(killTestFQN, "fra", "1H-high")
 	hook := newWebhook(t)
 	e, p := headlessEnv(t, endpoint, hook.url())
-	// The title names the product from the catalog, which the first message
-	// waits for (5 s in production); under -race on a loaded machine its
-	// download and parse can take longer, and the message then says the
-	// plan code. The receiver answers, so neither bound is reached when
-	// all goes well: both only keep a slow machine from failing the test.
-	e.tweak = func(a *app) { a.messageCatalogWait, a.notifyFlushTimeout = 2*time.Minute, 2*time.Minute }
 	code, out, errOut := e.run("--headless", "--poll", "1s", "--prefs", p, "--env", filepath.Join(t.TempDir(), "none.env"))
 	if code != exitOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)

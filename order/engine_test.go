@@ -793,7 +793,10 @@ func TestIdleEngineCostsOnePollPerPlan(t *testing.T) {
 		}
 		t.Errorf("idle request %s %s", r.Method, r.Path)
 	}
-	if polls < 5 || polls > 7 {
-		t.Fatalf("%d polls for 5-6 poll cycles of one planCode", polls)
+	// A poll already logged by the simulator before ResetRequests can end its
+	// cycle after it, so 5 cycles counted may hold only 4 requests logged; one
+	// poll per entry instead of per plan would give about 10.
+	if polls < 4 || polls > 7 {
+		t.Fatalf("%d polls for 5 poll cycles of one planCode (one per plan: 4-7, one per entry: ~10)", polls)
 	}
 }
