@@ -32,7 +32,7 @@ var moneyAddons = []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", 
 
 // binGuard bounds a run of the binary: a guard against a hang, not a
 // timed assertion (a run takes well under a second).
-const binGuard = 2 * time.Minute
+const binGuard = guardBound
 
 // moneyBin runs the built binary against one simulator, in a folder of
 // its own holding preferences.json.

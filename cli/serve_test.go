@@ -40,7 +40,7 @@ func (n *notifyingBuffer) Write(p []byte) (int, error) {
 // waitMatch waits until re matches the output and returns the match.
 func (n *notifyingBuffer) waitMatch(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
-	deadline := time.After(60 * time.Second)
+	deadline := time.After(guardBound)
 	for {
 		n.mu.Lock()
 		s, ch := n.b.String(), n.notify
@@ -81,7 +81,7 @@ func (s *sshScreen) Write(p []byte) (int, error) {
 // removed, and returns the match.
 func (s *sshScreen) waitMatch(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
-	deadline := time.After(60 * time.Second) // a bound, not a measure
+	deadline := time.After(guardBound) // a bound, not a measure
 	for {
 		s.mu.Lock()
 		m, ch := s.screen.Match(re), s.notify
