@@ -33,7 +33,7 @@ var moneyAddons = []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", 
 
 // binGuard bounds a run of the binary: a guard against a hang, not a
 // timed assertion (a run takes well under a second).
-const binGuard = 2 * time.Minute
+const binGuard = guardBound
 
 // moneyBin runs the built binary against one simulator, in a folder of
 // its own holding preferences.json.
@@ -180,7 +180,11 @@ func (m *moneyBin) unpaidOrder() int64 {
 func TestBinaryRenewTwicePaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMoneyBin(t)
-	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra"})
+	// It expires on the 15th: "one month later" is then one date whatever
+	// today is (from 29-31 January, billing and AddDate disagree on it).
+	y, mo, _ := time.Now().UTC().Date()
+	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra",
+		Expiration: time.Date(y, mo+1, 15, 0, 0, 0, 0, time.UTC)})
 	sid := fmt.Sprint(sv.ServiceID)
 	m.sim.SetPaymentDeclined(true)
 
