@@ -55,6 +55,11 @@ func (o *ovhLike) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(body))
 }
 
+// callTimeout bounds the fetches of tests that are not about timeouts; it
+// only bounds a failure, so it is generous (CI may be loaded many times
+// over: a call to a local server can take seconds there).
+const callTimeout = time.Minute
+
 func newOVHClient(t *testing.T, h http.Handler) *ovh.Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -71,7 +76,7 @@ func TestOVHFetcher(t *testing.T) {
 	srv := &ovhLike{body: string(fx)}
 	c := newOVHClient(t, srv)
 	before := c.Client.Timeout
-	fetch := NewOVHFetcher(c, 10*time.Second)
+	fetch := NewOVHFetcher(c, callTimeout)
 	body, err := fetch(t.Context(), "IE")
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +94,7 @@ func TestOVHFetcher(t *testing.T) {
 
 func TestOVHFetcherHTTPError(t *testing.T) {
 	srv := &ovhLike{status: http.StatusBadRequest, body: `{"class":"Client::BadRequest","message":"Invalid subsidiary XX"}`}
-	_, err := NewOVHFetcher(newOVHClient(t, srv), time.Second)(t.Context(), "XX")
+	_, err := NewOVHFetcher(newOVHClient(t, srv), callTimeout)(t.Context(), "XX")
 	var apiErr *ovh.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != 400 || apiErr.Message != "Invalid subsidiary XX" || apiErr.QueryID != "EU.ext-1.abc" {
 		t.Fatalf("err = %v (%#v)", err, apiErr)
@@ -99,7 +104,7 @@ func TestOVHFetcherHTTPError(t *testing.T) {
 	}
 	// A non-JSON error page keeps its text.
 	srv = &ovhLike{status: http.StatusBadGateway, body: "<html>Bad Gateway</html>"}
-	_, err = NewOVHFetcher(newOVHClient(t, srv), time.Second)(t.Context(), "IE")
+	_, err = NewOVHFetcher(newOVHClient(t, srv), callTimeout)(t.Context(), "IE")
 	if !errors.As(err, &apiErr) || apiErr.Code != 502 || !strings.Contains(apiErr.Message, "Bad Gateway") {
 		t.Fatalf("err = %v", err)
 	}
@@ -123,7 +128,7 @@ func TestOVHFetcherTimeout(t *testing.T) {
 func TestOVHFetcherConcurrentWithSharedClient(t *testing.T) {
 	srv := &ovhLike{body: `{}`}
 	c := newOVHClient(t, srv)
-	fetch := NewOVHFetcher(c, 5*time.Second)
+	fetch := NewOVHFetcher(c, callTimeout)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
@@ -134,7 +139,7 @@ func TestOVHFetcherConcurrentWithSharedClient(t *testing.T) {
 	}
 	wg.Go(func() {
 		var out any
-		c.Timeout = 5 * time.Second // what the owner of c may do
+		c.Timeout = callTimeout // what the owner of c may do
 		if err := c.GetWithContext(t.Context(), "/me", &out); err == nil {
 			t.Error("signed call to a missing route: no error")
 		}

@@ -76,6 +76,13 @@ type app struct {
 	// notifyFlushTimeout bounds the delivery of queued notifications at
 	// exit.
 	notifyFlushTimeout time.Duration
+	// notifyCatalogWait bounds the one wait of the first notification for
+	// the catalog that names products (messageCatalog).
+	notifyCatalogWait time.Duration
+	// checkCatalogFetch bounds the catalog download of --check and of the
+	// account commands' names (catalogForCheck); tests give it minutes, as
+	// under -race on a loaded machine the simulator's catalog took over 30 s.
+	checkCatalogFetch time.Duration
 	// lookUpRetries, when set, replaces the engine's delays between the
 	// look-ups of a checkout whose outcome is unknown
 	// (order.Config.LookUpRetries); tests make them short.
@@ -95,6 +102,8 @@ func newApp(p Process) *app {
 		stderr:             p.Stderr,
 		version:            buildVersion(p.Version),
 		notifyFlushTimeout: 5 * time.Second,
+		notifyCatalogWait:  5 * time.Second,
+		checkCatalogFetch:  30 * time.Second,
 	}
 }
 

@@ -51,7 +51,7 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 	if err != nil {
 		return nil, err
 	}
-	cat := &messageCatalog{src: src}
+	cat := &messageCatalog{src: src, wait: a.notifyCatalogWait}
 	d := &notify.Describer{
 		Name:    func(entry string) string { return entryName(store, cat.get(), entry) },
 		Product: func(planCode, fqn string) string { return cat.get().ProductName(planCode, fqn) },
@@ -69,22 +69,20 @@ func (a *app) startNotifier(api *ovhapi.OVHClient, store *prefs.Store, src *cata
 // messageCatalog is the catalog the notifier names products from. The
 // front ends without a catalog browser (headless) load it only when an
 // entry needs it: the first message waits for it (cache first, then a
-// download) at most messageCatalogWait, once; later ones take what is
-// loaded. The describer runs on the notifier's own goroutine: the engine
+// download) at most wait, once; later ones take what is loaded (the
+// download goes on after that wait). The describer runs on the notifier's own goroutine: the engine
 // never waits for it.
 type messageCatalog struct {
 	src    *catalog.Source
+	wait   time.Duration
 	waited atomic.Bool
 }
-
-// messageCatalogWait bounds the one wait for the catalog.
-const messageCatalogWait = 5 * time.Second
 
 func (m *messageCatalog) get() *catalog.Catalog {
 	if c := m.src.Current(); c != nil || m.waited.Swap(true) {
 		return c
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), messageCatalogWait)
+	ctx, cancel := context.WithTimeout(context.Background(), m.wait)
 	defer cancel()
 	c, _ := m.src.Catalog(ctx)
 	return c

@@ -70,6 +70,10 @@ func headlessEnv(t *testing.T, endpoint, notifyURL string) (*testEnv, string) {
 	e.setenv("OVH_APPLICATION_SECRET", "sim-app-secret")
 	e.setenv("OVH_CONSUMER_KEY", "sim-consumer-key")
 	e.setenv("OVHTUI_NOTIFY", notifyURL)
+	// Under -race on a loaded machine the catalog that names the product
+	// can take more than the default 5 s to download and parse, and the
+	// flush at exit more than 5 s: both only bound a failure here.
+	e.tweak = func(a *app) { a.notifyCatalogWait, a.notifyFlushTimeout = 2*time.Minute, 2*time.Minute }
 	return e, writeFile(t, "preferences.json", killTestPrefs)
 }
 

@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,9 +117,13 @@ func TestStoppingWithACheckoutInFlightSaysSoThenReportsTheOutcome(t *testing.T) 
 	env := newSim(t, ovhsim.Options{})
 	h := startEngine(t, env, "", prefsJSON(t, entry()))
 	carts := h.waitCarts("fra", "gra")
-	// OVH takes its time to answer the checkout (real time: the engine
-	// must wait for it, not for a clock).
-	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Delay: 300 * time.Millisecond, Times: 1})
+	// OVH answers the checkout only once the engine was told to stop and
+	// said what it waits for: held, not delayed, since on a loaded machine
+	// a delay can end before this goroutine gets to cancel the engine.
+	hold := make(chan struct{})
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(hold) }) }) // before the harness stops the engine
+	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Hold: hold, Times: 1})
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
 	h.wait("the checkout leaves", func(ev Event) bool { a, ok := ev.(OrderAttempted); return ok && !a.DryRun })
 	h.wait("the state says busy", func(ev Event) bool {
@@ -130,6 +135,7 @@ func TestStoppingWithACheckoutInFlightSaysSoThenReportsTheOutcome(t *testing.T) 
 		i, ok := ev.(Info)
 		return ok && strings.Contains(i.Text, "stopping: waiting for the checkout of "+simPlan+" in fra")
 	})
+	release.Do(func() { close(hold) })
 	h.wait("the order", isA[OrderPlaced])
 }
 

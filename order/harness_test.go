@@ -27,8 +27,10 @@ const (
 var simAddons = []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", "ram-32g-ecc-2400-25skle"}
 
 // waitTimeout only bounds a test that would otherwise hang: every wait
-// returns as soon as its event arrives.
-const waitTimeout = 20 * time.Second
+// returns as soon as its event arrives. It is generous because CI runs the
+// whole race suite at once on a machine that may be loaded many times over;
+// a wait that gives up early fails a test that would have passed.
+const waitTimeout = 2 * time.Minute
 
 var (
 	catOnce  sync.Once
@@ -103,7 +105,24 @@ func (s *simEnv) client(t testing.TB) *ovhapi.OVHClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
+	// No test waits for these timeouts to fire (a held request is released
+	// by the test, or cancelled with the engine); they only bound a call,
+	// and a loaded CI machine can take seconds to answer one: a timed-out
+	// poll or checkout would add an API error or an unclear outcome the test
+	// does not expect.
+	return ovhapi.NewOVHClient(cl, ovhapi.ClientOptions{CallTimeout: time.Minute, CheckoutTimeout: time.Minute})
+}
+
+// setAvailabilities sets fqn's availability in several DCs at once: no poll
+// sees one changed without the others (two SetAvailability calls leave a
+// window a poll can fall in, however short, when the test goroutine waits
+// to be scheduled). dcValues pairs a DC with its value.
+func (s *simEnv) setAvailabilities(fqn string, dcValues ...string) {
+	var steps []ovhsim.Step
+	for i := 0; i+1 < len(dcValues); i += 2 {
+		steps = append(steps, ovhsim.Step{FQN: fqn, DC: dcValues[i], Value: dcValues[i+1]})
+	}
+	s.sim.SetTimeline(steps) // steps due now are applied at once, under the simulator's lock
 }
 
 // requests returns the simulator's requests matching method and a path suffix.
@@ -343,6 +362,25 @@ func (h *harness) waitCarts(dcs ...string) map[string]string {
 		out[dc] = h.wait("cart ready in "+dc, cartReadyIn(dc)).(CartReady).CartID
 	}
 	return out
+}
+
+// buyAnother re-arms the entry with key (Engine.BuyAnother) once it is no
+// longer busy: OrderPlaced and NeedsDecision are emitted before the
+// checkout's or the look-up's goroutine ends, and until it ends the entry
+// is refused as in flight or being looked up. Tried again each poll cycle,
+// however many that takes on a loaded machine; the deadline only bounds a
+// goroutine that never ends.
+func (h *harness) buyAnother(key string, qty int) error {
+	h.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		err := h.eng.BuyAnother(context.Background(), key, qty)
+		busy := err != nil && (strings.Contains(err.Error(), "in flight") || strings.Contains(err.Error(), "being looked up"))
+		if !busy || time.Now().After(deadline) {
+			return err
+		}
+		h.waitPolls(1)
+	}
 }
 
 func (h *harness) waitOrder() OrderPlaced {

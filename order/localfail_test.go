@@ -21,6 +21,16 @@ func noOVHBlame(t *testing.T, h *harness) {
 	}
 }
 
+// latchFailures is how many latch saves failed in a row so far.
+func latchFailures(e *Engine) int {
+	e.local.mu.Lock()
+	defer e.local.mu.Unlock()
+	if f := e.local.failures["latch"]; f != nil {
+		return f.count
+	}
+	return 0
+}
+
 func infoWith(text string) func(Event) bool {
 	return func(ev Event) bool { i, ok := ev.(Info); return ok && strings.Contains(i.Text, text) }
 }
@@ -54,6 +64,7 @@ func TestLatchNotSavedIsLocalSaidOnceThenCounted(t *testing.T) {
 			tc.breakF(t, h.path)
 			env.sim.SetAvailability(simFQN, "fra", "1H-high")
 			h.wait("the latch failure", infoWith("not attempted"))
+			h.wait("a second failed latch save", func(Event) bool { return latchFailures(h.eng) >= 2 })
 			h.waitPolls(5)
 			if n := h.count(infoWith("not attempted")); n != 1 {
 				t.Errorf("said %d times, want once:\n%s", n, h.dump())

@@ -225,11 +225,27 @@ func TestRepeatedRefusalBacksOff(t *testing.T) {
 	h.waitCarts("fra", "gra")
 	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/*/checkout", Status: 400, Body: `{"class":"Client::BadRequest","message":"Something unexpected"}`})
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
-	h.wait("a refusal", func(ev Event) bool { f, ok := ev.(OrderFailed); return ok && f.Definitive })
+	refusals := func() int {
+		return h.count(func(ev Event) bool { f, ok := ev.(OrderFailed); return ok && f.Definitive })
+	}
+	h.wait("4 refusals", func(Event) bool { return refusals() >= 4 })
 	h.waitPolls(30) // 30 polls of 20 ms
 	h.stop()
-	if n := len(env.requests("POST", checkoutSuffix)); n > 8 {
-		t.Fatalf("%d checkouts in 30 polls after a repeating refusal", n)
+	// The backoff is on the clock, so it is checked on the clock: checkout
+	// n+1 arrives at least one interval (20 ms) doubled n-1 times after
+	// checkout n. A count of checkouts per poll cycle would depend on how
+	// long a cycle takes on a loaded machine; checking out on every poll
+	// fails here as soon as a third checkout comes within 40 ms of the
+	// second.
+	checkouts := env.requests("POST", checkoutSuffix)
+	if len(checkouts) < 4 {
+		t.Fatalf("%d checkouts, want the 4 refused", len(checkouts))
+	}
+	for i := 1; i < len(checkouts); i++ {
+		want := min(20*time.Millisecond<<(i-1), maxRefusalBackoff)
+		if gap := checkouts[i].Wall.Sub(checkouts[i-1].Wall); gap < want {
+			t.Errorf("checkout %d came %v after refusal %d, want a backoff of at least %v", i+1, gap, i, want)
+		}
 	}
 }
 

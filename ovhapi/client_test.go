@@ -194,5 +194,7 @@ func (s *simEnv) goOVH(t testing.TB) *ovh.Client {
 
 func (s *simEnv) client(t testing.TB) *OVHClient {
 	t.Helper()
-	return NewOVHClient(s.goOVH(t), ClientOptions{CallTimeout: 5 * time.Second, CheckoutTimeout: 5 * time.Second})
+	// Generous: no test here waits for these to fire (the timeout test has
+	// its own client); on a loaded CI machine a call can take seconds.
+	return NewOVHClient(s.goOVH(t), ClientOptions{CallTimeout: time.Minute, CheckoutTimeout: time.Minute})
 }
