@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -268,6 +269,27 @@ func TestBinaryUnclearPayStaysPending(t *testing.T) {
 	}
 	if p := m.pending(journal.KindPayment); len(p) != 1 {
 		t.Fatalf("journal: %d pending payments after the second pay, want 1", len(p))
+	}
+	// Meanwhile `orders` never calls it UNPAID (OVH's notPaid may predate
+	// the payment it has not booked yet): the user is not invited to pay
+	// it again by hand.
+	code, out, errOut = m.run("orders", "--json")
+	var listed []struct {
+		ID             int64  `json:"id"`
+		Status         string `json:"status"`
+		Payment        string `json:"payment"`
+		PaymentPending bool   `json:"paymentPending"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); code != exitOK || err != nil {
+		t.Fatalf("orders --json: exit %d, %v:\n%s%s", code, err, out, errOut)
+	}
+	for _, o := range listed {
+		if o.ID == id && (o.Payment != "payment unclear" || !o.PaymentPending || o.Status != "notPaid") {
+			t.Errorf("orders --json while the payment is pending: %+v", o)
+		}
+	}
+	if code, out, _ = m.run("orders"); code != exitOK || !strings.Contains(out, "PAYING?") || strings.Contains(out, "UNPAID") {
+		t.Errorf("orders while the payment is pending: exit %d:\n%s", code, out)
 	}
 
 	stale() // OVH's records now show the payment
