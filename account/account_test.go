@@ -218,6 +218,12 @@ func TestAmbiguousPaymentLookedUp(t *testing.T) {
 	if recs := e.records(t); recs[len(recs)-1].Result != journal.ResultUnknown {
 		t.Fatalf("journal = %+v", recs)
 	}
+	// OVH still says notPaid: the order reads "payment unclear", never
+	// UNPAID, so that nobody pays it again by hand meanwhile.
+	if got := e.client.Order(context.Background(), o2.ID); !got.PaymentPending || got.Unpaid() || !got.State().Payable() ||
+		got.State().Payment() != orderstate.PaymentUnclear || got.Status != orderstate.StatusNotPaid {
+		t.Fatalf("order while its payment is pending: %+v (%v)", got, got.State().Payment())
+	}
 	// Asked again within the window: pending, nothing sent.
 	_, err = e.client.Pay(context.Background(), PayRequest{OrderID: o2.ID, Mean: means[0], Amount: o2.WithTax})
 	var pe *PendingError
@@ -229,6 +235,9 @@ func TestAmbiguousPaymentLookedUp(t *testing.T) {
 	e.clock.Advance(gate.DefaultWindow + time.Second)
 	if _, err := e.client.Pay(context.Background(), PayRequest{OrderID: o2.ID, Mean: means[0], Amount: o2.WithTax}); err != nil || e.calls("POST", payPath(o2.ID)) != 2 {
 		t.Fatalf("pay after the window = %v (%d POSTs)", err, e.calls("POST", payPath(o2.ID)))
+	}
+	if got := e.client.Order(context.Background(), o2.ID); got.PaymentPending || got.State().Payment() != orderstate.Paid {
+		t.Fatalf("order paid after the window: %+v", got)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovhtui/ovhtui/gate"
+	"github.com/ovhtui/ovhtui/journal"
 	"github.com/ovhtui/ovhtui/money"
 	"github.com/ovhtui/ovhtui/orderstate"
 	"github.com/ovhtui/ovhtui/ovhapi"
@@ -42,6 +44,10 @@ type Order struct {
 	// received, fraud check". Empty when done, or when it cannot be read
 	// (the route is Beta: its failure is not the order's).
 	FollowUp string `json:"followUp,omitempty"`
+	// PaymentPending: the journal holds a payment of this order sent with
+	// an unclear answer and not settled yet (OVH may book it late): the
+	// order is not shown UNPAID (orderstate.PaymentUnclear).
+	PaymentPending bool `json:"paymentPending,omitempty"`
 	// Err is why some of the order could not be read (the rest is shown).
 	Err string `json:"error,omitempty"`
 }
@@ -55,14 +61,15 @@ type OrderItem struct {
 // State is the order's payment state (package orderstate decides it from
 // the status read now).
 func (o Order) State() orderstate.State {
-	return orderstate.State{Status: o.Status, Expires: o.Expiration}
+	return orderstate.State{Status: o.Status, Expires: o.Expiration, PaymentSent: o.PaymentPending}
 }
 
 // Unpaid reports whether the order waits for a payment.
 func (o Order) Unpaid() bool { return o.State().Unpaid() }
 
 // MarshalJSON writes the order with its payment state as every surface
-// shows it ("payment": "UNPAID", "paid", "cancelled", "payment unknown").
+// shows it ("payment": "UNPAID", "paid", "cancelled", "payment unclear",
+// "payment unknown").
 func (o Order) MarshalJSON() ([]byte, error) {
 	type plain Order
 	return json.Marshal(struct {
@@ -200,6 +207,9 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 		return o
 	}
 	o.Status = st
+	if p := orderstate.FromStatus(st); p == orderstate.Unpaid || p == orderstate.Unknown {
+		o.PaymentPending = c.paymentPending(id)
+	}
 	if inProgress(st) {
 		o.FollowUp, _ = c.followUp(ctx, id)
 	}
@@ -210,6 +220,18 @@ func (c *Client) Order(ctx context.Context, id int64) Order {
 		c.mu.Unlock()
 	}
 	return o
+}
+
+// paymentPending reports a payment of order id that the journal holds
+// pending (sent, answer unclear, not settled). A journal that cannot be
+// read counts as none: this only words the order; the gate reads the
+// journal again before any payment.
+func (c *Client) paymentPending(id int64) bool {
+	if c.gate == nil {
+		return false
+	}
+	p, err := c.gate.Pending(gate.Target{Kind: journal.KindPayment, OrderID: id})
+	return err == nil && len(p) > 0
 }
 
 // status reads GET /me/order/{id}/status.

@@ -219,7 +219,7 @@ func TestShutdownSignalsAreGraceful(t *testing.T) {
 			case <-polled: // running: the signal handlers are set
 			case err := <-c.done:
 				t.Fatalf("ovhtui exited (%v) before polling:\n%s", err, c.output())
-			case <-time.After(60 * time.Second):
+			case <-time.After(guardBound):
 				c.cmd.Process.Kill()
 				t.Fatalf("no poll reached the simulator:\n%s", c.output())
 			}
@@ -704,7 +704,7 @@ func TestHeadlessPipeClosedKeepsLogging(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit: %v (SIGPIPE?); stderr:\n%s", err, stderr.String())
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(guardBound):
 		cmd.Process.Kill()
 		t.Fatalf("no exit after SIGTERM; stderr:\n%s", stderr.String())
 	}

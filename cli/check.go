@@ -297,14 +297,14 @@ func (a *app) catalogForCheck(ctx context.Context, sub string) (*catalog.Catalog
 		return nil, err
 	}
 	src := catalog.NewSource(catalog.SourceOptions{
-		Fetch:      catalog.NewOVHFetcher(c, 30*time.Second),
+		Fetch:      catalog.NewOVHFetcher(c, a.checkCatalogFetch),
 		CacheDir:   a.env.cacheDir(),
 		Endpoint:   a.endpointName(),
 		Subsidiary: sub,
 		MaxAge:     catalogMaxAgeForCheck,
 	})
 	defer src.Wait()
-	ctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, a.checkCatalogFetch+10*time.Second) // and the parse
 	defer cancel()
 	return src.Catalog(ctx)
 }

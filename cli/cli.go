@@ -79,6 +79,10 @@ type app struct {
 	// notifyCatalogWait bounds the one wait of the first notification for
 	// the catalog that names products (messageCatalog).
 	notifyCatalogWait time.Duration
+	// checkCatalogFetch bounds the catalog download of --check and of the
+	// account commands' names (catalogForCheck); tests give it minutes, as
+	// under -race on a loaded machine the simulator's catalog took over 30 s.
+	checkCatalogFetch time.Duration
 	// lookUpRetries, when set, replaces the engine's delays between the
 	// look-ups of a checkout whose outcome is unknown
 	// (order.Config.LookUpRetries); tests make them short.
@@ -99,6 +103,7 @@ func newApp(p Process) *app {
 		version:            buildVersion(p.Version),
 		notifyFlushTimeout: 5 * time.Second,
 		notifyCatalogWait:  5 * time.Second,
+		checkCatalogFetch:  30 * time.Second,
 	}
 }
 

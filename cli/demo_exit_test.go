@@ -82,7 +82,7 @@ func TestDemoFolderRemovedAtExit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit after SIGINT: %v; stderr:\n%s", err, stderr.String())
 		}
-	case <-time.After(60 * time.Second): // a bound, not a measure: a demo that never stops fails here
+	case <-time.After(guardBound): // a bound, not a measure: a demo that never stops fails here
 		cmd.Process.Kill()
 		t.Fatalf("no exit after SIGINT; stderr:\n%s", stderr.String())
 	}

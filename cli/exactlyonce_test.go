@@ -133,7 +133,7 @@ func (c *child) wait(t *testing.T) error {
 	select {
 	case err := <-c.done:
 		return err
-	case <-time.After(90 * time.Second):
+	case <-time.After(guardBound):
 		c.cmd.Process.Kill()
 		<-c.done
 		t.Fatalf("ovhtui did not exit; output:\n%s", c.output())
@@ -257,7 +257,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 					t.Fatalf("ovhtui exited (%v) before reaching the kill point; output:\n%s", err, first.output())
 				}
 				first.done <- err
-			case <-time.After(90 * time.Second):
+			case <-time.After(guardBound):
 				first.cmd.Process.Kill()
 				t.Fatalf("kill point never reached; output:\n%s", first.output())
 			}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ovhtui/ovhtui/prefs"
 )
@@ -50,6 +51,12 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// guardBound bounds every wait of these tests for something that happens
+// when all goes well (a child's output, its exit, a catalog download): a
+// guard against a hang, never a measure. Generous: CI's machine may be far
+// slower than ours under -race, and the package's tests run in parallel.
+const guardBound = 3 * time.Minute
 
 // testEnv is the environment and stdin of the runs of one test.
 type testEnv struct {
@@ -96,6 +103,9 @@ func (e *testEnv) run(args ...string) (int, string, string) {
 	e.t.Helper()
 	var out, errb bytes.Buffer
 	a := newApp(e.process(args, &out, &errb))
+	// The simulators the tests serve answer: the bound of the catalog's
+	// download is a guard, which a loaded machine must not reach.
+	a.checkCatalogFetch = guardBound
 	if e.tweak != nil {
 		e.tweak(a)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -32,7 +33,7 @@ var moneyAddons = []string{"softraid-2x450nvme-25skle", "bandwidth-300-25skle", 
 
 // binGuard bounds a run of the binary: a guard against a hang, not a
 // timed assertion (a run takes well under a second).
-const binGuard = 2 * time.Minute
+const binGuard = guardBound
 
 // moneyBin runs the built binary against one simulator, in a folder of
 // its own holding preferences.json.
@@ -179,7 +180,11 @@ func (m *moneyBin) unpaidOrder() int64 {
 func TestBinaryRenewTwicePaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMoneyBin(t)
-	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra"})
+	// It expires on the 15th: "one month later" is then one date whatever
+	// today is (from 29-31 January, billing and AddDate disagree on it).
+	y, mo, _ := time.Now().UTC().Date()
+	sv := m.sim.AddServer(ovhsim.Server{PlanCode: "25skleb01", Addons: moneyAddons, DC: "gra",
+		Expiration: time.Date(y, mo+1, 15, 0, 0, 0, 0, time.UTC)})
 	sid := fmt.Sprint(sv.ServiceID)
 	m.sim.SetPaymentDeclined(true)
 
@@ -264,6 +269,27 @@ func TestBinaryUnclearPayStaysPending(t *testing.T) {
 	}
 	if p := m.pending(journal.KindPayment); len(p) != 1 {
 		t.Fatalf("journal: %d pending payments after the second pay, want 1", len(p))
+	}
+	// Meanwhile `orders` never calls it UNPAID (OVH's notPaid may predate
+	// the payment it has not booked yet): the user is not invited to pay
+	// it again by hand.
+	code, out, errOut = m.run("orders", "--json")
+	var listed []struct {
+		ID             int64  `json:"id"`
+		Status         string `json:"status"`
+		Payment        string `json:"payment"`
+		PaymentPending bool   `json:"paymentPending"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); code != exitOK || err != nil {
+		t.Fatalf("orders --json: exit %d, %v:\n%s%s", code, err, out, errOut)
+	}
+	for _, o := range listed {
+		if o.ID == id && (o.Payment != "payment unclear" || !o.PaymentPending || o.Status != "notPaid") {
+			t.Errorf("orders --json while the payment is pending: %+v", o)
+		}
+	}
+	if code, out, _ = m.run("orders"); code != exitOK || !strings.Contains(out, "PAYING?") || strings.Contains(out, "UNPAID") {
+		t.Errorf("orders while the payment is pending: exit %d:\n%s", code, out)
 	}
 
 	stale() // OVH's records now show the payment

@@ -68,7 +68,7 @@ func printOrders(w io.Writer, orders []account.Order) {
 			what = "? " + o.Err
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, localTime(o.Date), what, o.WithoutTax, o.WithTax,
-			orderstate.StatusText(o.Status), o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
+			o.State().StatusText(), o.State().Payment(), exp, by, ovhapi.OrderLink(o.URL))
 	}
 	tw.Flush()
 	for _, o := range orders {

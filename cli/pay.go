@@ -79,6 +79,24 @@ func (a *app) payOrder(ctx context.Context, c *account.Client, id int64, meanNam
 	if o.Err != "" {
 		return nil, exitProblems, errors.New(o.Err)
 	}
+	if o.State().Payment() == orderstate.PaymentUnclear {
+		// A payment sent earlier, answer unclear: OVH's records first.
+		// Still pending: nothing is asked or sent; booked: said so;
+		// settled as not paid (its window passed): the order is unpaid
+		// again, and paid below after the usual confirmation.
+		paid, err := c.SettlePayment(ctx, id)
+		if err != nil {
+			return nil, exitProblems, err
+		}
+		if paid {
+			o = c.Order(ctx, id)
+			fmt.Fprintf(w, "paid: order %d is %s: the earlier payment, whose answer was unclear, went through; nothing more was sent\n", id, orDash(o.Status))
+			return &payResult{OrderID: id, What: o.What, WithTax: o.WithTax, WithoutTax: o.WithoutTax, Paid: true, Status: o.Status, LookedUp: true}, exitOK, nil
+		}
+		if o = c.Order(ctx, id); o.Err != "" {
+			return nil, exitProblems, errors.New(o.Err)
+		}
+	}
 	if !o.Unpaid() {
 		if o.State().Payment() == orderstate.Paid {
 			// A payment left pending by an unclear answer is settled now

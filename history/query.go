@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,10 +256,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	if err != nil {
 		return st, err
 	}
-	inStock := map[int64]bool{}
-	for id, v := range vals {
-		inStock[id] = InStock(v)
-	}
+	words := newWordTable(vals)
 	var lens []time.Duration
 	add := func(iv Interval) {
 		lens = append(lens, iv.Duration())
@@ -268,9 +266,9 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		st.Restocks++
 		for i := range st.Heatmaps {
 			h := &st.Heatmaps[i]
-			t := iv.Start.In(h.Location)
-			h.Count[t.Weekday()][t.Hour()]++
-			h.Max = max(h.Max, h.Count[t.Weekday()][t.Hour()])
+			d, hr := weekHour(iv.Start, h.Location)
+			h.Count[d][hr]++
+			h.Max = max(h.Max, h.Count[d][hr])
 		}
 		// Keep the five latest, newest first.
 		i := sort.Search(len(st.LastRestocks), func(i int) bool { return st.LastRestocks[i].Start.Before(iv.Start) })
@@ -284,7 +282,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	live := f.Until.IsZero()
 	for _, r := range rows {
 		st.Seen = true
-		first, err := s.foldSeries(ctx, r, vals, inStock, from, to, live, add)
+		first, err := s.foldSeries(ctx, r, words, from, to, live, add)
 		if err != nil {
 			return st, err
 		}
@@ -293,7 +291,7 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		}
 	}
 	if len(lens) > 0 {
-		sort.Slice(lens, func(i, j int) bool { return lens[i] < lens[j] })
+		slices.Sort(lens)
 		st.LongestInStock = lens[len(lens)-1]
 		n := len(lens)
 		if n%2 == 1 {
@@ -305,53 +303,138 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 	return st, nil
 }
 
+// packBits is how many bits a value id takes in a packed change: ids below
+// 1<<packBits let foldSeries read a change as one integer.
+const packBits = 10
+
+// wordTable names the value ids for foldSeries and says which are in stock
+// (InStock): by index when every id packs, else by map.
+type wordTable struct {
+	packed    bool
+	names     []string
+	stock     []bool
+	namesByID map[int64]string
+	stockByID map[int64]bool
+}
+
+func newWordTable(vals map[int64]string) wordTable {
+	w := wordTable{packed: true}
+	for id := range vals {
+		if id < 0 || id >= 1<<packBits {
+			w.packed = false
+		}
+	}
+	if !w.packed || forceUnpacked {
+		w.packed = false
+		w.namesByID, w.stockByID = vals, map[int64]bool{}
+		for id, v := range vals {
+			w.stockByID[id] = InStock(v)
+		}
+		return w
+	}
+	w.names, w.stock = make([]string, 1<<packBits), make([]bool, 1<<packBits)
+	for id, v := range vals {
+		w.names[id], w.stock[id] = v, InStock(v)
+	}
+	return w
+}
+
+// forceUnpacked makes foldSeries read changes column by column (tests).
+var forceUnpacked = false
+
+func (w *wordTable) name(id int64) string {
+	if w.packed {
+		return w.names[id]
+	}
+	return w.namesByID[id]
+}
+
+func (w *wordTable) inStock(id int64) bool {
+	if w.packed {
+		return w.stock[id]
+	}
+	return w.stockByID[id]
+}
+
+// weekHour is t's weekday and hour in loc, as t.In(loc).Weekday() and
+// Hour() say, with one look-up of the zone instead of two.
+func weekHour(t time.Time, loc *time.Location) (time.Weekday, int) {
+	_, off := t.In(loc).Zone()
+	sec := t.Unix() + int64(off)
+	day := sec / 86400
+	if sec < 0 && sec%86400 != 0 {
+		day--
+	}
+	wd := (day + 4) % 7 // 1970-01-01 was a Thursday
+	if wd < 0 {
+		wd += 7
+	}
+	return time.Weekday(wd), int((sec - day*86400) / 3600)
+}
+
 // foldSeries calls add with each time series r was in stock within
 // [from, to]; live says to is now (an interval still open then is ongoing).
 // A stretch already in stock at from counts for time in stock but is no
 // restock, and neither is a first sighting. It returns the time of the
-// first change read (0: none).
-func (s *Store) foldSeries(ctx context.Context, r seriesRow, vals map[int64]string, inStock map[int64]bool,
+// first change read (0: none). The changes are read as one integer each
+// when the ids pack (a year of a busy fqn is some 12,000 rows: one column
+// instead of three halves the reading).
+func (s *Store) foldSeries(ctx context.Context, r seriesRow, w wordTable,
 	from, to int64, live bool, add func(Interval)) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at_ms, from_id, to_id FROM availability_changes
+	// Past the year 2248 the time does not pack.
+	packed := w.packed && from >= 0 && to < 1<<(63-2*packBits)
+	cols := `at_ms, from_id, to_id`
+	if packed {
+		cols = fmt.Sprintf(`(at_ms << %d) | (from_id << %d) | to_id`, 2*packBits, packBits)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM availability_changes
 		WHERE series_id = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms`, r.id, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	defer rows.Close()
-	var open *Interval
+	var open Interval // the stretch in stock being read, when isOpen
+	isOpen := false
 	first := true
 	var firstAt int64
+	const mask = 1<<packBits - 1
 	for rows.Next() {
 		var at, fid, tid int64
-		if err := rows.Scan(&at, &fid, &tid); err != nil {
+		if packed {
+			err = rows.Scan(&at)
+			at, fid, tid = at>>(2*packBits), (at>>packBits)&mask, at&mask
+		} else {
+			err = rows.Scan(&at, &fid, &tid)
+		}
+		if err != nil {
 			return 0, fmt.Errorf("history: read changes: %w", err)
 		}
 		if first {
 			firstAt = at
 		}
-		if first && inStock[fid] && at > from {
-			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: vals[fid]}
+		if first && w.inStock(fid) && at > from {
+			open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(from), Grade: w.name(fid)}, true
 		}
 		first = false
 		switch {
-		case open == nil && inStock[tid]:
-			open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(at), Grade: vals[tid], Restock: vals[fid] != valueUnseen && !inStock[fid]}
-		case open != nil && !inStock[tid]:
+		case !isOpen && w.inStock(tid):
+			open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(at), Grade: w.name(tid), Restock: w.name(fid) != valueUnseen && !w.inStock(fid)}, true
+		case isOpen && !w.inStock(tid):
 			open.End = fromMS(at)
-			add(*open)
-			open = nil
+			add(open)
+			isOpen = false
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("history: read changes: %w", err)
 	}
 	if first && InStock(r.value) && r.since <= to {
-		open = &Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}
+		open, isOpen = Interval{FQN: r.fqn, DC: r.dc, Start: fromMS(max(from, r.since)), Grade: r.value}, true
 	}
-	if open != nil {
+	if isOpen {
 		open.End = fromMS(to)
 		open.Ongoing = live && InStock(r.value)
-		add(*open)
+		add(open)
 	}
 	return firstAt, nil
 }
@@ -459,19 +542,37 @@ func (s *Stock) add(r seriesRow) {
 }
 
 // Offers returns the stock of every plan of subsidiary sub recorded, keyed
-// by planCode, with the restocks of the RestockWindow before now.
+// by planCode, with the restocks of the RestockWindow before now. It reads
+// the series (their value now and last time in stock) and the restock
+// summaries, never the changes themselves: the browser asks it for its
+// whole list.
 func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[string]Stock, error) {
-	rows, err := s.seriesOf(ctx, Filter{Subsidiary: sub})
+	vals, _, _, err := s.valueNames(ctx)
 	if err != nil {
 		return nil, err
 	}
+	rows, err := s.db.QueryContext(ctx, `SELECT plan_code, datacenter, value_id, last_in_ms, last_out_ms
+		FROM series WHERE subsidiary = ? ORDER BY datacenter, fqn`, sub)
+	if err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	defer rows.Close()
 	out := map[string]Stock{}
-	for _, r := range rows {
+	for rows.Next() {
+		var r seriesRow
+		var vid int64
+		if err := rows.Scan(&r.plan, &r.dc, &vid, &r.lastIn, &r.lastOut); err != nil {
+			return nil, fmt.Errorf("history: read series: %w", err)
+		}
+		r.value = vals[vid]
 		st := out[r.plan]
 		st.add(r)
 		out[r.plan] = st
 	}
-	counts, err := s.restockCounts(ctx, Filter{Subsidiary: sub}, ms(now.Add(-RestockWindow)), "s.plan_code")
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: read series: %w", err)
+	}
+	counts, err := s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
 	if err != nil {
 		return nil, err
 	}
@@ -481,6 +582,50 @@ func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[stri
 		out[plan] = st
 	}
 	return out, nil
+}
+
+// dayMS is a UTC day in milliseconds: the bucket of restock_days.
+const dayMS = 24 * 60 * 60 * 1000
+
+// planRestocks counts the restocks of every plan of subsidiary sub since
+// since (ms): the whole UTC days after since's from restock_days, and the
+// rest of since's own day from the restocks log (or the changes, when the
+// log does not reach back that far), so that the count is exactly that of
+// the changes.
+func (s *Store) planRestocks(ctx context.Context, sub string, since int64) (map[string]int, error) {
+	day := since / dayMS
+	if since < 0 && since%dayMS != 0 {
+		day-- // floor: the day since falls in
+	}
+	// One statement, one snapshot: whole days, then since's day from the
+	// restocks log when it reaches back to since, else from the changes.
+	rows, err := s.db.QueryContext(ctx, `SELECT plan_code, sum(n) FROM (
+			SELECT plan_code, restocks AS n FROM restock_days WHERE subsidiary = ?1 AND day > ?2
+			UNION ALL
+			SELECT s.plan_code, 1 FROM restocks r JOIN series s ON s.id = r.series_id
+			WHERE r.subsidiary = ?1 AND r.at_ms >= ?3 AND r.at_ms < ?4 AND ?3 >= (SELECT at_ms FROM restocks_since)
+			UNION ALL
+			SELECT s.plan_code, 1 FROM series s JOIN availability_changes c ON c.series_id = s.id
+			WHERE ?3 < (SELECT at_ms FROM restocks_since) AND s.subsidiary = ?1 AND c.at_ms >= ?3 AND c.at_ms < ?4
+				AND c.from_id != 0 AND c.from_id IN (SELECT id FROM availability_values WHERE in_stock = 0)
+				AND c.to_id IN (SELECT id FROM availability_values WHERE in_stock = 1)
+		) GROUP BY plan_code`, sub, day, since, (day+1)*dayMS)
+	if err != nil {
+		return nil, fmt.Errorf("history: count restocks: %w", err)
+	}
+	defer rows.Close()
+	res := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("history: count restocks: %w", err)
+		}
+		if n > 0 {
+			res[k] = n
+		}
+	}
+	return res, rows.Err()
 }
 
 // StockOf returns the stock of what f selects (an fqn and its DCs, or a

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -149,8 +150,11 @@ type Recorder struct {
 	plans   map[planKey]bool // present now
 	known   map[string]bool  // subsidiaries with a catalog recorded
 	pruned  time.Time
+	// logSince is restocks_since as last read: restocks older than it are
+	// not written to the log.
+	logSince int64
 	// Prepared statements of the hot path (nil until the first write).
-	insChange, updSeries *sql.Stmt
+	insChange, updSeries, insRestock, addRestockDay *sql.Stmt
 }
 
 type seriesKey struct{ sub, fqn, dc string }
@@ -429,6 +433,15 @@ func (r *Recorder) prune(ctx context.Context) {
 	if _, err := r.store.Prune(ctx, r.pruned, r.opts.Keep); err != nil {
 		r.report(err)
 	}
+	r.readLogSince(ctx)
+}
+
+// readLogSince reads restocks_since (on error, every restock is offered to
+// the log, whose statement checks it again).
+func (r *Recorder) readLogSince(ctx context.Context) {
+	if err := r.store.db.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&r.logSince); err != nil {
+		r.logSince = math.MinInt64
+	}
 }
 
 // load reads the recorded state: every series, value, last price and plan.
@@ -459,6 +472,7 @@ func (r *Recorder) loadState(ctx context.Context) error {
 	if err := closeRows(rows); err != nil {
 		return err
 	}
+	r.readLogSince(ctx)
 	byID := map[int64]string{}
 	for v, vi := range r.values {
 		byID[vi.id] = v
@@ -541,6 +555,39 @@ type batchTx struct {
 	known   map[string]bool
 	news    News
 	changed map[seriesKey]bool
+	// The restocks recorded, for the summaries (schema 2): the log's
+	// rows, and the count per series and UTC day.
+	restocks    []restockAt
+	restockDays map[restockDay]int64
+}
+
+type restockAt struct{ series, at int64 }
+
+type restockDay struct{ series, day int64 }
+
+// writeRestocks writes the batch's restocks to the summaries: the log (from
+// restocks_since on) and restock_days (counted under the series' plan as
+// the file has it).
+func (r *Recorder) writeRestocks(ctx context.Context, b *batchTx) error {
+	if len(b.restocks) == 0 {
+		return nil
+	}
+	ins := b.tx.StmtContext(ctx, r.insRestock)
+	for _, x := range b.restocks {
+		if x.at < r.logSince {
+			continue // older than the log reaches (the statement checks the file too)
+		}
+		if _, err := ins.ExecContext(ctx, x.at, x.series); err != nil {
+			return err
+		}
+	}
+	add := b.tx.StmtContext(ctx, r.addRestockDay)
+	for k, n := range b.restockDays {
+		if _, err := add.ExecContext(ctx, k.day, k.series, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // write records a batch in one transaction.
@@ -555,7 +602,23 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 			ins.Close()
 			return News{}, err
 		}
-		r.insChange, r.updSeries = ins, upd
+		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id)
+			SELECT subsidiary, ?1, id FROM series WHERE id = ?2 AND ?1 >= (SELECT at_ms FROM restocks_since)`)
+		if err != nil {
+			ins.Close()
+			upd.Close()
+			return News{}, err
+		}
+		addR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restock_days (subsidiary, day, plan_code, restocks)
+			SELECT subsidiary, ?1, plan_code, ?3 FROM series WHERE id = ?2
+			ON CONFLICT DO UPDATE SET restocks = restocks + excluded.restocks`)
+		if err != nil {
+			ins.Close()
+			upd.Close()
+			insR.Close()
+			return News{}, err
+		}
+		r.insChange, r.updSeries, r.insRestock, r.addRestockDay = ins, upd, insR, addR
 	}
 	tx, err := r.store.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -563,7 +626,8 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 	}
 	defer tx.Rollback()
 	b := &batchTx{tx: tx, ins: tx.StmtContext(ctx, r.insChange), series: map[seriesKey]*seriesState{}, values: map[string]valueInfo{},
-		prices: map[priceKey]pricePoint{}, plans: map[planKey]bool{}, known: map[string]bool{}, changed: map[seriesKey]bool{}}
+		prices: map[priceKey]pricePoint{}, plans: map[planKey]bool{}, known: map[string]bool{}, changed: map[seriesKey]bool{},
+		restockDays: map[restockDay]int64{}}
 	for _, v := range work {
 		switch o := v.(type) {
 		case Observation:
@@ -574,6 +638,11 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 		if err != nil {
 			return News{}, err
 		}
+	}
+	// The restocks before the series' updates: a plan changed by this
+	// batch moves them (trigger restock_days_follow_plan).
+	if err := r.writeRestocks(ctx, b); err != nil {
+		return News{}, err
 	}
 	upd := tx.StmtContext(ctx, r.updSeries)
 	for k := range b.changed {
@@ -744,6 +813,10 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 	}
 	if _, err := b.ins.ExecContext(ctx, st.id, at, fv.id, tv.id); err != nil {
 		return err
+	}
+	if tv.inStock && !fv.inStock && from != valueUnseen { // a restock, for the summaries
+		b.restocks = append(b.restocks, restockAt{series: st.id, at: at})
+		b.restockDays[restockDay{series: st.id, day: at / dayMS}]++
 	}
 	switch {
 	case tv.inStock && !fv.inStock:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -257,8 +258,14 @@ func TestStatsFirst(t *testing.T) {
 
 // TestHoldWaitsForCheckout: while Hold says a checkout is under way, the
 // recorder writes nothing; once it ends, the queued observations are
-// written.
+// written. In a synctest bubble: the write gives up waiting after HoldMax
+// (5 s), which a loaded machine could let pass in real time before the
+// test looks; virtual time passes only when everything waits.
 func TestHoldWaitsForCheckout(t *testing.T) {
+	synctest.Test(t, testHoldWaitsForCheckout)
+}
+
+func testHoldWaitsForCheckout(t *testing.T) {
 	s := openTemp(t)
 	gate := make(chan struct{})
 	asked := make(chan struct{}, 16)

@@ -74,6 +74,75 @@ SELECT strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch') AS time,
        subsidiary, plan_code, CASE present WHEN 1 THEN 'appeared' ELSE 'disappeared' END AS change
 FROM plan_changes;
 `,
+	// 2: restock summaries, so that the browser's "restocks in 30 days" of
+	// every offer reads a few thousand rows, not a month of changes. A
+	// restock is a change from a value seen out of stock to one in stock
+	// (from_id 0 is a first sighting, no restock). The recorder writes them
+	// in the transaction that records the change (Recorder.record), Prune
+	// keeps them in step with availability_changes, and a trigger moves the
+	// counts of a series that changes plan.
+	`
+CREATE TABLE restock_days (
+	subsidiary TEXT NOT NULL,
+	day        INTEGER NOT NULL, -- UTC day: at_ms / 86400000
+	plan_code  TEXT NOT NULL,    -- the plan of the series now
+	restocks   INTEGER NOT NULL,
+	PRIMARY KEY (subsidiary, day, plan_code)
+) WITHOUT ROWID;
+
+CREATE TABLE restocks (
+	subsidiary TEXT NOT NULL,
+	at_ms      INTEGER NOT NULL,
+	series_id  INTEGER NOT NULL REFERENCES series(id),
+	PRIMARY KEY (subsidiary, at_ms, series_id)
+) WITHOUT ROWID;
+
+-- restocks lists every restock at or after this instant (older ones are
+-- trimmed: the log serves the last days; restock_days keeps the counts).
+CREATE TABLE restocks_since (
+	id    INTEGER PRIMARY KEY CHECK (id = 1),
+	at_ms INTEGER NOT NULL
+);
+
+INSERT INTO restocks_since (id, at_ms)
+SELECT 1, coalesce(max(at_ms), 0) - 32 * 86400000 FROM availability_changes;
+
+INSERT INTO restock_days (subsidiary, day, plan_code, restocks)
+SELECT s.subsidiary, c.at_ms / 86400000, s.plan_code, count(*)
+FROM availability_changes c
+JOIN series s ON s.id = c.series_id
+JOIN availability_values f ON f.id = c.from_id
+JOIN availability_values t ON t.id = c.to_id
+WHERE c.from_id != 0 AND f.in_stock = 0 AND t.in_stock = 1
+GROUP BY 1, 2, 3;
+
+INSERT INTO restocks (subsidiary, at_ms, series_id)
+SELECT s.subsidiary, c.at_ms, c.series_id
+FROM availability_changes c
+JOIN series s ON s.id = c.series_id
+JOIN availability_values f ON f.id = c.from_id
+JOIN availability_values t ON t.id = c.to_id
+WHERE c.from_id != 0 AND f.in_stock = 0 AND t.in_stock = 1
+	AND c.at_ms >= (SELECT at_ms FROM restocks_since)
+ORDER BY 1, 2, 3;
+
+CREATE TRIGGER restock_days_follow_plan AFTER UPDATE OF plan_code ON series
+WHEN OLD.plan_code != NEW.plan_code
+BEGIN
+	UPDATE restock_days SET restocks = restocks - (
+		SELECT count(*) FROM availability_changes c
+		JOIN availability_values f ON f.id = c.from_id JOIN availability_values t ON t.id = c.to_id
+		WHERE c.series_id = NEW.id AND c.at_ms >= restock_days.day * 86400000 AND c.at_ms < (restock_days.day + 1) * 86400000
+			AND c.from_id != 0 AND f.in_stock = 0 AND t.in_stock = 1)
+	WHERE subsidiary = NEW.subsidiary AND plan_code = OLD.plan_code;
+	DELETE FROM restock_days WHERE subsidiary = NEW.subsidiary AND plan_code = OLD.plan_code AND restocks <= 0;
+	INSERT INTO restock_days (subsidiary, day, plan_code, restocks)
+	SELECT NEW.subsidiary, c.at_ms / 86400000, NEW.plan_code, count(*) FROM availability_changes c
+	JOIN availability_values f ON f.id = c.from_id JOIN availability_values t ON t.id = c.to_id
+	WHERE c.series_id = NEW.id AND c.from_id != 0 AND f.in_stock = 0 AND t.in_stock = 1 GROUP BY 2
+	ON CONFLICT DO UPDATE SET restocks = restocks + excluded.restocks;
+END;
+`,
 }
 
 // SchemaVersion is the schema version this ovhtui writes.

@@ -154,10 +154,45 @@ func (s *Store) Prune(ctx context.Context, now time.Time, keep time.Duration) (i
 		k, _ := r.RowsAffected()
 		n += k
 	}
+	if err := pruneRestocks(ctx, tx, now, cut); err != nil {
+		return 0, fmt.Errorf("history: prune: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("history: prune: %w", err)
 	}
 	return n, nil
+}
+
+// restockLogKeep is how far back the restocks log reaches after a prune:
+// the RestockWindow and a day, for the partial day of Offers' window.
+const restockLogKeep = RestockWindow + 24*time.Hour
+
+// pruneRestocks keeps the restock summaries in step with the changes just
+// pruned before cut (ms): restock_days loses the days before cut's and
+// counts cut's own day again from the changes left; the restocks log is
+// trimmed to restockLogKeep before now (or to cut, when that is later).
+func pruneRestocks(ctx context.Context, tx *sql.Tx, now time.Time, cut int64) error {
+	day := cut / dayMS
+	if cut < 0 {
+		day = -1 // nothing recorded is that old
+	}
+	trim := max(cut, ms(now.Add(-restockLogKeep)))
+	for _, q := range []string{
+		`DELETE FROM restock_days WHERE day <= ?1`,
+		`INSERT INTO restock_days (subsidiary, day, plan_code, restocks)
+		SELECT s.subsidiary, ?1, s.plan_code, count(*) FROM series s JOIN availability_changes c ON c.series_id = s.id
+		WHERE c.at_ms >= ?2 AND c.at_ms < ?3 AND c.from_id != 0
+			AND c.from_id IN (SELECT id FROM availability_values WHERE in_stock = 0)
+			AND c.to_id IN (SELECT id FROM availability_values WHERE in_stock = 1)
+		GROUP BY s.subsidiary, s.plan_code`,
+		`UPDATE restocks_since SET at_ms = max(at_ms, ?4)`,
+		`DELETE FROM restocks WHERE subsidiary IN (SELECT DISTINCT subsidiary FROM series) AND at_ms < (SELECT at_ms FROM restocks_since)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, day, cut, (day+1)*dayMS, trim); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ms is t in milliseconds since the epoch (0 for the zero time).

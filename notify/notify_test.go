@@ -387,10 +387,17 @@ func open(t *testing.T, url string) Channel {
 }
 
 // fastOptions keep retries and rate limits short: nothing waits on them.
+// The send timeout is only a bound for a receiver that never answers (the
+// tests' receivers answer): generous, so that a slow machine never turns
+// an answer into a timeout and a retry.
 func fastOptions(chans ...Channel) Options {
 	return Options{Channels: chans, Events: mustSet("all"), Describer: testDescriber(),
-		Attempts: 3, Backoff: time.Millisecond, MinInterval: time.Microsecond, SendTimeout: 5 * time.Second}
+		Attempts: 3, Backoff: time.Millisecond, MinInterval: time.Microsecond, SendTimeout: time.Minute}
 }
+
+// flushBound bounds Close in the tests whose receivers all answer: a guard
+// against a hang, never reached when all goes well.
+const flushBound = 2 * time.Minute
 
 func mustSet(v string) Set {
 	s, err := ParseSet(v)
@@ -411,7 +418,7 @@ func sendAll(t *testing.T, opts Options) {
 	for _, c := range cases {
 		n.Offer(c.ev)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), flushBound)
 	defer cancel()
 	n.Close(ctx)
 }
@@ -628,7 +635,7 @@ func TestRepeatsCollapse(t *testing.T) {
 	}
 	n.Offer(order.OrderPlaced{Base: base("fra"), OrderID: 42})
 	close(rs.gate)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), flushBound)
 	defer cancel()
 	n.Close(ctx) // at exit, held repeats go out at once
 	want := []string{"OVH refused ovhtui's API keys", "Order placed: " + product + " in fra", "OVH refused ovhtui's API keys (×5)"}
@@ -642,7 +649,7 @@ func TestNotifyTestReportsEachChannel(t *testing.T) {
 	bad := newReceiver(t)
 	bad.status = 500
 	chans := []Channel{open(t, "generic+http://"+ok.host()+"/hook"), open(t, "generic+http://"+bad.host()+"/hook")}
-	res := Test(chans, 5*time.Second, "hello")
+	res := Test(chans, time.Minute, "hello") // both receivers answer: a bound, not a measure
 	if len(res) != 2 || res[0].Err != nil || res[1].Err == nil || !strings.Contains(res[1].Err.Error(), "500") {
 		t.Fatalf("results %+v", res)
 	}

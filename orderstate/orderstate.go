@@ -44,6 +44,11 @@ const (
 	Paid
 	// Cancelled: cancelled or being cancelled; nothing to pay.
 	Cancelled
+	// PaymentUnclear: a payment of it was sent and its answer was unclear
+	// (the journal keeps it pending), and OVH does not show it paid yet:
+	// it may be paid a moment later. Not to be paid again by hand; ovhtui
+	// settles it from OVH's records (package gate).
+	PaymentUnclear
 )
 
 // String is the word every surface shows for the payment.
@@ -57,6 +62,8 @@ func (p Payment) String() string {
 		return "paid"
 	case Cancelled:
 		return "cancelled"
+	case PaymentUnclear:
+		return "payment unclear"
 	}
 	return "payment unknown"
 }
@@ -91,12 +98,23 @@ type State struct {
 	// Expires is when an unpaid order lapses (OVH's expirationDate); zero
 	// while not known.
 	Expires time.Time
+	// PaymentSent: the journal holds a payment of the order sent with an
+	// unclear answer and not settled yet.
+	PaymentSent bool
 }
 
 // Payment is the one rule: OVH's status when read and known; else, for an
-// order this process placed, what its checkout asked (autopay or not).
+// order this process placed, what its checkout asked (autopay or not). An
+// order not shown paid (or cancelled) whose payment was sent with an
+// unclear answer is PaymentUnclear, never UNPAID: OVH's notPaid may be read
+// before the payment it has not yet booked, and saying UNPAID would invite
+// the user to pay a second time.
 func (s State) Payment() Payment {
-	if p := FromStatus(s.Status); p != Unknown {
+	p := FromStatus(s.Status)
+	if s.PaymentSent && (p == Unpaid || p == Unknown) {
+		return PaymentUnclear
+	}
+	if p != Unknown {
 		return p
 	}
 	switch {
@@ -110,6 +128,15 @@ func (s State) Payment() Payment {
 
 // Unpaid reports an order waiting for a payment.
 func (s State) Unpaid() bool { return s.Payment() == Unpaid }
+
+// Payable reports an order the pay action applies to: an unpaid one, or
+// one whose payment is unclear (the money gate then settles that payment
+// from OVH's records before anything is sent, and sends nothing while it
+// stays pending).
+func (s State) Payable() bool {
+	p := s.Payment()
+	return p == Unpaid || p == PaymentUnclear
+}
 
 // Observe returns s with a status OVH gave. An empty or "unknown" status
 // keeps what was known, and so does notPaid once OVH said paid or

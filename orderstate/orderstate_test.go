@@ -20,12 +20,22 @@ func TestPayment(t *testing.T) {
 		{State{Status: StatusUnknown}, Unknown},
 		{State{Status: StatusUnknown, Placed: true}, Unpaid},
 		{State{Status: "somethingNew"}, Unknown},
+		// A payment sent, its answer unclear: never UNPAID while OVH
+		// has not booked it, whatever OVH or the checkout said before.
+		{State{Status: StatusNotPaid, PaymentSent: true}, PaymentUnclear},
+		{State{Placed: true, PaymentSent: true}, PaymentUnclear},
+		{State{Status: StatusUnknown, PaymentSent: true}, PaymentUnclear},
+		{State{Status: StatusDelivering, PaymentSent: true}, Paid},
+		{State{Status: StatusCancelled, PaymentSent: true}, Cancelled},
 	} {
 		if got := tc.s.Payment(); got != tc.want {
 			t.Errorf("%+v: %v, want %v", tc.s, got, tc.want)
 		}
 		if tc.s.Unpaid() != (tc.want == Unpaid) {
 			t.Errorf("%+v: Unpaid() disagrees with Payment()", tc.s)
+		}
+		if tc.s.Payable() != (tc.want == Unpaid || tc.want == PaymentUnclear) {
+			t.Errorf("%+v: Payable() disagrees with Payment()", tc.s)
 		}
 	}
 }
@@ -50,7 +60,7 @@ func TestObserveNeverGoesBackToUnpaid(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	for p, w := range map[Payment]string{Unknown: "payment unknown", AutopayAsked: "autopay", Unpaid: "UNPAID", Paid: "paid", Cancelled: "cancelled"} {
+	for p, w := range map[Payment]string{Unknown: "payment unknown", AutopayAsked: "autopay", Unpaid: "UNPAID", Paid: "paid", Cancelled: "cancelled", PaymentUnclear: "payment unclear"} {
 		if p.String() != w {
 			t.Errorf("%d: %q", p, p.String())
 		}

@@ -45,6 +45,9 @@ func PayBefore(expires time.Time) string {
 // cancelled or autopaid order says Payment's word.
 func (s State) Words(short bool) string {
 	p := s.Payment()
+	if p == PaymentUnclear && !short {
+		return "payment sent, answer unclear: ovhtui checks OVH's records; do not pay it again"
+	}
 	if p != Unpaid {
 		return p.String()
 	}
@@ -57,6 +60,16 @@ func (s State) Words(short bool) string {
 		return Unpaid.String() + ": pay it or it lapses (OVH holds nothing until it is paid)"
 	}
 	return Unpaid.String() + ": " + PayBefore(s.Expires) + " or it lapses"
+}
+
+// StatusText is the order's status as the Orders screen and `ovhtui
+// orders` show it: "PAYING?" while a payment sent is unclear, else the
+// words of StatusText.
+func (s State) StatusText() string {
+	if s.Payment() == PaymentUnclear {
+		return "PAYING?"
+	}
+	return StatusText(s.Status)
 }
 
 // StatusText is an order's status as the Orders screen and `ovhtui
@@ -77,8 +90,11 @@ func StatusText(status string) string {
 // wait for one before.
 func Change(id int64, before, after State) string {
 	was, now := before.Payment(), after.Payment()
-	if was == now || (was != Unpaid && was != AutopayAsked) {
+	if was == now || (was != Unpaid && was != AutopayAsked && was != PaymentUnclear) {
 		return ""
+	}
+	if was == PaymentUnclear && now == Unpaid {
+		return fmt.Sprintf("order %d is %s (the payment whose answer was unclear did not go through)", id, after.Words(false))
 	}
 	switch now {
 	case Paid:

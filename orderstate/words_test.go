@@ -17,6 +17,7 @@ func TestPaymentWords(t *testing.T) {
 		{State{Status: StatusDelivered, Expires: at}, "paid", "paid"},
 		{State{Status: StatusCancelled}, "cancelled", "cancelled"},
 		{State{}, "payment unknown", "payment unknown"},
+		{State{Status: StatusNotPaid, PaymentSent: true, Expires: at}, "payment sent, answer unclear: ovhtui checks OVH's records; do not pay it again", "payment unclear"},
 	} {
 		if got := tc.s.Words(false); got != tc.long {
 			t.Errorf("%+v long: %q, want %q", tc.s, got, tc.long)
@@ -34,6 +35,12 @@ func TestPaymentWords(t *testing.T) {
 	if got := StatusText(StatusDelivering); got != StatusDelivering {
 		t.Errorf("StatusText(delivering): %q", got)
 	}
+	if got := (State{Status: StatusNotPaid, PaymentSent: true}).StatusText(); got != "PAYING?" {
+		t.Errorf("State.StatusText, payment unclear: %q", got)
+	}
+	if got := (State{Status: StatusNotPaid}).StatusText(); got != "UNPAID" {
+		t.Errorf("State.StatusText, notPaid: %q", got)
+	}
 }
 
 func TestChange(t *testing.T) {
@@ -49,6 +56,8 @@ func TestChange(t *testing.T) {
 		{unpaid, unpaid.Observe(StatusNotPaid), ""},                             // no change
 		{State{}, State{}.Observe(StatusDelivered), ""},                         // first read: not a payment seen
 		{unpaid.Observe(StatusDelivering), unpaid.Observe(StatusDelivered), ""}, // still paid
+		{State{Status: StatusNotPaid, PaymentSent: true}, State{Status: StatusDelivering}, "order 7 is paid (OVH says delivering)"},
+		{State{Status: StatusNotPaid, PaymentSent: true}, State{Status: StatusNotPaid}, "order 7 is UNPAID: pay it or it lapses (OVH holds nothing until it is paid) (the payment whose answer was unclear did not go through)"},
 	} {
 		if got := Change(7, tc.before, tc.after); got != tc.want {
 			t.Errorf("%+v -> %+v: %q, want %q", tc.before, tc.after, got, tc.want)

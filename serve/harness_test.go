@@ -31,8 +31,9 @@ import (
 	"github.com/ovhtui/ovhtui/vtscreen"
 )
 
-// waitTimeout only bounds a test that would otherwise hang.
-const waitTimeout = 30 * time.Second
+// waitTimeout only bounds a test that would otherwise hang: generous, as
+// CI's machine may be far slower than ours under -race.
+const waitTimeout = 2 * time.Minute
 
 const (
 	simPlan = "25skleb01"

@@ -334,7 +334,7 @@ func (m Model) updateAfterWin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		a.note = ""
 		return m, a.load(m.ctx, api, m.ourOrders(), m.deps.Now)
 	case a.kind == awOrders && key.Matches(msg, k.aw.Pay):
-		if a.sel < len(a.orders) && a.orders[a.sel].Unpaid() {
+		if a.sel < len(a.orders) && a.orders[a.sel].State().Payable() {
 			return m, a.startPay(m.ctx, api, a.orders[a.sel])
 		}
 		a.note, a.noteBad = "only an unpaid order can be paid", true

@@ -295,3 +295,22 @@ func TestLateRepliesBoundToTheirDialog(t *testing.T) {
 		}
 	})
 }
+
+// TestPaymentUnclearNeverShownUnpaid: an order OVH still says notPaid
+// while the journal holds its payment sent with an unclear answer shows
+// PAYING? and "do not pay it again", never UNPAID with its pay-before
+// date; the pay dialog says that OVH's records are read first.
+func TestPaymentUnclearNeverShownUnpaid(t *testing.T) {
+	f := newFakeAccount()
+	f.orders[0].PaymentPending = true
+	m := drive(t, afterWinModel(t, f, 120, 40), "O")
+	screen := screenText(m)
+	if !strings.Contains(screen, "PAYING?") || strings.Contains(screen, "UNPAID") || !strings.Contains(screen, "do not pay it again") ||
+		strings.Contains(screen, "enter pays it") {
+		t.Fatalf("order with a payment pending:\n%s", screen)
+	}
+	m = drive(t, m, "enter")
+	if screen := screenText(m); !strings.Contains(screen, "already sent") || len(f.paid) != 0 {
+		t.Fatalf("pay dialog of an order with a payment pending:\n%s", screen)
+	}
+}

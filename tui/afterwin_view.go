@@ -147,10 +147,12 @@ func (m *Model) ordersLines(width, height int) []string {
 		if o.Err != "" {
 			w = "? " + o.Err
 		}
-		statusText, style := orderstate.StatusText(o.Status), st.StatusQuiet
+		statusText, style := o.State().StatusText(), st.StatusQuiet
 		switch o.State().Payment() {
 		case orderstate.Unpaid:
 			style = st.Danger
+		case orderstate.PaymentUnclear:
+			style = st.StatusBusy
 		case orderstate.Paid:
 			style = st.StatusBusy
 			if o.Status == orderstate.StatusDelivered {
@@ -179,8 +181,11 @@ func (m *Model) ordersLines(width, height int) []string {
 	if a.sel < len(a.orders) {
 		o := a.orders[a.sel]
 		link := ovhapi.OrderLink(o.URL) // never the order password
-		if o.Unpaid() {
+		switch {
+		case o.Unpaid():
 			link = orderstate.PayBefore(o.Expiration) + " · enter pays it · " + link
+		case o.State().Payment() == orderstate.PaymentUnclear:
+			link = "payment sent, answer unclear: do not pay it again · " + link
 		}
 		lines = append(lines, st.Dim.Render(linkRows("  "+link, width, false)[0])) // an OSC 8 link, never wrapped
 		if o.FollowUp != "" {
@@ -349,7 +354,11 @@ func (m *Model) afterWinDialogView(width int) string {
 	case stepConfirmPay:
 		lines = append(lines,
 			wrap(payTitle()),
-			wrap(fmt.Sprintf("%s incl. tax (%s excl. tax) with %s", d.order.WithTax, d.order.WithoutTax, d.means[d.meanAt])),
+			wrap(fmt.Sprintf("%s incl. tax (%s excl. tax) with %s", d.order.WithTax, d.order.WithoutTax, d.means[d.meanAt])))
+		if d.order.State().Payment() == orderstate.PaymentUnclear {
+			lines = append(lines, st.StatusBusy.Render(wrap("A payment of this order was already sent and its answer was unclear: OVH's records are read first, and nothing is sent while it may still be booked.")))
+		}
+		lines = append(lines,
 			st.Danger.Render(cut(fmt.Sprintf("%s — pay %s now?", m.moneyWarning(), d.order.WithTax), w)),
 			keys("y")+" pay   "+keys("n/esc")+" cancel")
 	case stepDone:

@@ -15,23 +15,35 @@ import (
 )
 
 // waitLong bounds every wait of the end-to-end tests; conditions are
-// checked, never slept on.
-var waitLong = teatest.WithDuration(10 * time.Second)
+// checked, never slept on. A bound, not a measure: generous, as CI's
+// machine may be far slower than ours under -race.
+var waitLong = teatest.WithDuration(2 * time.Minute)
+
+// finishBound bounds the wait for a program to exit once it was told to
+// (a guard against a hang, like waitLong).
+var finishBound = teatest.WithFinalTimeout(2 * time.Minute)
 
 // e2e starts the program on a temp copy of src with an events channel the
 // test feeds.
 func e2e(t *testing.T, src string) (*teatest.TestModel, *prefs.Store, chan order.Event) {
 	t.Helper()
 	store := openStore(t, src)
+	tm, events := e2eOn(t, store)
+	return tm, store, events
+}
+
+// e2eOn starts the program on store, as e2e does.
+func e2eOn(t *testing.T, store *prefs.Store) (*teatest.TestModel, chan order.Event) {
+	t.Helper()
 	events := make(chan order.Event, 16)
 	d := testDeps(t, store)
 	d.Events = events
 	tm := teatest.NewTestModel(t, New(d), teatest.WithInitialTermSize(120, 40))
 	t.Cleanup(func() {
 		_ = tm.Quit()
-		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		tm.WaitFinished(t, finishBound)
 	})
-	return tm, store, events
+	return tm, events
 }
 
 // onDisk reads the saved preferences file.
@@ -44,10 +56,13 @@ func onDisk(t *testing.T, store *prefs.Store) *prefs.File {
 	return f
 }
 
-// waitDisk waits until the saved file satisfies cond.
+// waitDisk waits until the saved file satisfies cond, and so does the
+// store's content, which is what the engine reads: the store takes a save
+// in only after the rename and the folder's sync, so a test that went on
+// from the disk alone could hand the engine the content from before.
 func waitDisk(t *testing.T, tm *teatest.TestModel, store *prefs.Store, what string, cond func(*prefs.File) bool) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func([]byte) bool { return cond(onDisk(t, store)) }, waitLong)
+	teatest.WaitFor(t, tm.Output(), func([]byte) bool { return cond(onDisk(t, store)) && cond(store.Snapshot()) }, waitLong)
 }
 
 // waitScreen waits until the program's output contains all of texts.

@@ -51,7 +51,7 @@ func TestE2EQuitWithCheckoutInFlight(t *testing.T) {
 	events <- engineStates(store.Snapshot(), scenario{})
 	waitScreen(t, tm, "Checkout finished", "ORDER 248119999 PLACED")
 
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	tm.WaitFinished(t, finishBound)
 	final := tm.FinalModel(t).(Model)
 	bye := strings.Join(final.Farewell(), "\n")
 	if !strings.Contains(bye, "ORDER 248119999 PLACED in gra") || !strings.Contains(bye, "UNPAID") {

@@ -74,6 +74,17 @@ func (m *Model) orderSeen(ev order.Event) {
 // A payment it shows (paid on OVH's site, by `ovhtui pay`, by another
 // session; or autopay that did not pay) goes to the log pane.
 func (m *Model) observeOrder(id int64, status string, expires time.Time) {
+	m.observeOrderSent(id, status, expires, nil)
+}
+
+// observeAccountOrder records an order as the account client read it:
+// also whether a payment of it is pending in the journal (sent, answer
+// unclear), so that it is not shown UNPAID meanwhile.
+func (m *Model) observeAccountOrder(o account.Order) {
+	m.observeOrderSent(o.ID, o.Status, o.Expiration, &o.PaymentPending)
+}
+
+func (m *Model) observeOrderSent(id int64, status string, expires time.Time, sent *bool) {
 	if id == 0 {
 		return
 	}
@@ -81,6 +92,9 @@ func (m *Model) observeOrder(id int64, status string, expires time.Time) {
 	st := before.Observe(status)
 	if !expires.IsZero() {
 		st.Expires = expires
+	}
+	if sent != nil {
+		st.PaymentSent = *sent
 	}
 	m.orders.of[id] = st
 	if !m.orders.placed[id] && before.Status == "" {
@@ -95,7 +109,7 @@ func (m *Model) observeOrder(id int64, status string, expires time.Time) {
 func (m *Model) noteOrders(orders []account.Order) {
 	for _, o := range orders {
 		if o.Err == "" {
-			m.observeOrder(o.ID, o.Status, o.Expiration)
+			m.observeAccountOrder(o)
 		}
 	}
 }
@@ -169,7 +183,7 @@ func (m *Model) setOrderState(msg orderStateMsg) {
 		return
 	}
 	delete(m.orders.failed, o.ID)
-	m.observeOrder(o.ID, o.Status, o.Expiration)
+	m.observeAccountOrder(o)
 	if m.banner != nil {
 		m.relayout()
 	}
