@@ -3,10 +3,12 @@ package history
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -242,6 +244,9 @@ func (f Filter) bounds(now time.Time) (int64, int64) {
 // Stats computes the restock statistics of what f selects from f.Since to
 // f.Until (or now), with one heatmap per location in locs. Each series'
 // changes are read once, as ids, and folded as they come: no row is kept.
+// The series are read side by side (up to statsWorkers at once, each on a
+// connection of its own) and their figures merged in order, so that the
+// answer is the one read series after series.
 func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*time.Location) (Stats, error) {
 	from, to := f.bounds(now)
 	st := Stats{From: fromMS(from), To: fromMS(to)}
@@ -257,40 +262,53 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		return st, err
 	}
 	words := newWordTable(vals)
-	var lens []time.Duration
-	add := func(iv Interval) {
-		lens = append(lens, iv.Duration())
-		if !iv.Restock {
-			return
-		}
-		st.Restocks++
-		for i := range st.Heatmaps {
-			h := &st.Heatmaps[i]
-			d, hr := weekHour(iv.Start, h.Location)
-			h.Count[d][hr]++
-			h.Max = max(h.Max, h.Count[d][hr])
-		}
-		// Keep the five latest, newest first.
-		i := sort.Search(len(st.LastRestocks), func(i int) bool { return st.LastRestocks[i].Start.Before(iv.Start) })
-		if i < 5 {
-			st.LastRestocks = append(st.LastRestocks, Interval{})
-			copy(st.LastRestocks[i+1:], st.LastRestocks[i:])
-			st.LastRestocks[i] = iv
-			st.LastRestocks = st.LastRestocks[:min(5, len(st.LastRestocks))]
-		}
-	}
 	live := f.Until.IsZero()
-	for _, r := range rows {
-		st.Seen = true
-		first, err := s.foldSeries(ctx, r, words, from, to, live, add)
-		if err != nil {
-			return st, err
+	folds := make([]seriesFold, len(rows))
+	fold := func(i int) {
+		folds[i].acc.heat = make([][7][24]int, len(locs))
+		folds[i].first, folds[i].err = s.foldSeries(ctx, rows[i], words, from, to, live, func(iv Interval) { folds[i].acc.add(iv, locs) })
+	}
+	if workers := min(len(rows), runtime.GOMAXPROCS(0), statsWorkers); workers <= 1 {
+		for i := range rows {
+			fold(i)
 		}
-		if first != 0 && (st.First.IsZero() || fromMS(first).Before(st.First)) {
-			st.First = fromMS(first)
+	} else {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					fold(i)
+				}
+			})
+		}
+		for i := range rows {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	var all statsAcc
+	all.heat = make([][7][24]int, len(locs))
+	for _, sf := range folds {
+		if sf.err != nil {
+			return st, sf.err
+		}
+		st.Seen = true
+		all.merge(&sf.acc)
+		if sf.first != 0 && (st.First.IsZero() || fromMS(sf.first).Before(st.First)) {
+			st.First = fromMS(sf.first)
 		}
 	}
-	if len(lens) > 0 {
+	st.Restocks, st.LastRestocks = all.restocks, all.last
+	for i := range st.Heatmaps {
+		h := &st.Heatmaps[i]
+		h.Count = all.heat[i]
+		for _, day := range h.Count {
+			h.Max = max(h.Max, slices.Max(day[:]))
+		}
+	}
+	if lens := all.lens; len(lens) > 0 {
 		slices.Sort(lens)
 		st.LongestInStock = lens[len(lens)-1]
 		n := len(lens)
@@ -301,6 +319,67 @@ func (s *Store) Stats(ctx context.Context, f Filter, now time.Time, locs ...*tim
 		}
 	}
 	return st, nil
+}
+
+// statsWorkers is the most series Stats reads at once (the store has four
+// connections; the recorder keeps one).
+var statsWorkers = 3
+
+// seriesFold is what Stats read of one series.
+type seriesFold struct {
+	acc   statsAcc
+	first int64
+	err   error
+}
+
+// statsAcc adds up stays in stock into the figures of Stats.
+type statsAcc struct {
+	lens     []time.Duration // every stay's length
+	restocks int
+	heat     [][7][24]int // restocks per weekday and hour, per location
+	last     []Interval   // the latest restocks, newest first (at most five)
+}
+
+func (a *statsAcc) add(iv Interval, locs []*time.Location) {
+	a.lens = append(a.lens, iv.Duration())
+	if !iv.Restock {
+		return
+	}
+	a.restocks++
+	for i, l := range locs {
+		d, hr := weekHour(iv.Start, l)
+		a.heat[i][d][hr]++
+	}
+	a.keepLast(iv)
+}
+
+// keepLast keeps iv if it is among the five latest; of restocks that
+// start at the same instant, the one kept first stays first.
+func (a *statsAcc) keepLast(iv Interval) {
+	i := sort.Search(len(a.last), func(i int) bool { return a.last[i].Start.Before(iv.Start) })
+	if i < 5 {
+		a.last = append(a.last, Interval{})
+		copy(a.last[i+1:], a.last[i:])
+		a.last[i] = iv
+		a.last = a.last[:min(5, len(a.last))]
+	}
+}
+
+// merge adds b, the figures of a series read after a's (of restocks that
+// start at the same instant, a's stay first; two of one series never do).
+func (a *statsAcc) merge(b *statsAcc) {
+	a.lens = append(a.lens, b.lens...)
+	a.restocks += b.restocks
+	for i := range a.heat {
+		for d := range a.heat[i] {
+			for h := range a.heat[i][d] {
+				a.heat[i][d][h] += b.heat[i][d][h]
+			}
+		}
+	}
+	for _, iv := range b.last {
+		a.keepLast(iv)
+	}
 }
 
 // packBits is how many bits a value id takes in a packed change: ids below
@@ -545,8 +624,17 @@ func (s *Stock) add(r seriesRow) {
 // by planCode, with the restocks of the RestockWindow before now. It reads
 // the series (their value now and last time in stock) and the restock
 // summaries, never the changes themselves: the browser asks it for its
-// whole list.
+// whole list. The restocks are counted on a connection of their own while
+// the series are read.
 func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[string]Stock, error) {
+	var counts map[string]int
+	var countErr error
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		counts, countErr = s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
+	}()
+	defer func() { <-counted }() // never leave it running
 	vals, _, _, err := s.valueNames(ctx)
 	if err != nil {
 		return nil, err
@@ -572,9 +660,9 @@ func (s *Store) Offers(ctx context.Context, sub string, now time.Time) (map[stri
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history: read series: %w", err)
 	}
-	counts, err := s.planRestocks(ctx, sub, ms(now.Add(-RestockWindow)))
-	if err != nil {
-		return nil, err
+	<-counted
+	if countErr != nil {
+		return nil, countErr
 	}
 	for plan, n := range counts {
 		st := out[plan]

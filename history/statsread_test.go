@@ -90,3 +90,60 @@ func TestWeekHourIsInLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsSideBySideIsSeriesAfterSeries: Stats reads series side by side
+// and merges their figures; the answer is the one folded series after
+// series into one sum, ties of the last restocks included.
+func TestStatsSideBySideIsSeriesAfterSeries(t *testing.T) {
+	s := openTemp(t)
+	end := t0.AddDate(0, 0, 30)
+	h := startRecorder(t, s, RecorderOptions{Queue: 1 << 14, Keep: -1})
+	recordSynth(t, h, end, 30, 9)
+	// Restocks at the same instant in several DCs, the latest of all.
+	for i, v := range []string{"unavailable", "1H-low", "unavailable", "24H"} {
+		at := end.Add(time.Duration(i+1) * time.Minute)
+		var items []Seen
+		for _, dc := range []string{"rbx", "bhs", "gra"} {
+			items = append(items, Seen{PlanCode: "ks-1", FQN: "ks-1.ram-32g.disk", DC: dc, Value: v}, Seen{PlanCode: "ks-1", FQN: "ks-1.ram-64g.ssd", DC: dc, Value: v})
+		}
+		h.rec.Observe(Observation{Time: at, Subsidiary: "IE", Items: items})
+	}
+	h.flush()
+	now := end.Add(time.Hour)
+	locs := []*time.Location{OVHTime, time.UTC}
+	for _, f := range []Filter{{PlanCode: "ks-1"}, {Subsidiary: "IE"}, {Since: end.AddDate(0, 0, -3)}, {DC: "gra", Until: end.Add(3 * time.Minute)}} {
+		got, err := s.Stats(context.Background(), f, now, locs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One sum, series after series.
+		rows, err := s.seriesOf(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, _, _, _ := s.valueNames(context.Background())
+		from, to := f.bounds(now)
+		ref := statsAcc{heat: make([][7][24]int, len(locs))}
+		for _, r := range rows {
+			if _, err := s.foldSeries(context.Background(), r, newWordTable(vals), from, to, f.Until.IsZero(), func(iv Interval) { ref.add(iv, locs) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got.Restocks != ref.restocks || !reflect.DeepEqual(got.LastRestocks, ref.last) || got.Heatmaps[0].Count != ref.heat[0] || got.Heatmaps[1].Count != ref.heat[1] {
+			t.Fatalf("%+v: side by side %d %+v; series after series %d %+v", f, got.Restocks, got.LastRestocks, ref.restocks, ref.last)
+		}
+		if got.Restocks == 0 {
+			t.Fatalf("%+v: no restocks, the test sees nothing", f)
+		}
+		statsWorkers = 1
+		one, err := s.Stats(context.Background(), f, now, locs...)
+		statsWorkers = 3
+		if err != nil || !reflect.DeepEqual(one, got) {
+			t.Fatalf("%+v: one at a time %+v; side by side %+v (%v)", f, one, got, err)
+		}
+	}
+	st, _ := s.Stats(context.Background(), Filter{PlanCode: "ks-1"}, now)
+	if len(st.LastRestocks) != 5 || !st.LastRestocks[0].Start.Equal(st.LastRestocks[4].Start) || st.LastRestocks[0].Grade != "24H" {
+		t.Fatalf("the five latest restocks, all at one instant: %+v", st.LastRestocks)
+	}
+}

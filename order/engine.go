@@ -425,7 +425,12 @@ func (e *Engine) snapshot() *prefs.File {
 }
 
 // reload takes a fresh snapshot of the store and recomputes blocked
-// entries. It reports whether the content changed since the last reload.
+// entries. It reports whether the content changed since the last reload,
+// and then wakes the cart keeper: whichever reload first sees an edit
+// (the poller's, or one of the engine's own saves that picks up an edit
+// another user of the store saved meanwhile) is the only one that sees
+// it changed, so it must be the one that wakes the keeper, or the edit's
+// cart waits for the keeper's timer (up to a minute).
 func (e *Engine) reload() bool {
 	f := e.store.Snapshot()
 	data, _ := f.Marshal()
@@ -439,6 +444,9 @@ func (e *Engine) reload() bool {
 	maps.Copy(e.blocked, holds)
 	maps.Copy(e.blocked, blocked)
 	e.mu.Unlock()
+	if changed {
+		e.wakeKeeper()
+	}
 	for key, why := range blocked {
 		e.mu.Lock()
 		seen := e.reported[key] == why

@@ -39,9 +39,7 @@ func (f ilCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f
 // off versus on, interleaved flip by flip in one run so that machine noise
 // meets both modes alike. One engine against ovhsim in process, polling
 // every 5 ms (RADAR_POLL) so that thousands of flips fit in minutes;
-// RADAR_SAMPLES flips per mode (default 150). Some flips stall 30 s
-// waiting for the next cart (about 1 in 50, not understood yet: it costs
-// time, not samples), so 150 per mode take about three minutes.
+// RADAR_SAMPLES flips per mode (default 150).
 //
 //   - off: nothing listens to the radar's events.
 //   - on: the real recorder (history.Recorder on a SQLite file in a temp
@@ -50,7 +48,12 @@ func (f ilCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f
 //     wires it. At 5 ms it records 200 answers a second, far more than at
 //     the default rate.
 //
-// Before each flip the recorder has written everything queued. Prints
+// Each flip is one entry: after its order the benchmark re-arms it as the
+// TUI's edit would (prefs.Server.BuyAgain through the store: a new id), and
+// the next flip waits, by that new id, until its cart is ready and the
+// engine has seen the DC out of stock; nothing an earlier entry's flip left
+// can stand in for it. Before each flip the recorder has written
+// everything queued. Prints
 // p50/p99/p99.9 of each mode and the p99 difference (on minus off), in ms.
 //
 //	go test ./order -run '^$' -bench RadarLatencyInterleaved -benchtime 1x
@@ -143,9 +146,9 @@ func interleavedLatencies(b *testing.B, perMode int, poll time.Duration) (off, o
 	rdone := make(chan struct{})
 	go func() { rec.Run(rctx); close(rdone) }()
 	defer func() { rcancel(); <-rdone }()
-	ready := make(chan struct{}, 64)
-	placed := make(chan struct{}, 64)
-	gone := make(chan struct{}, 64)
+	// What the loop waits for, by entry: every cart ready, order placed
+	// and change of ilFQN in fra the fan-out hears.
+	notes := make(chan ilNote, 1024)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -155,16 +158,17 @@ func interleavedLatencies(b *testing.B, perMode int, poll time.Duration) (off, o
 			}
 			switch e := ev.(type) {
 			case order.CartReady:
-				ready <- struct{}{}
+				notes <- ilNote{kind: ilReady, entry: e.Entry}
 			case order.OrderPlaced:
-				placed <- struct{}{}
+				notes <- ilNote{kind: ilPlaced, entry: e.Entry}
 			case order.AvailabilityChanged:
-				if e.New == "unavailable" {
-					gone <- struct{}{}
+				if e.FQN == ilFQN && e.DC == "fra" {
+					notes <- ilNote{kind: ilAvail, entry: e.Entry, avail: e.New}
 				}
 			}
 		}
 	}()
+	sim.SetAvailability(ilFQN, "fra", "unavailable")
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
 	go func() { runErr <- eng.Run(ctx) }()
@@ -174,16 +178,45 @@ func interleavedLatencies(b *testing.B, perMode int, poll time.Duration) (off, o
 		<-done
 	}()
 
-	for i := 0; i < 2*perMode; i++ {
-		mode := i % 2 // 0 off, 1 on: alternating flip by flip
-		<-ready
-		for len(ready) > 0 { // re-validations
-			<-ready
+	key := store.Snapshot().Servers[0].Key()
+	rearm := func() { // the entry bought, wanted again under a new id
+		if err := store.Update("bench: want again", func(f *prefs.File) error {
+			if _, err := f.Servers[0].BuyAgain(1); err != nil {
+				return err
+			}
+			key = f.Servers[0].Key()
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < 2*perMode; {
+		// The entry's cart ready and fra seen out of stock for it.
+		for ready, out := false, false; !ready || !out; {
+			n := <-notes
+			if n.entry != key {
+				continue
+			}
+			switch n.kind {
+			case ilReady:
+				ready = true
+			case ilAvail:
+				out = n.avail == "unavailable"
+			case ilPlaced:
+				// Ordered before its flip: a poll sent before the last
+				// order answered "1H-high" only after the re-arm. Not a
+				// sample (the API was not armed); want it again.
+				b.Logf("flip %d: ordered on the previous flip's stock; re-armed", i)
+				rearm()
+				ready, out = false, false
+			}
 		}
 		if err := rec.Flush(ctx); err != nil { // every flip starts quiet
 			b.Fatal(err)
 		}
+		mode := i % 2 // 0 off, 1 on: alternating flip by flip
 		recording.Store(mode == 1)
+		api.arm()
 		sim.SetAvailability(ilFQN, "fra", "1H-high")
 		d := <-api.latency
 		if mode == 1 {
@@ -191,28 +224,47 @@ func interleavedLatencies(b *testing.B, perMode int, poll time.Duration) (off, o
 		} else {
 			off = append(off, d)
 		}
-		<-placed
-		sim.SetAvailability(ilFQN, "fra", "unavailable")
-		<-gone // the engine saw it: the next cart waits for the next flip
-		if err := store.Update("bench: want again", func(f *prefs.File) error {
-			_, err := f.Servers[0].BuyAgain(1)
-			return err
-		}); err != nil {
-			b.Fatal(err)
+		for n := <-notes; n.kind != ilPlaced || n.entry != key; n = <-notes {
 		}
+		sim.SetAvailability(ilFQN, "fra", "unavailable")
+		rearm()
+		i++
 	}
 	recording.Store(false)
 	rec.Flush(context.Background())
 	return off, on
 }
 
+// ilNote is what the benchmark's loop hears of an event, by entry.
+type ilNote struct {
+	kind  int // ilReady, ilPlaced, ilAvail
+	entry string
+	avail string // ilAvail: the new value
+}
+
+const (
+	ilReady = iota + 1
+	ilPlaced
+	ilAvail
+)
+
 // ilTimedAPI measures, in the engine, from the availability answer showing
-// ilFQN orderable in fra to the checkout call.
+// ilFQN orderable in fra to the checkout call, once per arm: one sample a
+// flip, and none from an answer or a checkout outside a flip.
 type ilTimedAPI struct {
 	order.API
 	mu      sync.Mutex
+	armed   bool
 	seen    time.Time
 	latency chan time.Duration
+}
+
+// arm makes the next checkout a sample, timed from the first answer
+// showing the stock after now.
+func (t *ilTimedAPI) arm() {
+	t.mu.Lock()
+	t.armed, t.seen = true, time.Time{}
+	t.mu.Unlock()
 }
 
 func (t *ilTimedAPI) Availability(ctx context.Context, plan string, dcs []string) ([]ovhapi.Availability, error) {
@@ -225,7 +277,7 @@ func (t *ilTimedAPI) Availability(ctx context.Context, plan string, dcs []string
 		for _, d := range it.Datacenters {
 			if it.FQN == ilFQN && d.Datacenter == "fra" && d.Availability == "1H-high" {
 				t.mu.Lock()
-				if t.seen.IsZero() {
+				if t.armed && t.seen.IsZero() {
 					t.seen = at
 				}
 				t.mu.Unlock()
@@ -237,9 +289,14 @@ func (t *ilTimedAPI) Availability(ctx context.Context, plan string, dcs []string
 
 func (t *ilTimedAPI) Checkout(ctx context.Context, cartID string, req ovhapi.CheckoutRequest) (ovhapi.CartOrder, error) {
 	t.mu.Lock()
+	sample := t.armed && !t.seen.IsZero()
 	d := time.Since(t.seen)
-	t.seen = time.Time{}
+	if sample {
+		t.armed, t.seen = false, time.Time{}
+	}
 	t.mu.Unlock()
-	t.latency <- d
+	if sample {
+		t.latency <- d
+	}
 	return t.API.Checkout(ctx, cartID, req)
 }

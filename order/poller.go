@@ -66,9 +66,7 @@ func (e *Engine) refreshPrefs() {
 		e.reloaded()
 	}
 	e.saveUnsaved()
-	if e.reload() {
-		e.wakeKeeper()
-	}
+	e.reload()      // an edit wakes the cart keeper
 	e.syncJournal() // ids, and what an old copy of the file lost (journal.go)
 }
 
