@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -150,9 +149,6 @@ type Recorder struct {
 	plans   map[planKey]bool // present now
 	known   map[string]bool  // subsidiaries with a catalog recorded
 	pruned  time.Time
-	// logSince is restocks_since as last read: restocks older than it are
-	// not written to the log.
-	logSince int64
 	// Prepared statements of the hot path (nil until the first write).
 	insChange, updSeries, insRestock, addRestockDay *sql.Stmt
 }
@@ -433,15 +429,6 @@ func (r *Recorder) prune(ctx context.Context) {
 	if _, err := r.store.Prune(ctx, r.pruned, r.opts.Keep); err != nil {
 		r.report(err)
 	}
-	r.readLogSince(ctx)
-}
-
-// readLogSince reads restocks_since (on error, every restock is offered to
-// the log, whose statement checks it again).
-func (r *Recorder) readLogSince(ctx context.Context) {
-	if err := r.store.db.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&r.logSince); err != nil {
-		r.logSince = math.MinInt64
-	}
 }
 
 // load reads the recorded state: every series, value, last price and plan.
@@ -472,7 +459,6 @@ func (r *Recorder) loadState(ctx context.Context) error {
 	if err := closeRows(rows); err != nil {
 		return err
 	}
-	r.readLogSince(ctx)
 	byID := map[int64]string{}
 	for v, vi := range r.values {
 		byID[vi.id] = v
@@ -566,16 +552,20 @@ type restockAt struct{ series, at int64 }
 type restockDay struct{ series, day int64 }
 
 // writeRestocks writes the batch's restocks to the summaries: the log (from
-// restocks_since on) and restock_days (counted under the series' plan as
-// the file has it).
+// restocks_since on, as the file says in this transaction) and restock_days
+// (counted under the series' plan as the file has it).
 func (r *Recorder) writeRestocks(ctx context.Context, b *batchTx) error {
 	if len(b.restocks) == 0 {
 		return nil
 	}
+	var since int64
+	if err := b.tx.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&since); err != nil {
+		return err
+	}
 	ins := b.tx.StmtContext(ctx, r.insRestock)
 	for _, x := range b.restocks {
-		if x.at < r.logSince {
-			continue // older than the log reaches (the statement checks the file too)
+		if x.at < since {
+			continue // older than the log reaches
 		}
 		if _, err := ins.ExecContext(ctx, x.at, x.series); err != nil {
 			return err
@@ -603,7 +593,7 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 			return News{}, err
 		}
 		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id)
-			SELECT subsidiary, ?1, id FROM series WHERE id = ?2 AND ?1 >= (SELECT at_ms FROM restocks_since)`)
+			SELECT subsidiary, ?, id FROM series WHERE id = ?`)
 		if err != nil {
 			ins.Close()
 			upd.Close()

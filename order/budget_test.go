@@ -132,9 +132,21 @@ func idleRate(t *testing.T, n, perMin int, minutes int) (float64, int, PollPacin
 		go func() { done <- eng.Run(ctx) }()
 
 		time.Sleep(time.Minute) // warm up: every plan polled, phases spread
-		sim.ResetRequests()
-		time.Sleep(time.Duration(minutes) * time.Minute)
-		reqs := sim.Requests()
+		// The window is [from, to) on the bubble's clock, read from each
+		// request's time, not from when this goroutine reset and read the
+		// log: when the clock reaches a window's edge, this goroutine and
+		// the engine's wake together, and which runs first is up to the
+		// scheduler (a recheck due at the very end instant was counted or
+		// not as it happened).
+		from := time.Now()
+		to := from.Add(time.Duration(minutes) * time.Minute)
+		time.Sleep(to.Sub(from) + time.Second)
+		var reqs []ovhsim.Request
+		for _, r := range sim.Requests() {
+			if !r.Time.Before(from) && r.Time.Before(to) {
+				reqs = append(reqs, r)
+			}
+		}
 		pace = eng.Pacing()
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {

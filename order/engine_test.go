@@ -194,6 +194,10 @@ func TestDefinitiveRefusalRestoresQty(t *testing.T) {
 	carts := h.waitCarts("fra", "gra")
 	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart/" + carts["fra"] + "/checkout", Status: 403,
 		Body: `{"class":"Client::Forbidden","message":"This call has not been granted"}`})
+	// The refused cart is dropped and none is built again, so the released
+	// entry is not latched anew for a second checkout (20 ms later) before
+	// the file is read below, however late that read comes.
+	env.sim.InjectFault(ovhsim.Fault{Method: "POST", Path: "/order/cart", Status: 500})
 	env.sim.SetAvailability(simFQN, "fra", "1H-high")
 	h.wait("definitive failure", isA[OrderFailed])
 	h.wait("latch released", func(ev Event) bool {
