@@ -1,12 +1,14 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,9 +152,6 @@ type Recorder struct {
 	plans   map[planKey]bool // present now
 	known   map[string]bool  // subsidiaries with a catalog recorded
 	pruned  time.Time
-	// logSince is restocks_since as last read: restocks older than it are
-	// not written to the log.
-	logSince int64
 	// Prepared statements of the hot path (nil until the first write).
 	insChange, updSeries, insRestock, addRestockDay *sql.Stmt
 }
@@ -433,15 +432,6 @@ func (r *Recorder) prune(ctx context.Context) {
 	if _, err := r.store.Prune(ctx, r.pruned, r.opts.Keep); err != nil {
 		r.report(err)
 	}
-	r.readLogSince(ctx)
-}
-
-// readLogSince reads restocks_since (on error, every restock is offered to
-// the log, whose statement checks it again).
-func (r *Recorder) readLogSince(ctx context.Context) {
-	if err := r.store.db.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&r.logSince); err != nil {
-		r.logSince = math.MinInt64
-	}
 }
 
 // load reads the recorded state: every series, value, last price and plan.
@@ -472,7 +462,6 @@ func (r *Recorder) loadState(ctx context.Context) error {
 	if err := closeRows(rows); err != nil {
 		return err
 	}
-	r.readLogSince(ctx)
 	byID := map[int64]string{}
 	for v, vi := range r.values {
 		byID[vi.id] = v
@@ -561,23 +550,34 @@ type batchTx struct {
 	restockDays map[restockDay]int64
 }
 
-type restockAt struct{ series, at int64 }
+type restockAt struct {
+	sub        string // the series' subsidiary
+	series, at int64
+}
 
 type restockDay struct{ series, day int64 }
 
 // writeRestocks writes the batch's restocks to the summaries: the log (from
-// restocks_since on) and restock_days (counted under the series' plan as
-// the file has it).
+// restocks_since on, as the file says in this transaction) and restock_days
+// (counted under the series' plan as the file has it).
 func (r *Recorder) writeRestocks(ctx context.Context, b *batchTx) error {
 	if len(b.restocks) == 0 {
 		return nil
 	}
+	var since int64
+	if err := b.tx.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&since); err != nil {
+		return err
+	}
+	// In the log's order: each insert lands beside the last.
+	slices.SortFunc(b.restocks, func(a, b restockAt) int {
+		return cmp.Or(strings.Compare(a.sub, b.sub), cmp.Compare(a.at, b.at), cmp.Compare(a.series, b.series))
+	})
 	ins := b.tx.StmtContext(ctx, r.insRestock)
 	for _, x := range b.restocks {
-		if x.at < r.logSince {
-			continue // older than the log reaches (the statement checks the file too)
+		if x.at < since {
+			continue // older than the log reaches
 		}
-		if _, err := ins.ExecContext(ctx, x.at, x.series); err != nil {
+		if _, err := ins.ExecContext(ctx, x.sub, x.at, x.series); err != nil {
 			return err
 		}
 	}
@@ -602,8 +602,7 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 			ins.Close()
 			return News{}, err
 		}
-		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id)
-			SELECT subsidiary, ?1, id FROM series WHERE id = ?2 AND ?1 >= (SELECT at_ms FROM restocks_since)`)
+		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id) VALUES (?, ?, ?)`)
 		if err != nil {
 			ins.Close()
 			upd.Close()
@@ -815,7 +814,7 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 		return err
 	}
 	if tv.inStock && !fv.inStock && from != valueUnseen { // a restock, for the summaries
-		b.restocks = append(b.restocks, restockAt{series: st.id, at: at})
+		b.restocks = append(b.restocks, restockAt{sub: k.sub, series: st.id, at: at})
 		b.restockDays[restockDay{series: st.id, day: at / dayMS}]++
 	}
 	switch {

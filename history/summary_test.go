@@ -241,3 +241,24 @@ func TestMigrationToRestockSummaries(t *testing.T) {
 	h2.flush()
 	checkSummaries(t, s2, someNows(end.Add(3*time.Minute))...)
 }
+
+// TestRestocksLogFollowsTheFile: the log starts where restocks_since says
+// in the file, even when another process moved it.
+func TestRestocksLogFollowsTheFile(t *testing.T) {
+	s := openTemp(t)
+	h := startRecorder(t, s, RecorderOptions{})
+	seedFlips(h, "ks-1.a", "gra", time.Hour, "1H-low", 2*time.Hour, "unavailable")
+	if _, err := s.db.Exec(`UPDATE restocks_since SET at_ms = ?`, ms(t0.Add(4*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	seedFlips(h, "ks-1.a", "rbx", 3*time.Hour, "1H-high", 3*time.Hour+time.Minute, "unavailable", 5*time.Hour, "24H")
+	eq(t, queryLines(t, s, `SELECT at_ms FROM restocks ORDER BY 1`), []string{
+		fmt.Sprint(ms(t0.Add(time.Hour))), // written before the move
+		fmt.Sprint(ms(t0.Add(5 * time.Hour))),
+	})
+	month := t0.Add(RestockWindow)
+	checkSummaries(t, s, t0.Add(6*time.Hour), month.Add(3*time.Hour+30*time.Minute), month.Add(4*time.Hour+30*time.Minute))
+	if o, _ := s.Offers(context.Background(), "IE", month.Add(4*time.Hour+30*time.Minute)); o["ks-1"].Restocks != 1 {
+		t.Fatalf("restocks from the log: %+v", o["ks-1"])
+	}
+}
