@@ -1,11 +1,14 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -547,7 +550,10 @@ type batchTx struct {
 	restockDays map[restockDay]int64
 }
 
-type restockAt struct{ series, at int64 }
+type restockAt struct {
+	sub        string // the series' subsidiary
+	series, at int64
+}
 
 type restockDay struct{ series, day int64 }
 
@@ -562,12 +568,16 @@ func (r *Recorder) writeRestocks(ctx context.Context, b *batchTx) error {
 	if err := b.tx.QueryRowContext(ctx, `SELECT at_ms FROM restocks_since`).Scan(&since); err != nil {
 		return err
 	}
+	// In the log's order: each insert lands beside the last.
+	slices.SortFunc(b.restocks, func(a, b restockAt) int {
+		return cmp.Or(strings.Compare(a.sub, b.sub), cmp.Compare(a.at, b.at), cmp.Compare(a.series, b.series))
+	})
 	ins := b.tx.StmtContext(ctx, r.insRestock)
 	for _, x := range b.restocks {
 		if x.at < since {
 			continue // older than the log reaches
 		}
-		if _, err := ins.ExecContext(ctx, x.at, x.series); err != nil {
+		if _, err := ins.ExecContext(ctx, x.sub, x.at, x.series); err != nil {
 			return err
 		}
 	}
@@ -592,8 +602,7 @@ func (r *Recorder) write(ctx context.Context, work []any) (News, error) {
 			ins.Close()
 			return News{}, err
 		}
-		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id)
-			SELECT subsidiary, ?, id FROM series WHERE id = ?`)
+		insR, err := r.store.db.PrepareContext(ctx, `INSERT INTO restocks (subsidiary, at_ms, series_id) VALUES (?, ?, ?)`)
 		if err != nil {
 			ins.Close()
 			upd.Close()
@@ -805,7 +814,7 @@ func (r *Recorder) record(ctx context.Context, b *batchTx, k seriesKey, st *seri
 		return err
 	}
 	if tv.inStock && !fv.inStock && from != valueUnseen { // a restock, for the summaries
-		b.restocks = append(b.restocks, restockAt{series: st.id, at: at})
+		b.restocks = append(b.restocks, restockAt{sub: k.sub, series: st.id, at: at})
 		b.restockDays[restockDay{series: st.id, day: at / dayMS}]++
 	}
 	switch {
