@@ -240,23 +240,19 @@ func pauseEntry(key string, qty int) func(*prefs.File) error {
 // resumeEntry resumes a paused entry (prefs.Server.Resume), unless another
 // entry now buys the same server in one of its DCs.
 func resumeEntry(key string) func(*prefs.File) error {
-	return func(f *prefs.File) error {
-		i := f.Find(key)
-		if i < 0 {
-			return errEntryGone
-		}
-		s := &f.Servers[i]
-		if err := checkNoDuplicate(f, newEntry{PlanCode: s.PlanCode, FQN: s.FQN, Datacenters: s.Datacenters}, i); err != nil {
-			return err
-		}
-		return s.Resume()
-	}
+	return wantAgain(key, (*prefs.Server).Resume)
 }
 
 // bringBack makes a retired entry wanted again with a new ceiling
 // (prefs.Server.BringBack), unless another entry now buys the same server
 // in one of its DCs.
 func bringBack(key string, ceiling int64) func(*prefs.File) error {
+	return wantAgain(key, func(s *prefs.Server) error { return s.BringBack(ceiling) })
+}
+
+// wantAgain applies move to the entry key, which makes it wanted again,
+// unless another entry now buys the same server in one of its DCs.
+func wantAgain(key string, move func(*prefs.Server) error) func(*prefs.File) error {
 	return func(f *prefs.File) error {
 		i := f.Find(key)
 		if i < 0 {
@@ -266,7 +262,7 @@ func bringBack(key string, ceiling int64) func(*prefs.File) error {
 		if err := checkNoDuplicate(f, newEntry{PlanCode: s.PlanCode, FQN: s.FQN, Datacenters: s.Datacenters}, i); err != nil {
 			return err
 		}
-		return s.BringBack(ceiling)
+		return move(s)
 	}
 }
 
